@@ -1,0 +1,76 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from clinic.models import AuditEvent, Location, Patient, Practitioner, Room, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
+    list_filter = ["is_staff", "is_active", "groups"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Name", {"fields": ("first_name", "last_name")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class RoomInline(admin.TabularInline):
+    model = Room
+    extra = 0
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "phone", "time_zone", "active"]
+    list_filter = ["active", "time_zone"]
+    search_fields = ["name", "city", "address_line1"]
+    inlines = [RoomInline]
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["name", "location", "active"]
+    list_filter = ["location", "active"]
+    search_fields = ["name", "location__name"]
+
+
+@admin.register(Practitioner)
+class PractitionerAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "credentials", "user", "colour", "active"]
+    list_filter = ["active"]
+    search_fields = ["display_name", "user__email"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "date_of_birth", "phone", "email", "user"]
+    list_filter = ["sex"]
+    search_fields = ["last_name", "first_name", "email", "phone"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["user"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is append-only, for everyone."""
+
+    list_display = ["at", "actor_label", "action", "object_type", "object_id", "patient", "ip_address"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_label", "object_id", "patient__last_name", "detail"]
+    date_hierarchy = "at"
+    list_select_related = ["patient"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from clinic.models import Patient
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = [
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "date_of_birth",
+            "sex",
+            "email",
+            "phone",
+            "address_line1",
+            "address_line2",
+            "city",
+            "region",
+            "postal_code",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "emergency_contact_relationship",
+            "guardian_name",
+            "guardian_relationship",
+            "guardian_phone",
+        ]
+        widgets = {"date_of_birth": DateInput()}
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born > today:
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if today.year - born.year > 120:
+            raise forms.ValidationError("Check the year: that would make the patient over 120.")
+        return born
+
+    def clean(self):
+        data = super().clean()
+        born = data.get("date_of_birth")
+        if born and not data.get("guardian_name"):
+            probe = Patient(date_of_birth=born)
+            if probe.is_minor():
+                self.add_error("guardian_name", "A minor needs a parent or guardian on file.")
+        return data
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Find a patient",
+        max_length=100,
+        required=False,
+        help_text="Name, date of birth (YYYY-MM-DD) or phone.",
+    )

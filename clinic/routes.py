@@ -1,0 +1,18 @@
+"""The clinic app's own routes (clinic/urls.py is the project's root URLconf)."""
+
+from django.urls import path
+
+from clinic import views
+
+app_name = "clinic"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("home/", views.home_for_role, name="home_for_role"),
+    path("healthz", views.healthz, name="healthz"),
+    path("practitioner/", views.practitioner_home, name="practitioner_home"),
+    path("patients/", views.patient_search, name="patient_search"),
+    path("patients/new/", views.patient_create, name="patient_create"),
+    path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
+    path("patients/<int:pk>/edit/", views.patient_edit, name="patient_edit"),
+]

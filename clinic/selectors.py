@@ -1,0 +1,34 @@
+"""Reads of the core that more than one view needs."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from clinic.models import Patient, Practitioner, Room
+
+
+def patients_search(query: str, *, limit: int = 25) -> QuerySet[Patient]:
+    """Patients matching a name, a date of birth (YYYY-MM-DD) or a phone number fragment."""
+    query = (query or "").strip()
+    if not query:
+        return Patient.objects.none()
+    condition = Q()
+    with contextlib.suppress(ValueError):
+        condition |= Q(date_of_birth=dt.date.fromisoformat(query))
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if len(digits) >= 3:
+        condition |= Q(phone__contains=digits[-4:])
+    for word in query.split():
+        condition |= Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(preferred_name__icontains=word)
+    return Patient.objects.filter(condition).order_by("last_name", "first_name")[:limit]
+
+
+def practitioners_active() -> QuerySet[Practitioner]:
+    return Practitioner.objects.filter(active=True).select_related("user").order_by("display_name")
+
+
+def rooms_active() -> QuerySet[Room]:
+    return Room.objects.filter(active=True, location__active=True).select_related("location")

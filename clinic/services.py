@@ -1,0 +1,72 @@
+"""Writes for the core: patients and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from clinic.models import AuditEvent, Patient
+
+
+def client_ip(request) -> str | None:
+    """The caller's address. Behind a proxy, the proxy must set REMOTE_ADDR (gunicorn --forwarded-allow-ips)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    actor=None,
+    action: str,
+    obj: Any | None = None,
+    patient: Patient | None = None,
+    request=None,
+    detail: str = "",
+) -> AuditEvent:
+    """Append one audit row: who did what to which object, when and from where. Never updated later."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    if patient is None and isinstance(obj, Patient):
+        patient = obj
+    if patient is None and obj is not None:
+        patient = getattr(obj, "patient", None) if isinstance(getattr(obj, "patient", None), Patient) else None
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_label=getattr(actor, "email", "") or "",
+        action=action,
+        object_type=obj._meta.label if obj is not None and hasattr(obj, "_meta") else "",
+        object_id=str(obj.pk) if obj is not None and getattr(obj, "pk", None) is not None else "",
+        patient=patient,
+        ip_address=client_ip(request),
+        detail=detail[:300],
+    )
+
+
+@transaction.atomic
+def patient_create(*, actor, request=None, **fields: Any) -> Patient:
+    """Register a new patient; the row is validated as a whole before it is saved."""
+    patient = Patient(**fields)
+    patient.full_clean()
+    patient.save()
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=patient, request=request)
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, actor, request=None, **fields: Any) -> Patient:
+    """Change a patient's demographics; the changed field names (not values) go to the audit trail."""
+    changed = [name for name, value in fields.items() if getattr(patient, name) != value]
+    for name, value in fields.items():
+        setattr(patient, name, value)
+    patient.full_clean()
+    patient.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=patient,
+        request=request,
+        detail="changed: " + ", ".join(changed) if changed else "no change",
+    )
+    return patient

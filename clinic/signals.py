@@ -1,0 +1,30 @@
+"""Login, logout and failed-login events go to the audit trail (Django's auth signals are the only hook)."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+
+def on_logged_in(sender, request, user, **kwargs):
+    from clinic.services import audit_record
+
+    audit_record(actor=user, action="login", request=request)
+
+
+def on_logged_out(sender, request, user, **kwargs):
+    from clinic.services import audit_record
+
+    if user is not None:
+        audit_record(actor=user, action="logout", request=request)
+
+
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    from clinic.services import audit_record
+
+    # The e-mail tried is kept in the detail, not as the actor: the account may not exist.
+    tried = str(credentials.get("email") or credentials.get("username") or credentials.get("login") or "")
+    audit_record(action="login_failed", request=request, detail=f"login tried: {tried[:200]}")
+
+
+def connect():
+    user_logged_in.connect(on_logged_in, dispatch_uid="clinic.audit.login")
+    user_logged_out.connect(on_logged_out, dispatch_uid="clinic.audit.logout")
+    user_login_failed.connect(on_login_failed, dispatch_uid="clinic.audit.login_failed")

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clinic import selectors, services
+from clinic.forms import PatientForm, PatientSearchForm
+from clinic.models import AuditEvent
+from clinic.permissions import (
+    CLINIC_ADMIN,
+    FRONT_DESK,
+    PATIENT,
+    PRACTITIONER,
+    STAFF_ROLES,
+    get_patient_for_user,
+    has_role,
+    role_required,
+)
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """The public home page: who we are and where to book. No health claims."""
+    return render(request, "clinic/index.html")
+
+
+@require_GET
+def home_for_role(request: HttpRequest) -> HttpResponse:
+    """Where a user lands after logging in: each role its own home."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("clinic:index")
+    if has_role(user, FRONT_DESK):
+        return redirect("scheduling:frontdesk_home")
+    if has_role(user, PRACTITIONER):
+        return redirect("clinic:practitioner_home")
+    if has_role(user, CLINIC_ADMIN):
+        return redirect("admin:index")
+    if has_role(user, PATIENT):
+        return redirect("scheduling:account_home")
+    return render(request, "clinic/no_role.html")
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy", whatever the driver raises
+        return JsonResponse({"status": "error", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@role_required(PRACTITIONER)
+@require_GET
+def practitioner_home(request: HttpRequest) -> HttpResponse:
+    practitioner = getattr(request.user, "practitioner", None)
+    return render(request, "clinic/practitioner_home.html", {"practitioner": practitioner})
+
+
+@role_required(*STAFF_ROLES, PATIENT)
+@require_GET
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request.user, pk)
+    services.audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request)
+    return render(request, "clinic/patient_detail.html", {"patient": patient})
+
+
+@role_required(FRONT_DESK, CLINIC_ADMIN)
+@require_http_methods(["GET", "POST"])
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        patient = services.patient_create(actor=request.user, request=request, **form.cleaned_data)
+        messages.success(request, f"{patient.full_name} is registered.")
+        return redirect(patient)
+    return render(request, "clinic/patient_form.html", {"form": form, "title": "New patient"})
+
+
+@role_required(FRONT_DESK, CLINIC_ADMIN, PATIENT)
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request.user, pk, action="patient.edit")
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        services.patient_update(patient=patient, actor=request.user, request=request, **form.cleaned_data)
+        messages.success(request, "Details saved.")
+        return redirect(patient)
+    return render(request, "clinic/patient_form.html", {"form": form, "title": f"Edit {patient.full_name}"})
+
+
+@role_required(*STAFF_ROLES)
+@require_GET
+def patient_search(request: HttpRequest) -> HttpResponse:
+    form = PatientSearchForm(request.GET or None)
+    patients = selectors.patients_search(form.cleaned_data["q"]) if form.is_valid() else []
+    template = "clinic/_patient_results.html" if request.htmx else "clinic/patient_search.html"
+    return render(request, template, {"form": form, "patients": patients})

@@ -1,0 +1,1 @@
+"""Intake questionnaires, outcome measures, consent versions and signatures."""

@@ -1,0 +1,1 @@
+"""Scheduling models: appointment types, working hours, appointments, waitlist."""
