@@ -10,15 +10,23 @@
   var readBox = form.querySelector('input[name="read_to_end"]');
   var submit = form.querySelector("[data-consent-submit]");
   var status = form.querySelector("[data-consent-status]");
-  function update() { submit.disabled = !readBox.checked; }
+  function update() {
+    submit.disabled = !readBox.checked;
+    if (status && !readBox.checked) {
+      status.textContent = "Scroll to the end of the text, or tick the box below it, to enable the sign button.";
+    }
+  }
   function reachedEnd() {
     if (!readBox.checked) {
       readBox.checked = true;
+      update();
       if (status) { status.textContent = "You have reached the end of the text."; }
     }
-    update();
   }
-  readBox.addEventListener("change", update);
+  readBox.addEventListener("change", function () {
+    update();
+    if (status && readBox.checked) { status.textContent = ""; }
+  });
   update();
   if ("IntersectionObserver" in window && box && end) {
     var observer = new IntersectionObserver(function (entries) {
