@@ -1,0 +1,80 @@
+"""The intake pages' JavaScript in a real headless Chromium: body diagram clicks, consent scroll gate."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.intake import factories
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium for browser tests"),
+]
+
+
+@pytest.fixture
+def browser_page(live_server):
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(viewport={"width": 390, "height": 800})
+        yield context.new_page()
+        browser.close()
+
+
+def _login(page, live_server, client, user):
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clicking_the_figure_ticks_the_real_checkbox(browser_page, live_server, client, patient_a):
+    factories.draft(patient_a)
+    _login(browser_page, live_server, client, patient_a.user)
+    page = browser_page
+    page.goto(f"{live_server.url}/intake/step/visit/")
+    page.click('svg [data-region="low_back"]')
+    assert page.locator('input[name="pain_regions"][value="low_back"]').is_checked()
+    assert "marked" in page.locator('svg [data-region="low_back"]').get_attribute("class")
+    # Keyboard: the checkbox itself, reached by focus and Space, fills the figure too.
+    box = page.locator('input[name="pain_regions"][value="neck_back"]')
+    box.focus()
+    page.keyboard.press("Space")
+    assert box.is_checked()
+    assert "marked" in page.locator('svg [data-region="neck_back"]').get_attribute("class")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sign_button_waits_for_the_end_of_the_text(browser_page, live_server, client, patient_a):
+    factories.consent_version()
+    _login(browser_page, live_server, client, patient_a.user)
+    page = browser_page
+    page.goto(f"{live_server.url}/intake/consent/")
+    button = page.locator("[data-consent-submit]")
+    assert button.is_disabled()
+    # Keyboard path: focus the text box and press End.
+    page.locator("[data-consent-text]").focus()
+    page.keyboard.press("End")
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-consent-submit]")).to_be_enabled()
+    assert page.locator('input[name="read_to_end"]').is_checked()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ticking_read_to_end_is_the_other_keyboard_path(browser_page, live_server, client, patient_a):
+    factories.consent_version()
+    _login(browser_page, live_server, client, patient_a.user)
+    page = browser_page
+    page.goto(f"{live_server.url}/intake/consent/")
+    page.locator('input[name="read_to_end"]').focus()
+    page.keyboard.press("Space")
+    assert not page.locator("[data-consent-submit]").is_disabled()
