@@ -1,6 +1,5 @@
 """The intake pages' JavaScript in a real headless Chromium: body diagram clicks, consent scroll gate."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser_page(live_server):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+def browser_page(live_server, monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; only for this test, never globally.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
