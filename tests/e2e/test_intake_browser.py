@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.intake import factories
 
@@ -14,7 +15,25 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser_page(live_server, monkeypatch):
+def e2e_server(transactional_db):
+    """A live server for this test only: stopping it closes its database connection, so PostgreSQL can drop the
+    test database at the end (pytest-django's session-wide server keeps one open until after that)."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test.testcases import LiveServerThread
+
+    thread = LiveServerThread("localhost", StaticFilesHandler)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    thread.url = f"http://localhost:{thread.port}"
+    yield thread
+    thread.terminate()
+
+
+@pytest.fixture
+def browser_page(e2e_server, monkeypatch):
     # Playwright's sync API runs an event loop in this thread; only for this test, never globally.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
@@ -27,20 +46,23 @@ def browser_page(live_server, monkeypatch):
         context = browser.new_context(viewport={"width": 390, "height": 800})
         yield context.new_page()
         browser.close()
+        # While Playwright's loop runs, Django's connections are context-local: the test body used its own
+        # connection, which must be closed here or PostgreSQL cannot drop the test database afterwards.
+        connections.close_all()
 
 
-def _login(page, live_server, client, user):
+def _login(page, e2e_server, client, user):
     client.force_login(user)
     cookie = client.cookies["sessionid"]
-    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": e2e_server.url}])
 
 
 @pytest.mark.django_db(transaction=True)
-def test_clicking_the_figure_ticks_the_real_checkbox(browser_page, live_server, client, patient_a):
+def test_clicking_the_figure_ticks_the_real_checkbox(browser_page, e2e_server, client, patient_a):
     factories.draft(patient_a)
-    _login(browser_page, live_server, client, patient_a.user)
+    _login(browser_page, e2e_server, client, patient_a.user)
     page = browser_page
-    page.goto(f"{live_server.url}/intake/step/visit/")
+    page.goto(f"{e2e_server.url}/intake/step/visit/")
     page.click('svg [data-region="low_back"]')
     assert page.locator('input[name="pain_regions"][value="low_back"]').is_checked()
     assert "marked" in page.locator('svg [data-region="low_back"]').get_attribute("class")
@@ -53,11 +75,11 @@ def test_clicking_the_figure_ticks_the_real_checkbox(browser_page, live_server, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_sign_button_waits_for_the_end_of_the_text(browser_page, live_server, client, patient_a):
+def test_the_sign_button_waits_for_the_end_of_the_text(browser_page, e2e_server, client, patient_a):
     factories.consent_version()
-    _login(browser_page, live_server, client, patient_a.user)
+    _login(browser_page, e2e_server, client, patient_a.user)
     page = browser_page
-    page.goto(f"{live_server.url}/intake/consent/")
+    page.goto(f"{e2e_server.url}/intake/consent/")
     button = page.locator("[data-consent-submit]")
     assert button.is_disabled()
     # Keyboard path: focus the text box and press End.
@@ -70,11 +92,11 @@ def test_the_sign_button_waits_for_the_end_of_the_text(browser_page, live_server
 
 
 @pytest.mark.django_db(transaction=True)
-def test_ticking_read_to_end_is_the_other_keyboard_path(browser_page, live_server, client, patient_a):
+def test_ticking_read_to_end_is_the_other_keyboard_path(browser_page, e2e_server, client, patient_a):
     factories.consent_version()
-    _login(browser_page, live_server, client, patient_a.user)
+    _login(browser_page, e2e_server, client, patient_a.user)
     page = browser_page
-    page.goto(f"{live_server.url}/intake/consent/")
+    page.goto(f"{e2e_server.url}/intake/consent/")
     page.locator('input[name="read_to_end"]').focus()
     page.keyboard.press("Space")
     assert not page.locator("[data-consent-submit]").is_disabled()
