@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from intake import views
 
@@ -13,7 +13,8 @@ urlpatterns = [
     path("consent/", views.consent_sign, name="consent_sign"),
     path("consent/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("consent/<int:pk>/print/", views.consent_print, name="consent_print"),
-    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # Anything after invitation/ reaches the view, so a mangled link gets the clear "not valid" page.
+    re_path(r"^invitation/(?P<token>[^/]+(?:/.+?)?)/?$", views.invitation_accept, name="invitation_accept"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
     # Staff.
     path("patients/", views.intake_status_list, name="intake_status_list"),

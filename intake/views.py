@@ -106,7 +106,8 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
             questionnaire=draft.questionnaire,
         )
     else:
-        form = STEP_FORMS[step](request.POST if request.method == "POST" else None, initial=draft.step_data(step))
+        initial = draft.step_data(step) or (_about_from_record(request.intake_patient) if step == "about" else {})
+        form = STEP_FORMS[step](request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             draft = services.intake_save_step(
@@ -127,6 +128,12 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
         return redirect("intake:intake_step", step=draft.current_step)
     status = 400 if request.method == "POST" else 200
     return render(request, "intake/intake_step.html", _step_context(request, draft, step, form), status=status)
+
+
+def _about_from_record(patient) -> dict:
+    """What the clinic already knows, so the patient checks it rather than typing it again."""
+    fields = [name for name in STEP_FORMS["about"].base_fields if hasattr(patient, name)]
+    return {name: getattr(patient, name) for name in fields}
 
 
 def _review(request: HttpRequest, draft: IntakeSubmission) -> HttpResponse:

@@ -372,6 +372,18 @@ def test_a_tampered_link_gets_a_clear_page(client, patient_a, front_desk):
     assert "This link is not valid" in response.content.decode()
 
 
+def test_a_link_with_junk_after_it_gets_the_clear_page(client, patient_a, front_desk):
+    _invitation, path = _invite(patient_a, front_desk)
+    response = client.get(path + "extra/bits")
+    assert response.status_code == 400 and "This link is not valid" in response.content.decode()
+
+
+def test_about_step_starts_from_what_the_clinic_knows(patient_client, patient_a):
+    patient_client.post(reverse("intake:intake_start"))
+    page = patient_client.get(reverse("intake:intake_step", args=["about"])).content.decode()
+    assert 'value="1985-06-15"' in page and 'value="(555) 010-1234"' in page
+
+
 def test_an_invitation_session_stops_when_the_link_expires(client, patient_a, front_desk, settings):
     settings.INTAKE_INVITATION_DAYS = 1
     with time_machine.travel(dt.datetime(2026, 5, 1, 9, 0, tzinfo=dt.UTC), tick=False):
