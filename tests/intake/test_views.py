@@ -501,3 +501,23 @@ def test_practitioner_records_consent_discussed(client, practitioner_a, patient_
 def test_patient_cannot_record_discussion(patient_client, patient_a):
     signature = factories.sign(patient_a, factories.consent_version())
     assert patient_client.post(reverse("intake:consent_discussed", args=[signature.pk])).status_code == 403
+
+
+def test_status_list_query_count_does_not_grow_with_patients(client, front_desk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.clinic.factories import PatientFactory
+
+    factories.load_questionnaires()
+    version = factories.consent_version()
+    client.force_login(front_desk)
+    counts = []
+    for batch in (2, 20):
+        for patient in PatientFactory.create_batch(batch):
+            factories.sign(patient, version)
+            factories.draft(patient, steps=("about",))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("intake:intake_status_list")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
