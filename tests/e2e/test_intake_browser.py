@@ -100,3 +100,18 @@ def test_ticking_read_to_end_is_the_other_keyboard_path(browser_page, e2e_server
     page.locator('input[name="read_to_end"]').focus()
     page.keyboard.press("Space")
     assert not page.locator("[data-consent-submit]").is_disabled()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/intake/step/visit/", "/intake/step/redflags/", "/intake/consent/"])
+def test_intake_pages_pass_axe_outside_the_shared_navbar(browser_page, e2e_server, client, patient_a, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    factories.draft(patient_a)
+    factories.consent_version()
+    _login(browser_page, e2e_server, client, patient_a.user)
+    browser_page.goto(f"{e2e_server.url}{path}")
+    # The navbar belongs to base.html (reported separately); this checks the intake page itself.
+    result = Axe().run(browser_page, context={"exclude": [["nav.navbar"]]})
+    serious = [v["id"] for v in result.response["violations"] if v["impact"] in {"serious", "critical"}]
+    assert serious == []
