@@ -93,6 +93,13 @@ def get_red_flag_review(pk: int) -> RedFlagReview:
     return review
 
 
+def get_invitation(pk: int) -> IntakeInvitation:
+    invitation = IntakeInvitation.objects.filter(pk=pk).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return invitation
+
+
 def get_patient(pk: int) -> Patient:
     patient = Patient.objects.filter(pk=pk).first()
     if patient is None:

@@ -457,6 +457,19 @@ def invitation_send(*, patient: Patient, email: str, actor, request=None) -> tup
     return invitation, link
 
 
+@transaction.atomic
+def invitation_revoke(*, invitation: IntakeInvitation, actor, request=None) -> IntakeInvitation:
+    """Stop a link from working (sent to a wrong address, or no longer wanted); it stays on record."""
+    locked = IntakeInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail="invitation revoked"
+        )
+    return locked
+
+
 def invitation_mark_used(*, invitation: IntakeInvitation, request=None) -> None:
     IntakeInvitation.objects.filter(pk=invitation.pk).update(last_used_at=timezone.now())
     audit_record(action=AuditEvent.Action.LOGIN, obj=invitation, request=request, detail="invitation link opened")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("patients/", views.intake_status_list, name="intake_status_list"),
     path("patients/<int:pk>/", views.patient_intake_status, name="patient_intake_status"),
     path("patients/<int:pk>/invite/", views.invitation_send, name="invitation_send"),
+    path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("patients/<int:pk>/summary/", views.intake_summary, name="intake_summary"),
     path("red-flags/<int:pk>/review/", views.red_flags_review, name="red_flags_review"),
     path("consent/<int:pk>/discussed/", views.consent_discussed, name="consent_discussed"),

@@ -20,6 +20,7 @@ from intake.permissions import (
     CLINICAL_ROLES,
     SESSION_KEY,
     STATUS_ROLES,
+    get_invitation,
     get_patient,
     get_red_flag_review,
     get_signature_for_request,
@@ -181,7 +182,8 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
     if version is None:
         return render(request, "intake/consent_unavailable.html", {"patient": patient}, status=200)
     minor = patient.is_minor()
-    form = ConsentForm(request.POST or None, version=version, minor=minor)
+    initial = {"signer_name": patient.guardian_name, "guardian_relationship": patient.guardian_relationship}
+    form = ConsentForm(request.POST or None, version=version, minor=minor, initial=initial if minor else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -312,6 +314,15 @@ def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
     request.session["intake_last_link"] = {"patient": patient.pk, "link": link}
     messages.success(request, f"The link was e-mailed to {form.cleaned_data['email']}.")
     return redirect("intake:patient_intake_status", pk=patient.pk)
+
+
+@role_required(*STATUS_ROLES)
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_invitation(pk)
+    services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
+    messages.success(request, f"The link sent to {invitation.email} no longer works.")
+    return redirect("intake:patient_intake_status", pk=invitation.patient_id)
 
 
 @role_required(*CLINICAL_ROLES)

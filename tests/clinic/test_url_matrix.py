@@ -42,6 +42,7 @@ MATRIX = {
     "intake:intake_status_list": R(LOGIN, 403, 200, 200, 200),
     "intake:patient_intake_status": R(LOGIN, 403, 200, 200, 200),
     "intake:invitation_send": R(LOGIN, 403, 405, 405, 405),
+    "intake:invitation_revoke": R(LOGIN, 403, 405, 405, 405),
     "intake:intake_summary": R(LOGIN, 403, 403, 200, 200),
     "intake:red_flags_review": R(LOGIN, 403, 403, 405, 403),
     "intake:consent_discussed": R(LOGIN, 403, 403, 405, 403),
@@ -91,6 +92,7 @@ URL_KWARGS = {
     "intake:submission_detail": lambda o: {"pk": intake_submitted(o["patient"]).pk},
     "intake:patient_intake_status": lambda o: {"pk": o["patient"].pk},
     "intake:invitation_send": lambda o: {"pk": o["patient"].pk},
+    "intake:invitation_revoke": lambda o: {"pk": intake_invitation(o["patient"]).pk},
     "intake:intake_summary": lambda o: {"pk": o["patient"].pk},
     "intake:red_flags_review": lambda o: {"pk": intake_red_flags(o["patient"]).pk},
     "intake:consent_discussed": lambda o: {"pk": intake_signature(o["patient"]).pk},
@@ -108,6 +110,14 @@ def intake_submitted(patient):
 
     factories.load_questionnaires()
     return factories.submitted(patient)
+
+
+def intake_invitation(patient):
+    from intake import services
+    from tests.clinic.factories import UserFactory
+
+    sender = UserFactory(roles=["Front desk"])
+    return services.invitation_send(patient=patient, email="a@example.com", actor=sender)[0]
 
 
 def intake_signature(patient):

@@ -269,8 +269,12 @@ def test_consent_errors_keep_what_was_entered(patient_client, override, message)
 
 def test_a_minor_needs_guardian_fields_on_the_screen(client, patient_a, settings):
     settings.CLINIC_AGE_OF_CONSENT = 50  # patient A (born 1985) counts as a minor here
+    patient_a.guardian_name = "Morgan Arnold"
+    patient_a.save()
     client.force_login(patient_a.user)
     version = factories.consent_version()
+    page = client.get(reverse("intake:consent_sign")).content.decode()
+    assert 'value="Morgan Arnold"' in page  # the guardian on file is suggested
     response = client.post(reverse("intake:consent_sign"), _consent_post(version))
     assert response.status_code == 400 and "guardian_relationship" in response.content.decode()
     response = client.post(
@@ -429,6 +433,26 @@ def test_front_desk_sends_an_invitation_and_sees_the_link(client, front_desk, pa
     page = client.get(response["Location"]).content.decode()
     link = next(line for line in mailoutbox[0].body.splitlines() if "/intake/invitation/" in line)
     assert f'value="{link}"' in page
+
+
+def test_front_desk_stops_a_link_and_it_no_longer_works(client, front_desk, patient_a):
+    invitation, path = _invite(patient_a, front_desk)
+    client.force_login(front_desk)
+    assert client.get(reverse("intake:invitation_revoke", args=[invitation.pk])).status_code == 405
+    response = client.post(reverse("intake:invitation_revoke", args=[invitation.pk]))
+    assert response.status_code == 302
+    assert client.post(reverse("intake:invitation_revoke", args=[999999])).status_code == 404
+    client.logout()
+    response = client.get(path)
+    assert response.status_code == 400 and "no longer valid" in response.content.decode()
+
+
+def test_a_revoked_link_ends_a_session_already_open(client, front_desk, patient_a):
+    invitation, path = _invite(patient_a, front_desk)
+    client.get(path)
+    assert client.get(reverse("intake:intake_home")).status_code == 200
+    services.invitation_revoke(invitation=invitation, actor=front_desk)
+    assert client.get(reverse("intake:intake_home")).status_code == 302
 
 
 def test_invitation_with_a_bad_address_gives_a_field_error(client, front_desk, patient_a, mailoutbox):
