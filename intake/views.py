@@ -150,11 +150,10 @@ def _review(request: HttpRequest, draft: IntakeSubmission) -> HttpResponse:
 @require_POST
 def intake_submit(request: HttpRequest) -> HttpResponse:
     """Submit the draft named in the form. Posting it twice returns the first result (nothing is created twice)."""
+    submission_id = request.POST.get("submission", "")
     submission = (
-        IntakeSubmission.objects.filter(patient=request.intake_patient, pk=request.POST.get("submission") or 0)
-        .only("id", "status")
-        .first()
-        if (request.POST.get("submission") or "").isdigit()
+        IntakeSubmission.objects.filter(patient=request.intake_patient, pk=int(submission_id)).first()
+        if submission_id.isdigit()
         else None
     )
     if submission is None:
