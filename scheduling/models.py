@@ -137,7 +137,9 @@ class CarePlanSeries(models.Model):
     weekdays = models.CharField(max_length=20, help_text="Comma-separated weekday numbers, Monday = 0.")
     time_of_day = models.TimeField()
     notes = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -262,7 +264,9 @@ class WaitlistEntry(models.Model):
     notes = models.CharField(max_length=300, blank=True)
     active = models.BooleanField(default=True)
     offered_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
