@@ -42,6 +42,10 @@ def appointments_for_patient(patient: Patient) -> QuerySet[Appointment]:
     return _with_related(Appointment.objects.filter(patient=patient)).order_by("-start")
 
 
+def appointments_for_series(series) -> QuerySet[Appointment]:
+    return _with_related(Appointment.objects.filter(series=series)).order_by("start")
+
+
 @dataclass(frozen=True)
 class Flags:
     new_patient: bool
