@@ -97,7 +97,7 @@ def waitlist_active() -> QuerySet[WaitlistEntry]:
         WaitlistEntry.objects.filter(active=True)
         .select_related("patient", "appointment_type")
         .prefetch_related("practitioners")
-        .order_by("created_at")
+        .order_by("created_at", "pk")
     )
 
 
