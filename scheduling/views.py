@@ -226,6 +226,7 @@ def _detail_context(request, appointment: Appointment, **forms_) -> dict:
     context = {
         "appointment": appointment,
         "allowed": services.allowed_moves(appointment),
+        "can_no_show": Status.NO_SHOW in services.allowed_moves(appointment) and appointment.start <= timezone.now(),
         "missing": missing,
         "flags": selectors.flags_for([appointment]).get(appointment.pk),
         "move_form": AppointmentMoveForm(
