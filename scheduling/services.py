@@ -214,6 +214,14 @@ def appointment_book(
         raise SchedulingError({"appointment_type": ["This appointment type is no longer offered."]})
     if not practitioner.active:
         raise SchedulingError({"practitioner": ["This practitioner is not taking appointments."]})
+    if (
+        source == Appointment.Source.ONLINE
+        and appointment_type.new_patient_only
+        and Appointment.objects.filter(patient=patient, status__in=Appointment.ACTIVE_STATUSES).exists()
+    ):
+        raise SchedulingError(
+            {"appointment_type": [f"{appointment_type.name} is for new patients; choose a follow-up visit instead."]}
+        )
     room = _validate_time(
         appointment_type=appointment_type, practitioner=practitioner, start=start, room=room, now=now, exclude_pk=None
     )
@@ -362,9 +370,13 @@ def appointment_cancel(*, appointment: Appointment, reason: str, actor=None, req
 
 
 def check_in_missing(appointment: Appointment) -> list[str]:
-    """What intake and consent lack for this patient, in words (empty when ready)."""
+    """What intake and consent lack for this patient, in words (empty when ready). For a type that does not
+    require signed consent, intake's consent items are left out."""
     readiness = intake_selectors.patient_readiness(appointment.patient)
-    return list(readiness.missing)
+    missing = list(readiness.missing)
+    if not appointment.appointment_type.requires_consent:
+        missing = [item for item in missing if "consent" not in item.lower()]
+    return missing
 
 
 @transaction.atomic

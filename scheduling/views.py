@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import selectors as clinic_selectors
 from clinic import services as clinic_services
 from clinic.forms import PatientSearchForm
-from clinic.models import Patient, Practitioner
+from clinic.models import AuditEvent, Patient, Practitioner
 from clinic.permissions import CLINIC_ADMIN, FRONT_DESK, PATIENT, PRACTITIONER, has_role, patient_of, role_required
+from clinic.services import audit_record
 from scheduling import availability, selectors, services
 from scheduling.calendar import build_grid
 from scheduling.forms import (
@@ -254,6 +255,7 @@ def _render_detail(request, appointment, status=400, **forms_) -> HttpResponse:
 @require_GET
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, pk)
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=appointment, request=request)
     return _render_detail(request, appointment, status=200)
 
 

@@ -376,3 +376,22 @@ def test_waitlist_dates_out_of_order_are_refused(clinic, patient_a):
             earliest_date=at(3, 0).date(),
             latest_date=at(0, 0).date(),
         )
+
+
+def test_check_in_for_a_type_without_consent_ignores_consent_items(clinic, patient_a, practitioner_a):
+    clinic["adjustment"].requires_consent = False
+    clinic["adjustment"].save()
+    appt = book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
+    missing = Readiness(missing=("No signed consent",))
+    with mock.patch("intake.selectors.patient_readiness", return_value=missing):
+        assert services.check_in_missing(appt) == []
+        assert services.appointment_check_in(appointment=appt).status == Status.CHECKED_IN
+
+
+def test_online_new_patient_exam_is_refused_for_a_returning_patient(clinic, patient_a, practitioner_a):
+    book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
+    with pytest.raises(SchedulingError) as exc:
+        book(patient_a, practitioner_a, clinic["exam"], at(1, 9), source=Appointment.Source.ONLINE)
+    assert "for new patients" in exc.value.message_dict["appointment_type"][0]
+    # The front desk may still book it (e.g. a patient returning after years).
+    assert book(patient_a, practitioner_a, clinic["exam"], at(1, 9)).appointment_type == clinic["exam"]

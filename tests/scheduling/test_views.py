@@ -8,7 +8,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clinic.models import Patient
+from clinic.models import AuditEvent, Patient
 from scheduling import services
 from scheduling.models import Appointment, CarePlanSeries, WaitlistEntry
 from scheduling.permissions import get_appointment_for_user
@@ -192,6 +192,7 @@ def test_detail_shows_exactly_what_is_missing(desk, appt):
     response = desk.get(reverse("scheduling:appointment_detail", args=[appt.pk]))
     body = response.content.decode()
     assert "Intake form not started" in body and "No signed consent" in body and "Check in anyway" in body
+    assert AuditEvent.objects.filter(action="view", object_id=str(appt.pk), patient=appt.patient).exists()
 
 
 def test_detail_of_a_missing_appointment_is_404(desk, clinic):
