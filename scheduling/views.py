@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -167,21 +168,21 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                patient = data["patient"]
-                if patient is None:
-                    patient = clinic_services.patient_create(
+                # One transaction: a new patient is registered only if the booking succeeds.
+                with transaction.atomic():
+                    patient = data["patient"] or clinic_services.patient_create(
                         actor=request.user, request=request, **form.new_patient_fields()
                     )
-                appointment = services.appointment_book(
-                    patient=patient,
-                    practitioner=data["practitioner"],
-                    appointment_type=data["appointment_type"],
-                    start=data["start"],
-                    room=data["room"],
-                    frontdesk_notes=data["frontdesk_notes"],
-                    actor=request.user,
-                    request=request,
-                )
+                    appointment = services.appointment_book(
+                        patient=patient,
+                        practitioner=data["practitioner"],
+                        appointment_type=data["appointment_type"],
+                        start=data["start"],
+                        room=data["room"],
+                        frontdesk_notes=data["frontdesk_notes"],
+                        actor=request.user,
+                        request=request,
+                    )
             except SlotTaken as exc:
                 alternatives = exc.alternatives
                 apply_error(form, exc)

@@ -1,7 +1,6 @@
 """The front desk books from the day view in a real browser, at phone width, by keyboard-reachable links."""
 
 import datetime as dt
-import os
 import shutil
 
 import pytest
@@ -20,9 +19,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def sched_browser():
+def sched_browser(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test are still sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

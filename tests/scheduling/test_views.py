@@ -140,6 +140,20 @@ def test_book_new_patient_in_the_same_flow(desk, clinic, practitioner_a):
     assert Appointment.objects.get().patient == Patient.objects.get(last_name="Novak")
 
 
+def test_new_patient_is_not_registered_when_the_booking_fails(desk, clinic, appt, practitioner_a):
+    data = booking_data(
+        clinic,
+        practitioner_a,
+        at(0, 9),
+        new_first_name="Nina",
+        new_last_name="Novak",
+        new_date_of_birth="1990-02-03",
+    )
+    response = desk.post(BOOK, data)
+    assert response.status_code == 400 and "just taken" in form_errors(response)["start"][0]
+    assert not Patient.objects.filter(last_name="Novak").exists()
+
+
 def form_errors(response):
     return response.context["form"].errors
 
