@@ -125,6 +125,7 @@ def _validate_time(
     room: Room | None,
     now: dt.datetime,
     exclude_pk: int | None,
+    preferred_room: Room | None = None,
 ) -> Room:
     """Checks shared by booking and moving; returns the room to use. Raises SchedulingError / SlotTaken."""
     if timezone.is_naive(start):
@@ -146,6 +147,8 @@ def _validate_time(
             }
         )
     blocks_until = end + appointment_type.buffer_after
+    if room is None and preferred_room is not None and preferred_room.location_id == location_id:
+        room = preferred_room
     if room is None:
         room = _pick_room(location_id=location_id, start=start, blocks_until=blocks_until, exclude_pk=exclude_pk)
         if room is None:
@@ -251,6 +254,22 @@ def appointment_book(
     return appointment
 
 
+def _current_room_if_free(appointment: Appointment, start: dt.datetime) -> Room | None:
+    """Keep the patient in the same room when it is free at the new time (fewer surprises for the desk)."""
+    end = start + appointment.appointment_type.duration
+    taken = (
+        Appointment.objects.filter(
+            status__in=Appointment.ACTIVE_STATUSES,
+            room_id=appointment.room_id,
+            start__lt=end + appointment.appointment_type.buffer_after,
+            blocks_until__gt=start,
+        )
+        .exclude(pk=appointment.pk)
+        .exists()
+    )
+    return None if taken else appointment.room
+
+
 @transaction.atomic
 def appointment_move(
     *,
@@ -278,6 +297,7 @@ def appointment_move(
         room=room,
         now=now,
         exclude_pk=appointment.pk,
+        preferred_room=_current_room_if_free(appointment, start) if room is None else None,
     )
     appointment.practitioner = practitioner
     appointment.room = room

@@ -395,3 +395,23 @@ def test_online_new_patient_exam_is_refused_for_a_returning_patient(clinic, pati
     assert "for new patients" in exc.value.message_dict["appointment_type"][0]
     # The front desk may still book it (e.g. a patient returning after years).
     assert book(patient_a, practitioner_a, clinic["exam"], at(1, 9)).appointment_type == clinic["exam"]
+
+
+def test_move_keeps_the_room_when_it_is_free(clinic, patient_a, patient_b, practitioner_a, practitioner_b):
+    room1, room2 = clinic["rooms"]
+    appt = book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9), room=room2)
+    assert services.appointment_move(appointment=appt, start=at(0, 10)).room == room2
+    book(patient_b, practitioner_b, clinic["adjustment"], at(0, 11), room=room2)
+    assert services.appointment_move(appointment=appt, start=at(0, 11)).room == room1
+
+
+def test_move_to_a_practitioner_at_another_location_takes_a_room_there(clinic, patient_a, practitioner_a):
+    from tests.clinic.factories import LocationFactory, PractitionerFactory, RoomFactory
+    from tests.scheduling.factories import WorkingHoursFactory
+
+    elsewhere = LocationFactory(name="Hill Road")
+    far_room = RoomFactory(location=elsewhere, name="Hill 1")
+    other = PractitionerFactory()
+    WorkingHoursFactory(practitioner=other, location=elsewhere, weekday=0, start_time=dt.time(8), end_time=dt.time(12))
+    appt = book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
+    assert services.appointment_move(appointment=appt, start=at(0, 10), practitioner=other).room == far_room
