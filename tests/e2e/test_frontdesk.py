@@ -63,5 +63,6 @@ def test_front_desk_books_a_free_slot_from_the_day_view_on_a_phone(
     page.get_by_role("button", name="Book", exact=True).click()
     page.wait_for_url("**/frontdesk/appointments/*/")
     assert "Booked Alice Arnold" in page.content()
+    page.close()
     appointment = Appointment.objects.get()
     assert timezone.localtime(appointment.start).time() == dt.time(9)
