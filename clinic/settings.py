@@ -217,6 +217,14 @@ CLINIC_AGE_OF_CONSENT = env_int("CLINIC_AGE_OF_CONSENT", 18)
 # How long an intake invitation link sent by the front desk stays valid.
 INTAKE_INVITATION_DAYS = env_int("INTAKE_INVITATION_DAYS", 7)
 
+# --- Scheduling -----------------------------------------------------------------------------
+# Free start times are offered on this grid (minutes past the hour, local wall clock).
+SCHEDULING_GRID_MINUTES = env_int("SCHEDULING_GRID_MINUTES", 15)
+# Online offers start at least this long from now (the front desk may book sooner).
+SCHEDULING_MIN_NOTICE_MINUTES = env_int("SCHEDULING_MIN_NOTICE_MINUTES", 120)
+# No time is offered further ahead than this many days.
+SCHEDULING_HORIZON_DAYS = env_int("SCHEDULING_HORIZON_DAYS", 90)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
