@@ -1,0 +1,35 @@
+"""Each role logs in through the login form and lands on its own home."""
+
+import pytest
+
+from tests.e2e.harness import click_through, login, shoot, visit
+
+
+@pytest.mark.parametrize(
+    ("who", "home", "heading"),
+    [
+        ("patient_a", "/account/", "Hello, Alice"),
+        ("front_desk", "/frontdesk/", "Front desk"),
+        ("practitioner_a", "/practitioner/", "My day"),
+        ("clinic_admin", "/admin/", "Site administration"),
+    ],
+)
+def test_each_role_logs_in_and_lands_on_its_home(page, live_server, request, who, home, heading):
+    person = request.getfixturevalue(who)
+    user = getattr(person, "user", person)
+
+    login(page, user)
+
+    assert page.url == live_server.url + home
+    assert page.get_by_role("heading", level=1).first.inner_text().startswith(heading)
+    shoot(page, f"login-{who}-home")
+
+
+def test_wrong_password_keeps_the_user_on_the_login_page_with_a_message(page, front_desk):
+    visit(page, "/accounts/login/")
+    page.get_by_label("Email").fill(front_desk.email)
+    page.get_by_label("Password").fill("not-the-password")
+    click_through(page, page.get_by_role("button", name="Sign In"))
+    assert "/accounts/login/" in page.url
+    assert page.get_by_text("not correct").is_visible()
+    assert page.get_by_label("Email").input_value() == front_desk.email
