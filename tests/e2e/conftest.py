@@ -145,3 +145,29 @@ def page(context, request):
     state = a11y_state(page)
     unchecked = [*state["missed"], *([state["pending"]] if state["pending"] else [])]
     assert not unchecked, f"axe-core was not run on these pages (call check_a11y or visit): {unchecked}"
+
+
+@pytest.fixture
+def clinic_clock(context):
+    """Set the clinic's clock for a journey: `clinic_clock(aware_datetime)`.
+
+    The server (same process as the test: time-machine) and the browser's JavaScript clock both move to
+    that moment and keep ticking from there, so waits and timeouts still work. Pick a moment in the
+    future: the server dates cookies (CSRF) by its clock, and a date in the past could make the browser
+    treat them as expired.
+    """
+    import time_machine
+
+    travellers = []
+
+    def set_clock(when):
+        assert when.tzinfo is not None, "give an aware datetime (zoneinfo.ZoneInfo(settings.TIME_ZONE))"
+        traveller = time_machine.travel(when, tick=True)
+        traveller.start()
+        travellers.append(traveller)
+        context.clock.install(time=when)
+        return when
+
+    yield set_clock
+    for traveller in reversed(travellers):
+        traveller.stop()

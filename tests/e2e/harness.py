@@ -68,14 +68,17 @@ def note_load(page) -> None:
     state["pending"] = page.url
 
 
-def shoot(page, name: str) -> list[Path]:
-    """Save full-page screenshots of the current page at 1280 px and 390 px width; restore the viewport."""
+def shoot(page, name: str, *, widths: tuple[str, ...] = ("desktop", "phone")) -> list[Path]:
+    """Save full-page screenshots of the current page at 1280 px and 390 px width; restore the viewport.
+
+    `widths=("desktop",)` keeps a state that a resize would lose (focus inside the expanded navbar).
+    """
     SCREENSHOTS.mkdir(exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")
     original = page.viewport_size or DESKTOP
     paths = []
-    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(size)
+    for label in widths:
+        page.set_viewport_size({"desktop": DESKTOP, "phone": PHONE}[label])
         path = SCREENSHOTS / f"{safe}.{label}.png"
         page.screenshot(path=str(path), full_page=True)
         paths.append(path)

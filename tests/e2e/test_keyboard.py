@@ -53,6 +53,7 @@ def test_keyboard_only_from_home_page_to_logged_in(page, live_server, front_desk
 
     stops = tab_to(page, "a:Log in")
     assert stops[:3] == ["a:Harbour Street Chiropractic", "a:Book online", "a:Log in"], stops
+    shoot(page, "keyboard-focus-in-navbar", widths=("desktop",))
     with page.expect_navigation():
         page.keyboard.press("Enter")
     check_a11y(page)

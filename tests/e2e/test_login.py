@@ -33,3 +33,4 @@ def test_wrong_password_keeps_the_user_on_the_login_page_with_a_message(page, fr
     assert "/accounts/login/" in page.url
     assert page.get_by_text("not correct").is_visible()
     assert page.get_by_label("Email").input_value() == front_desk.email
+    shoot(page, "login-wrong-password")
