@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS, a11y_state, note_load
+from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS, a11y_state, note_load, shoot
 
 HERE = Path(__file__).parent.resolve()
 
@@ -140,6 +140,9 @@ def page(context, request):
     # A JavaScript error or a resource the browser refused (CSP, missing asset) is a bug a user would meet.
     assert not errors, "the browser reported errors:\n" + "\n".join(errors)
     call = getattr(request.node, "report_call", None)
+    if call is not None and call.failed:
+        # What the browser showed when the journey failed, for whoever reads the CI log.
+        shoot(page, f"FAILED-{request.node.name}", widths=("desktop",), a11y=False)
     if call is None or not call.passed:
         return  # the test's own failure is the news; the bookkeeping below would only add noise
     state = a11y_state(page)

@@ -36,8 +36,10 @@ def _axe():
 
 def check_a11y(page) -> None:
     """Run axe-core on the page as it is now; fail listing every serious or critical violation."""
-    results = _axe().run(page).response
     a11y_state(page)["pending"] = None
+    if page.evaluate("document.contentType") != "text/html":
+        return  # JSON (/healthz), .ics downloads shown inline: nothing for axe-core to judge
+    results = _axe().run(page).response
     blocking = [v for v in results["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     if blocking:
         lines = [f"axe-core: {len(blocking)} serious/critical violation(s) on {page.url}"]
@@ -68,9 +70,10 @@ def note_load(page) -> None:
     state["pending"] = page.url
 
 
-def shoot(page, name: str, *, widths: tuple[str, ...] = ("desktop", "phone")) -> list[Path]:
+def shoot(page, name: str, *, widths: tuple[str, ...] = ("desktop", "phone"), a11y: bool = True) -> list[Path]:
     """Save full-page screenshots of the current page at 1280 px and 390 px width; restore the viewport.
 
+    axe-core runs again at each width (a phone layout can fail where the desktop one passes).
     `widths=("desktop",)` keeps a state that a resize would lose (focus inside the expanded navbar).
     """
     SCREENSHOTS.mkdir(exist_ok=True)
@@ -82,6 +85,8 @@ def shoot(page, name: str, *, widths: tuple[str, ...] = ("desktop", "phone")) ->
         path = SCREENSHOTS / f"{safe}.{label}.png"
         page.screenshot(path=str(path), full_page=True)
         paths.append(path)
+        if a11y:
+            check_a11y(page)
     page.set_viewport_size(original)
     return paths
 
