@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS, a11y_state, note_load, shoot
 
@@ -106,7 +107,16 @@ def browser():
 @pytest.fixture
 def context(browser, live_server):
     # bypass_csp lets axe-core be injected: the app's CSP forbids inline and injected scripts.
-    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, bypass_csp=True, locale="en-US")
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport=DESKTOP,
+        bypass_csp=True,
+        locale="en-US",
+        # The browser sits in the clinic, so times any script shows are the clinic's.
+        timezone_id=settings.TIME_ZONE,
+        # Bootstrap then skips its collapse/fade transitions: no waiting on animations.
+        reduced_motion="reduce",
+    )
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
     yield context
