@@ -87,6 +87,9 @@ def shoot(page, name: str, *, widths: tuple[str, ...] = ("desktop", "phone"), a1
         paths.append(path)
         if a11y:
             check_a11y(page)
+            # Wide content scrolls inside its own box (a calendar), never the whole page sideways.
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {label} width (see {path.name})"
     page.set_viewport_size(original)
     return paths
 

@@ -10,6 +10,12 @@ from django.urls import reverse
 from tests.clinic.test_url_matrix import MATRIX, ROLES, cast, kwargs_for  # noqa: F401 (cast is a fixture)
 from tests.e2e.harness import login, shoot, visit
 
+# allauth's pages (not in MATRIX: not our namespaces), by URL name; they render inside base.html.
+ACCOUNT_PAGES = {
+    "anonymous": ["account_login", "account_signup", "account_reset_password"],
+    "signed_in": ["account_change_password", "account_email", "mfa_index"],
+}
+
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_a_role_may_open_passes_axe(page, cast, role):  # noqa: F811
@@ -18,8 +24,9 @@ def test_every_page_a_role_may_open_passes_axe(page, cast, role):  # noqa: F811
         login(page, user)
     pages = [name for name in sorted(MATRIX) if MATRIX[name][role] == 200]
     assert pages, f"{role} may open no page at all?"
+    pages += ACCOUNT_PAGES["anonymous" if user is None else "signed_in"]
     for name in pages:
-        path = reverse(name, kwargs=kwargs_for(name, cast))
+        path = reverse(name, kwargs=kwargs_for(name, cast) if name in MATRIX else {})
         response = visit(page, path)  # axe-core at desktop width; shoot() runs it again at phone width
         if "text/html" in response.headers.get("content-type", ""):
             shoot(page, f"page-{role}-{name.replace(':', '-')}")
