@@ -1,42 +1,23 @@
 """The front desk books from the day view in a real browser, at phone width, by keyboard-reachable links."""
 
 import datetime as dt
-import shutil
+import re
+from zoneinfo import ZoneInfo
 
-import pytest
+from django.conf import settings
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from scheduling.models import Appointment
-from tests.clinic.factories import PASSWORD, LocationFactory, RoomFactory
+from tests.clinic.factories import LocationFactory, RoomFactory
+from tests.e2e.harness import PHONE, click_through, login, shoot, visit
 from tests.scheduling.factories import AppointmentTypeFactory, WorkingHoursFactory
 
-CHROMIUM = "/usr/bin/chromium"
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"needs Chromium at {CHROMIUM}"),
-]
-
-
-@pytest.fixture
-def sched_browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.mark.django_db(transaction=True)
 def test_front_desk_books_a_free_slot_from_the_day_view_on_a_phone(
-    live_server, sched_browser, front_desk, practitioner_a, patient_a
+    page, clinic_clock, front_desk, practitioner_a, patient_a
 ):
+    clinic_clock(dt.datetime(2030, 6, 3, 16, 0, tzinfo=ZoneInfo(settings.TIME_ZONE)))  # a Monday afternoon
     location = LocationFactory()
     RoomFactory(location=location)
     AppointmentTypeFactory(name="SOT adjustment", slug="sot-adjustment")
@@ -48,21 +29,24 @@ def test_front_desk_books_a_free_slot_from_the_day_view_on_a_phone(
         start_time=dt.time(8),
         end_time=dt.time(12),
     )
-    page = sched_browser.new_page(viewport={"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=login]", front_desk.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.goto(f"{live_server.url}/frontdesk/?date={tomorrow.isoformat()}")
+    page.set_viewport_size(PHONE)
+    login(page, front_desk)
+    visit(page, f"/frontdesk/?date={tomorrow.isoformat()}")
     # The page itself does not scroll sideways at 390 px; only the calendar does.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.get_by_role("link", name="+ 09:00 book with").click()
-    page.fill("#id_q", "Arnold")
-    page.get_by_role("button", name="Search").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shoot(page, "frontdesk-day-view")
+
+    click_through(page, page.get_by_role("link", name="+ 09:00 book with"))
+    page.get_by_label("Find the patient").fill("Arnold")
+    click_through(page, page.get_by_role("button", name="Search"))
     page.get_by_label("Alice Arnold").check()
-    page.get_by_role("button", name="Book", exact=True).click()
-    page.wait_for_url("**/frontdesk/appointments/*/")
-    assert "Booked Alice Arnold" in page.content()
-    page.close()
+    shoot(page, "frontdesk-book-slot")
+    click_through(page, page.get_by_role("button", name="Book", exact=True))
+
+    expect(page).to_have_url(re.compile(r"/frontdesk/appointments/\d+/$"))
+    expect(page.get_by_text("Booked Alice Arnold")).to_be_visible()
+    shoot(page, "frontdesk-booked")
     appointment = Appointment.objects.get()
-    assert timezone.localtime(appointment.start).time() == dt.time(9)
+    assert timezone.localtime(appointment.start) == dt.datetime(
+        tomorrow.year, tomorrow.month, tomorrow.day, 9, tzinfo=ZoneInfo(settings.TIME_ZONE)
+    )
