@@ -70,3 +70,34 @@ def patient_update(*, patient: Patient, actor, request=None, **fields: Any) -> P
         detail="changed: " + ", ".join(changed) if changed else "no change",
     )
     return patient
+
+
+def user_sessions_end(*, user, actor, request=None, reason: str = "") -> int:
+    """End every session of `user` (all browsers and devices); answer how many were ended.
+
+    Sessions are found through allauth.usersessions, which records each one at login.
+    """
+    from allauth.usersessions.models import UserSession
+
+    ended = 0
+    for user_session in UserSession.objects.filter(user_id=user.pk):
+        user_session.end()
+        ended += 1
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.LOGOUT,
+        obj=user,
+        request=request,
+        detail=f"ended {ended} session(s)" + (f": {reason}" if reason else ""),
+    )
+    return ended
+
+
+@transaction.atomic
+def user_deactivate(*, user, actor, request=None) -> None:
+    """Stop a user logging in and end every session they have open now."""
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=user, request=request, detail="deactivated")
+    user_sessions_end(user=user, actor=actor, request=request, reason="account deactivated")

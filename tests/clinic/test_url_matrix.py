@@ -27,6 +27,8 @@ MATRIX = {
     "clinic:patient_create": R(LOGIN, 403, 200, 403, 200),
     "clinic:patient_detail": R(LOGIN, 200, 200, 200, 200),
     "clinic:patient_edit": R(LOGIN, 200, 200, 403, 200),
+    "clinic:patient_access_log": R(LOGIN, 403, 403, 403, 200),
+    "clinic:logout_everywhere": R(405, 405, 405, 405, 405),  # POST only
     "scheduling:frontdesk_home": R(LOGIN, 403, 200, 200, 200),
     "scheduling:account_home": R(LOGIN, 200, 403, 403, 403),
     "scheduling:book_start": R(200, 200, 200, 200, 200),
@@ -70,6 +72,7 @@ def cast(patient_a, patient_b, front_desk, practitioner_a, clinic_admin):
 URL_KWARGS = {
     "clinic:patient_detail": lambda o: {"pk": o["patient"].pk},
     "clinic:patient_edit": lambda o: {"pk": o["patient"].pk},
+    "clinic:patient_access_log": lambda o: {"pk": o["patient"].pk},
 }
 
 
