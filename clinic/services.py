@@ -57,7 +57,9 @@ def patient_create(*, actor, request=None, **fields: Any) -> Patient:
 @transaction.atomic
 def patient_update(*, patient: Patient, actor, request=None, **fields: Any) -> Patient:
     """Change a patient's demographics; the changed field names (not values) go to the audit trail."""
-    changed = [name for name, value in fields.items() if getattr(patient, name) != value]
+    # Compare with the stored row: a bound ModelForm has already copied the new values onto `patient`.
+    stored = Patient.objects.get(pk=patient.pk)
+    changed = [name for name, value in fields.items() if getattr(stored, name) != value]
     for name, value in fields.items():
         setattr(patient, name, value)
     patient.full_clean()
