@@ -211,6 +211,7 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = CLINIC_SESSION_MAX_HOURS * 60 * 60  # the cookie never outlives the absolute limit
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "clinic.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
