@@ -500,3 +500,23 @@ def test_audit_admin_is_read_only(client, clinic_admin, patient_a):
     assert client.get(reverse("admin:clinic_auditevent_add")).status_code == 403
     assert client.post(reverse("admin:clinic_auditevent_delete", args=[event.pk])).status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+# --- Demo staff two-factor -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_demo_staff_log_in_with_the_code_demo_totp_prints(client, capsys):
+    from django.core.management import call_command
+
+    from clinic.demo import DEMO_PASSWORD
+
+    call_command("seed_demo")
+    with time_machine.travel(T0, tick=False):
+        call_command("demo_totp")
+        code = capsys.readouterr().out.split()[0]
+        response = login_form(client, "frontdesk@example.com", DEMO_PASSWORD)
+        assert response["Location"] == reverse("mfa_authenticate")
+        response = client.post(reverse("mfa_authenticate"), {"code": code})
+        assert response["Location"] == reverse("clinic:home_for_role")
+        assert client.get(reverse("scheduling:frontdesk_home")).status_code == 200
