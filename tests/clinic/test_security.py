@@ -512,6 +512,7 @@ def test_demo_staff_log_in_with_the_code_demo_totp_prints(client, capsys):
     from clinic.demo import DEMO_PASSWORD
 
     call_command("seed_demo")
+    capsys.readouterr()
     with time_machine.travel(T0, tick=False):
         call_command("demo_totp")
         code = capsys.readouterr().out.split()[0]
