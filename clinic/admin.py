@@ -69,6 +69,17 @@ class PatientAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     autocomplete_fields = ["user"]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Opening a patient in the admin is a read of their record like any other.
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            patient = self.get_object(request, object_id)
+            if patient is not None:
+                services.audit_record(
+                    actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request, detail="admin"
+                )
+        return response
+
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):

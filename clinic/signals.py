@@ -31,7 +31,21 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     audit_record(action="login_failed", request=request, detail=f"login tried: {tried[:200]}")
 
 
+def on_two_factor_failed(sender, request=None, user=None, **kwargs):
+    from clinic.services import audit_record
+
+    # A wrong TOTP or recovery code: the password was right, so the account is known.
+    audit_record(
+        action="login_failed",
+        request=request,
+        detail=f"wrong two-factor code for {getattr(user, 'email', '')}"[:300],
+    )
+
+
 def connect():
+    from allauth.mfa.signals import authentication_failed
+
+    authentication_failed.connect(on_two_factor_failed, dispatch_uid="clinic.audit.two_factor_failed")
     user_logged_in.connect(on_logged_in, dispatch_uid="clinic.audit.login")
     user_logged_out.connect(on_logged_out, dispatch_uid="clinic.audit.logout")
     user_login_failed.connect(on_login_failed, dispatch_uid="clinic.audit.login_failed")

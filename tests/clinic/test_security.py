@@ -53,6 +53,7 @@ def test_staff_logs_in_through_the_password_form_and_the_totp_step(client, front
 
         response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
         assert response.status_code == 200  # wrong code: the form again
+        assert AuditEvent.objects.filter(action="login_failed", detail__contains="two-factor").count() == 1
         response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
         assert response.status_code == 302
         assert response["Location"] == reverse("clinic:home_for_role")
@@ -521,3 +522,10 @@ def test_demo_staff_log_in_with_the_code_demo_totp_prints(client, capsys):
         response = client.post(reverse("mfa_authenticate"), {"code": code})
         assert response["Location"] == reverse("clinic:home_for_role")
         assert client.get(reverse("scheduling:frontdesk_home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_opening_a_patient_in_the_admin_is_audited(client, clinic_admin, patient_a):
+    client.force_login(clinic_admin)
+    assert client.get(reverse("admin:clinic_patient_change", args=[patient_a.pk])).status_code == 200
+    assert AuditEvent.objects.filter(actor=clinic_admin, patient=patient_a, action="view", detail="admin").count() == 1
