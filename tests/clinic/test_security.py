@@ -529,3 +529,12 @@ def test_opening_a_patient_in_the_admin_is_audited(client, clinic_admin, patient
     client.force_login(clinic_admin)
     assert client.get(reverse("admin:clinic_patient_change", args=[patient_a.pk])).status_code == 200
     assert AuditEvent.objects.filter(actor=clinic_admin, patient=patient_a, action="view", detail="admin").count() == 1
+
+
+@pytest.mark.django_db
+def test_opening_another_patients_record_is_audited_as_denied(client, patient_a, patient_b):
+    client.force_login(patient_a.user)
+    assert client.get(reverse("clinic:patient_detail", args=[patient_b.pk])).status_code == 404
+    event = AuditEvent.objects.get(action="denied")
+    assert (event.actor, event.patient, event.ip_address) == (patient_a.user, patient_b, "127.0.0.1")
+    assert "patient.view" in event.detail
