@@ -276,3 +276,15 @@ def test_500_page_is_plain_and_needs_no_database(production_errors, client):
     response = client.get("/test-errors/500/")
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", [n for n in all_post_targets() if ":" not in n])
+@pytest.mark.parametrize("role", ROLES)
+def test_allauth_pages_render_in_our_layout(cast, name, role):
+    client = client_as(role, cast, raise_request_exception=False)
+    response = client.get(url_for(name, cast))
+    assert response.status_code < 500, f"{role} GET {name}: {response.status_code}"
+    if response.status_code == 200 and "text/html" in response["Content-Type"]:
+        assert "allauth/layouts/base.html" in [t.name for t in response.templates]
+        assert "base.html" in [t.name for t in response.templates]
