@@ -2,7 +2,8 @@
 
 `SessionLimitsMiddleware` ends a staff session after CLINIC_STAFF_IDLE_MINUTES without a request and any
 session CLINIC_SESSION_MAX_HOURS after login. `StaffTwoFactorMiddleware` sends a staff user who has no TOTP
-authenticator to allauth's TOTP set-up page before any other page is served.
+authenticator to allauth's TOTP set-up page before any other page is served. `PrivatePagesMiddleware` marks
+every page served to a logged-in user as not to be stored by browsers or proxies.
 
 Both keep their state in the session (set at login by clinic.signals), so an ordinary request costs no
 extra query: the idle clock is written at most once a minute.
@@ -19,6 +20,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from clinic.permissions import STAFF_ROLES, has_role
@@ -135,3 +137,21 @@ class StaffTwoFactorMiddleware:
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(reverse("mfa_activate_totp"))
         return redirect("mfa_activate_totp")
+
+
+class PrivatePagesMiddleware:
+    """Pages served to a logged-in user are never stored by the browser or a proxy.
+
+    A shared front-desk computer must not show a patient's page from the cache (the Back button) after
+    logout. Responses that set their own Cache-Control are left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # After authentication: end idle/expired sessions first, then send un-enrolled staff to set up TOTP.
+    "clinic.middleware.PrivatePagesMiddleware",
     "clinic.middleware.SessionLimitsMiddleware",
     "clinic.middleware.StaffTwoFactorMiddleware",
 ]

@@ -538,3 +538,25 @@ def test_opening_another_patients_record_is_audited_as_denied(client, patient_a,
     event = AuditEvent.objects.get(action="denied")
     assert (event.actor, event.patient, event.ip_address) == (patient_a.user, patient_b, "127.0.0.1")
     assert "patient.view" in event.detail
+
+
+# --- Headers ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_patient_pages_carry_the_protective_headers_and_are_not_cached(client, front_desk, patient_a):
+    client.force_login(front_desk)
+    response = client.get(reverse("clinic:patient_detail", args=[patient_a.pk]))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    policy = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+
+
+@pytest.mark.django_db
+def test_public_pages_stay_cacheable(client):
+    assert "no-store" not in client.get(reverse("clinic:index")).get("Cache-Control", "")
