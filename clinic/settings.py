@@ -248,6 +248,14 @@ CLINIC_EMAIL = os.environ.get("CLINIC_EMAIL", "frontdesk@example.com")
 # Age below which a parent or guardian signs consent; depends on jurisdiction.
 CLINIC_AGE_OF_CONSENT = env_int("CLINIC_AGE_OF_CONSENT", 18)
 
+# --- Scheduling -----------------------------------------------------------------------------
+# Free start times are offered on this grid (minutes past the hour, local wall clock).
+SCHEDULING_GRID_MINUTES = env_int("SCHEDULING_GRID_MINUTES", 15)
+# Online offers start at least this long from now (the front desk may book sooner).
+SCHEDULING_MIN_NOTICE_MINUTES = env_int("SCHEDULING_MIN_NOTICE_MINUTES", 120)
+# No time is offered further ahead than this many days.
+SCHEDULING_HORIZON_DAYS = env_int("SCHEDULING_HORIZON_DAYS", 90)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,1 +1,281 @@
-"""Scheduling models: appointment types, working hours, appointments, waitlist."""
+"""Scheduling models: appointment types, working hours, exceptions, appointments, series, waitlist.
+
+Times of day (working hours, exceptions, waitlist windows) are local wall-clock times in the clinic's zone;
+appointment instants are aware datetimes stored in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from clinic.models import Location, Patient, Practitioner, Room, colour_validator
+from scheduling.constraints import PostgresExclusionConstraint, TsTzRange
+
+
+class AppointmentType(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    duration = models.DurationField(help_text="Length of the session, e.g. 00:30:00.")
+    buffer_after = models.DurationField(
+        default=dt.timedelta(0), help_text="Room turnover after the session, e.g. 00:05:00."
+    )
+    colour = models.CharField(max_length=7, default="#5c7cfa", validators=[colour_validator])
+    bookable_online = models.BooleanField(default=True)
+    new_patient_only = models.BooleanField(default=False)
+    requires_consent = models.BooleanField("requires signed consent", default=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration__gt=dt.timedelta(0)), name="appointmenttype_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(buffer_after__gte=dt.timedelta(0)), name="appointmenttype_buffer_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def duration_minutes(self) -> int:
+        return int(self.duration.total_seconds() // 60)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WorkingHours(models.Model):
+    """One wall-clock interval a practitioner works at a location on a weekday; several per day make breaks."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="working_hours")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["practitioner", "weekday", "start_time"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(start_time__lt=F("end_time")), name="workinghours_start_before_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner}: {self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+
+class AvailabilityException(models.Model):
+    """Time off (a whole day when no times are given) or extra hours on one date."""
+
+    class Kind(models.TextChoices):
+        TIME_OFF = "time_off", "Time off"
+        EXTRA_HOURS = "extra_hours", "Extra hours"
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="availability_exceptions")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.TIME_OFF)
+    date = models.DateField()
+    start_time = models.TimeField(null=True, blank=True, help_text="Leave both times empty for the whole day.")
+    end_time = models.TimeField(null=True, blank=True)
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, help_text="Where extra hours are worked."
+    )
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(start_time__isnull=True) & Q(end_time__isnull=True))
+                | (Q(start_time__isnull=False) & Q(end_time__isnull=False) & Q(start_time__lt=F("end_time"))),
+                name="availabilityexception_times_both_or_none",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        hours = f" {self.start_time:%H:%M}-{self.end_time:%H:%M}" if self.start_time else " (whole day)"
+        return f"{self.practitioner}: {self.get_kind_display()} {self.date}{hours}"
+
+    @property
+    def whole_day(self) -> bool:
+        return self.start_time is None
+
+    def clean(self):
+        if (self.start_time is None) != (self.end_time is None):
+            raise ValidationError("Give both a start and an end time, or neither for the whole day.")
+        if self.start_time and self.end_time and self.start_time >= self.end_time:
+            raise ValidationError({"end_time": "The end time must be after the start time."})
+        if self.kind == self.Kind.EXTRA_HOURS:
+            if self.start_time is None:
+                raise ValidationError({"start_time": "Extra hours need a start and an end time."})
+            if self.location_id is None:
+                raise ValidationError({"location": "Say where the extra hours are worked."})
+
+
+class CarePlanSeries(models.Model):
+    """A practitioner's plan (e.g. twice a week for six weeks), booked as a series of appointments in one step."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="care_plan_series")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="care_plan_series")
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="+")
+    first_date = models.DateField()
+    weeks = models.PositiveSmallIntegerField()
+    weekdays = models.CharField(max_length=20, help_text="Comma-separated weekday numbers, Monday = 0.")
+    time_of_day = models.TimeField()
+    notes = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "care-plan series"
+
+    def __str__(self) -> str:
+        return f"{self.patient}: {self.appointment_type} x {self.weekday_list_display} for {self.weeks} weeks"
+
+    @property
+    def weekday_list(self) -> list[int]:
+        return [int(d) for d in self.weekdays.split(",") if d.strip()]
+
+    @property
+    def weekday_list_display(self) -> str:
+        return ", ".join(Weekday(d).label for d in self.weekday_list)
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CHECKED_IN = "checked_in", "Checked in"
+        IN_TREATMENT = "in_treatment", "In treatment"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+    class Source(models.TextChoices):
+        FRONT_DESK = "front_desk", "Front desk"
+        ONLINE = "online", "Online"
+
+    # Statuses that hold the practitioner and the room (the exclusion constraints apply to these).
+    ACTIVE_STATUSES = (Status.BOOKED, Status.CHECKED_IN, Status.IN_TREATMENT, Status.COMPLETED)
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="Stable id for calendar files.")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="appointments")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments")
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="appointments")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    blocks_until = models.DateTimeField(help_text="End plus the type's buffer: the room is taken until then.")
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.BOOKED)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.FRONT_DESK)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    frontdesk_notes = models.TextField("notes for the front desk", blank=True)
+    cancellation_reason = models.CharField(max_length=300, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    check_in_override_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why the patient was checked in with intake or consent missing."
+    )
+    series = models.ForeignKey(
+        CarePlanSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments"
+    )
+    # For online booking and reminders (the next issue): no migration of its own needed.
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_task_id = models.CharField(max_length=64, blank=True)
+    sequence = models.PositiveIntegerField(default=0, help_text="Incremented on every reschedule (.ics SEQUENCE).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start", "practitioner"]
+        indexes = [
+            models.Index(fields=["start"]),
+            models.Index(fields=["practitioner", "start"]),
+            models.Index(fields=["room", "start"]),
+            models.Index(fields=["patient", "start"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_end_after_start"),
+            models.CheckConstraint(condition=Q(blocks_until__gte=F("end")), name="appointment_blocks_until_after_end"),
+            PostgresExclusionConstraint(
+                name="appointment_no_practitioner_overlap",
+                expressions=[
+                    (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("practitioner", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=["booked", "checked_in", "in_treatment", "completed"]),
+            ),
+            PostgresExclusionConstraint(
+                name="appointment_no_room_overlap",
+                expressions=[
+                    (TsTzRange("start", "blocks_until", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("room", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=["booked", "checked_in", "in_treatment", "completed"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} with {self.practitioner}, {self.start:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    def local_start(self) -> dt.datetime:
+        from django.utils import timezone
+
+        return timezone.localtime(self.start)
+
+
+class WaitlistEntry(models.Model):
+    """A patient who wants an earlier or different time: which type, with whom, on which dates and times of day."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="waitlist_entries")
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="+")
+    practitioners = models.ManyToManyField(
+        Practitioner, blank=True, related_name="+", help_text="Leave empty for any practitioner."
+    )
+    earliest_date = models.DateField()
+    latest_date = models.DateField()
+    time_from = models.TimeField(default=dt.time(7, 0))
+    time_to = models.TimeField(default=dt.time(20, 0))
+    notes = models.CharField(max_length=300, blank=True)
+    active = models.BooleanField(default=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "waitlist entries"
+        constraints = [
+            models.CheckConstraint(condition=Q(earliest_date__lte=F("latest_date")), name="waitlist_dates_in_order"),
+            models.CheckConstraint(condition=Q(time_from__lt=F("time_to")), name="waitlist_times_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient}: {self.appointment_type} {self.earliest_date}..{self.latest_date}"

@@ -1,26 +1,601 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import selectors as clinic_selectors
+from clinic import services as clinic_services
 from clinic.forms import PatientSearchForm
-from clinic.permissions import CLINIC_ADMIN, FRONT_DESK, PATIENT, PRACTITIONER, patient_of, role_required
+from clinic.models import AuditEvent, Patient, Practitioner
+from clinic.permissions import CLINIC_ADMIN, FRONT_DESK, PATIENT, PRACTITIONER, has_role, patient_of, role_required
+from clinic.services import audit_record
+from scheduling import availability, selectors, services
+from scheduling.calendar import build_grid
+from scheduling.forms import (
+    AppointmentBookForm,
+    AppointmentCancelForm,
+    AppointmentMoveForm,
+    AppointmentRoomForm,
+    CheckInForm,
+    SeriesForm,
+    SlotFindForm,
+    WaitlistForm,
+    apply_error,
+)
+from scheduling.models import Appointment, AppointmentType, WaitlistEntry
+from scheduling.permissions import get_appointment_for_user
+from scheduling.services import SchedulingError, SlotTaken
+
+SCHEDULE_ROLES = (FRONT_DESK, CLINIC_ADMIN, PRACTITIONER)
+Status = Appointment.Status
 
 
-@role_required(FRONT_DESK, CLINIC_ADMIN, PRACTITIONER)
+def _day_from(request: HttpRequest) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+# --- Calendar ---------------------------------------------------------------------------------
+
+
+def _calendar_context(*, cells, first_day: dt.date, last_day: dt.date, practitioner_ids, appointments):
+    zone = availability.clinic_zone()
+    data = availability.load_schedule(
+        practitioner_ids=practitioner_ids, first_day=first_day, last_day=last_day, zone=zone
+    )
+    shown = [a for a in appointments if a.is_active]
+    flags = selectors.flags_for(shown)
+    grid = build_grid(cells=cells, data=data, appointments=shown, flags=flags, zone=zone, now=timezone.now())
+    return {"grid": grid, "inactive": [a for a in appointments if not a.is_active]}
+
+
+@role_required(*SCHEDULE_ROLES)
 @require_GET
 def frontdesk_home(request: HttpRequest) -> HttpResponse:
+    """The day view: one column per practitioner."""
+    day = _day_from(request)
+    practitioners = list(clinic_selectors.practitioners_active())
+    appointments = list(selectors.appointments_for_day(day))
+    context = _calendar_context(
+        cells=[(p.display_name, day, p) for p in practitioners],
+        first_day=day,
+        last_day=day,
+        practitioner_ids=[p.pk for p in practitioners],
+        appointments=appointments,
+    )
+    context.update(
+        day=day,
+        prev_day=day - dt.timedelta(days=1),
+        next_day=day + dt.timedelta(days=1),
+        today=timezone.localdate(),
+        practitioners=practitioners,
+        search_form=PatientSearchForm(),
+    )
+    return render(request, "scheduling/frontdesk_home.html", context)
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_GET
+def week_view(request: HttpRequest) -> HttpResponse:
+    """Seven days of one practitioner's calendar, Monday first."""
+    practitioners = list(clinic_selectors.practitioners_active())
+    if not practitioners:
+        raise Http404("No practitioner yet.")
+    chosen = next((p for p in practitioners if str(p.pk) == request.GET.get("practitioner")), None)
+    if chosen is None:
+        own = getattr(request.user, "practitioner", None) if has_role(request.user, PRACTITIONER) else None
+        chosen = next((p for p in practitioners if own and p.pk == own.pk), practitioners[0])
+    day = _day_from(request)
+    monday = day - dt.timedelta(days=day.weekday())
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    zone = availability.clinic_zone()
+    start = availability.day_bounds(monday, zone)[0]
+    end = availability.day_bounds(days[-1], zone)[1]
+    appointments = list(selectors.appointments_between(start, end, practitioner_id=chosen.pk))
+    context = _calendar_context(
+        cells=[(f"{d:%a %d %b}", d, chosen) for d in days],
+        first_day=monday,
+        last_day=days[-1],
+        practitioner_ids=[chosen.pk],
+        appointments=appointments,
+    )
+    context.update(
+        practitioner=chosen,
+        practitioners=practitioners,
+        monday=monday,
+        prev_week=monday - dt.timedelta(days=7),
+        next_week=monday + dt.timedelta(days=7),
+        today=timezone.localdate(),
+    )
+    return render(request, "scheduling/week_view.html", context)
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_GET
+def day_sheet(request: HttpRequest) -> HttpResponse:
+    """A printable list of the day's appointments per practitioner."""
+    day = _day_from(request)
+    practitioners = list(clinic_selectors.practitioners_active())
+    appointments = [a for a in selectors.appointments_for_day(day) if a.is_active]
+    flags = selectors.flags_for(appointments)
+    sheets = [(p, [(a, flags.get(a.pk)) for a in appointments if a.practitioner_id == p.pk]) for p in practitioners]
+    return render(request, "scheduling/day_sheet.html", {"day": day, "sheets": sheets})
+
+
+# --- Booking ----------------------------------------------------------------------------------
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_GET
+def patient_pick(request: HttpRequest) -> HttpResponse:
+    """Search results as radio buttons for the booking, series and waitlist forms (htmx or plain)."""
+    form = PatientSearchForm(request.GET or None)
+    patients = clinic_selectors.patients_search(form.cleaned_data["q"]) if form.is_valid() else []
+    return render(request, "scheduling/_patient_picker.html", {"patients": patients, "q": request.GET.get("q", "")})
+
+
+def _picker_context(request: HttpRequest, form) -> dict:
+    q = request.GET.get("q", "")
+    patients = list(clinic_selectors.patients_search(q)) if q else []
+    selected = None
+    raw = form["patient"].value()
+    if raw:
+        selected = Patient.objects.filter(pk=raw).first() if str(raw).isdigit() else None
+    if selected and selected not in patients:
+        patients.insert(0, selected)
+    return {"patients": patients, "q": q, "selected_id": selected.pk if selected else None}
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_http_methods(["GET", "POST"])
+def appointment_book(request: HttpRequest) -> HttpResponse:
+    """Book an appointment; GET parameters (practitioner, start, appointment_type, patient, room) pre-fill it."""
+    alternatives = []
+    if request.method == "POST":
+        form = AppointmentBookForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                # One transaction: a new patient is registered only if the booking succeeds.
+                with transaction.atomic():
+                    patient = data["patient"] or clinic_services.patient_create(
+                        actor=request.user, request=request, **form.new_patient_fields()
+                    )
+                    appointment = services.appointment_book(
+                        patient=patient,
+                        practitioner=data["practitioner"],
+                        appointment_type=data["appointment_type"],
+                        start=data["start"],
+                        room=data["room"],
+                        frontdesk_notes=data["frontdesk_notes"],
+                        actor=request.user,
+                        request=request,
+                    )
+            except SlotTaken as exc:
+                alternatives = exc.alternatives
+                apply_error(form, exc)
+            except ValidationError as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Booked {patient.full_name} on {timezone.localtime(appointment.start):%a %d %b at %H:%M}.",
+                )
+                return redirect("scheduling:appointment_detail", pk=appointment.pk)
+    else:
+        initial = {
+            k: request.GET[k]
+            for k in ("practitioner", "start", "appointment_type", "patient", "room")
+            if k in request.GET
+        }
+        if "appointment_type" not in initial:
+            first_type = selectors.appointment_types_active().filter(slug="sot-adjustment").first()
+            if first_type:
+                initial["appointment_type"] = first_type.pk
+        form = AppointmentBookForm(initial=initial)
+    context = {"form": form, "alternatives": _alternative_links(alternatives, form), **_picker_context(request, form)}
+    status = 200 if request.method == "GET" or not form.errors else 400
+    return render(request, "scheduling/appointment_book.html", context, status=status)
+
+
+def _alternative_links(slots, form) -> list[tuple[availability.Slot, str]]:
+    base = reverse("scheduling:appointment_book")
+    links = []
+    for slot in slots:
+        params = {"practitioner": slot.practitioner_id, "start": slot.start.strftime("%Y-%m-%dT%H:%M")}
+        for name in ("appointment_type", "patient"):
+            value = form[name].value()
+            if value:
+                params[name] = value
+        links.append((slot, f"{base}?{urlencode(params)}"))
+    return links
+
+
+def _detail_context(request, appointment: Appointment, **forms_) -> dict:
+    missing = services.check_in_missing(appointment) if appointment.status == Status.BOOKED else []
+    context = {
+        "appointment": appointment,
+        "allowed": services.allowed_moves(appointment),
+        "can_no_show": Status.NO_SHOW in services.allowed_moves(appointment) and appointment.start <= timezone.now(),
+        "missing": missing,
+        "flags": selectors.flags_for([appointment]).get(appointment.pk),
+        "move_form": AppointmentMoveForm(
+            initial={"start": timezone.localtime(appointment.start).strftime("%Y-%m-%dT%H:%M")}
+        ),
+        "room_form": AppointmentRoomForm(
+            initial={"room": appointment.room_id}, location_id=appointment.room.location_id
+        ),
+        "cancel_form": AppointmentCancelForm(),
+        "check_in_form": CheckInForm(),
+        "matches": list(selectors.waitlist_matches(appointment)) if appointment.status == Status.CANCELLED else [],
+        "alternatives": [],
+    }
+    context.update(forms_)
+    return context
+
+
+def _render_detail(request, appointment, status=400, **forms_) -> HttpResponse:
+    return render(
+        request, "scheduling/appointment_detail.html", _detail_context(request, appointment, **forms_), status=status
+    )
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_GET
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for_user(request.user, pk)
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=appointment, request=request)
+    return _render_detail(request, appointment, status=200)
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_POST
+def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for_user(request.user, pk)
+    form = AppointmentMoveForm(request.POST)
+    alternatives = []
+    if form.is_valid():
+        try:
+            services.appointment_move(
+                appointment=appointment,
+                start=form.cleaned_data["start"],
+                practitioner=form.cleaned_data["practitioner"],
+                actor=request.user,
+                request=request,
+            )
+        except SlotTaken as exc:
+            alternatives = exc.alternatives
+            apply_error(form, exc)
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "Appointment moved.")
+            return redirect("scheduling:appointment_detail", pk=pk)
+    return _render_detail(request, appointment, move_form=form, alternatives=alternatives)
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_POST
+def appointment_change_room(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for_user(request.user, pk)
+    form = AppointmentRoomForm(request.POST, location_id=appointment.room.location_id)
+    if form.is_valid():
+        try:
+            services.appointment_change_room(
+                appointment=appointment, room=form.cleaned_data["room"], actor=request.user, request=request
+            )
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, f"Moved to {form.cleaned_data['room'].name}.")
+            return redirect("scheduling:appointment_detail", pk=pk)
+    return _render_detail(request, appointment, room_form=form)
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_POST
+def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for_user(request.user, pk)
+    form = AppointmentCancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appointment_cancel(
+                appointment=appointment, reason=form.cleaned_data["reason"], actor=request.user, request=request
+            )
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "Appointment cancelled. Waitlist matches for the freed time are below.")
+            return redirect("scheduling:appointment_detail", pk=pk)
+    return _render_detail(request, appointment, cancel_form=form)
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_POST
+def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for_user(request.user, pk)
+    form = CheckInForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appointment_check_in(
+                appointment=appointment,
+                override_reason=form.cleaned_data["override_reason"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, f"{appointment.patient.full_name} is checked in.")
+            return redirect("scheduling:appointment_detail", pk=pk)
+    return _render_detail(request, appointment, check_in_form=form)
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_POST
+def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """In treatment, completed or no-show (the moves that need no form)."""
+    appointment = get_appointment_for_user(request.user, pk)
+    action = services.STATUS_ACTIONS.get(request.POST.get("to", ""))
+    if action is None:
+        messages.error(request, "Choose in treatment, completed or no-show.")
+        return _render_detail(request, appointment)
+    try:
+        appointment = action(appointment=appointment, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _render_detail(request, appointment)
+    messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
+    return redirect("scheduling:appointment_detail", pk=pk)
+
+
+# --- Find a slot ------------------------------------------------------------------------------
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_GET
+def slot_find(request: HttpRequest) -> HttpResponse:
+    """Type, practitioner or any, earliest date -> the next free times, each a link to book."""
+    form = SlotFindForm(request.GET or None, initial={"earliest": timezone.localdate()})
+    links = []
+    searched = False
+    if request.GET and form.is_valid():
+        searched = True
+        data = form.cleaned_data
+        practitioner = data["practitioner"]
+        first_day = data["earliest"]
+        horizon_end = timezone.localdate() + dt.timedelta(days=settings.SCHEDULING_HORIZON_DAYS)
+        slots = []
+        while not slots and first_day <= horizon_end:
+            slots = availability.find_slots(
+                appointment_type=data["appointment_type"],
+                practitioner_ids=[practitioner.pk] if practitioner else None,
+                first_day=first_day,
+                days=14,
+                min_notice=dt.timedelta(0),
+                horizon=None,
+                one_per_start=practitioner is None,
+            )
+            first_day += dt.timedelta(days=14)
+        names = {p.pk: p.display_name for p in clinic_selectors.practitioners_active()}
+        base = reverse("scheduling:appointment_book")
+        for slot in slots[:24]:
+            params = {
+                "appointment_type": data["appointment_type"].pk,
+                "practitioner": slot.practitioner_id,
+                "start": slot.start.strftime("%Y-%m-%dT%H:%M"),
+                "room": slot.room_id,
+            }
+            links.append((slot, names.get(slot.practitioner_id, ""), f"{base}?{urlencode(params)}"))
+    return render(request, "scheduling/slot_find.html", {"form": form, "links": links, "searched": searched})
+
+
+# --- Series -----------------------------------------------------------------------------------
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_http_methods(["GET", "POST"])
+def series_book(request: HttpRequest) -> HttpResponse:
+    """Plan a care-plan series; when some times are taken, the conflicts page lists each with alternatives and
+    the front desk chooses (an alternative, or leaving that one out) before anything is booked."""
+    initial = {"first_date": timezone.localdate(), "weeks": 6, "time_of_day": "09:00"}
+    initial.update({k: request.GET[k] for k in ("patient", "practitioner") if k in request.GET})
+    form = SeriesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        starts = services.series_occurrences(
+            first_date=data["first_date"],
+            weeks=data["weeks"],
+            weekdays=data["weekdays"],
+            time_of_day=data["time_of_day"],
+        )
+        plan = services.series_plan(
+            practitioner=data["practitioner"], appointment_type=data["appointment_type"], starts=starts
+        )
+        if request.POST.get("step") == "confirm":
+            chosen, unanswered = [], []
+            for index, occurrence in enumerate(plan):
+                if occurrence.ok:
+                    chosen.append(occurrence.start)
+                    continue
+                answer = request.POST.get(f"choice-{index}", "")
+                if answer == "skip":
+                    continue
+                try:
+                    chosen.append(dt.datetime.fromisoformat(answer))
+                except ValueError:
+                    unanswered.append(index)
+            if not unanswered:
+                try:
+                    series = services.series_book(
+                        patient=data["patient"],
+                        practitioner=data["practitioner"],
+                        appointment_type=data["appointment_type"],
+                        first_date=data["first_date"],
+                        weeks=data["weeks"],
+                        weekdays=data["weekdays"],
+                        time_of_day=data["time_of_day"],
+                        starts=chosen,
+                        notes=data["notes"],
+                        actor=request.user,
+                        request=request,
+                    )
+                except ValidationError as exc:
+                    messages.error(request, " ".join(exc.messages))
+                else:
+                    messages.success(request, f"Booked {series.appointments.count()} appointments.")
+                    return redirect("scheduling:series_detail", pk=series.pk)
+            else:
+                messages.error(request, "For every taken time choose another time or leave it out.")
+        return _confirm_page(request, form, plan, status=200 if request.POST.get("step") != "confirm" else 400)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "scheduling/series_form.html", {"form": form, **_picker_context(request, form)}, status=status
+    )
+
+
+def _confirm_page(request, form, plan, status):
     return render(
         request,
-        "scheduling/frontdesk_home.html",
-        {
-            "practitioners": clinic_selectors.practitioners_active(),
-            "rooms": clinic_selectors.rooms_active(),
-            "search_form": PatientSearchForm(),
-        },
+        "scheduling/series_conflicts.html",
+        {"form": form, "plan": list(enumerate(plan)), "conflicts": sum(1 for o in plan if not o.ok)},
+        status=status,
     )
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_GET
+def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from scheduling.models import CarePlanSeries
+
+    series = get_object_or_404(
+        CarePlanSeries.objects.select_related("patient", "practitioner", "appointment_type"), pk=pk
+    )
+    appointments = selectors.appointments_for_series(series)
+    return render(request, "scheduling/series_detail.html", {"series": series, "appointments": appointments})
+
+
+# --- Waitlist ---------------------------------------------------------------------------------
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_GET
+def waitlist_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "scheduling/waitlist_list.html", {"entries": selectors.waitlist_active()})
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_http_methods(["GET", "POST"])
+def waitlist_add(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    initial = {"earliest_date": today, "latest_date": today + dt.timedelta(days=14)}
+    if "patient" in request.GET:
+        initial["patient"] = request.GET["patient"]
+    form = WaitlistForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.waitlist_add(
+                patient=data["patient"],
+                appointment_type=data["appointment_type"],
+                practitioners=list(data["practitioners"]),
+                earliest_date=data["earliest_date"],
+                latest_date=data["latest_date"],
+                time_from=data["time_from"],
+                time_to=data["time_to"],
+                notes=data["notes"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, f"{data['patient'].full_name} is on the waitlist.")
+            return redirect("scheduling:waitlist_list")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "scheduling/waitlist_form.html", {"form": form, **_picker_context(request, form)}, status=status
+    )
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_POST
+def waitlist_offer(request: HttpRequest, pk: int, appointment_pk: int) -> HttpResponse:
+    entry = get_object_or_404(WaitlistEntry.objects.select_related("patient"), pk=pk, active=True)
+    appointment = get_appointment_for_user(request.user, appointment_pk)
+    try:
+        services.waitlist_offer(entry=entry, appointment=appointment, actor=request.user, request=request)
+    except SchedulingError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Offered to {entry.patient.full_name} by e-mail.")
+    return redirect("scheduling:appointment_detail", pk=appointment.pk)
+
+
+@role_required(*SCHEDULE_ROLES)
+@require_POST
+def waitlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(WaitlistEntry, pk=pk, active=True)
+    services.waitlist_remove(entry=entry, actor=request.user, request=request)
+    messages.success(request, "Removed from the waitlist.")
+    return redirect("scheduling:waitlist_list")
+
+
+# --- Public API -------------------------------------------------------------------------------
+
+
+def _bad(message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=400)
+
+
+@require_GET
+def availability_list(request: HttpRequest) -> JsonResponse:
+    """Free start times as JSON for the booking pages. Public: no patient data. Staff also see types that are
+    not bookable online."""
+    types = AppointmentType.objects.filter(active=True)
+    if not has_role(request.user, *SCHEDULE_ROLES):
+        types = types.filter(bookable_online=True)
+    slug = request.GET.get("type", "")
+    appointment_type = types.filter(slug=slug).first() if slug else None
+    if appointment_type is None:
+        return _bad(f"Unknown appointment type “{slug[:60]}”." if slug else "Give an appointment type: ?type=<slug>.")
+    raw_practitioner = request.GET.get("practitioner", "any")
+    practitioner_ids = None
+    if raw_practitioner != "any":
+        if not raw_practitioner.isdigit() or not Practitioner.objects.filter(pk=raw_practitioner, active=True).exists():
+            return _bad("Unknown practitioner: give a practitioner id or “any”.")
+        practitioner_ids = [int(raw_practitioner)]
+    raw_start = request.GET.get("start", "")
+    try:
+        first_day = dt.date.fromisoformat(raw_start) if raw_start else timezone.localdate()
+    except ValueError:
+        return _bad("Give the start date as YYYY-MM-DD.")
+    raw_days = request.GET.get("days", "7")
+    if not raw_days.isdigit() or not 1 <= int(raw_days) <= 62:
+        return _bad("Give days as a whole number from 1 to 62.")
+    slots = availability.find_slots(
+        appointment_type=appointment_type,
+        practitioner_ids=practitioner_ids,
+        first_day=first_day,
+        days=int(raw_days),
+        one_per_start=practitioner_ids is None,
+    )
+    return JsonResponse([s.as_json() for s in slots], safe=False)
+
+
+# --- Placeholders for the online-booking issue ------------------------------------------------
 
 
 @role_required(PATIENT)

@@ -30,6 +30,26 @@ MATRIX = {
     "clinic:patient_access_log": R(LOGIN, 403, 403, 403, 200),
     "clinic:logout_everywhere": R(405, 405, 405, 405, 405),  # POST only
     "scheduling:frontdesk_home": R(LOGIN, 403, 200, 200, 200),
+    "scheduling:week_view": R(LOGIN, 403, 200, 200, 200),
+    "scheduling:day_sheet": R(LOGIN, 403, 200, 200, 200),
+    "scheduling:slot_find": R(LOGIN, 403, 200, 200, 200),
+    "scheduling:patient_pick": R(LOGIN, 403, 200, 200, 200),
+    "scheduling:appointment_book": R(LOGIN, 403, 200, 200, 200),
+    "scheduling:appointment_detail": R(LOGIN, 403, 200, 200, 200),
+    # Actions are POST only: a GET by an allowed role answers 405.
+    "scheduling:appointment_move": R(LOGIN, 403, 405, 405, 405),
+    "scheduling:appointment_change_room": R(LOGIN, 403, 405, 405, 405),
+    "scheduling:appointment_cancel": R(LOGIN, 403, 405, 405, 405),
+    "scheduling:appointment_check_in": R(LOGIN, 403, 405, 405, 405),
+    "scheduling:appointment_status": R(LOGIN, 403, 405, 405, 405),
+    "scheduling:series_book": R(LOGIN, 403, 200, 200, 200),
+    "scheduling:series_detail": R(LOGIN, 403, 200, 200, 200),
+    "scheduling:waitlist_list": R(LOGIN, 403, 200, 200, 200),
+    "scheduling:waitlist_add": R(LOGIN, 403, 200, 200, 200),
+    "scheduling:waitlist_offer": R(LOGIN, 403, 405, 405, 405),
+    "scheduling:waitlist_remove": R(LOGIN, 403, 405, 405, 405),
+    # Public JSON; without ?type= it answers 400 with a message.
+    "scheduling:availability_list": R(400, 400, 400, 400, 400),
     "scheduling:account_home": R(LOGIN, 200, 403, 403, 403),
     "scheduling:book_start": R(200, 200, 200, 200, 200),
     "intake:intake_home": R(LOGIN, 200, 403, 403, 403),
@@ -41,6 +61,7 @@ MATRIX = {
 PHI_URLS = {
     "clinic:patient_detail",
     "clinic:patient_access_log",
+    "scheduling:appointment_detail",
 }
 
 
@@ -72,8 +93,31 @@ def cast(patient_a, patient_b, front_desk, practitioner_a, clinic_admin):
         "front_desk": front_desk,
         "practitioner": practitioner_a.user,
         "admin": clinic_admin,
-        "objects": {"patient": patient_a},
+        "objects": {"patient": patient_a, **scheduling_objects(patient_a, practitioner_a)},
     }
+
+
+def scheduling_objects(patient, practitioner):
+    from scheduling.models import CarePlanSeries, WaitlistEntry
+    from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory
+
+    appointment = AppointmentFactory(patient=patient, practitioner=practitioner)
+    series = CarePlanSeries.objects.create(
+        patient=patient,
+        practitioner=practitioner,
+        appointment_type=appointment.appointment_type,
+        first_date=appointment.start.date(),
+        weeks=1,
+        weekdays="0",
+        time_of_day=appointment.start.time(),
+    )
+    entry = WaitlistEntry.objects.create(
+        patient=patient,
+        appointment_type=AppointmentTypeFactory(),
+        earliest_date=appointment.start.date(),
+        latest_date=appointment.start.date(),
+    )
+    return {"appointment": appointment, "series": series, "waitlist": entry}
 
 
 # URL kwargs for patterns that take them, built from the cast's objects (patient A's rows).
@@ -81,6 +125,20 @@ URL_KWARGS = {
     "clinic:patient_detail": lambda o: {"pk": o["patient"].pk},
     "clinic:patient_edit": lambda o: {"pk": o["patient"].pk},
     "clinic:patient_access_log": lambda o: {"pk": o["patient"].pk},
+    **{
+        f"scheduling:{name}": (lambda o: {"pk": o["appointment"].pk})
+        for name in (
+            "appointment_detail",
+            "appointment_move",
+            "appointment_change_room",
+            "appointment_cancel",
+            "appointment_check_in",
+            "appointment_status",
+        )
+    },
+    "scheduling:series_detail": lambda o: {"pk": o["series"].pk},
+    "scheduling:waitlist_offer": lambda o: {"pk": o["waitlist"].pk, "appointment_pk": o["appointment"].pk},
+    "scheduling:waitlist_remove": lambda o: {"pk": o["waitlist"].pk},
 }
 
 

@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from scheduling.models import (
+    Appointment,
+    AppointmentType,
+    AvailabilityException,
+    CarePlanSeries,
+    WaitlistEntry,
+    WorkingHours,
+)
+
+
+@admin.register(AppointmentType)
+class AppointmentTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "duration", "buffer_after", "bookable_online", "new_patient_only", "active"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(admin.ModelAdmin):
+    list_display = ["practitioner", "location", "weekday", "start_time", "end_time"]
+    list_filter = ["practitioner", "weekday"]
+
+
+@admin.register(AvailabilityException)
+class AvailabilityExceptionAdmin(admin.ModelAdmin):
+    list_display = ["practitioner", "kind", "date", "start_time", "end_time", "reason"]
+    list_filter = ["kind", "practitioner"]
+    date_hierarchy = "date"
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    # Bookings go through the front desk (services check conflicts); the admin only reads them.
+    list_display = ["start", "patient", "practitioner", "room", "appointment_type", "status"]
+    list_filter = ["status", "practitioner", "source"]
+    date_hierarchy = "start"
+    list_select_related = ["patient", "practitioner", "room__location", "appointment_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(CarePlanSeries)
+admin.site.register(WaitlistEntry)

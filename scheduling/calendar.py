@@ -1,0 +1,124 @@
+"""Laying out the front-desk calendar: columns of time rows with appointment blocks. Pure presentation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from scheduling.availability import ScheduleData, working_intervals
+from scheduling.selectors import Flags
+
+ROW_MINUTES = 15
+PX_PER_MINUTE = 1.6  # a 15-minute row is 24 px high
+DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR = 8, 18
+
+
+@dataclass
+class Row:
+    label: str
+    top: float
+    height: float
+    bookable: bool
+    book_url: str = ""
+    working: bool = False
+
+
+@dataclass
+class Block:
+    appointment: object
+    flags: Flags | None
+    top: float
+    height: float
+
+
+@dataclass
+class Column:
+    title: str
+    day: dt.date
+    practitioner: object
+    rows: list[Row] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Grid:
+    columns: list[Column]
+    time_labels: list[Row]
+    height: float
+
+
+def _minutes(moment: dt.datetime, origin: dt.datetime) -> float:
+    return (moment - origin).total_seconds() / 60
+
+
+def _book_url(base: str, practitioner_id: int, day: dt.date, label: str) -> str:
+    return f"{base}?{urlencode({'practitioner': practitioner_id, 'start': f'{day}T{label}'})}"
+
+
+def build_grid(
+    *,
+    cells: list[tuple[str, dt.date, object]],
+    data: ScheduleData,
+    appointments: list,
+    flags: dict[int, Flags],
+    zone: dt.tzinfo,
+    now: dt.datetime,
+) -> Grid:
+    """One column per (title, day, practitioner) cell; rows every 15 minutes between the earliest start and the
+    latest end of anyone's hours (08:00-18:00 when nobody works), appointments placed as blocks."""
+    hours_by_cell = [working_intervals(data, p.pk, day, zone) for _, day, p in cells]
+    first_minute, last_minute = DEFAULT_FIRST_HOUR * 60, DEFAULT_LAST_HOUR * 60
+    spans = [iv for ivs in hours_by_cell for iv in ivs]
+    for iv in spans:
+        local_start, local_end = iv.start.astimezone(zone), iv.end.astimezone(zone)
+        first_minute = min(first_minute, local_start.hour * 60 + local_start.minute)
+        last_minute = max(last_minute, local_end.hour * 60 + local_end.minute)
+    for a in appointments:
+        s, e = a.start.astimezone(zone), a.end.astimezone(zone)
+        first_minute = min(first_minute, s.hour * 60 + s.minute)
+        last_minute = max(last_minute, e.hour * 60 + e.minute if e.date() == s.date() else 24 * 60)
+    first_minute -= first_minute % 60
+    last_minute = min(24 * 60, last_minute + (-last_minute) % 60)
+    row_height = ROW_MINUTES * PX_PER_MINUTE
+    labels = [
+        Row(
+            label=f"{m // 60:02d}:{m % 60:02d}",
+            top=(m - first_minute) * PX_PER_MINUTE,
+            height=row_height,
+            bookable=False,
+        )
+        for m in range(first_minute, last_minute, ROW_MINUTES)
+    ]
+    book_url = reverse("scheduling:appointment_book")
+    columns = []
+    for (title, day, practitioner), intervals in zip(cells, hours_by_cell, strict=True):
+        col = Column(title=title, day=day, practitioner=practitioner)
+        origin = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+        for m in range(first_minute, last_minute, ROW_MINUTES):
+            start = (origin + dt.timedelta(minutes=m)).astimezone(zone)
+            inside = any(iv.start <= start < iv.end for iv in intervals)
+            bookable = inside and start + dt.timedelta(minutes=ROW_MINUTES) > now
+            local_label = f"{m // 60:02d}:{m % 60:02d}"
+            col.rows.append(
+                Row(
+                    label=local_label,
+                    top=(m - first_minute) * PX_PER_MINUTE,
+                    height=row_height,
+                    bookable=bookable,
+                    working=inside,
+                    book_url=_book_url(book_url, practitioner.pk, day, local_label) if bookable else "",
+                )
+            )
+        for a in appointments:
+            local_start = a.start.astimezone(zone)
+            if a.practitioner_id != practitioner.pk or local_start.date() != day:
+                continue
+            # Placed by wall-clock time, like the row labels (right on daylight-saving change days too).
+            top = (local_start.hour * 60 + local_start.minute - first_minute) * PX_PER_MINUTE
+            height = max(_minutes(a.end, a.start) * PX_PER_MINUTE, row_height) - 2
+            col.blocks.append(Block(appointment=a, flags=flags.get(a.pk), top=top, height=height))
+        columns.append(col)
+    return Grid(columns=columns, time_labels=labels, height=(last_minute - first_minute) * PX_PER_MINUTE)

@@ -1,0 +1,154 @@
+"""Demo data for scheduling: the three SOT appointment types, weekly hours, a month of appointments.
+
+Runs after `clinic.demo` (practitioners, rooms, patients). Idempotent: types and hours are looked up by
+natural keys; appointments are created only when there are none yet. Every booking goes through the
+booking service, so the demo calendar is never double-booked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.models import Location, Patient, Practitioner
+from scheduling import availability, services
+from scheduling.models import Appointment, AppointmentType, WaitlistEntry, WorkingHours
+
+TYPES = [
+    # slug, name, minutes, buffer, colour, new-patient only
+    ("sot-new-patient-exam", "SOT new-patient exam", 60, 10, "#e8590c", True),
+    ("sot-adjustment", "SOT adjustment", 30, 5, "#1c7ed6", False),
+    ("sot-re-examination", "SOT re-examination", 30, 5, "#7048e8", False),
+]
+
+# Per practitioner (by order of display name): start times used on working days, staggered so rooms suffice.
+DAY_PLANS = [
+    ["08:00", "09:00", "10:00", "11:00", "13:00", "14:30", "16:00", "17:00"],
+    ["08:30", "09:30", "10:30", "13:30", "15:00", "16:30"],
+    ["08:15", "09:45", "11:15", "14:00", "15:30", "17:15"],
+]
+
+
+def _types() -> dict[str, AppointmentType]:
+    result = {}
+    for slug, name, minutes, buffer, colour, new_only in TYPES:
+        result[slug], _ = AppointmentType.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "duration": dt.timedelta(minutes=minutes),
+                "buffer_after": dt.timedelta(minutes=buffer),
+                "colour": colour,
+                "new_patient_only": new_only,
+                "bookable_online": True,
+                "requires_consent": True,
+            },
+        )
+    return result
+
+
+def _hours(practitioners: list[Practitioner], location: Location) -> None:
+    for index, practitioner in enumerate(practitioners):
+        intervals = [(weekday, dt.time(8), dt.time(12)) for weekday in range(5)]
+        intervals += [(weekday, dt.time(13), dt.time(18)) for weekday in range(5)]
+        if index == 0:  # the first practitioner also works Saturday mornings
+            intervals.append((5, dt.time(9), dt.time(12)))
+        for weekday, start, end in intervals:
+            WorkingHours.objects.get_or_create(
+                practitioner=practitioner, location=location, weekday=weekday, start_time=start, end_time=end
+            )
+
+
+def _appointments(practitioners: list[Practitioner], patients: list[Patient], types: dict[str, AppointmentType]):
+    zone = availability.clinic_zone()
+    now = timezone.now()
+    today = timezone.localdate()
+    visits: dict[int, int] = {}
+    patient_index = 0
+    created = 0
+    for offset in range(-7, 15):
+        day = today + dt.timedelta(days=offset)
+        if day.weekday() == 6:
+            continue
+        for p_index, practitioner in enumerate(practitioners):
+            if day.weekday() == 5 and p_index != 0:
+                continue  # only the first practitioner works Saturdays
+            plan = DAY_PLANS[p_index % len(DAY_PLANS)]
+            # Fewer bookings further ahead, as in a real diary.
+            keep = len(plan) if offset <= 2 else max(2, len(plan) - offset // 2)
+            for slot_index, label in enumerate(plan[:keep]):
+                if (offset + slot_index + p_index) % 4 == 3:
+                    continue  # leave gaps to book into
+                patient = patients[patient_index % len(patients)]
+                patient_index += 1
+                count = visits.get(patient.pk, 0)
+                slug = (
+                    "sot-new-patient-exam"
+                    if count == 0
+                    else ("sot-re-examination" if count % 6 == 5 else "sot-adjustment")
+                )
+                start = dt.datetime.combine(day, dt.time.fromisoformat(label), tzinfo=zone)
+                try:
+                    appointment = services.appointment_book(
+                        patient=patient,
+                        practitioner=practitioner,
+                        appointment_type=types[slug],
+                        start=start,
+                        now=start - dt.timedelta(days=1),
+                    )
+                except services.SchedulingError:
+                    continue  # outside hours (e.g. Saturday for most) or taken: skip, never double-book
+                visits[patient.pk] = count + 1
+                created += 1
+                if appointment.end <= now:
+                    _finish(appointment, no_show=(patient_index % 17 == 0))
+                elif appointment.start <= now:
+                    services.appointment_check_in(
+                        appointment=appointment, override_reason="Demo: paperwork at the desk"
+                    )
+                elif patient_index % 19 == 0:
+                    services.appointment_cancel(appointment=appointment, reason="Demo: patient asked to cancel")
+    return created
+
+
+def _finish(appointment: Appointment, *, no_show: bool) -> None:
+    if no_show:
+        services.appointment_mark_no_show(appointment=appointment)
+        return
+    appointment = services.appointment_check_in(appointment=appointment, override_reason="Demo: past visit")
+    appointment = services.appointment_start_treatment(appointment=appointment)
+    services.appointment_complete(appointment=appointment)
+
+
+@transaction.atomic
+def seed(stdout=None) -> None:
+    location = Location.objects.filter(name="Harbour Street").first() or Location.objects.order_by("pk").first()
+    practitioners = list(Practitioner.objects.filter(active=True).order_by("display_name"))
+    patients = list(Patient.objects.order_by("pk"))
+    types = _types()
+    if location is None or not practitioners or not patients:
+        if stdout:
+            stdout.write("scheduling: types only (no location, practitioner or patient to schedule)")
+        return
+    _hours(practitioners, location)
+    created = 0
+    if not Appointment.objects.exists():
+        created = _appointments(practitioners, patients, types)
+        today = timezone.localdate()
+        for patient in patients[-2:]:
+            entry = services.waitlist_add(
+                patient=patient,
+                appointment_type=types["sot-adjustment"],
+                earliest_date=today,
+                latest_date=today + dt.timedelta(days=14),
+                notes="Demo: would like an earlier time",
+            )
+            entry.practitioners.set(practitioners[:1])
+    if stdout:
+        stdout.write(
+            f"scheduling: {AppointmentType.objects.count()} appointment types, {WorkingHours.objects.count()} "
+            f"working-hours rows, {Appointment.objects.count()} appointments ({created} new), "
+            f"{WaitlistEntry.objects.count()} waitlist entries"
+        )

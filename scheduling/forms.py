@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from clinic import selectors as clinic_selectors
+from clinic.forms import DateInput
+from clinic.models import Patient, Practitioner, Room
+from scheduling.models import Weekday
+from scheduling.selectors import appointment_types_active
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def apply_error(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the fields it names when the form has them."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _practitioner_field(required=True, **kwargs):
+    return forms.ModelChoiceField(queryset=clinic_selectors.practitioners_active(), required=required, **kwargs)
+
+
+def _type_field(**kwargs):
+    return forms.ModelChoiceField(queryset=appointment_types_active(), label="Appointment type", **kwargs)
+
+
+PATIENT_ERRORS = {"invalid_choice": "No such patient. Search again, or fill in the new patient's details."}
+
+
+class PatientChoiceMixin(forms.Form):
+    """A patient picked from a search (radio buttons rendered by the picker), or a new patient's details."""
+
+    patient = forms.ModelChoiceField(
+        queryset=Patient.objects.all(), required=False, widget=forms.HiddenInput, error_messages=PATIENT_ERRORS
+    )
+    new_first_name = forms.CharField(label="First name", max_length=100, required=False)
+    new_last_name = forms.CharField(label="Last name", max_length=100, required=False)
+    new_date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput)
+    new_phone = forms.CharField(label="Phone", max_length=30, required=False)
+    new_email = forms.EmailField(label="E-mail", required=False)
+
+    allow_new_patient = True
+
+    def clean(self):
+        data = super().clean()
+        if self.errors.get("patient"):
+            return data
+        if data.get("patient"):
+            return data
+        new = [data.get("new_first_name"), data.get("new_last_name"), data.get("new_date_of_birth")]
+        if not self.allow_new_patient or not any(new):
+            self.add_error("patient", "Choose a patient from the search results.")
+        elif not all(new):
+            self.add_error("patient", "For a new patient give first name, last name and date of birth.")
+        elif data["new_date_of_birth"] > timezone.localdate():
+            self.add_error("new_date_of_birth", "The date of birth cannot be in the future.")
+        return data
+
+    def new_patient_fields(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "first_name": d["new_first_name"],
+            "last_name": d["new_last_name"],
+            "date_of_birth": d["new_date_of_birth"],
+            "phone": d.get("new_phone", ""),
+            "email": d.get("new_email", ""),
+        }
+
+
+class AppointmentBookForm(PatientChoiceMixin):
+    appointment_type = _type_field()
+    practitioner = _practitioner_field()
+    start = forms.DateTimeField(label="Starts at", widget=DateTimeLocalInput)
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.none(), required=False, empty_label="Any free room", label="Room"
+    )
+    frontdesk_notes = forms.CharField(
+        label="Notes for the front desk", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = clinic_selectors.rooms_active()
+
+    def clean_start(self):
+        start = self.cleaned_data["start"]
+        if start < timezone.now():
+            raise ValidationError("That time is in the past. Choose a time from now on.")
+        return start
+
+
+class AppointmentMoveForm(forms.Form):
+    start = forms.DateTimeField(label="New start", widget=DateTimeLocalInput)
+    practitioner = _practitioner_field(required=False, empty_label="Same practitioner")
+
+    def clean_start(self):
+        start = self.cleaned_data["start"]
+        if start < timezone.now():
+            raise ValidationError("That time is in the past. Choose a time from now on.")
+        return start
+
+
+class AppointmentRoomForm(forms.Form):
+    room = forms.ModelChoiceField(queryset=Room.objects.none(), label="Room")
+
+    def __init__(self, *args, location_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        rooms = clinic_selectors.rooms_active()
+        self.fields["room"].queryset = rooms.filter(location_id=location_id) if location_id else rooms
+
+
+class AppointmentCancelForm(forms.Form):
+    reason = forms.CharField(label="Reason for cancelling", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CheckInForm(forms.Form):
+    override_reason = forms.CharField(label="Reason to check in with paperwork missing", max_length=300, required=False)
+
+
+class SlotFindForm(forms.Form):
+    appointment_type = _type_field()
+    practitioner = _practitioner_field(required=False, empty_label="Any practitioner")
+    earliest = forms.DateField(label="Earliest date", widget=DateInput)
+
+    def clean_earliest(self):
+        day = self.cleaned_data["earliest"]
+        if day < timezone.localdate():
+            raise ValidationError("Choose today or a later date.")
+        return day
+
+
+class SeriesForm(PatientChoiceMixin):
+    allow_new_patient = False
+    appointment_type = _type_field()
+    practitioner = _practitioner_field()
+    first_date = forms.DateField(label="First date", widget=DateInput)
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=Weekday.choices[:6], coerce=int, widget=forms.CheckboxSelectMultiple, label="On these days"
+    )
+    time_of_day = forms.TimeField(label="At", widget=TimeInput)
+    weeks = forms.IntegerField(label="For how many weeks", min_value=1, max_value=26, initial=6)
+    notes = forms.CharField(label="Plan notes", max_length=300, required=False)
+
+    def clean_first_date(self):
+        day = self.cleaned_data["first_date"]
+        if day < timezone.localdate():
+            raise ValidationError("Choose today or a later date.")
+        return day
+
+
+class WaitlistForm(PatientChoiceMixin):
+    allow_new_patient = False
+    appointment_type = _type_field()
+    practitioners = forms.ModelMultipleChoiceField(
+        queryset=Practitioner.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Practitioners acceptable",
+        help_text="None ticked means any practitioner.",
+    )
+    earliest_date = forms.DateField(label="From date", widget=DateInput)
+    latest_date = forms.DateField(label="To date", widget=DateInput)
+    time_from = forms.TimeField(label="From time of day", widget=TimeInput, initial=dt.time(8))
+    time_to = forms.TimeField(label="To time of day", widget=TimeInput, initial=dt.time(18))
+    notes = forms.CharField(max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioners"].queryset = clinic_selectors.practitioners_active()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("earliest_date") and data.get("latest_date") and data["earliest_date"] > data["latest_date"]:
+            self.add_error("latest_date", "The last date must be on or after the first date.")
+        if data.get("time_from") and data.get("time_to") and data["time_from"] >= data["time_to"]:
+            self.add_error("time_to", "The end of the window must be after its start.")
+        return data

@@ -1,0 +1,23 @@
+"""Object-level access to appointments: staff who manage the schedule see all; a patient only their own."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from clinic.permissions import can, patient_of
+from scheduling import selectors
+from scheduling.models import Appointment
+
+
+def get_appointment_for_user(user, pk: int) -> Appointment:
+    """The appointment `pk` if `user` may see it; 404 otherwise (never reveals that the row exists)."""
+    try:
+        appointment = selectors.appointment_detail(pk)
+    except (Appointment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such appointment.") from None
+    if can(user, "schedule.manage"):
+        return appointment
+    patient = patient_of(user)
+    if patient is not None and appointment.patient_id == patient.pk:
+        return appointment
+    raise Http404("No such appointment.")

@@ -1,0 +1,111 @@
+"""Reads of scheduling that views (and other apps) share; related rows fetched up front."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from clinic.models import Patient
+from intake import selectors as intake_selectors
+from scheduling.availability import clinic_zone, day_bounds
+from scheduling.models import Appointment, AppointmentType, WaitlistEntry
+
+
+def appointment_types_active() -> QuerySet[AppointmentType]:
+    return AppointmentType.objects.filter(active=True).order_by("name")
+
+
+def _with_related(qs: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    return qs.select_related("patient", "practitioner", "room__location", "appointment_type")
+
+
+def appointments_between(start: dt.datetime, end: dt.datetime, *, practitioner_id: int | None = None):
+    qs = _with_related(Appointment.objects.filter(start__lt=end, end__gt=start))
+    if practitioner_id is not None:
+        qs = qs.filter(practitioner_id=practitioner_id)
+    return qs.order_by("start", "practitioner__display_name")
+
+
+def appointments_for_day(day: dt.date, *, practitioner_id: int | None = None) -> QuerySet[Appointment]:
+    start, end = day_bounds(day, clinic_zone())
+    return appointments_between(start, end, practitioner_id=practitioner_id)
+
+
+def appointment_detail(pk: int) -> Appointment:
+    return _with_related(Appointment.objects.select_related("booked_by", "cancelled_by", "series")).get(pk=pk)
+
+
+def appointments_for_patient(patient: Patient) -> QuerySet[Appointment]:
+    return _with_related(Appointment.objects.filter(patient=patient)).order_by("-start")
+
+
+def appointments_for_series(series) -> QuerySet[Appointment]:
+    return _with_related(Appointment.objects.filter(series=series)).order_by("start")
+
+
+@dataclass(frozen=True)
+class Flags:
+    new_patient: bool
+    intake_missing: bool
+    consent_missing: bool
+    red_flag: bool
+    missing: tuple[str, ...]
+
+
+def flags_for(appointments: list[Appointment]) -> dict[int, Flags]:
+    """Calendar flags per appointment id in a fixed number of queries (one of ours, one call to intake)."""
+    if not appointments:
+        return {}
+    patient_ids = {a.patient_id for a in appointments}
+    earliest = min(a.start for a in appointments)
+    # A patient is "new" when they have no completed appointment before the ones shown.
+    seen_before = set(
+        Appointment.objects.filter(
+            patient_id__in=patient_ids, status=Appointment.Status.COMPLETED, start__lt=earliest
+        ).values_list("patient_id", flat=True)
+    )
+    readiness = intake_selectors.readiness_for_patients(patient_ids)
+    flags = {}
+    for a in appointments:
+        r = readiness.get(a.patient_id) or intake_selectors.Readiness()
+        flags[a.pk] = Flags(
+            new_patient=a.patient_id not in seen_before or a.appointment_type.new_patient_only,
+            intake_missing=r.intake_status != "submitted",
+            consent_missing=r.consent_status != "current",
+            red_flag=bool(r.red_flags_unreviewed),
+            missing=tuple(r.missing),
+        )
+    return flags
+
+
+def waitlist_matches_q(appointment: Appointment) -> Q:
+    local = timezone.localtime(appointment.start)
+    return (
+        Q(active=True, appointment_type=appointment.appointment_type_id)
+        & Q(earliest_date__lte=local.date(), latest_date__gte=local.date())
+        & Q(time_from__lte=local.time(), time_to__gte=timezone.localtime(appointment.end).time())
+        & (Q(practitioners__isnull=True) | Q(practitioners=appointment.practitioner_id))
+        & ~Q(patient=appointment.patient_id)
+    )
+
+
+def waitlist_active() -> QuerySet[WaitlistEntry]:
+    return (
+        WaitlistEntry.objects.filter(active=True)
+        .select_related("patient", "appointment_type")
+        .prefetch_related("practitioners")
+        .order_by("created_at", "pk")
+    )
+
+
+def waitlist_matches(appointment: Appointment) -> QuerySet[WaitlistEntry]:
+    """Active waitlist entries that would take this appointment's time (type, practitioner, date, time of day)."""
+    ids = WaitlistEntry.objects.filter(waitlist_matches_q(appointment)).values("pk")
+    return waitlist_active().filter(pk__in=ids)
+
+
+def today() -> dt.date:
+    return timezone.localdate()

@@ -1,0 +1,81 @@
+"""A small clinic for scheduling tests: one location with two rooms, two practitioners working
+Monday-Friday 08:00-12:00 and 13:00-18:00, the clock frozen on Monday 1 June 2026 at 07:00 (New York)."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+import time_machine
+
+from tests.clinic.factories import LocationFactory, RoomFactory
+from tests.scheduling.factories import AppointmentTypeFactory, WorkingHoursFactory
+
+NY = zoneinfo.ZoneInfo("America/New_York")
+MONDAY = dt.date(2026, 6, 1)
+NOW = dt.datetime(2026, 6, 1, 7, 0, tzinfo=NY)
+
+
+def at(day_offset: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(MONDAY + dt.timedelta(days=day_offset), dt.time(hour, minute), tzinfo=NY)
+
+
+@pytest.fixture(autouse=True)
+def _clinic_zone(settings):
+    settings.TIME_ZONE = "America/New_York"
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def location(db):
+    return LocationFactory(name="Harbour Street")
+
+
+@pytest.fixture
+def rooms(location):
+    return [RoomFactory(location=location, name="Room 1"), RoomFactory(location=location, name="Room 2")]
+
+
+@pytest.fixture
+def adjustment(db):
+    return AppointmentTypeFactory(name="SOT adjustment", slug="sot-adjustment", buffer_after=dt.timedelta(minutes=5))
+
+
+@pytest.fixture
+def exam(db):
+    return AppointmentTypeFactory(
+        name="SOT new-patient exam",
+        slug="sot-new-patient-exam",
+        duration=dt.timedelta(minutes=60),
+        new_patient_only=True,
+    )
+
+
+@pytest.fixture
+def hours(location, practitioner_a, practitioner_b):
+    for practitioner in (practitioner_a, practitioner_b):
+        for weekday in range(5):
+            WorkingHoursFactory(
+                practitioner=practitioner,
+                location=location,
+                weekday=weekday,
+                start_time=dt.time(8),
+                end_time=dt.time(12),
+            )
+            WorkingHoursFactory(
+                practitioner=practitioner,
+                location=location,
+                weekday=weekday,
+                start_time=dt.time(13),
+                end_time=dt.time(18),
+            )
+
+
+@pytest.fixture
+def clinic(frozen, rooms, hours, adjustment, exam):
+    """Everything above at once."""
+    return {"rooms": rooms, "adjustment": adjustment, "exam": exam}

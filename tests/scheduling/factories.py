@@ -1,0 +1,43 @@
+import datetime as dt
+
+import factory
+
+from scheduling.models import Appointment, AppointmentType, WorkingHours
+from tests.clinic.factories import PatientFactory, PractitionerFactory, RoomFactory
+
+
+class AppointmentTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AppointmentType
+        django_get_or_create = ["slug"]
+
+    name = "SOT adjustment"
+    slug = factory.Sequence(lambda n: f"type-{n}")
+    duration = dt.timedelta(minutes=30)
+    buffer_after = dt.timedelta(minutes=0)
+
+
+class WorkingHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkingHours
+
+    practitioner = factory.SubFactory(PractitionerFactory)
+    location = factory.SubFactory("tests.clinic.factories.LocationFactory")
+    weekday = 0
+    start_time = dt.time(8, 0)
+    end_time = dt.time(12, 0)
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """Writes the row directly (no service checks): for building calendars in tests."""
+
+    class Meta:
+        model = Appointment
+
+    patient = factory.SubFactory(PatientFactory)
+    practitioner = factory.SubFactory(PractitionerFactory)
+    room = factory.SubFactory(RoomFactory)
+    appointment_type = factory.SubFactory(AppointmentTypeFactory)
+    start = factory.LazyFunction(lambda: dt.datetime(2026, 6, 1, 14, 0, tzinfo=dt.UTC))
+    end = factory.LazyAttribute(lambda o: o.start + o.appointment_type.duration)
+    blocks_until = factory.LazyAttribute(lambda o: o.end + o.appointment_type.buffer_after)
