@@ -6,11 +6,13 @@
 - Object level: patient B's login never sees patient A's name on any object URL.
 - Audit: every patient-data page (PHI_URLS) leaves exactly one audit row per view.
 - XSS: a script payload in every free-text Patient field is escaped on every page any role can open.
-- Hypothesis: random input to the patient form never raises and invalid input gets field errors.
+- Hypothesis: random input to the patient form never raises and invalid input gets field errors; random
+  values in every POST form found on every page (booking, intake, consent, notes...) never give a 500.
 - Error pages: no stack trace and no patient data with DEBUG off.
 """
 
 import datetime as dt
+from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
@@ -301,3 +303,85 @@ def test_allauth_pages_render_in_our_layout(cast, name):
         if response.status_code == 200 and "text/html" in response["Content-Type"]:
             templates = [t.name for t in response.templates]
             assert "allauth/layouts/base.html" in templates and "base.html" in templates, f"{role} GET {name}"
+
+
+# --- Hypothesis on every form of every page -----------------------------------------------------------------
+
+
+class _FormParser(HTMLParser):
+    """The POST forms of a page: action and, per field name, the option values when it is a <select>."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._form = None
+        self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._form = {"method": (a.get("method") or "get").lower(), "action": a.get("action") or "", "fields": {}}
+            self.forms.append(self._form)
+        elif self._form is not None and tag in {"input", "textarea", "select"} and a.get("name"):
+            if a["name"] == "csrfmiddlewaretoken" or a.get("type") in {"submit", "button"}:
+                return
+            options = self._form["fields"].setdefault(a["name"], [])
+            if a.get("value") is not None and a.get("type") in {"radio", "checkbox", "hidden"}:
+                options.append(a["value"])
+            self._select = a["name"] if tag == "select" else None
+        elif tag == "option" and self._form is not None and self._select:
+            self._form["fields"][self._select].append(a.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+
+
+def post_forms(html):
+    parser = _FormParser()
+    parser.feed(html)
+    return [f for f in parser.forms if f["method"] == "post" and f["fields"]]
+
+
+def field_values(options):
+    choices = [st.text(max_size=40), st.integers(-5, 10**7).map(str), st.just("")]
+    choices.append(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)).map(dt.date.isoformat))
+    if options:
+        choices.append(st.sampled_from(options))
+    return st.one_of(*choices)
+
+
+FUZZ_ROLE_ORDER = ["patient", "front_desk", "practitioner", "admin", "anonymous"]
+PAGES_WITH_A_GET = sorted(n for n in MATRIX if 200 in MATRIX[n].values())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PAGES_WITH_A_GET)
+def test_random_input_in_every_form_never_gives_a_500(cast, name):
+    """Every POST form on every page (booking, intake, consent, notes, patients...), random values: no 500."""
+    role = next(r for r in FUZZ_ROLE_ORDER if MATRIX[name][r] == 200)
+    client = client_as(role, cast, raise_request_exception=False)
+    url = reverse(name, kwargs=kwargs_for(name, cast))
+    page = client.get(url)
+    if "text/html" not in page.get("Content-Type", ""):
+        pytest.skip(f"{name} is not an HTML page")
+    forms = post_forms(page.content.decode())
+    if not forms:
+        pytest.skip(f"{name} shows no POST form")
+
+    for form in forms:
+        fuzz_form(client, form["action"] or url, form["fields"], f"{role} POST, form on {name}")
+
+
+def fuzz_form(client, target, fields, label):
+    strategy = st.fixed_dictionaries({field: field_values(options) for field, options in fields.items()})
+
+    @hypothesis_settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=strategy)
+    def post_random(data):
+        response = client.post(target, data)
+        assert response.status_code < 500, f"{label} {target} with {data!r}: {response.status_code}"
+
+    post_random()
