@@ -1,1 +1,311 @@
-"""Intake questionnaires, outcome measures, consent versions and signatures."""
+"""Intake questionnaires, outcome measures, consent versions and signatures.
+
+Questionnaires (NDI, ODI, or a clinic's own) are data: items, options and a scoring rule, loaded by the demo
+seed or by a clinic admin. A consent version is never edited once signed: a new version is a new row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from clinic.models import Patient, Practitioner
+
+
+def text_sha256(text: str) -> str:
+    """The SHA-256 of a consent text exactly as stored (UTF-8), as 64 hex digits."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Questionnaire(models.Model):
+    """An outcome measure as data. Percent = total / (max item score x items answered) x 100."""
+
+    class Region(models.TextChoices):
+        NECK = "neck", "Neck"
+        LOW_BACK = "low_back", "Low back"
+
+    class Scoring(models.TextChoices):
+        PERCENT_OF_ANSWERED = "percent_of_answered", "Percent of the maximum for the items answered"
+
+    code = models.SlugField(max_length=30, unique=True, help_text="e.g. ndi, odi")
+    title = models.CharField(max_length=120)
+    region = models.CharField(max_length=20, choices=Region.choices, help_text="Chosen for this complaint.")
+    instructions = models.TextField(blank=True)
+    scoring = models.CharField(max_length=30, choices=Scoring.choices, default=Scoring.PERCENT_OF_ANSWERED)
+    max_item_score = models.PositiveSmallIntegerField(default=5)
+    bands = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Ordered list of {"max": upper percent, "label": "..."}; the first band whose max is not '
+        "below the percent applies.",
+    )
+    source_note = models.CharField(max_length=300, blank=True, help_text="Where the wording and bands come from.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["region"], condition=Q(active=True), name="questionnaire_one_per_region")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        bands = self.bands or []
+        if not isinstance(bands, list) or any(
+            not isinstance(b, dict) or not isinstance(b.get("max"), int | float) or not b.get("label") for b in bands
+        ):
+            raise ValidationError({"bands": 'Give a list like [{"max": 20, "label": "Minimal"}, ...].'})
+        maxima = [b["max"] for b in bands]
+        if maxima != sorted(maxima):
+            raise ValidationError({"bands": "List the bands from the lowest to the highest."})
+
+
+class QuestionnaireItem(models.Model):
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    code = models.SlugField(max_length=40)
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "code"], name="questionnaire_item_unique_code"),
+            models.UniqueConstraint(fields=["questionnaire", "position"], name="questionnaire_item_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text}"
+
+
+class QuestionnaireOption(models.Model):
+    item = models.ForeignKey(QuestionnaireItem, on_delete=models.CASCADE, related_name="options")
+    score = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["item", "score"]
+        constraints = [models.UniqueConstraint(fields=["item", "score"], name="questionnaire_option_unique_score")]
+
+    def __str__(self) -> str:
+        return f"{self.score}: {self.text}"
+
+
+class IntakeSubmission(models.Model):
+    """One filling of the intake form by a patient: a draft saved step by step, then submitted and locked.
+
+    A change after submission is a new submission (the earlier ones stay as history).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intake_submissions")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder, help_text="Answers per step.")
+    current_step = models.CharField(max_length=20, default="about")
+    questionnaire = models.ForeignKey(Questionnaire, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    red_flags = models.JSONField(default=list, blank=True, help_text="Codes of red-flag questions answered yes.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via_invitation = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["patient", "-created_at", "-id"]
+        constraints = [
+            # At most one draft per patient: a double "start" can never create two.
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(status="draft"), name="intake_one_draft_per_patient"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", submitted_at__isnull=True)
+                | Q(status="submitted", submitted_at__isnull=False),
+                name="intake_submitted_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "status"])]
+
+    def __str__(self) -> str:
+        return f"Intake of {self.patient} ({self.get_status_display()})"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+    def step_data(self, step: str) -> dict:
+        return dict((self.data or {}).get(step) or {})
+
+
+class OutcomeScore(models.Model):
+    """A scored questionnaire: the answers and the score, band and rule stored together."""
+
+    submission = models.OneToOneField(IntakeSubmission, on_delete=models.PROTECT, related_name="outcome_score")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="outcome_scores")
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="scores")
+    answers = models.JSONField(default=dict, help_text="Item code -> score, or null when not answered.")
+    items_answered = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+    percent = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    band = models.CharField(max_length=60, blank=True)
+    scored_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["patient", "-scored_at"]
+
+    def __str__(self) -> str:
+        percent = "not scored" if self.percent is None else f"{self.percent}%"
+        return f"{self.questionnaire.code.upper()} {percent} {self.band}".strip()
+
+
+class RedFlagReview(models.Model):
+    """An alert raised by red-flag answers, shown until a practitioner records that they reviewed it."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="red_flag_reviews")
+    submission = models.OneToOneField(IntakeSubmission, on_delete=models.PROTECT, related_name="red_flag_review")
+    flags = models.JSONField(default=list, help_text="Codes of the red-flag questions answered yes.")
+    raised_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["patient", "-raised_at"]
+        indexes = [models.Index(fields=["patient"], condition=Q(reviewed_at__isnull=True), name="redflag_open")]
+
+    def __str__(self) -> str:
+        return f"Red flags for {self.patient} ({'reviewed' if self.reviewed_at else 'not reviewed'})"
+
+    @property
+    def labels(self) -> list[str]:
+        from intake.content import RED_FLAG_LABELS
+
+        return [RED_FLAG_LABELS.get(code, code) for code in self.flags]
+
+
+class ConsentVersion(models.Model):
+    """One wording of the consent document. Signed text never changes: a new wording is a new version."""
+
+    FROZEN_FIELDS = ("title", "version", "effective_date", "text", "risks")
+
+    title = models.CharField(max_length=200)
+    version = models.PositiveIntegerField(unique=True)
+    effective_date = models.DateField()
+    text = models.TextField(help_text="The exact text the patient reads and signs.")
+    risks = models.JSONField(
+        default=list,
+        help_text='The risks the patient acknowledges one by one: [{"code": "soreness", "label": "..."}].',
+    )
+    sha256 = models.CharField(max_length=64, editable=False)
+    active = models.BooleanField(default=False, help_text="The version patients sign now; at most one.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="consent_one_active")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.title}, version {self.version} (effective {self.effective_date:%Y-%m-%d})"
+
+    def has_signatures(self) -> bool:
+        return self.pk is not None and self.signatures.exists()
+
+    def clean(self) -> None:
+        risks = self.risks or []
+        if (
+            not isinstance(risks, list)
+            or not risks
+            or any(not isinstance(r, dict) or not r.get("code") or not r.get("label") for r in risks)
+        ):
+            raise ValidationError({"risks": 'List each risk as {"code": "...", "label": "..."}; at least one.'})
+        if len({r["code"] for r in risks}) != len(risks):
+            raise ValidationError({"risks": "Each risk needs its own code."})
+        if self.has_signatures():
+            stored = ConsentVersion.objects.get(pk=self.pk)
+            changed = [name for name in self.FROZEN_FIELDS if getattr(stored, name) != getattr(self, name)]
+            if changed:
+                raise ValidationError(
+                    f"Version {stored.version} has been signed by patients, so its {', '.join(changed)} cannot "
+                    "change. Create a new version with the new wording instead."
+                )
+        self.sha256 = text_sha256(self.text or "")
+
+
+class ConsentSignature(models.Model):
+    """A patient's (or their parent's or guardian's) signature on one consent version."""
+
+    class SignerRole(models.TextChoices):
+        PATIENT = "patient", "Patient"
+        PARENT = "parent", "Parent"
+        GUARDIAN = "guardian", "Legal guardian"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consent_signatures")
+    version = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="signatures")
+    text_sha256 = models.CharField("text hash as signed", max_length=64)
+    signer_name = models.CharField(max_length=200)
+    signer_role = models.CharField(max_length=10, choices=SignerRole.choices)
+    guardian_relationship = models.CharField(max_length=80, blank=True)
+    signed_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    risks_acknowledged = models.JSONField(default=list)
+    cervical_consent = models.BooleanField("agrees to neck (cervical) procedures")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via_invitation = models.BooleanField(default=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    discussed_by = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    discussed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["patient", "-signed_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-signed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.patient} signed version {self.version.version} on {self.signed_at:%Y-%m-%d}"
+
+    @property
+    def hash_matches_version(self) -> bool:
+        return self.text_sha256 == self.version.sha256
+
+
+class IntakeInvitation(models.Model):
+    """A link the front desk sends so a patient without an account can fill intake and consent.
+
+    The token is this row's id signed with a TimestampSigner; the link expires after
+    settings.INTAKE_INVITATION_DAYS and can be revoked.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intake_invitations")
+    email = models.EmailField()
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["patient", "-sent_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.patient} sent {self.sent_at:%Y-%m-%d}"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and now < self.expires_at

@@ -1,7 +1,12 @@
 """Reads of intake and consent that other apps ask for (the check-in gate, the calendar flags, notes).
 
 Contract used by `scheduling` and the visit notes: `readiness_for_patients(ids)` answers for many patients
-in a fixed number of queries; `patient_readiness(patient)` for one.
+in a fixed number of queries (four); `patient_readiness(patient)` for one.
+
+What counts as `missing` (paperwork the front desk must get before treatment): the intake form not
+submitted, and a consent that is absent, withdrawn or out of date. Unreviewed red flags are NOT in
+`missing`: the paperwork is complete, but the practitioner must look before treating; it is reported
+separately as `red_flags_unreviewed` so the calendar and chart can show an alert without blocking check-in.
 """
 
 from __future__ import annotations
@@ -9,7 +14,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
 from clinic.models import Patient
+from intake import content
+from intake.models import (
+    ConsentSignature,
+    ConsentVersion,
+    IntakeInvitation,
+    IntakeSubmission,
+    OutcomeScore,
+    RedFlagReview,
+)
 
 
 @dataclass(frozen=True)
@@ -22,18 +40,212 @@ class Readiness:
     consent_covers_cervical: bool = False
     red_flags_unreviewed: bool = False
     missing: tuple[str, ...] = field(default_factory=tuple)
+    # The current (signed, not withdrawn, active version) signature a visit note may point at; else None.
+    consent_signature_id: int | None = None
+    # The version of the patient's latest signature, whatever its status ("" when never signed).
+    consent_version_label: str = ""
 
     @property
     def ready(self) -> bool:
         return not self.missing
 
 
+def _readiness(
+    *,
+    submitted_at,
+    has_draft: bool,
+    signature: ConsentSignature | None,
+    active: ConsentVersion | None,
+    red_flags: bool,
+) -> Readiness:
+    missing = []
+    if submitted_at is not None:
+        intake_status = "submitted"
+    elif has_draft:
+        intake_status = "in_progress"
+        missing.append("Intake form not submitted (in progress)")
+    else:
+        intake_status = "not_started"
+        missing.append("Intake form not started")
+
+    signature_id, label, cervical = None, "", False
+    if signature is None:
+        consent_status = "missing"
+        missing.append("No signed consent")
+    else:
+        label = signature.version.label
+        if signature.withdrawn_at is not None:
+            consent_status = "withdrawn"
+            missing.append(f"Consent withdrawn on {timezone.localtime(signature.withdrawn_at):%Y-%m-%d}")
+        elif active is None or signature.version_id != active.pk:
+            consent_status = "out_of_date"
+            current = f"version {active.version} is current" if active else "no version is active"
+            missing.append(f"Consent out of date (signed version {signature.version.version}; {current})")
+        else:
+            consent_status = "current"
+            signature_id = signature.pk
+            cervical = signature.cervical_consent
+    if active is None and consent_status == "missing":
+        missing[-1] = "No signed consent (and no consent version is active: a clinic admin must activate one)"
+    return Readiness(
+        intake_status=intake_status,
+        intake_submitted_at=submitted_at,
+        consent_status=consent_status,
+        consent_covers_cervical=cervical,
+        red_flags_unreviewed=red_flags,
+        missing=tuple(missing),
+        consent_signature_id=signature_id,
+        consent_version_label=label,
+    )
+
+
 def readiness_for_patients(patient_ids: Iterable[int]) -> dict[int, Readiness]:
-    """Readiness per patient id, in a number of queries that does not grow with the number of patients."""
-    # No intake or consent models exist yet: every patient is missing both.
-    missing = ("Intake form not started", "No signed consent")
-    return {pid: Readiness(missing=missing) for pid in set(patient_ids)}
+    """Readiness per patient id, in four queries whatever the number of patients."""
+    ids = sorted(set(patient_ids))
+    if not ids:
+        return {}
+    submissions = {
+        row["patient_id"]: row
+        for row in IntakeSubmission.objects.filter(patient_id__in=ids)
+        .values("patient_id")
+        .annotate(
+            last_submitted=Max("submitted_at", filter=Q(status=IntakeSubmission.Status.SUBMITTED)),
+            drafts=Count("id", filter=Q(status=IntakeSubmission.Status.DRAFT)),
+        )
+    }
+    latest_signature: dict[int, ConsentSignature] = {}
+    for signature in (
+        ConsentSignature.objects.filter(patient_id__in=ids)
+        .select_related("version")
+        .only(
+            "id",
+            "patient_id",
+            "version_id",
+            "signed_at",
+            "withdrawn_at",
+            "cervical_consent",
+            "version__title",
+            "version__version",
+            "version__effective_date",
+        )
+        .order_by("patient_id", "-signed_at", "-id")
+    ):
+        latest_signature.setdefault(signature.patient_id, signature)
+    active = ConsentVersion.objects.filter(active=True).only("id", "version").first()
+    flagged = set(
+        RedFlagReview.objects.filter(patient_id__in=ids, reviewed_at__isnull=True).values_list("patient_id", flat=True)
+    )
+    result = {}
+    for pid in ids:
+        row = submissions.get(pid) or {}
+        result[pid] = _readiness(
+            submitted_at=row.get("last_submitted"),
+            has_draft=bool(row.get("drafts")),
+            signature=latest_signature.get(pid),
+            active=active,
+            red_flags=pid in flagged,
+        )
+    return result
 
 
 def patient_readiness(patient: Patient) -> Readiness:
     return readiness_for_patients([patient.pk])[patient.pk]
+
+
+# --- Pages of this app --------------------------------------------------------------------------
+
+
+def consent_version_active() -> ConsentVersion | None:
+    return ConsentVersion.objects.filter(active=True).first()
+
+
+def intake_draft(patient: Patient) -> IntakeSubmission | None:
+    return IntakeSubmission.objects.filter(patient=patient, status=IntakeSubmission.Status.DRAFT).first()
+
+
+def intake_submissions(patient: Patient) -> QuerySet[IntakeSubmission]:
+    """Every intake of the patient, newest first, with what the history list shows."""
+    return (
+        IntakeSubmission.objects.filter(patient=patient)
+        .select_related("questionnaire", "outcome_score", "red_flag_review", "red_flag_review__reviewed_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def intake_latest_submitted(patient: Patient) -> IntakeSubmission | None:
+    return intake_submissions(patient).filter(status=IntakeSubmission.Status.SUBMITTED).first()
+
+
+def consent_signatures(patient: Patient) -> QuerySet[ConsentSignature]:
+    return (
+        ConsentSignature.objects.filter(patient=patient)
+        .select_related("version", "discussed_by", "signed_by")
+        .order_by("-signed_at", "-id")
+    )
+
+
+def red_flags_open(patient: Patient) -> QuerySet[RedFlagReview]:
+    return RedFlagReview.objects.filter(patient=patient, reviewed_at__isnull=True).select_related("submission")
+
+
+def outcome_scores(patient: Patient) -> QuerySet[OutcomeScore]:
+    return OutcomeScore.objects.filter(patient=patient).select_related("questionnaire").order_by("-scored_at")
+
+
+def invitations_sent(patient: Patient) -> QuerySet[IntakeInvitation]:
+    return IntakeInvitation.objects.filter(patient=patient).select_related("sent_by").order_by("-sent_at")[:10]
+
+
+def patients_intake_page(*, query: str = "", page: int | str = 1, per_page: int = 50) -> tuple[Page, dict]:
+    """A page of patients for the front desk, with each one's readiness (a fixed number of queries)."""
+    patients = Patient.objects.order_by("last_name", "first_name", "id")
+    query = (query or "").strip()
+    if query:
+        condition = Q()
+        for word in query.split():
+            condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        patients = patients.filter(condition)
+    paginator = Paginator(patients, per_page)
+    page_obj = paginator.get_page(page)
+    readiness = readiness_for_patients([p.pk for p in page_obj.object_list])
+    return page_obj, readiness
+
+
+def submission_summary(submission: IntakeSubmission) -> dict:
+    """What the practitioner's summary shows, in words: answers with their question, flags with labels."""
+    data = submission.data or {}
+    visit = data.get("visit") or {}
+    health = data.get("health") or {}
+    redflags = data.get("redflags") or {}
+    causes = dict(content.CAUSES)
+    areas = dict(content.COMPLAINT_AREAS)
+    conditions = dict(content.HEALTH_CONDITIONS)
+    pregnancy = dict(content.PREGNANCY)
+    outcome_items = []
+    if submission.questionnaire_id:
+        stored = data.get("outcome") or {}
+        items = submission.questionnaire.items.prefetch_related("options")
+        for item in items:
+            chosen = stored.get(item.code)
+            text = next((o.text for o in item.options.all() if o.score == chosen), None)
+            outcome_items.append({"item": item, "score": chosen, "answer": text})
+    return {
+        "about": data.get("about") or {},
+        "visit": visit,
+        "complaint_area": areas.get(visit.get("complaint_area"), ""),
+        "cause": causes.get(visit.get("cause"), ""),
+        "pain_regions": set(visit.get("pain_regions") or []),
+        "pain_region_labels": [
+            content.REGION_BY_CODE[c].label for c in visit.get("pain_regions") or [] if c in content.REGION_BY_CODE
+        ],
+        "health": health,
+        "conditions": [conditions.get(c, c) for c in health.get("conditions") or [] if c != "none"],
+        "pregnant": pregnancy.get(health.get("pregnant"), ""),
+        "red_flag_answers": [
+            {"code": code, "question": question, "label": content.RED_FLAG_LABELS[code], "answer": redflags.get(code)}
+            for code, question, _area in content.RED_FLAGS
+        ],
+        "red_flags": [content.RED_FLAG_LABELS[c] for c, _q, _a in content.RED_FLAGS if redflags.get(c) == "yes"],
+        "red_flag_details": redflags.get("details", ""),
+        "outcome_items": outcome_items,
+    }

@@ -1,13 +1,404 @@
+"""Intake and consent pages: the patient's multi-step form and consent screen, and the staff views."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic.permissions import PATIENT, patient_of, role_required
+from clinic.models import AuditEvent
+from clinic.permissions import PATIENT, PRACTITIONER, has_role, role_required
+from clinic.services import audit_record
+from intake import content, selectors, services
+from intake.forms import STEP_FORMS, ConsentForm, InvitationForm, OutcomeForm, RedFlagReviewForm
+from intake.models import IntakeSubmission
+from intake.permissions import (
+    CLINICAL_ROLES,
+    SESSION_KEY,
+    STATUS_ROLES,
+    get_invitation,
+    get_patient,
+    get_red_flag_review,
+    get_signature_for_request,
+    get_submission_for_user,
+    intake_patient_for_request,
+    intake_patient_required,
+)
 
 
-@role_required(PATIENT)
+def _actor(request):
+    return request.user if request.user.is_authenticated else None
+
+
+# --- The patient's side -------------------------------------------------------------------------
+
+
+@never_cache
+@intake_patient_required
 @require_GET
 def intake_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "intake/intake_home.html", {"patient": patient_of(request.user)})
+    """The patient's entry: where their intake stands, their consent, and what to do next."""
+    patient = request.intake_patient
+    submissions = list(selectors.intake_submissions(patient))
+    draft = next((s for s in submissions if s.status == IntakeSubmission.Status.DRAFT), None)
+    context = {
+        "patient": patient,
+        "draft": draft,
+        "draft_step": content.step_by_slug(draft.current_step) if draft else None,
+        "submitted": [s for s in submissions if s.status == IntakeSubmission.Status.SUBMITTED],
+        "readiness": selectors.patient_readiness(patient),
+        "signatures": list(selectors.consent_signatures(patient)),
+        "active_version": selectors.consent_version_active(),
+        "steps": content.STEPS,
+        "via_invitation": request.intake_invitation is not None,
+    }
+    return render(request, "intake/intake_home.html", context)
+
+
+@intake_patient_required
+@require_POST
+def intake_start(request: HttpRequest) -> HttpResponse:
+    draft = services.intake_start(
+        patient=request.intake_patient,
+        actor=_actor(request),
+        via_invitation=request.intake_invitation is not None,
+        request=request,
+    )
+    return redirect("intake:intake_step", step=draft.current_step)
+
+
+def _step_context(request, draft: IntakeSubmission, step: str, form) -> dict:
+    index = content.STEP_SLUGS.index(step)
+    return {
+        "patient": request.intake_patient,
+        "draft": draft,
+        "step": content.step_by_slug(step),
+        "steps": content.STEPS,
+        "step_number": index + 1,
+        "step_count": len(content.STEPS),
+        "previous": content.previous_step(step),
+        "form": form,
+        "regions_front": [r for r in content.REGIONS if r.view == "front"],
+        "regions_back": [r for r in content.REGIONS if r.view == "back"],
+    }
+
+
+@never_cache
+@intake_patient_required
+@require_http_methods(["GET", "POST"])
+def intake_step(request: HttpRequest, step: str) -> HttpResponse:
+    """One step of the draft: shows the saved answers; a valid post saves them and goes to the next step."""
+    if step not in content.STEP_SLUGS:
+        raise Http404("No such step.")
+    draft = selectors.intake_draft(request.intake_patient)
+    if draft is None:
+        messages.info(request, "Start a new intake form first.")
+        return redirect("intake:intake_home")
+    if step == "review":
+        return _review(request, draft)
+    if step == "outcome":
+        form = OutcomeForm(
+            request.POST if request.method == "POST" else None,
+            initial=draft.step_data(step),
+            questionnaire=draft.questionnaire,
+        )
+    else:
+        initial = draft.step_data(step) or (_about_from_record(request.intake_patient) if step == "about" else {})
+        form = STEP_FORMS[step](request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = services.intake_save_step(
+                submission=draft, step=step, answers=form.cleaned_data, actor=_actor(request), request=request
+            )
+        except services.IntakeError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("intake:intake_home")
+        if step == "redflags":
+            urgent = [content.RED_FLAG_LABELS[c] for c in form.flagged() if c in content.URGENT_RED_FLAGS]
+            if urgent:
+                messages.warning(
+                    request,
+                    "Some of your answers can be signs of a condition that needs prompt medical attention. "
+                    "If these symptoms are new or getting worse, do not wait for your visit: call the clinic, your "
+                    "doctor, or emergency services.",
+                )
+        return redirect("intake:intake_step", step=draft.current_step)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "intake/intake_step.html", _step_context(request, draft, step, form), status=status)
+
+
+def _about_from_record(patient) -> dict:
+    """What the clinic already knows, so the patient checks it rather than typing it again."""
+    fields = [name for name in STEP_FORMS["about"].base_fields if hasattr(patient, name)]
+    return {name: getattr(patient, name) for name in fields}
+
+
+def _review(request: HttpRequest, draft: IntakeSubmission) -> HttpResponse:
+    if request.method == "POST":
+        return HttpResponse("Use the submit button on this page.", status=405)
+    context = _step_context(request, draft, "review", None)
+    context["missing"] = [content.step_by_slug(s) for s in services.intake_missing_steps(draft)]
+    context["summary"] = selectors.submission_summary(draft)
+    return render(request, "intake/intake_step.html", context)
+
+
+@intake_patient_required
+@require_POST
+def intake_submit(request: HttpRequest) -> HttpResponse:
+    """Submit the draft named in the form. Posting it twice returns the first result (nothing is created twice)."""
+    submission_id = request.POST.get("submission", "")
+    submission = (
+        IntakeSubmission.objects.filter(patient=request.intake_patient, pk=int(submission_id)).first()
+        if submission_id.isdigit()
+        else None
+    )
+    if submission is None:
+        raise Http404("No such intake.")
+    was_locked = submission.is_locked
+    try:
+        services.intake_submit(submission=submission, actor=_actor(request), request=request)
+    except services.IntakeError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("intake:intake_step", step="review")
+    if not was_locked:
+        messages.success(
+            request, "Thank you: your intake form is submitted. The practitioner will read it before your visit."
+        )
+    return redirect("intake:intake_home")
+
+
+@never_cache
+@intake_patient_required
+@require_http_methods(["GET", "POST"])
+def consent_sign(request: HttpRequest) -> HttpResponse:
+    """The consent screen: the whole text, one tick per risk, the neck-procedure choice, the typed name."""
+    patient = request.intake_patient
+    version = selectors.consent_version_active()
+    if version is None:
+        return render(request, "intake/consent_unavailable.html", {"patient": patient}, status=200)
+    minor = patient.is_minor()
+    initial = {"signer_name": patient.guardian_name, "guardian_relationship": patient.guardian_relationship}
+    form = ConsentForm(request.POST or None, version=version, minor=minor, initial=initial if minor else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            signature = services.consent_sign(
+                patient=patient,
+                version=version,
+                text_sha256_shown=data["text_sha256"],
+                read_to_end=data["read_to_end"],
+                risks_acknowledged=form.acknowledged(),
+                cervical_consent=data["cervical_consent"] == "yes",
+                signer_name=data["signer_name"],
+                signer_role=data.get("signer_role") or "patient",
+                guardian_relationship=data.get("guardian_relationship") or "",
+                actor=_actor(request),
+                request=request,
+                via_invitation=request.intake_invitation is not None,
+            )
+        except services.IntakeError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(request, "Thank you: your consent is signed. You can print a copy below.")
+            return redirect("intake:consent_print", pk=signature.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"patient": patient, "version": version, "form": form, "minor": minor}
+    return render(request, "intake/consent_sign.html", context, status=status)
+
+
+@intake_patient_required
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    signature = get_signature_for_request(request, pk)
+    if signature.patient_id != request.intake_patient.pk:
+        raise Http404("No such consent.")
+    services.consent_withdraw(signature=signature, actor=_actor(request), request=request)
+    messages.success(
+        request,
+        "Your consent is withdrawn. No treatment will be given until you sign again. "
+        "Tell the clinic if you have questions.",
+    )
+    return redirect("intake:intake_home")
+
+
+@never_cache
+@require_GET
+def consent_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable copy of exactly what was signed: the version's text, the choices and the signature facts."""
+    if not request.user.is_authenticated and intake_patient_for_request(request)[0] is None:
+        return redirect_to_login(request.get_full_path())
+    signature = get_signature_for_request(request, pk)
+    audit_record(
+        actor=_actor(request), action=AuditEvent.Action.VIEW, obj=signature, request=request, detail="consent copy"
+    )
+    risks = {r["code"]: r["label"] for r in signature.version.risks}
+    context = {
+        "signature": signature,
+        "version": signature.version,
+        "patient": signature.patient,
+        "risks": [(risks.get(code, code), code in signature.risks_acknowledged) for code in risks],
+    }
+    return render(request, "intake/consent_print.html", context)
+
+
+@never_cache
+@require_GET
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Open an invitation link: a valid one lets this browser fill that patient's intake; others get a clear page."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.IntakeError as exc:
+        return render(request, "intake/invitation_invalid.html", {"reason": exc.messages[0]}, status=400)
+    if request.user.is_authenticated:
+        reason = "You are signed in to an account. Log out first, then open the link again."
+        return render(request, "intake/invitation_invalid.html", {"reason": reason}, status=400)
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = invitation.pk
+    services.invitation_mark_used(invitation=invitation, request=request)
+    return redirect("intake:intake_home")
+
+
+# --- Staff --------------------------------------------------------------------------------------
+
+
+@role_required(*STATUS_ROLES)
+@require_GET
+def intake_status_list(request: HttpRequest) -> HttpResponse:
+    """Front desk: each patient's intake status and consent state (never the clinical answers)."""
+    query = request.GET.get("q", "")[:100]
+    page, readiness = selectors.patients_intake_page(query=query, page=request.GET.get("page", 1))
+    rows = [(patient, readiness[patient.pk]) for patient in page.object_list]
+    return render(request, "intake/intake_status_list.html", {"page": page, "rows": rows, "q": query})
+
+
+def _status_context(request, patient, form) -> dict:
+    last_link = request.session.pop("intake_last_link", None)
+    return {
+        "patient": patient,
+        "readiness": selectors.patient_readiness(patient),
+        "draft": selectors.intake_draft(patient),
+        "signatures": list(selectors.consent_signatures(patient)),
+        "invitations": list(selectors.invitations_sent(patient)),
+        "form": form,
+        "link": last_link["link"] if last_link and last_link.get("patient") == patient.pk else None,
+        "can_read_clinical": has_role(request.user, *CLINICAL_ROLES),
+        "invitation_days": settings.INTAKE_INVITATION_DAYS,
+    }
+
+
+@role_required(*STATUS_ROLES)
+@require_GET
+def patient_intake_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Front desk: one patient's intake and consent state, and the invitation link to send."""
+    patient = get_patient(pk)
+    form = InvitationForm(initial={"email": patient.email})
+    return render(request, "intake/patient_intake_status.html", _status_context(request, patient, form))
+
+
+@role_required(*STATUS_ROLES)
+@require_POST
+def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """E-mail an invitation link to the patient; the link is also shown on the next page to give by phone."""
+    patient = get_patient(pk)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        return render(request, "intake/patient_intake_status.html", _status_context(request, patient, form), status=400)
+    _invitation, link = services.invitation_send(
+        patient=patient, email=form.cleaned_data["email"], actor=request.user, request=request
+    )
+    request.session["intake_last_link"] = {"patient": patient.pk, "link": link}
+    messages.success(request, f"The link was e-mailed to {form.cleaned_data['email']}.")
+    return redirect("intake:patient_intake_status", pk=patient.pk)
+
+
+@role_required(*STATUS_ROLES)
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_invitation(pk)
+    services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
+    messages.success(request, f"The link sent to {invitation.email} no longer works.")
+    return redirect("intake:patient_intake_status", pk=invitation.patient_id)
+
+
+@role_required(*CLINICAL_ROLES)
+@require_GET
+def intake_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """Practitioners and clinic admins: the latest intake in words, the pain diagram drawn, the consent history."""
+    patient = get_patient(pk)
+    audit_record(
+        actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request, detail="intake summary"
+    )
+    submissions = list(selectors.intake_submissions(patient))
+    latest = next((s for s in submissions if s.status == IntakeSubmission.Status.SUBMITTED), None)
+    context = {
+        "patient": patient,
+        "readiness": selectors.patient_readiness(patient),
+        "submission": latest,
+        "summary": selectors.submission_summary(latest) if latest else None,
+        "submissions": submissions,
+        "signatures": list(selectors.consent_signatures(patient)),
+        "open_flags": list(selectors.red_flags_open(patient)),
+        "scores": list(selectors.outcome_scores(patient)),
+        "review_form": RedFlagReviewForm(),
+        "regions_front": [r for r in content.REGIONS if r.view == "front"],
+        "regions_back": [r for r in content.REGIONS if r.view == "back"],
+    }
+    return render(request, "intake/intake_summary.html", context)
+
+
+@role_required(*CLINICAL_ROLES, PATIENT)
+@require_GET
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_submission_for_user(request.user, pk)
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=submission, request=request)
+    context = {
+        "patient": submission.patient,
+        "submission": submission,
+        "summary": selectors.submission_summary(submission),
+        "regions_front": [r for r in content.REGIONS if r.view == "front"],
+        "regions_back": [r for r in content.REGIONS if r.view == "back"],
+    }
+    return render(request, "intake/submission_detail.html", context)
+
+
+def _practitioner(request):
+    practitioner = getattr(request.user, "practitioner", None)
+    if practitioner is None:
+        raise Http404("Only a practitioner can record this.")
+    return practitioner
+
+
+@role_required(PRACTITIONER)
+@require_POST
+def red_flags_review(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_red_flag_review(pk)
+    form = RedFlagReviewForm(request.POST)
+    note = form.cleaned_data["review_note"] if form.is_valid() else ""
+    try:
+        services.red_flags_review(
+            review=review, practitioner=_practitioner(request), note=note, actor=request.user, request=request
+        )
+    except services.IntakeError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "Red-flag review recorded; the alert is cleared.")
+    return redirect("intake:intake_summary", pk=review.patient_id)
+
+
+@role_required(PRACTITIONER)
+@require_POST
+def consent_discussed(request: HttpRequest, pk: int) -> HttpResponse:
+    signature = get_signature_for_request(request, pk)
+    try:
+        services.consent_record_discussed(
+            signature=signature, practitioner=_practitioner(request), actor=request.user, request=request
+        )
+    except services.IntakeError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "Recorded that you discussed this consent with the patient.")
+    return redirect("intake:intake_summary", pk=signature.patient_id)

@@ -53,6 +53,21 @@ MATRIX = {
     "scheduling:account_home": R(LOGIN, 200, 403, 403, 403),
     "scheduling:book_start": R(200, 200, 200, 200, 200),
     "intake:intake_home": R(LOGIN, 200, 403, 403, 403),
+    "intake:intake_start": R(LOGIN, 405, 403, 403, 403),
+    "intake:intake_step": R(LOGIN, 200, 403, 403, 403),
+    "intake:intake_submit": R(LOGIN, 405, 403, 403, 403),
+    "intake:consent_sign": R(LOGIN, 200, 403, 403, 403),
+    "intake:consent_withdraw": R(LOGIN, 405, 403, 403, 403),
+    "intake:consent_print": R(LOGIN, 200, 200, 200, 200),
+    "intake:invitation_accept": R(400, 400, 400, 400, 400),
+    "intake:submission_detail": R(LOGIN, 200, 403, 200, 200),
+    "intake:intake_status_list": R(LOGIN, 403, 200, 200, 200),
+    "intake:patient_intake_status": R(LOGIN, 403, 200, 200, 200),
+    "intake:invitation_send": R(LOGIN, 403, 405, 405, 405),
+    "intake:invitation_revoke": R(LOGIN, 403, 405, 405, 405),
+    "intake:intake_summary": R(LOGIN, 403, 403, 200, 200),
+    "intake:red_flags_review": R(LOGIN, 403, 403, 405, 403),
+    "intake:consent_discussed": R(LOGIN, 403, 403, 405, 403),
 }
 
 
@@ -62,6 +77,9 @@ PHI_URLS = {
     "clinic:patient_detail",
     "clinic:patient_access_log",
     "scheduling:appointment_detail",
+    "intake:submission_detail",
+    "intake:intake_summary",
+    "intake:consent_print",
 }
 
 
@@ -125,6 +143,17 @@ URL_KWARGS = {
     "clinic:patient_detail": lambda o: {"pk": o["patient"].pk},
     "clinic:patient_edit": lambda o: {"pk": o["patient"].pk},
     "clinic:patient_access_log": lambda o: {"pk": o["patient"].pk},
+    "intake:intake_step": lambda o: {"step": intake_draft(o["patient"]).current_step},
+    "intake:consent_withdraw": lambda o: {"pk": intake_signature(o["patient"]).pk},
+    "intake:consent_print": lambda o: {"pk": intake_signature(o["patient"]).pk},
+    "intake:invitation_accept": lambda o: {"token": "not-a-valid-token"},
+    "intake:submission_detail": lambda o: {"pk": intake_submitted(o["patient"]).pk},
+    "intake:patient_intake_status": lambda o: {"pk": o["patient"].pk},
+    "intake:invitation_send": lambda o: {"pk": o["patient"].pk},
+    "intake:invitation_revoke": lambda o: {"pk": intake_invitation(o["patient"]).pk},
+    "intake:intake_summary": lambda o: {"pk": o["patient"].pk},
+    "intake:red_flags_review": lambda o: {"pk": intake_red_flags(o["patient"]).pk},
+    "intake:consent_discussed": lambda o: {"pk": intake_signature(o["patient"]).pk},
     **{
         f"scheduling:{name}": (lambda o: {"pk": o["appointment"].pk})
         for name in (
@@ -140,6 +169,40 @@ URL_KWARGS = {
     "scheduling:waitlist_offer": lambda o: {"pk": o["waitlist"].pk, "appointment_pk": o["appointment"].pk},
     "scheduling:waitlist_remove": lambda o: {"pk": o["waitlist"].pk},
 }
+
+
+def intake_draft(patient):
+    from tests.intake import factories
+
+    return factories.draft(patient)
+
+
+def intake_submitted(patient):
+    from tests.intake import factories
+
+    factories.load_questionnaires()
+    return factories.submitted(patient)
+
+
+def intake_invitation(patient):
+    from intake import services
+    from tests.clinic.factories import UserFactory
+
+    sender = UserFactory(roles=["Front desk"])
+    return services.invitation_send(patient=patient, email="a@example.com", actor=sender)[0]
+
+
+def intake_signature(patient):
+    from tests.intake import factories
+
+    return factories.sign(patient, factories.consent_version())
+
+
+def intake_red_flags(patient):
+    from tests.intake import factories
+
+    factories.load_questionnaires()
+    return factories.submitted(patient, flags=("night_pain",)).red_flag_review
 
 
 def kwargs_for(name, cast):

@@ -1,0 +1,114 @@
+"""Clinic configuration of intake and consent: consent versions and questionnaires.
+
+A signed consent version is read-only here as in the service and the model's validation; a new wording is
+a new version. Signatures, submissions and scores are records, shown read-only.
+"""
+
+from django.contrib import admin, messages
+
+from intake import services
+from intake.models import (
+    ConsentSignature,
+    ConsentVersion,
+    IntakeInvitation,
+    IntakeSubmission,
+    OutcomeScore,
+    Questionnaire,
+    QuestionnaireItem,
+    QuestionnaireOption,
+    RedFlagReview,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConsentVersion)
+class ConsentVersionAdmin(admin.ModelAdmin):
+    list_display = ["version", "title", "effective_date", "active", "sha256"]
+    list_filter = ["active"]
+    readonly_fields = ["sha256", "active", "created_at"]
+    actions = ["activate"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.has_signatures():
+            fields += [name for name in ConsentVersion.FROZEN_FIELDS if name not in fields]
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or not obj.has_signatures()) and super().has_delete_permission(request, obj)
+
+    @admin.action(description="Make the selected version the one patients sign (earlier signatures become out of date)")
+    def activate(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one version to activate.", level=messages.ERROR)
+            return
+        version = services.consent_version_activate(version=queryset.get(), actor=request.user, request=request)
+        self.message_user(request, f"Version {version.version} is now the one patients sign.")
+
+
+class QuestionnaireOptionInline(admin.TabularInline):
+    model = QuestionnaireOption
+    extra = 0
+
+
+@admin.register(QuestionnaireItem)
+class QuestionnaireItemAdmin(admin.ModelAdmin):
+    list_display = ["questionnaire", "position", "code", "text"]
+    list_filter = ["questionnaire"]
+    inlines = [QuestionnaireOptionInline]
+
+
+class QuestionnaireItemInline(admin.TabularInline):
+    model = QuestionnaireItem
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(admin.ModelAdmin):
+    list_display = ["title", "code", "region", "active"]
+    inlines = [QuestionnaireItemInline]
+
+
+@admin.register(ConsentSignature)
+class ConsentSignatureAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "version", "signer_name", "signer_role", "signed_at", "cervical_consent", "withdrawn_at"]
+    list_filter = ["version", "signer_role", "cervical_consent"]
+    search_fields = ["patient__last_name", "signer_name"]
+    list_select_related = ["patient", "version"]
+
+
+@admin.register(IntakeSubmission)
+class IntakeSubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "status", "current_step", "created_at", "submitted_at"]
+    list_filter = ["status"]
+    search_fields = ["patient__last_name"]
+    list_select_related = ["patient"]
+
+
+@admin.register(OutcomeScore)
+class OutcomeScoreAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "questionnaire", "percent", "band", "items_answered", "scored_at"]
+    list_select_related = ["patient", "questionnaire"]
+
+
+@admin.register(RedFlagReview)
+class RedFlagReviewAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "raised_at", "reviewed_by", "reviewed_at"]
+    list_select_related = ["patient", "reviewed_by"]
+
+
+@admin.register(IntakeInvitation)
+class IntakeInvitationAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "email", "sent_at", "expires_at", "last_used_at", "revoked_at"]
+    list_select_related = ["patient"]

@@ -1,0 +1,175 @@
+"""Demo data for intake and consent (called by seed_demo after clinic, before scheduling). Idempotent.
+
+Consent versions 1 and 2 (2 active), the NDI- and ODI-style questionnaires, and intakes for about half the
+demo patients: submitted and signed, one with red flags, one signed on version 1 only (out of date), one
+minor signed by a parent, one intake in progress. Patients 1 and 2 are left untouched to try the forms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from clinic.models import Patient
+from intake import consent_text, content, services
+from intake.forms import STEP_FORMS, OutcomeForm
+from intake.models import ConsentSignature, ConsentVersion, IntakeSubmission
+from intake.questionnaire_data import DEFINITIONS
+
+NO_FLAGS = {code: "no" for code, _q, _a in content.RED_FLAGS}
+
+# index in clinic.demo.PATIENT_NAMES (1-based) -> what the demo shows for that patient
+PLAN = {
+    3: {"area": "neck", "regions": ["neck_back", "shoulder_back_left"], "pain": 5, "consent": 2},
+    4: {
+        "area": "low_back",
+        "regions": ["low_back", "buttock_left", "thigh_back_left"],
+        "pain": 7,
+        "consent": 2,
+        "flags": ["night_pain", "leg_weakness"],
+    },
+    5: {"area": "low_back", "regions": ["low_back"], "pain": 4, "consent": 2, "cervical": False},
+    6: {"area": "neck", "regions": ["neck_back", "head_back"], "pain": 3, "consent": 2},
+    7: {"area": "neck", "regions": ["neck_back"], "pain": 6, "draft_until": "visit"},
+    8: {"area": "other", "regions": ["mid_back", "shoulder_back_right"], "pain": 4, "consent": 2},
+    9: {"area": "low_back", "regions": ["low_back", "hip_right"], "pain": 5, "consent": 2},
+    10: {"area": "neck", "regions": ["neck_back", "upper_back"], "pain": 4, "consent": 1},
+    12: {"area": "low_back", "regions": ["low_back", "buttock_right"], "pain": 6, "consent": 2},
+    16: {"area": "low_back", "regions": ["low_back"], "pain": 3, "consent": 2},
+}
+
+
+def _versions() -> tuple[ConsentVersion, ConsentVersion]:
+    v1 = ConsentVersion.objects.filter(version=1).first() or services.consent_version_create(
+        title=consent_text.TITLE,
+        version=1,
+        effective_date=dt.date(2026, 1, 5),
+        text=consent_text.V1_TEXT,
+        risks=consent_text.RISKS,
+    )
+    v2 = ConsentVersion.objects.filter(version=2).first() or services.consent_version_create(
+        title=consent_text.TITLE,
+        version=2,
+        effective_date=dt.date(2026, 6, 1),
+        text=consent_text.V2_TEXT,
+        risks=consent_text.RISKS,
+    )
+    return v1, v2
+
+
+def _valid(step: str, data: dict, **kwargs) -> dict:
+    form = OutcomeForm(data=data, **kwargs) if step == "outcome" else STEP_FORMS[step](data=data)
+    if not form.is_valid():
+        raise ValueError(f"demo {step} answers are invalid: {form.errors.as_json()}")
+    return form.cleaned_data
+
+
+def _fill(patient: Patient, plan: dict) -> None:
+    draft = services.intake_start(patient=patient)
+    about = {
+        "preferred_name": "",
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "sex": patient.sex,
+        "phone": patient.phone,
+        "email": patient.email,
+        "address_line1": patient.address_line1,
+        "city": patient.city,
+        "region": patient.region,
+        "postal_code": patient.postal_code,
+        "emergency_contact_name": patient.emergency_contact_name,
+        "emergency_contact_phone": patient.emergency_contact_phone,
+        "emergency_contact_relationship": patient.emergency_contact_relationship,
+        "family_physician": "Dr. R. Patel, Harbour Family Practice",
+    }
+    draft = services.intake_save_step(submission=draft, step="about", answers=_valid("about", about))
+    complaint = {"neck": "Stiff, aching neck", "low_back": "Low back pain", "other": "Pain between the shoulder blades"}
+    visit = {
+        "complaint": complaint[plan["area"]] + ", worse after long days at the desk.",
+        "complaint_area": plan["area"],
+        "onset": "About six weeks ago",
+        "cause": "gradual",
+        "cause_detail": "",
+        "other_complaints": "",
+        "pain_now": str(plan["pain"]),
+        "pain_regions": plan["regions"],
+    }
+    draft = services.intake_save_step(submission=draft, step="visit", answers=_valid("visit", visit))
+    if plan.get("draft_until") == "visit":
+        return
+    health = {
+        "conditions": ["none"],
+        "conditions_other": "",
+        "medications": "Ibuprofen now and then",
+        "anticoagulants": "no",
+        "allergies": "",
+        "surgeries": "",
+        "pregnant": "not_applicable" if patient.sex == "male" else "no",
+    }
+    draft = services.intake_save_step(submission=draft, step="health", answers=_valid("health", health))
+    flags = dict(NO_FLAGS, details="")
+    for code in plan.get("flags", []):
+        flags[code] = "yes"
+    if plan.get("flags"):
+        flags["details"] = "Pain wakes me most nights; my left leg feels weaker on stairs."
+    draft = services.intake_save_step(submission=draft, step="redflags", answers=_valid("redflags", flags))
+    outcome = {}
+    if draft.questionnaire_id:
+        items = list(draft.questionnaire.items.all())
+        outcome = {item.code: str((plan["pain"] + n) % 4) for n, item in enumerate(items[:-1])}  # last one skipped
+    answers = _valid("outcome", outcome, questionnaire=draft.questionnaire)
+    draft = services.intake_save_step(submission=draft, step="outcome", answers=answers)
+    services.intake_submit(submission=draft)
+
+
+def _sign(patient: Patient, version: ConsentVersion, plan: dict) -> None:
+    if not version.active:
+        services.consent_version_activate(version=version)
+    minor = patient.is_minor()
+    services.consent_sign(
+        patient=patient,
+        version=version,
+        text_sha256_shown=version.sha256,
+        read_to_end=True,
+        risks_acknowledged=[r["code"] for r in version.risks],
+        cervical_consent=plan.get("cervical", True),
+        signer_name=patient.guardian_name if minor else patient.full_name,
+        signer_role=ConsentSignature.SignerRole.PARENT if minor else ConsentSignature.SignerRole.PATIENT,
+        guardian_relationship=patient.guardian_relationship if minor else "",
+    )
+
+
+@transaction.atomic
+def seed(stdout=None) -> None:
+    from clinic.demo import PATIENT_NAMES
+
+    for definition in DEFINITIONS:
+        services.questionnaire_load(definition=definition)
+    v1, v2 = _versions()
+    # Version-1 signatures first (while version 1 is active), then version 2 becomes the current one.
+    for consent_version in (v1, v2):
+        for index, plan in PLAN.items():
+            if plan.get("consent") != consent_version.version:
+                continue
+            first, last, born, _sex = PATIENT_NAMES[index - 1]
+            patient = Patient.objects.filter(
+                first_name=first, last_name=last, date_of_birth=dt.date.fromisoformat(born)
+            ).first()
+            if patient is None or patient.consent_signatures.exists():
+                continue
+            _sign(patient, consent_version, plan)
+    if not v2.active:
+        services.consent_version_activate(version=v2)
+    for index, plan in PLAN.items():
+        first, last, born, _sex = PATIENT_NAMES[index - 1]
+        patient = Patient.objects.filter(
+            first_name=first, last_name=last, date_of_birth=dt.date.fromisoformat(born)
+        ).first()
+        if patient is None or IntakeSubmission.objects.filter(patient=patient).exists():
+            continue
+        _fill(patient, plan)
+    if stdout:
+        stdout.write(
+            f"intake: {IntakeSubmission.objects.count()} intakes, "
+            f"{ConsentSignature.objects.count()} consent signatures, consent version {v2.version} active"
+        )

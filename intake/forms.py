@@ -1,0 +1,237 @@
+"""The intake steps, the consent screen and the staff forms.
+
+Step forms only validate; the services store their cleaned data (JSON) on the submission.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from clinic.models import Patient, phone_validator
+from intake import content
+from intake.models import ConsentSignature, ConsentVersion, Questionnaire
+
+YES_NO = (("yes", "Yes"), ("no", "No"))
+
+
+class AboutForm(forms.Form):
+    preferred_name = forms.CharField(label="Name you like to be called (optional)", max_length=100, required=False)
+    date_of_birth = forms.DateField(label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}))
+    sex = forms.ChoiceField(label="Sex", choices=Patient.Sex.choices)
+    phone = forms.CharField(label="Phone", max_length=30, validators=[phone_validator])
+    email = forms.EmailField(label="E-mail", required=False)
+    address_line1 = forms.CharField(label="Street address", max_length=200)
+    city = forms.CharField(label="Town or city", max_length=100)
+    region = forms.CharField(label="State or province", max_length=100, required=False)
+    postal_code = forms.CharField(label="Postal code", max_length=20, required=False)
+    emergency_contact_name = forms.CharField(label="Emergency contact: name", max_length=200)
+    emergency_contact_phone = forms.CharField(
+        label="Emergency contact: phone", max_length=30, validators=[phone_validator]
+    )
+    emergency_contact_relationship = forms.CharField(
+        label="Emergency contact: relationship to you", max_length=80, required=False
+    )
+    family_physician = forms.CharField(
+        label="Family doctor (name and practice, optional)", max_length=200, required=False
+    )
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        return born
+
+
+class VisitForm(forms.Form):
+    complaint = forms.CharField(
+        label="What brings you in? Describe your main problem.",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    complaint_area = forms.ChoiceField(
+        label="Where is your main problem?", choices=content.COMPLAINT_AREAS, widget=forms.RadioSelect
+    )
+    onset = forms.CharField(label="When did it start? (for example “three weeks ago”)", max_length=200)
+    cause = forms.ChoiceField(label="How did it start?", choices=content.CAUSES)
+    cause_detail = forms.CharField(
+        label="Anything more about how it started (optional)", max_length=500, required=False
+    )
+    other_complaints = forms.CharField(
+        label="Any other problems, with when and how they started (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    pain_now = forms.TypedChoiceField(
+        label="Pain right now, from 0 (no pain) to 10 (worst pain you can imagine)",
+        choices=[(str(n), str(n)) for n in range(11)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    pain_regions = forms.MultipleChoiceField(
+        label="Where does it hurt?",
+        choices=[(r.code, r.label) for r in content.REGIONS],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Mark at least one place where it hurts."},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("cause") == "other" and not cleaned.get("cause_detail"):
+            self.add_error("cause_detail", "Tell us how it started, or choose another answer above.")
+        return cleaned
+
+
+class HealthForm(forms.Form):
+    conditions = forms.MultipleChoiceField(
+        label="Have you been told you have any of these?",
+        choices=content.HEALTH_CONDITIONS,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick the conditions you have, or “None of these”."},
+    )
+    conditions_other = forms.CharField(
+        label="Other illnesses or conditions (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    medications = forms.CharField(
+        label="Medicines you take, including over-the-counter ones (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    anticoagulants = forms.ChoiceField(
+        label="Do you take a blood thinner (anticoagulant), such as warfarin, apixaban, rivaroxaban or daily aspirin?",
+        choices=(*YES_NO, ("unsure", "Not sure")),
+        widget=forms.RadioSelect,
+    )
+    allergies = forms.CharField(label="Allergies (optional)", max_length=500, required=False)
+    surgeries = forms.CharField(
+        label="Operations you have had, with the year (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    pregnant = forms.ChoiceField(label="Are you pregnant?", choices=content.PREGNANCY, widget=forms.RadioSelect)
+
+    def clean_conditions(self):
+        chosen = self.cleaned_data["conditions"]
+        if "none" in chosen and len(chosen) > 1:
+            raise forms.ValidationError("You ticked “None of these” and a condition: untick one of them.")
+        return chosen
+
+
+class RedFlagsForm(forms.Form):
+    details = forms.CharField(
+        label="If you answered yes to any question, tell us more (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        questions = {}
+        for code, question, _area in content.RED_FLAGS:
+            questions[code] = forms.ChoiceField(
+                label=question,
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Answer yes or no."},
+            )
+        # Questions first, the free text last.
+        self.fields = {**questions, "details": self.fields["details"]}
+
+    def flagged(self) -> list[str]:
+        return [code for code, _q, _a in content.RED_FLAGS if self.cleaned_data.get(code) == "yes"]
+
+
+class OutcomeForm(forms.Form):
+    """One radio group per item of the questionnaire; an item may be left unanswered."""
+
+    def __init__(self, *args, questionnaire: Questionnaire | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questionnaire = questionnaire
+        if questionnaire is None:
+            return
+        for item in questionnaire.items.all():
+            self.fields[item.code] = forms.TypedChoiceField(
+                label=f"{item.position}. {item.text}",
+                choices=[(str(o.score), o.text) for o in item.options.all()],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+
+STEP_FORMS = {"about": AboutForm, "visit": VisitForm, "health": HealthForm, "redflags": RedFlagsForm}
+
+
+class ConsentForm(forms.Form):
+    """The consent screen: every risk ticked, the cervical choice, the typed name; a guardian for a minor."""
+
+    read_to_end = forms.BooleanField(
+        label="I have read the whole text above, to the end.",
+        error_messages={"required": "Read the whole text, then tick this box."},
+    )
+    cervical_consent = forms.ChoiceField(
+        label="Do you agree to procedures on your neck (cervical procedures)?",
+        choices=(("yes", "Yes, I agree to neck procedures"), ("no", "No, do not treat my neck")),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether you agree to neck procedures."},
+    )
+    signer_name = forms.CharField(label="Type your full name to sign", max_length=200)
+    signer_role = forms.ChoiceField(
+        label="You are signing as the patient's",
+        choices=[c for c in ConsentSignature.SignerRole.choices if c[0] != "patient"],
+        required=False,
+    )
+    guardian_relationship = forms.CharField(
+        label="Your relationship to the patient (for example mother, father, legal guardian)",
+        max_length=80,
+        required=False,
+    )
+    text_sha256 = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, version: ConsentVersion, minor: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = version
+        self.minor = minor
+        self.initial.setdefault("text_sha256", version.sha256)
+        risk_fields = {}
+        for risk in version.risks:
+            risk_fields[f"risk_{risk['code']}"] = forms.BooleanField(
+                label=risk["label"],
+                error_messages={"required": "Tick to confirm you have read and understood this risk."},
+            )
+        head = {"read_to_end": self.fields.pop("read_to_end")}
+        self.fields = {**head, **risk_fields, **self.fields}
+        if minor:
+            self.fields["signer_name"].label = "Parent or guardian: type your full name to sign"
+            self.fields["signer_role"].required = True
+            self.fields["guardian_relationship"].required = True
+        else:
+            del self.fields["signer_role"]
+            del self.fields["guardian_relationship"]
+
+    def risk_field_names(self) -> list[str]:
+        return [f"risk_{r['code']}" for r in self.version.risks]
+
+    def acknowledged(self) -> list[str]:
+        return [r["code"] for r in self.version.risks if self.cleaned_data.get(f"risk_{r['code']}")]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Send the link to this e-mail address")
+
+
+class RedFlagReviewForm(forms.Form):
+    review_note = forms.CharField(
+        label="Review note (what you decided, for example referral or no contraindication found)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

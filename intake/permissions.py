@@ -1,0 +1,107 @@
+"""Who may fill, read and act on intakes and consents.
+
+A patient fills their own intake while signed in, or through an invitation link (the link puts the
+invitation's id in the session). Practitioners and clinic admins read the clinical answers; the front desk
+sees only the status. A row the user may not see answers 404.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from clinic.models import Patient
+from clinic.permissions import CLINIC_ADMIN, FRONT_DESK, PATIENT, PRACTITIONER, has_role, patient_of
+from intake.models import ConsentSignature, IntakeInvitation, IntakeSubmission, RedFlagReview
+
+SESSION_KEY = "intake_invitation_id"
+CLINICAL_ROLES = (PRACTITIONER, CLINIC_ADMIN)
+STATUS_ROLES = (FRONT_DESK, PRACTITIONER, CLINIC_ADMIN)
+
+
+def intake_patient_for_request(request: HttpRequest) -> tuple[Patient | None, IntakeInvitation | None]:
+    """The patient whose intake this request fills, and the invitation it came through (if any)."""
+    if has_role(request.user, PATIENT):
+        return patient_of(request.user), None
+    if request.user.is_authenticated:
+        return None, None  # staff fill nothing through a patient's link while signed in
+    invitation_id = request.session.get(SESSION_KEY)
+    if not invitation_id:
+        return None, None
+    invitation = IntakeInvitation.objects.select_related("patient").filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_usable():
+        request.session.pop(SESSION_KEY, None)
+        return None, None
+    return invitation.patient, invitation
+
+
+def intake_patient_required(view: Callable) -> Callable:
+    """The view gets `request.intake_patient` and `request.intake_invitation`; others go to login or get 403."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        patient, invitation = intake_patient_for_request(request)
+        if patient is None:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied("The intake form is filled by the patient, from their own account or link.")
+        request.intake_patient = patient
+        request.intake_invitation = invitation
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def get_submission_for_user(user, pk: int) -> IntakeSubmission:
+    """A submission with its clinical answers: practitioners and admins, or the patient it belongs to."""
+    submission = (
+        IntakeSubmission.objects.select_related("patient", "questionnaire", "outcome_score", "red_flag_review")
+        .filter(pk=pk)
+        .first()
+    )
+    if submission is None:
+        raise Http404("No such intake.")
+    if has_role(user, *CLINICAL_ROLES):
+        return submission
+    own = patient_of(user)
+    if own is not None and own.pk == submission.patient_id:
+        return submission
+    raise Http404("No such intake.")
+
+
+def get_signature_for_request(request: HttpRequest, pk: int) -> ConsentSignature:
+    """A consent signature: any staff role, or the patient it belongs to (signed in or by their link)."""
+    signature = ConsentSignature.objects.select_related("patient", "version", "discussed_by").filter(pk=pk).first()
+    if signature is None:
+        raise Http404("No such consent.")
+    if has_role(request.user, *STATUS_ROLES):
+        return signature
+    patient, _invitation = intake_patient_for_request(request)
+    if patient is not None and patient.pk == signature.patient_id:
+        return signature
+    raise Http404("No such consent.")
+
+
+def get_red_flag_review(pk: int) -> RedFlagReview:
+    review = RedFlagReview.objects.select_related("patient").filter(pk=pk).first()
+    if review is None:
+        raise Http404("No such red-flag alert.")
+    return review
+
+
+def get_invitation(pk: int) -> IntakeInvitation:
+    invitation = IntakeInvitation.objects.filter(pk=pk).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return invitation
+
+
+def get_patient(pk: int) -> Patient:
+    patient = Patient.objects.filter(pk=pk).first()
+    if patient is None:
+        raise Http404("No such patient.")
+    return patient

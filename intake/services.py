@@ -1,0 +1,516 @@
+"""Writes of intake and consent. Each service validates, saves, and leaves an audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import AuditEvent, Patient, Practitioner
+from clinic.services import audit_record, client_ip, patient_update
+from intake import content
+from intake.forms import STEP_FORMS
+from intake.models import (
+    ConsentSignature,
+    ConsentVersion,
+    IntakeInvitation,
+    IntakeSubmission,
+    OutcomeScore,
+    Questionnaire,
+    RedFlagReview,
+    text_sha256,
+)
+from intake.scoring import score_answers
+
+INVITATION_SALT = "intake.invitation"
+
+
+class IntakeError(ValidationError):
+    """A request the intake or consent rules refuse; the message says what to do instead."""
+
+
+# --- Intake -------------------------------------------------------------------------------------
+
+
+def questionnaire_for_area(area: str | None) -> Questionnaire | None:
+    """The active questionnaire for the complaint area (neck: NDI, low back: ODI), or None."""
+    if area not in {Questionnaire.Region.NECK, Questionnaire.Region.LOW_BACK}:
+        return None
+    return Questionnaire.objects.filter(region=area, active=True).prefetch_related("items__options").first()
+
+
+@transaction.atomic
+def intake_start(*, patient: Patient, actor=None, via_invitation: bool = False, request=None) -> IntakeSubmission:
+    """The patient's draft, created if there is none. A new draft after a submission starts from its answers."""
+    Patient.objects.select_for_update().get(pk=patient.pk)  # serialises two "start"s of the same patient
+    draft = IntakeSubmission.objects.filter(patient=patient, status=IntakeSubmission.Status.DRAFT).first()
+    if draft is not None:
+        return draft
+    previous = (
+        IntakeSubmission.objects.filter(patient=patient, status=IntakeSubmission.Status.SUBMITTED)
+        .order_by("-submitted_at")
+        .first()
+    )
+    now = timezone.now()
+    draft = IntakeSubmission(
+        patient=patient,
+        data=dict(previous.data) if previous else {},
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        via_invitation=via_invitation,
+        created_at=now,
+        updated_at=now,
+    )
+    draft.full_clean()
+    try:
+        with transaction.atomic():
+            draft.save()
+    except IntegrityError:  # another request created it between our read and write
+        return IntakeSubmission.objects.get(patient=patient, status=IntakeSubmission.Status.DRAFT)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=draft,
+        request=request,
+        detail="new intake" + (f" (follows submission {previous.pk})" if previous else ""),
+    )
+    return draft
+
+
+def _locked_draft(submission: IntakeSubmission) -> IntakeSubmission:
+    locked = IntakeSubmission.objects.select_for_update().get(pk=submission.pk)
+    if locked.is_locked:
+        raise IntakeError(
+            "This intake form was already submitted and can no longer be changed. Start a new one from your "
+            "intake page to update your answers."
+        )
+    return locked
+
+
+@transaction.atomic
+def intake_save_step(
+    *, submission: IntakeSubmission, step: str, answers: dict[str, Any], actor=None, request=None
+) -> IntakeSubmission:
+    """Store one step's validated answers on a draft and move the resume point to the next step."""
+    if step not in content.REQUIRED_STEPS:
+        raise IntakeError(f"“{step}” is not a step of the intake form.")
+    locked = _locked_draft(submission)
+    data = dict(locked.data or {})
+    data[step] = answers
+    locked.data = data
+    if step == "visit":
+        questionnaire = questionnaire_for_area(answers.get("complaint_area"))
+        if (questionnaire.pk if questionnaire else None) != locked.questionnaire_id:
+            locked.questionnaire = questionnaire
+            data.pop("outcome", None)  # answers to another questionnaire no longer apply
+    locked.current_step = content.next_step(step)
+    locked.updated_at = timezone.now()
+    locked.full_clean()
+    locked.save()
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail=f"step {step} saved")
+    return locked
+
+
+def intake_missing_steps(submission: IntakeSubmission) -> list[str]:
+    """Steps whose stored answers are absent or no longer valid, in form order."""
+    missing = []
+    for step in content.REQUIRED_STEPS:
+        stored = submission.step_data(step)
+        if step == "outcome":
+            if "outcome" not in (submission.data or {}):
+                missing.append(step)
+            continue
+        if not stored or not STEP_FORMS[step](data=_as_form_data(stored)).is_valid():
+            missing.append(step)
+    return missing
+
+
+def _as_form_data(stored: dict) -> dict:
+    """Stored JSON answers as form data (numbers become strings, lists stay lists)."""
+    return {k: (v if isinstance(v, list) else ("" if v is None else str(v))) for k, v in stored.items()}
+
+
+@transaction.atomic
+def intake_submit(*, submission: IntakeSubmission, actor=None, request=None) -> IntakeSubmission:
+    """Lock a complete draft: score the questionnaire and raise a red-flag alert if any answer calls for one.
+
+    Submitting an already submitted intake returns it unchanged, so a double submit creates nothing twice.
+    """
+    locked = IntakeSubmission.objects.select_for_update().get(pk=submission.pk)
+    if locked.is_locked:
+        return locked
+    missing = intake_missing_steps(locked)
+    if missing:
+        titles = ", ".join(content.step_by_slug(s).title for s in missing)
+        raise IntakeError(f"Some steps are not complete yet: {titles}. Go back to them, then submit.")
+    now = timezone.now()
+    flags = [code for code, _q, _a in content.RED_FLAGS if locked.step_data("redflags").get(code) == "yes"]
+    locked.red_flags = flags
+    locked.status = IntakeSubmission.Status.SUBMITTED
+    locked.submitted_at = now
+    locked.updated_at = now
+    locked.current_step = "review"
+    locked.full_clean()
+    locked.save()
+    if locked.questionnaire_id:
+        questionnaire = Questionnaire.objects.prefetch_related("items").get(pk=locked.questionnaire_id)
+        stored = locked.step_data("outcome")
+        answers = {item.code: stored.get(item.code) for item in questionnaire.items.all()}
+        result = score_answers(answers, max_item_score=questionnaire.max_item_score, bands=questionnaire.bands)
+        score = OutcomeScore(
+            submission=locked,
+            patient=locked.patient,
+            questionnaire=questionnaire,
+            answers=answers,
+            items_answered=result.items_answered,
+            total=result.total,
+            percent=result.percent,
+            band=result.band,
+            scored_at=now,
+        )
+        score.full_clean()
+        score.save()
+    if flags:
+        review = RedFlagReview(patient=locked.patient, submission=locked, flags=flags, raised_at=now)
+        review.full_clean()
+        review.save()
+    _copy_contact_details(locked, actor=actor, request=request)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.SIGN,
+        obj=locked,
+        request=request,
+        detail="intake submitted" + (f"; red flags: {', '.join(flags)}" if flags else ""),
+    )
+    return locked
+
+
+def _copy_contact_details(submission: IntakeSubmission, *, actor, request) -> None:
+    """Contact and emergency details the patient gave update their record (the front desk reads them there)."""
+    about = submission.step_data("about")
+    fields = {
+        name: about[name]
+        for name in (
+            "preferred_name",
+            "phone",
+            "email",
+            "address_line1",
+            "city",
+            "region",
+            "postal_code",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "emergency_contact_relationship",
+        )
+        if name in about and (about[name] or name == "preferred_name")
+    }
+    if fields:
+        patient_update(patient=submission.patient, actor=actor, request=request, **fields)
+
+
+@transaction.atomic
+def red_flags_review(
+    *, review: RedFlagReview, practitioner: Practitioner, note: str = "", actor=None, request=None
+) -> RedFlagReview:
+    """Record that a practitioner reviewed the red-flag answers; the alert then clears."""
+    locked = RedFlagReview.objects.select_for_update().get(pk=review.pk)
+    if locked.reviewed_at is not None:
+        raise IntakeError(
+            f"These red flags were already reviewed on {timezone.localtime(locked.reviewed_at):%Y-%m-%d %H:%M}."
+        )
+    locked.reviewed_by = practitioner
+    locked.reviewed_at = timezone.now()
+    locked.review_note = note.strip()
+    locked.full_clean()
+    locked.save()
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail="red flags reviewed")
+    return locked
+
+
+# --- Consent ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_version_create(
+    *, title: str, version: int, effective_date: dt.date, text: str, risks: list[dict], actor=None, request=None
+) -> ConsentVersion:
+    """Add a consent wording (inactive until activated); its SHA-256 is computed from the exact text."""
+    row = ConsentVersion(
+        title=title, version=version, effective_date=effective_date, text=text, risks=risks, sha256=text_sha256(text)
+    )
+    row.full_clean()
+    row.save()
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=row, request=request, detail=f"version {version}")
+    return row
+
+
+@transaction.atomic
+def consent_version_update(*, version: ConsentVersion, actor=None, request=None, **fields: Any) -> ConsentVersion:
+    """Change a consent wording that nobody has signed yet; a signed one is refused (make a new version)."""
+    locked = ConsentVersion.objects.select_for_update().get(pk=version.pk)
+    if locked.has_signatures():
+        raise IntakeError(
+            f"Version {locked.version} has been signed by patients, so it cannot be changed. "
+            "Create a new version with the new wording instead."
+        )
+    for name, value in fields.items():
+        if name not in ConsentVersion.FROZEN_FIELDS:
+            raise IntakeError(f"“{name}” cannot be changed here.")
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request)
+    return locked
+
+
+@transaction.atomic
+def consent_version_activate(*, version: ConsentVersion, actor=None, request=None) -> ConsentVersion:
+    """Make this the version patients sign now; every signature of an earlier version becomes out of date."""
+    ConsentVersion.objects.select_for_update().filter(active=True).exclude(pk=version.pk).update(active=False)
+    locked = ConsentVersion.objects.select_for_update().get(pk=version.pk)
+    if not locked.active:
+        locked.active = True
+        locked.full_clean()
+        locked.save(update_fields=["active"])
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail="activated")
+    return locked
+
+
+@transaction.atomic
+def consent_sign(
+    *,
+    patient: Patient,
+    version: ConsentVersion,
+    text_sha256_shown: str,
+    read_to_end: bool,
+    risks_acknowledged: list[str],
+    cervical_consent: bool,
+    signer_name: str,
+    signer_role: str = ConsentSignature.SignerRole.PATIENT,
+    guardian_relationship: str = "",
+    actor=None,
+    request=None,
+    via_invitation: bool = False,
+) -> ConsentSignature:
+    """Record a signature on the active version, only if the signer read it and acknowledged every listed risk.
+
+    A second identical submit returns the first signature instead of creating another.
+    """
+    locked = ConsentVersion.objects.select_for_update().get(pk=version.pk)
+    if not locked.active:
+        raise IntakeError(
+            "This consent version is no longer the current one. Reload the page to read the current text."
+        )
+    if text_sha256_shown != locked.sha256:
+        raise IntakeError("The consent text changed while you were reading it. Reload the page and read it again.")
+    if not read_to_end:
+        raise IntakeError("Read the whole consent text, to the end, before signing.")
+    listed = [r["code"] for r in locked.risks]
+    unticked = [r["label"] for r in locked.risks if r["code"] not in set(risks_acknowledged)]
+    if unticked:
+        raise IntakeError("Tick each risk to confirm you have read it. Not yet ticked: " + "; ".join(unticked))
+    signer_name = (signer_name or "").strip()
+    if not signer_name:
+        raise IntakeError("Type your full name to sign.")
+    minor = patient.is_minor()
+    if minor and signer_role == ConsentSignature.SignerRole.PATIENT:
+        raise IntakeError(
+            f"{patient.full_name} is under {settings.CLINIC_AGE_OF_CONSENT}: a parent or legal guardian must sign."
+        )
+    if minor and not guardian_relationship.strip():
+        raise IntakeError("Give your relationship to the patient (for example mother, father, legal guardian).")
+    if not minor:
+        signer_role, guardian_relationship = ConsentSignature.SignerRole.PATIENT, ""
+
+    Patient.objects.select_for_update().get(pk=patient.pk)
+    existing = (
+        ConsentSignature.objects.filter(patient=patient, version=locked, withdrawn_at__isnull=True)
+        .order_by("-signed_at")
+        .first()
+    )
+    if existing is not None:
+        if existing.cervical_consent == cervical_consent:
+            return existing  # a double submit, or signing again what is already signed
+        # A changed neck-procedure choice replaces the earlier signature on the same version.
+        existing.withdrawn_at = timezone.now()
+        existing.save(update_fields=["withdrawn_at"])
+    signature = ConsentSignature(
+        patient=patient,
+        version=locked,
+        text_sha256=locked.sha256,
+        signer_name=signer_name,
+        signer_role=signer_role,
+        guardian_relationship=guardian_relationship.strip(),
+        signed_at=timezone.now(),
+        ip_address=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:400],
+        risks_acknowledged=[code for code in listed if code in set(risks_acknowledged)],
+        cervical_consent=cervical_consent,
+        signed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        via_invitation=via_invitation,
+    )
+    signature.full_clean()
+    signature.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.SIGN,
+        obj=signature,
+        request=request,
+        detail=f"consent version {locked.version} signed by {signer_role}; cervical: {cervical_consent}",
+    )
+    return signature
+
+
+@transaction.atomic
+def consent_withdraw(*, signature: ConsentSignature, actor=None, request=None) -> ConsentSignature:
+    """The patient withdraws their consent; it stays on record with the time it was withdrawn."""
+    locked = ConsentSignature.objects.select_for_update().get(pk=signature.pk)
+    if locked.withdrawn_at is not None:
+        return locked
+    locked.withdrawn_at = timezone.now()
+    locked.full_clean()
+    locked.save(update_fields=["withdrawn_at"])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail="consent withdrawn")
+    return locked
+
+
+@transaction.atomic
+def consent_record_discussed(
+    *, signature: ConsentSignature, practitioner: Practitioner, actor=None, request=None
+) -> ConsentSignature:
+    """A practitioner records that they discussed the consent with the patient (a signature alone is not enough)."""
+    locked = ConsentSignature.objects.select_for_update().get(pk=signature.pk)
+    if locked.withdrawn_at is not None:
+        raise IntakeError("This consent was withdrawn; the patient needs to sign again before it can be discussed.")
+    if locked.discussed_at is not None:
+        return locked
+    locked.discussed_by = practitioner
+    locked.discussed_at = timezone.now()
+    locked.full_clean()
+    locked.save(update_fields=["discussed_by", "discussed_at"])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail="consent discussed")
+    return locked
+
+
+# --- Invitations ----------------------------------------------------------------------------------
+
+
+def invitation_max_age() -> dt.timedelta:
+    return dt.timedelta(days=settings.INTAKE_INVITATION_DAYS)
+
+
+def invitation_token(invitation: IntakeInvitation) -> str:
+    return signing.TimestampSigner(salt=INVITATION_SALT).sign(str(invitation.pk))
+
+
+def invitation_from_token(token: str) -> IntakeInvitation:
+    """The invitation a link names. Raises IntakeError with a message for the patient when it cannot be used."""
+    signer = signing.TimestampSigner(salt=INVITATION_SALT)
+    try:
+        pk = signer.unsign(token, max_age=invitation_max_age())
+    except signing.SignatureExpired:
+        raise IntakeError("This link has expired. Ask the clinic to send you a new one.") from None
+    except signing.BadSignature:
+        raise IntakeError(
+            "This link is not valid. Check that you copied all of it, or ask the clinic for a new one."
+        ) from None
+    invitation = IntakeInvitation.objects.select_related("patient").filter(pk=pk).first()
+    if invitation is None or invitation.revoked_at is not None:
+        raise IntakeError("This link is no longer valid. Ask the clinic to send you a new one.")
+    if not invitation.is_usable():
+        raise IntakeError("This link has expired. Ask the clinic to send you a new one.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_send(*, patient: Patient, email: str, actor, request=None) -> tuple[IntakeInvitation, str]:
+    """Create an invitation link and e-mail it to the patient. Returns the invitation and the full link."""
+    now = timezone.now()
+    invitation = IntakeInvitation(
+        patient=patient, email=email, sent_by=actor, sent_at=now, expires_at=now + invitation_max_age()
+    )
+    invitation.full_clean()
+    invitation.save()
+    path = reverse("intake:invitation_accept", args=[invitation_token(invitation)])
+    link = request.build_absolute_uri(path) if request is not None else path
+    days = settings.INTAKE_INVITATION_DAYS
+    send_mail(
+        subject=f"Your intake form for {settings.CLINIC_NAME}",
+        message=(
+            f"Hello {patient.first_name},\n\n"
+            f"Before your first visit, please fill in the intake form and read the consent document here:\n\n{link}\n\n"
+            f"The link works for {days} days. Your answers are saved as you go, so you can stop and come back.\n\n"
+            f"{settings.CLINIC_NAME} · {settings.CLINIC_PHONE}"
+        ),
+        from_email=None,
+        recipient_list=[email],
+    )
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=invitation, request=request, detail="invitation sent"
+    )
+    return invitation, link
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: IntakeInvitation, actor, request=None) -> IntakeInvitation:
+    """Stop a link from working (sent to a wrong address, or no longer wanted); it stays on record."""
+    locked = IntakeInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail="invitation revoked"
+        )
+    return locked
+
+
+def invitation_mark_used(*, invitation: IntakeInvitation, request=None) -> None:
+    IntakeInvitation.objects.filter(pk=invitation.pk).update(last_used_at=timezone.now())
+    audit_record(action=AuditEvent.Action.LOGIN, obj=invitation, request=request, detail="invitation link opened")
+
+
+# --- Questionnaires -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def questionnaire_load(*, definition: dict, actor=None, request=None) -> Questionnaire:
+    """Create or replace a questionnaire's items and options from a definition (see questionnaire_data.py).
+
+    Refused once patients have answered it: scores stay tied to the wording they answered.
+    """
+    from intake.models import QuestionnaireItem, QuestionnaireOption
+
+    questionnaire = Questionnaire.objects.filter(code=definition["code"]).first()
+    if questionnaire is not None:
+        if (
+            OutcomeScore.objects.filter(questionnaire=questionnaire).exists()
+            or IntakeSubmission.objects.filter(questionnaire=questionnaire).exists()
+        ):
+            return questionnaire
+        questionnaire.items.all().delete()
+    else:
+        questionnaire = Questionnaire(code=definition["code"])
+    for name in ("title", "region", "instructions", "max_item_score", "bands", "source_note"):
+        setattr(questionnaire, name, definition[name])
+    questionnaire.active = True
+    questionnaire.full_clean()
+    questionnaire.save()
+    for position, spec in enumerate(definition["items"], start=1):
+        item = QuestionnaireItem(questionnaire=questionnaire, position=position, code=spec["code"], text=spec["text"])
+        item.full_clean()
+        item.save()
+        if len(spec["options"]) != questionnaire.max_item_score + 1:
+            raise IntakeError(
+                f"Item “{spec['code']}” needs {questionnaire.max_item_score + 1} options (scores 0 to max)."
+            )
+        QuestionnaireOption.objects.bulk_create(
+            QuestionnaireOption(item=item, score=score, text=text) for score, text in enumerate(spec["options"])
+        )
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=questionnaire, request=request, detail="loaded")
+    return questionnaire

@@ -1,0 +1,65 @@
+"""Template tags of the intake app: the body diagram, and the paperwork flags a chart or calendar shows."""
+
+from __future__ import annotations
+
+from django import template
+
+from intake import content
+
+register = template.Library()
+
+
+def _shapes(view: str, marked: set[str]) -> list[dict]:
+    shapes = []
+    for region in content.REGIONS:
+        if region.view != view:
+            continue
+        drawn = content.region_svg(region)
+        shapes.append({"region": region, "tag": drawn["tag"], "attrs": drawn["attrs"], "marked": region.code in marked})
+    return shapes
+
+
+@register.inclusion_tag("intake/_body_diagram.html")
+def body_diagram(field=None, marked=None):
+    """The front and back figure. With a form field, its checkboxes are the real controls (JS lets a click on
+    the figure tick them); without one, a drawing with the `marked` regions filled."""
+    marked = set(marked or ())
+    options = {}
+    if field is not None:
+        for widget in field.subwidgets:
+            options[widget.data["value"]] = widget
+            if widget.data.get("selected"):
+                marked.add(widget.data["value"])
+        marked |= set(field.value() or ())
+    views = []
+    for view, title in (("front", "Front"), ("back", "Back")):
+        views.append(
+            {
+                "view": view,
+                "title": title,
+                "shapes": _shapes(view, marked),
+                "checkboxes": [(options[r.code], r) for r in content.REGIONS if r.view == view and r.code in options],
+            }
+        )
+    return {"views": views, "field": field, "interactive": field is not None, "marked": marked}
+
+
+@register.inclusion_tag("intake/_readiness.html")
+def intake_readiness(readiness, compact=False):
+    """Badges for a patient's paperwork: intake, consent and an unreviewed red-flag alert."""
+    return {"r": readiness, "compact": compact}
+
+
+@register.inclusion_tag("intake/_chart_alert.html")
+def intake_chart_alert(patient):
+    """The intake/consent box on the patient's chart, with the red-flag alert until it is reviewed."""
+    from intake.selectors import patient_readiness
+
+    return {"patient": patient, "r": patient_readiness(patient)}
+
+
+@register.filter
+def svg_attrs(attrs: dict) -> str:
+    from django.utils.html import format_html_join
+
+    return format_html_join(" ", '{}="{}"', attrs.items())
