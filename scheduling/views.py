@@ -182,6 +182,7 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
                         frontdesk_notes=data["frontdesk_notes"],
                         actor=request.user,
                         request=request,
+                        notify=True,
                     )
             except SlotTaken as exc:
                 alternatives = exc.alternatives
@@ -274,6 +275,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
                 practitioner=form.cleaned_data["practitioner"],
                 actor=request.user,
                 request=request,
+                notify=True,
             )
         except SlotTaken as exc:
             alternatives = exc.alternatives
@@ -312,7 +314,11 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.appointment_cancel(
-                appointment=appointment, reason=form.cleaned_data["reason"], actor=request.user, request=request
+                appointment=appointment,
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                request=request,
+                notify=True,
             )
         except ValidationError as exc:
             apply_error(form, exc)

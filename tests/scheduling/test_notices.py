@@ -283,3 +283,31 @@ def test_concurrent_reminder_workers_send_one_email_on_postgres(
 def test_notice_times_are_in_the_clinic_zone(booked):
     message = notices.notice_message(booked, notices.REMINDER)
     assert booked.start.astimezone(NY).strftime("%H:%M") in message.body
+
+
+def test_front_desk_booking_moving_and_cancelling_email_the_patient(
+    immediate, client_for, front_desk, clinic, patient_a, practitioner_a, django_capture_on_commit_callbacks
+):
+    desk = client_for(front_desk)
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.post(
+            reverse("scheduling:appointment_book"),
+            {
+                "appointment_type": clinic["adjustment"].pk,
+                "practitioner": practitioner_a.pk,
+                "start": "2026-06-03T09:00",
+                "patient": patient_a.pk,
+            },
+        )
+    appointment = Appointment.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.post(reverse("scheduling:appointment_move", args=[appointment.pk]), {"start": "2026-06-03T10:00"})
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.post(reverse("scheduling:appointment_cancel", args=[appointment.pk]), {"reason": "Patient called"})
+    subjects = [m.subject.split(": ", 1)[1] for m in mail.outbox]
+    assert subjects == [
+        "Your appointment on Wed 03 Jun at 09:00 is booked",
+        "Your appointment is moved to Wed 03 Jun at 10:00",
+        "Your appointment on Wed 03 Jun at 10:00 is cancelled",
+    ]
+    assert all(m.to == [patient_a.email] for m in mail.outbox)
