@@ -794,8 +794,10 @@ def _check_online_time(start: dt.datetime, now: dt.datetime) -> None:
     """The rules the online offer applies beyond the practitioner's hours: grid, notice, horizon."""
     if timezone.is_naive(start):
         raise _online_error("start", "Choose one of the free times shown.")
-    local = timezone.localtime(start)
-    if local.minute % settings.SCHEDULING_GRID_MINUTES or local.second or local.microsecond:
+    zone = availability.clinic_zone()
+    local = start.astimezone(zone)
+    # The offer's grid counts minutes from local midnight (see availability.free_slots).
+    if (local.hour * 60 + local.minute) % settings.SCHEDULING_GRID_MINUTES or local.second or local.microsecond:
         raise _online_error("start", "That time is not offered online. Choose one of the free times shown.")
     notice = dt.timedelta(minutes=settings.SCHEDULING_MIN_NOTICE_MINUTES)
     if start < now + notice:
@@ -805,7 +807,7 @@ def _check_online_time(start: dt.datetime, now: dt.datetime) -> None:
             f"Choose a later time or call {settings.CLINIC_PHONE}.",
         )
     horizon = dt.timedelta(days=settings.SCHEDULING_HORIZON_DAYS)
-    last = availability.day_bounds((now + horizon).astimezone(availability.clinic_zone()).date(), start.tzinfo)[1]
+    last = availability.day_bounds((now + horizon).astimezone(zone).date(), zone)[1]
     if start >= last:
         raise _online_error("start", f"Times are offered up to {settings.SCHEDULING_HORIZON_DAYS} days ahead.")
 

@@ -15,4 +15,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, inline=False, **options):
         count = services.reminders_enqueue_due(inline=inline)
-        self.stdout.write(f"{count} reminder(s) {'sent' if inline else 'queued'}.")
+        self.stdout.write(f"{count} due reminder(s) {'processed' if inline else 'queued'}.")
