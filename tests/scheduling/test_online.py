@@ -470,3 +470,19 @@ def test_tampered_cancel_and_reschedule_change_nothing(client_for, upcoming, pat
 
 def test_cancel_wrong_method(client_for, upcoming, patient_a):
     assert client_for(patient_a.user).get(reverse("scheduling:account_cancel", args=[upcoming.pk])).status_code == 405
+
+
+def test_returning_patient_logs_in_mid_flow_and_keeps_the_chosen_time(client, returning, clinic, practitioner_a):
+    from tests.clinic.factories import PASSWORD
+
+    hold(client, clinic["adjustment"], at(1, 10), practitioner_a)
+    page = client.get(CONFIRM).content.decode()
+    assert "/accounts/login/?next=%2Fbook%2Fconfirm%2F" in page
+    response = client.post(
+        reverse("account_login"), {"login": returning.user.email, "password": PASSWORD, "next": CONFIRM}
+    )
+    assert response.status_code == 302 and response["Location"] == CONFIRM
+    page = client.get(CONFIRM).content.decode()
+    assert "Tuesday 2 June 2026 at 10:00" in page and "About you" not in page
+    assert client.post(CONFIRM, {"slot": slot_value(at(1, 10), practitioner_a.pk)}).status_code == 302
+    assert Appointment.objects.filter(patient=returning, start=at(1, 10)).exists()
