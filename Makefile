@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench worker e2e migrate seed clean
+.PHONY: run test lint format bench worker reminders e2e migrate seed clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,16 +22,23 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 
 migrate: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The task worker runs beside the server (it sends the e-mails, which the console backend prints here).
 run: seed
-	@echo "Serving http://$(HOST):$(PORT)/ (demo logins in README.md); e-mails print here."
+	@echo "Serving http://$(HOST):$(PORT)/ (demo logins in README.md); the task worker runs beside it; e-mails print here."
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py db_worker --interval 2 & worker=$$!; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: migrate
 	$(PY) manage.py db_worker
+
+reminders: migrate
+	$(PY) manage.py send_due_reminders
 
 test: $(VENV)/.installed-dev
 	$(PY) manage.py makemigrations --check --dry-run

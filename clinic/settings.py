@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_ratelimit",
     "csp",
     "clinic",
     "intake",
@@ -161,6 +162,8 @@ ACCOUNT_RATE_LIMITS = {
         f"{CLINIC_LOGIN_FAILURES_PER_IP}/{CLINIC_LOCKOUT_MINUTES}m/ip,"
         f"{CLINIC_LOGIN_FAILURES_PER_ACCOUNT}/{CLINIC_LOCKOUT_MINUTES}m/key"
     ),
+    # Sign-up is limited per IP (there is no account yet to count).
+    "signup": os.environ.get("SIGNUP_RATE_LIMIT", "10/h/ip"),
 }
 ACCOUNT_ADAPTER = "clinic.adapters.ClinicAccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -204,6 +207,19 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@example.com")
+
+# --- Cache (rate limits) --------------------------------------------------------------------
+# Shared by every app server through the database (`manage.py createcachetable`); no extra service.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
+        "LOCATION": os.environ.get("CACHE_LOCATION", "clinic_cache"),
+    }
+}
+# django-ratelimit warns that the database cache increments counters without an atomic update: two
+# simultaneous requests may both be counted as one. For a clinic's booking volume a limit that is off by one
+# under a race is acceptable; set CACHE_BACKEND to memcached or Redis to make it exact.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- Background tasks (Django's Tasks API through the django-tasks backport) -----------------
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
@@ -257,6 +273,19 @@ SCHEDULING_GRID_MINUTES = env_int("SCHEDULING_GRID_MINUTES", 15)
 SCHEDULING_MIN_NOTICE_MINUTES = env_int("SCHEDULING_MIN_NOTICE_MINUTES", 120)
 # No time is offered further ahead than this many days.
 SCHEDULING_HORIZON_DAYS = env_int("SCHEDULING_HORIZON_DAYS", 90)
+
+# --- Online booking, the patient's account, notices -------------------------------------------
+# Patients may cancel or reschedule online until this many hours before the start; then they call.
+CLINIC_CANCELLATION_HOURS = env_int("CLINIC_CANCELLATION_HOURS", 24)
+# The reminder e-mail goes out this many hours before the start.
+CLINIC_REMINDER_HOURS = env_int("CLINIC_REMINDER_HOURS", 24)
+# An account whose e-mail address is not verified holds at most this many future online bookings.
+BOOKING_UNVERIFIED_MAX = env_int("BOOKING_UNVERIFIED_MAX", 2)
+# django-ratelimit rates for booking, rescheduling and cancelling online (count/period: s, m, h, d).
+BOOKING_RATE_LIMIT_IP = os.environ.get("BOOKING_RATE_LIMIT_IP", "20/h")
+BOOKING_RATE_LIMIT_USER = os.environ.get("BOOKING_RATE_LIMIT_USER", "10/h")
+# Links in e-mails are absolute: the address patients reach the site at.
+CLINIC_SITE_URL = os.environ.get("CLINIC_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -195,3 +195,74 @@ class WaitlistForm(PatientChoiceMixin):
         if data.get("time_from") and data.get("time_to") and data["time_from"] >= data["time_to"]:
             self.add_error("time_to", "The end of the window must be after its start.")
         return data
+
+
+# --- Online booking and the patient's account -------------------------------------------------
+
+
+def slot_value(start: dt.datetime, practitioner_id: int) -> str:
+    """A free time as one form value: the instant (ISO, with offset) and the practitioner."""
+    return f"{start.isoformat()}|{practitioner_id}"
+
+
+def parse_slot_value(value: str) -> tuple[dt.datetime, int]:
+    """The inverse of slot_value; raises ValidationError for anything else (forged or stale input)."""
+    try:
+        raw_start, raw_practitioner = (value or "").split("|", 1)
+        start = dt.datetime.fromisoformat(raw_start)
+        practitioner_id = int(raw_practitioner)
+    except ValueError:
+        raise ValidationError("Choose one of the free times shown.", code="invalid_slot") from None
+    if timezone.is_naive(start):
+        raise ValidationError("Choose one of the free times shown.", code="invalid_slot")
+    return start, practitioner_id
+
+
+class SlotField(forms.CharField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        return parse_slot_value(value) if value else None
+
+
+class AboutYouForm(forms.Form):
+    """The few details a new online account needs to become a patient; the rest comes with the intake form."""
+
+    first_name = forms.CharField(
+        label="First name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput(attrs={"autocomplete": "bday"}))
+    phone = forms.CharField(
+        label="Phone", max_length=30, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+    )
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise ValidationError("The date of birth cannot be in the future.")
+        if born.year < 1900:
+            raise ValidationError("Check the year of birth.")
+        return born
+
+    def clean_phone(self):
+        from clinic.models import phone_validator
+
+        phone = self.cleaned_data["phone"].strip()
+        phone_validator(phone)
+        return phone
+
+
+class BookConfirmForm(forms.Form):
+    slot = SlotField(label="Time", required=True, error_messages={"required": "Choose a time."})
+
+
+class OnlineCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (optional)", required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class OnlineMoveForm(forms.Form):
+    slot = SlotField(label="New time", error_messages={"required": "Choose a new time."})

@@ -248,6 +248,15 @@ class Appointment(models.Model):
 
         return timezone.localtime(self.start)
 
+    @property
+    def online_change_deadline(self) -> dt.datetime:
+        """Until this instant the patient may cancel or reschedule online (CLINIC_CANCELLATION_HOURS before)."""
+        return self.start - dt.timedelta(hours=settings.CLINIC_CANCELLATION_HOURS)
+
+    def can_change_online(self, now: dt.datetime) -> bool:
+        """Booked, and the policy window has not begun (exactly at the deadline is still allowed)."""
+        return self.status == self.Status.BOOKED and now <= self.online_change_deadline
+
 
 class WaitlistEntry(models.Model):
     """A patient who wants an earlier or different time: which type, with whom, on which dates and times of day."""

@@ -42,6 +42,35 @@ def appointments_for_patient(patient: Patient) -> QuerySet[Appointment]:
     return _with_related(Appointment.objects.filter(patient=patient)).order_by("-start")
 
 
+def patient_appointments_split(patient: Patient, now: dt.datetime) -> tuple[list[Appointment], list[Appointment]]:
+    """A patient's own appointments: upcoming (booked, not yet ended, soonest first) and the rest (latest first)."""
+    rows = list(appointments_for_patient(patient))
+    upcoming = [a for a in rows if a.status == Appointment.Status.BOOKED and a.end > now]
+    upcoming.sort(key=lambda a: a.start)
+    past = [a for a in rows if a not in upcoming]
+    return upcoming, past
+
+
+def patient_has_history(patient: Patient) -> bool:
+    """A returning patient: any appointment that was not cancelled or missed (the online new-patient rule)."""
+    return Appointment.objects.filter(patient=patient, status__in=Appointment.ACTIVE_STATUSES).exists()
+
+
+def reminders_due(*, now: dt.datetime, hours: int) -> list[tuple[int, int]]:
+    """(id, sequence) of booked appointments starting within `hours` whose reminder has not gone out."""
+    return list(
+        Appointment.objects.filter(
+            status=Appointment.Status.BOOKED,
+            reminder_sent_at__isnull=True,
+            start__gt=now,
+            start__lte=now + dt.timedelta(hours=hours),
+        )
+        .exclude(patient__email="")
+        .order_by("start")
+        .values_list("pk", "sequence")
+    )
+
+
 def appointments_for_series(series) -> QuerySet[Appointment]:
     return _with_related(Appointment.objects.filter(series=series)).order_by("start")
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from clinic.models import AuditEvent, Patient, Practitioner, Room
 from clinic.services import audit_record
 from intake import selectors as intake_selectors
-from scheduling import availability
+from scheduling import availability, notices, selectors
 from scheduling.models import Appointment, AppointmentType, CarePlanSeries, WaitlistEntry
 
 Status = Appointment.Status
@@ -209,9 +209,11 @@ def appointment_book(
     series: CarePlanSeries | None = None,
     request=None,
     now: dt.datetime | None = None,
+    notify: bool = False,
 ) -> Appointment:
     """Book a session: inside the practitioner's hours, not in the past, with a free room (picked when not
-    given). A taken time raises SlotTaken carrying the nearest free times."""
+    given). A taken time raises SlotTaken carrying the nearest free times. `notify` e-mails the patient a
+    confirmation and schedules the reminder once the transaction commits."""
     now = now or timezone.now()
     if not appointment_type.active:
         raise SchedulingError({"appointment_type": ["This appointment type is no longer offered."]})
@@ -251,6 +253,8 @@ def appointment_book(
         request=request,
         detail=f"booked {appointment_type.slug} {_local(start)} with {practitioner.display_name} in {room.name}",
     )
+    if notify:
+        _notify(appointment, notices.CONFIRMATION, now=now)
     return appointment
 
 
@@ -280,8 +284,10 @@ def appointment_move(
     actor=None,
     request=None,
     now: dt.datetime | None = None,
+    notify: bool = False,
 ) -> Appointment:
-    """Reschedule a booked appointment (same rules as booking); bumps `sequence` for calendar updates."""
+    """Reschedule a booked appointment (same rules as booking); bumps `sequence` for calendar updates and
+    clears the reminder, so the new time gets its own (a reminder queued for the old time is then skipped)."""
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != Status.BOOKED:
@@ -305,6 +311,8 @@ def appointment_move(
     appointment.end = start + appointment.appointment_type.duration
     appointment.blocks_until = appointment.end + appointment.appointment_type.buffer_after
     appointment.sequence += 1
+    appointment.reminder_sent_at = None
+    appointment.reminder_task_id = ""
     appointment.full_clean()
     _save_guarded(appointment, now=now, exclude_pk=appointment.pk)
     audit_record(
@@ -314,6 +322,8 @@ def appointment_move(
         request=request,
         detail=f"moved from {old} to {_local(start)} with {practitioner.display_name} in {room.name}",
     )
+    if notify:
+        _notify(appointment, notices.RESCHEDULE, now=now)
     return appointment
 
 
@@ -372,12 +382,15 @@ def _transition(appointment: Appointment, to: str, *, actor, request, detail: st
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment: Appointment, reason: str, actor=None, request=None) -> Appointment:
-    """Cancel with a reason and who cancelled; frees the practitioner and the room at once."""
+def appointment_cancel(
+    *, appointment: Appointment, reason: str, actor=None, request=None, notify: bool = False
+) -> Appointment:
+    """Cancel with a reason and who cancelled; frees the practitioner and the room at once. `notify` e-mails
+    the patient (with a METHOD:CANCEL calendar file) after commit."""
     reason = (reason or "").strip()
     if not reason:
         raise SchedulingError({"reason": ["Say why the appointment is cancelled."]})
-    return _transition(
+    appointment = _transition(
         appointment,
         Status.CANCELLED,
         actor=actor,
@@ -387,6 +400,9 @@ def appointment_cancel(*, appointment: Appointment, reason: str, actor=None, req
         cancelled_by=actor if getattr(actor, "is_authenticated", False) else None,
         cancelled_at=timezone.now(),
     )
+    if notify:
+        _notify(appointment, notices.CANCELLATION, now=timezone.now())
+    return appointment
 
 
 def check_in_missing(appointment: Appointment) -> list[str]:
@@ -649,3 +665,293 @@ def waitlist_remove(*, entry: WaitlistEntry, actor=None, request=None) -> Waitli
     entry.save(update_fields=["active"])
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=entry, request=request, detail="left waitlist")
     return entry
+
+
+# --- Notices and reminders (sent by scheduling/tasks.py) ---------------------------------------
+
+
+def _reminder_due_from(start: dt.datetime) -> dt.datetime:
+    return start - dt.timedelta(hours=settings.CLINIC_REMINDER_HOURS)
+
+
+def _notify(appointment: Appointment, kind: str, *, now: dt.datetime) -> None:
+    """After commit: queue the e-mail for `kind`, and for a new time queue its reminder (run at the reminder
+    time when the task backend can defer; `send_due_reminders` catches any the queue does not hold).
+    Booked inside the reminder window, the confirmation is the reminder: none is sent later."""
+    from scheduling import tasks
+
+    pk, sequence = appointment.pk, appointment.sequence
+    transaction.on_commit(lambda: tasks.send_appointment_notice.enqueue(pk, kind, sequence))
+    if kind not in (notices.CONFIRMATION, notices.RESCHEDULE):
+        return
+    due = _reminder_due_from(appointment.start)
+    if due <= now:
+        Appointment.objects.filter(pk=pk, sequence=sequence).update(reminder_sent_at=now)
+        return
+
+    def queue_reminder():
+        if not tasks.send_reminder.get_backend().supports_defer:
+            return
+        result = tasks.send_reminder.using(run_after=due).enqueue(pk, sequence)
+        Appointment.objects.filter(pk=pk, sequence=sequence).update(reminder_task_id=str(result.id)[:64])
+
+    transaction.on_commit(queue_reminder)
+
+
+def notice_send(*, appointment_id: int, kind: str, sequence: int) -> str:
+    """Send one notice if it still describes the appointment (a later reschedule sends its own)."""
+    try:
+        appointment = selectors.appointment_detail(appointment_id)
+    except Appointment.DoesNotExist:
+        return "gone"
+    if not appointment.patient.email:
+        return "no e-mail address"
+    if kind == notices.CANCELLATION:
+        if appointment.status != Status.CANCELLED:
+            return "not cancelled"
+    elif appointment.status != Status.BOOKED or appointment.sequence != sequence:
+        return "superseded"
+    notices.notice_message(appointment, kind).send()
+    audit_record(action=AuditEvent.Action.UPDATE, obj=appointment, detail=f"e-mailed {kind}")
+    return "sent"
+
+
+def reminder_send(*, appointment_id: int, sequence: int, now: dt.datetime | None = None) -> str:
+    """Send the reminder at most once per appointment time.
+
+    The row is claimed with a conditional UPDATE (still booked, same `sequence`, not yet reminded, not yet
+    started) inside the transaction that sends the e-mail: a second worker's UPDATE waits for the first to
+    commit and then matches no row; if sending fails, the claim rolls back and a later run retries.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = Appointment.objects.filter(
+            pk=appointment_id,
+            status=Status.BOOKED,
+            sequence=sequence,
+            reminder_sent_at__isnull=True,
+            start__gt=now,
+        ).update(reminder_sent_at=now)
+        if not claimed:
+            return "skipped"
+        appointment = selectors.appointment_detail(appointment_id)
+        if not appointment.patient.email:
+            return "no e-mail address"
+        notices.notice_message(appointment, notices.REMINDER).send()
+        audit_record(action=AuditEvent.Action.UPDATE, obj=appointment, detail="e-mailed reminder")
+    return "sent"
+
+
+def reminders_enqueue_due(*, now: dt.datetime | None = None, inline: bool = False) -> int:
+    """Queue (or with `inline`, send here) the reminder of every booked appointment now inside the reminder
+    window that has none yet. Safe to run often: the claim in `reminder_send` makes repeats harmless."""
+    from scheduling import tasks
+
+    now = now or timezone.now()
+    count = 0
+    for pk, sequence in selectors.reminders_due(now=now, hours=settings.CLINIC_REMINDER_HOURS):
+        if inline:
+            reminder_send(appointment_id=pk, sequence=sequence, now=now)
+        else:
+            tasks.send_reminder.enqueue(pk, sequence)
+        count += 1
+    return count
+
+
+def waitlist_offer_freed(*, appointment_id: int) -> int:
+    """Offer a cancelled appointment's time to every matching waitlist entry with an e-mail address."""
+    appointment = selectors.appointment_detail(appointment_id)
+    offered = 0
+    for entry in selectors.waitlist_matches(appointment):
+        if not entry.patient.email:
+            continue
+        try:
+            waitlist_offer(entry=entry, appointment=appointment)
+        except SchedulingError:
+            continue
+        offered += 1
+    return offered
+
+
+# --- What a patient does online (the same services, plus the online rules) ---------------------
+
+
+def _online_error(field: str, message: str) -> SchedulingError:
+    return SchedulingError({field: [message]}, code="online_rule")
+
+
+def online_types_for(patient: Patient | None) -> list[AppointmentType]:
+    """Types a patient may book online: a returning patient cannot pick new-patient-only types; a new patient
+    (or someone not signed in) is offered the new-patient types when there are any."""
+    types = list(AppointmentType.objects.filter(active=True, bookable_online=True).order_by("name"))
+    new_types = [t for t in types if t.new_patient_only]
+    if patient is not None and selectors.patient_has_history(patient):
+        return [t for t in types if not t.new_patient_only]
+    return new_types or types
+
+
+def _check_online_time(start: dt.datetime, now: dt.datetime) -> None:
+    """The rules the online offer applies beyond the practitioner's hours: grid, notice, horizon."""
+    if timezone.is_naive(start):
+        raise _online_error("start", "Choose one of the free times shown.")
+    zone = availability.clinic_zone()
+    local = start.astimezone(zone)
+    # The offer's grid counts minutes from local midnight (see availability.free_slots).
+    if (local.hour * 60 + local.minute) % settings.SCHEDULING_GRID_MINUTES or local.second or local.microsecond:
+        raise _online_error("start", "That time is not offered online. Choose one of the free times shown.")
+    notice = dt.timedelta(minutes=settings.SCHEDULING_MIN_NOTICE_MINUTES)
+    if start < now + notice:
+        raise _online_error(
+            "start",
+            f"Online booking closes {settings.SCHEDULING_MIN_NOTICE_MINUTES // 60} hours ahead. "
+            f"Choose a later time or call {settings.CLINIC_PHONE}.",
+        )
+    horizon = dt.timedelta(days=settings.SCHEDULING_HORIZON_DAYS)
+    last = availability.day_bounds((now + horizon).astimezone(zone).date(), zone)[1]
+    if start >= last:
+        raise _online_error("start", f"Times are offered up to {settings.SCHEDULING_HORIZON_DAYS} days ahead.")
+
+
+def _online_alternatives(appointment_type, practitioner_id, start, now, exclude_pk=None) -> list[availability.Slot]:
+    earliest = now + dt.timedelta(minutes=settings.SCHEDULING_MIN_NOTICE_MINUTES)
+    slots = availability.nearest_free(
+        appointment_type=appointment_type,
+        practitioner_id=practitioner_id,
+        around=start,
+        count=6,
+        now=earliest,
+        exclude_appointment_id=exclude_pk,
+    )
+    return slots[:4]
+
+
+def _email_verified(user) -> bool:
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+@transaction.atomic
+def appointment_book_online(
+    *,
+    user,
+    patient: Patient,
+    appointment_type: AppointmentType,
+    practitioner: Practitioner | None,
+    start: dt.datetime,
+    request=None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """A patient books for themselves: a type offered online to them, a time the online offer shows (grid,
+    notice, horizon, hours, free), at most BOOKING_UNVERIFIED_MAX future bookings while their e-mail address is
+    unverified. `practitioner=None` is "first available": whoever is free at that time. Confirms by e-mail."""
+    now = now or timezone.now()
+    if patient.user_id != getattr(user, "pk", None):
+        raise _online_error("patient", "You can book only for yourself online; call the clinic for someone else.")
+    if appointment_type not in online_types_for(patient):
+        raise _online_error(
+            "appointment_type",
+            f"{appointment_type.name} cannot be booked online by you. Choose one of the types shown, "
+            f"or call {settings.CLINIC_PHONE}.",
+        )
+    _check_online_time(start, now)
+    if not _email_verified(user):
+        held = Appointment.objects.filter(
+            patient=patient, source=Appointment.Source.ONLINE, status=Status.BOOKED, start__gt=now
+        ).count()
+        if held >= settings.BOOKING_UNVERIFIED_MAX:
+            raise _online_error(
+                "start",
+                f"An account with an unverified e-mail address can hold {settings.BOOKING_UNVERIFIED_MAX} "
+                f"online bookings. Verify {user.email} (the link is in our e-mail) or call {settings.CLINIC_PHONE}.",
+            )
+    if practitioner is not None:
+        candidates = [practitioner]
+    else:
+        day = timezone.localtime(start).date()
+        free = availability.find_slots(
+            appointment_type=appointment_type, practitioner_ids=None, first_day=day, days=1, now=now
+        )
+        ids = [s.practitioner_id for s in free if s.start == start]
+        candidates = sorted(Practitioner.objects.filter(pk__in=ids), key=lambda p: ids.index(p.pk))
+        if not candidates:
+            raise SlotTaken(
+                "That time was just taken.", alternatives=_online_alternatives(appointment_type, None, start, now)
+            )
+    for index, candidate in enumerate(candidates):
+        try:
+            return appointment_book(
+                patient=patient,
+                practitioner=candidate,
+                appointment_type=appointment_type,
+                start=start,
+                actor=user,
+                source=Appointment.Source.ONLINE,
+                request=request,
+                now=now,
+                notify=True,
+            )
+        except SlotTaken:
+            if index + 1 < len(candidates):
+                continue
+            raise SlotTaken(
+                "That time was just taken.",
+                alternatives=_online_alternatives(
+                    appointment_type, practitioner.pk if practitioner else None, start, now
+                ),
+            ) from None
+    raise AssertionError("unreachable")
+
+
+def _check_policy(appointment: Appointment, now: dt.datetime, what: str) -> None:
+    if appointment.status != Status.BOOKED:
+        raise SchedulingError(f"This appointment is {appointment.get_status_display().lower()}; it cannot be {what}.")
+    if not appointment.can_change_online(now):
+        raise SchedulingError(
+            f"Appointments can be {what} online up to {settings.CLINIC_CANCELLATION_HOURS} hours before. "
+            f"Please call the clinic at {settings.CLINIC_PHONE}.",
+            code="policy_window",
+        )
+
+
+@transaction.atomic
+def appointment_cancel_online(
+    *, appointment: Appointment, user, reason: str = "", request=None, now: dt.datetime | None = None
+) -> Appointment:
+    """The patient cancels before the policy window; the time is free at once and offered to the waitlist."""
+    from scheduling import tasks
+
+    now = now or timezone.now()
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    _check_policy(appointment, now, "cancelled")
+    appointment = appointment_cancel(
+        appointment=appointment,
+        reason=(reason or "").strip() or "Cancelled online by the patient.",
+        actor=user,
+        request=request,
+        notify=True,
+    )
+    pk = appointment.pk
+    transaction.on_commit(lambda: tasks.offer_freed_time.enqueue(pk))
+    return appointment
+
+
+@transaction.atomic
+def appointment_move_online(
+    *, appointment: Appointment, user, start: dt.datetime, request=None, now: dt.datetime | None = None
+) -> Appointment:
+    """The patient moves their appointment (same practitioner) to a time the online offer shows, before the
+    policy window; the calendar event keeps its UID and its SEQUENCE goes up."""
+    now = now or timezone.now()
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    _check_policy(appointment, now, "rescheduled")
+    _check_online_time(start, now)
+    try:
+        return appointment_move(appointment=appointment, start=start, actor=user, request=request, now=now, notify=True)
+    except SlotTaken:
+        raise SlotTaken(
+            "That time was just taken.",
+            alternatives=_online_alternatives(
+                appointment.appointment_type, appointment.practitioner_id, start, now, exclude_pk=appointment.pk
+            ),
+        ) from None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling import views
+from scheduling import views, views_patient
 
 app_name = "scheduling"
 
@@ -24,6 +24,12 @@ urlpatterns = [
     path("frontdesk/waitlist/<int:pk>/offer/<int:appointment_pk>/", views.waitlist_offer, name="waitlist_offer"),
     path("frontdesk/waitlist/<int:pk>/remove/", views.waitlist_remove, name="waitlist_remove"),
     path("api/availability", views.availability_list, name="availability_list"),
-    path("account/", views.account_home, name="account_home"),
-    path("book/", views.book_start, name="book_start"),
+    path("book/", views_patient.book_start, name="book_start"),
+    path("book/hold/", views_patient.book_hold, name="book_hold"),
+    path("book/confirm/", views_patient.book_confirm, name="book_confirm"),
+    path("account/", views_patient.account_home, name="account_home"),
+    path("account/appointments/<int:pk>/", views_patient.account_appointment, name="account_appointment"),
+    path("account/appointments/<int:pk>/cancel/", views_patient.account_cancel, name="account_cancel"),
+    path("account/appointments/<int:pk>/reschedule/", views_patient.account_reschedule, name="account_reschedule"),
+    path("account/appointments/<int:pk>/calendar.ics", views_patient.account_calendar, name="account_calendar"),
 ]

@@ -17,7 +17,7 @@ from clinic import selectors as clinic_selectors
 from clinic import services as clinic_services
 from clinic.forms import PatientSearchForm
 from clinic.models import AuditEvent, Patient, Practitioner
-from clinic.permissions import CLINIC_ADMIN, FRONT_DESK, PATIENT, PRACTITIONER, has_role, patient_of, role_required
+from clinic.permissions import CLINIC_ADMIN, FRONT_DESK, PRACTITIONER, has_role, role_required
 from clinic.services import audit_record
 from scheduling import availability, selectors, services
 from scheduling.calendar import build_grid
@@ -182,6 +182,7 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
                         frontdesk_notes=data["frontdesk_notes"],
                         actor=request.user,
                         request=request,
+                        notify=True,
                     )
             except SlotTaken as exc:
                 alternatives = exc.alternatives
@@ -274,6 +275,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
                 practitioner=form.cleaned_data["practitioner"],
                 actor=request.user,
                 request=request,
+                notify=True,
             )
         except SlotTaken as exc:
             alternatives = exc.alternatives
@@ -312,7 +314,11 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.appointment_cancel(
-                appointment=appointment, reason=form.cleaned_data["reason"], actor=request.user, request=request
+                appointment=appointment,
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                request=request,
+                notify=True,
             )
         except ValidationError as exc:
             apply_error(form, exc)
@@ -593,17 +599,3 @@ def availability_list(request: HttpRequest) -> JsonResponse:
         one_per_start=practitioner_ids is None,
     )
     return JsonResponse([s.as_json() for s in slots], safe=False)
-
-
-# --- Placeholders for the online-booking issue ------------------------------------------------
-
-
-@role_required(PATIENT)
-@require_GET
-def account_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "scheduling/account_home.html", {"patient": patient_of(request.user)})
-
-
-@require_GET
-def book_start(request: HttpRequest) -> HttpResponse:
-    return render(request, "scheduling/book_start.html")

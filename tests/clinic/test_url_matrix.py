@@ -51,7 +51,15 @@ MATRIX = {
     # Public JSON; without ?type= it answers 400 with a message.
     "scheduling:availability_list": R(400, 400, 400, 400, 400),
     "scheduling:account_home": R(LOGIN, 200, 403, 403, 403),
+    # The patient's own appointment pages; staff use the front-desk pages instead.
+    "scheduling:account_appointment": R(LOGIN, 200, 403, 403, 403),
+    "scheduling:account_cancel": R(LOGIN, 405, 403, 403, 403),
+    "scheduling:account_reschedule": R(LOGIN, 200, 403, 403, 403),
+    "scheduling:account_calendar": R(LOGIN, 200, 403, 403, 403),
     "scheduling:book_start": R(200, 200, 200, 200, 200),
+    "scheduling:book_hold": R(405, 405, 405, 405, 405),
+    # Without a chosen time in the session, confirm sends everyone back to the start of the booking.
+    "scheduling:book_confirm": R(302, 302, 302, 302, 302),
     "intake:intake_home": R(LOGIN, 200, 403, 403, 403),
     "intake:intake_start": R(LOGIN, 405, 403, 403, 403),
     "intake:intake_step": R(LOGIN, 200, 403, 403, 403),
@@ -163,6 +171,10 @@ URL_KWARGS = {
             "appointment_cancel",
             "appointment_check_in",
             "appointment_status",
+            "account_appointment",
+            "account_cancel",
+            "account_reschedule",
+            "account_calendar",
         )
     },
     "scheduling:series_detail": lambda o: {"pk": o["series"].pk},
@@ -219,5 +231,5 @@ def test_role_gets_expected_status(client, cast, name, role):
     response = client.get(reverse(name, kwargs=kwargs_for(name, cast)))
     expected = MATRIX[name][role]
     assert response.status_code == expected, f"{role} GET {name}: {response.status_code}, expected {expected}"
-    if role == "anonymous" and expected == LOGIN and name != "clinic:home_for_role":
+    if role == "anonymous" and expected == LOGIN and name not in ("clinic:home_for_role", "scheduling:book_confirm"):
         assert response["Location"].startswith(reverse("account_login"))

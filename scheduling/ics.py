@@ -1,0 +1,69 @@
+"""Calendar files (RFC 5545) for an appointment, made with the `icalendar` library.
+
+One event per appointment: its UID is the appointment's stable `uid`, so a calendar that imported the event
+updates it when a later file carries a higher SEQUENCE (a reschedule) or METHOD:CANCEL. Times are written in the
+clinic's zone with a TZID and the matching VTIMEZONE, so the event shows at the right wall-clock time even in a
+calendar set to another zone. Only what an e-mail may carry: type name, time, place, practitioner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+
+from scheduling.availability import clinic_zone
+from scheduling.models import Appointment
+
+PUBLISH = "PUBLISH"
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
+PRODID = "-//SOT Clinic//Appointments//EN"
+
+
+def appointment_uid(appointment: Appointment) -> str:
+    return f"{appointment.uid}@sot-clinic"
+
+
+def appointment_calendar(appointment: Appointment, *, method: str = PUBLISH, manage_url: str = "") -> bytes:
+    """The appointment as an iCalendar file: METHOD:PUBLISH for downloads, REQUEST or CANCEL in e-mails."""
+    zone = clinic_zone()
+    location = appointment.room.location
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    event = icalendar.Event()
+    event.add("uid", appointment_uid(appointment))
+    event.add("sequence", appointment.sequence)
+    event.add("dtstamp", timezone.now().astimezone(dt.UTC))
+    event.add("dtstart", appointment.start.astimezone(zone))
+    event.add("dtend", appointment.end.astimezone(zone))
+    event.add("summary", f"{appointment.appointment_type.name} with {appointment.practitioner.display_name}")
+    event.add("location", f"{settings.CLINIC_NAME}, {location.one_line_address}")
+    description = f"{settings.CLINIC_NAME} · {settings.CLINIC_PHONE}"
+    if manage_url:
+        description += f"\nChange or cancel: {manage_url}"
+        event.add("url", manage_url)
+    event.add("description", description)
+    cancelled = method == CANCEL or appointment.status == Appointment.Status.CANCELLED
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if method in (REQUEST, CANCEL):
+        # A scheduling message (RFC 5546) names its organizer; the clinic's address.
+        event.add("organizer", f"mailto:{settings.CLINIC_EMAIL}", parameters={"CN": settings.CLINIC_NAME})
+        if appointment.patient.email:
+            event.add(
+                "attendee",
+                f"mailto:{appointment.patient.email}",
+                parameters={"CN": appointment.patient.full_name, "ROLE": "REQ-PARTICIPANT"},
+            )
+    cal.add_component(event)
+    # VTIMEZONE for every TZID used above, built from the zoneinfo data.
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def filename(appointment: Appointment) -> str:
+    return f"appointment-{timezone.localtime(appointment.start):%Y-%m-%d-%H%M}.ics"

@@ -1,0 +1,74 @@
+"""E-mails to patients about their appointments: confirmation, reschedule, cancellation, reminder.
+
+Each is rendered from a text and an HTML template and carries the appointment as an .ics attachment
+(METHOD:REQUEST, or CANCEL for a cancellation) so the patient's calendar adds, moves or removes the same event.
+Only the type name, time, place and practitioner are mentioned: no clinical details.
+"""
+
+from __future__ import annotations
+
+from email.mime.text import MIMEText
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from scheduling import ics
+from scheduling.models import Appointment
+
+CONFIRMATION = "confirmation"
+RESCHEDULE = "reschedule"
+CANCELLATION = "cancellation"
+REMINDER = "reminder"
+KINDS = (CONFIRMATION, RESCHEDULE, CANCELLATION, REMINDER)
+
+SUBJECTS = {
+    CONFIRMATION: "Your appointment on {start:%a %d %b at %H:%M} is booked",
+    RESCHEDULE: "Your appointment is moved to {start:%a %d %b at %H:%M}",
+    CANCELLATION: "Your appointment on {start:%a %d %b at %H:%M} is cancelled",
+    REMINDER: "Reminder: your appointment on {start:%a %d %b at %H:%M}",
+}
+
+
+def manage_url(appointment: Appointment) -> str:
+    """The absolute link to the appointment in the patient's account."""
+    return settings.CLINIC_SITE_URL + reverse("scheduling:account_appointment", args=[appointment.pk])
+
+
+def notice_message(appointment: Appointment, kind: str) -> EmailMultiAlternatives:
+    """The e-mail for `kind` (one of KINDS), ready to send; raises ValueError for an unknown kind."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown notice kind {kind!r}.")
+    start = timezone.localtime(appointment.start)
+    link = manage_url(appointment)
+    context = {
+        "kind": kind,
+        "patient": appointment.patient,
+        "appointment_type": appointment.appointment_type,
+        "practitioner": appointment.practitioner,
+        "location": appointment.room.location,
+        "start": start,
+        "end": timezone.localtime(appointment.end),
+        "manage_url": link,
+        "book_url": settings.CLINIC_SITE_URL + reverse("scheduling:book_start"),
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+        "cancellation_hours": settings.CLINIC_CANCELLATION_HOURS,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{settings.CLINIC_NAME}: " + SUBJECTS[kind].format(start=start),
+        body=render_to_string(f"scheduling/email/{kind}.txt", context),
+        to=[appointment.patient.email],
+        reply_to=[settings.CLINIC_EMAIL],
+    )
+    message.attach_alternative(render_to_string(f"scheduling/email/{kind}.html", context), "text/html")
+    method = ics.CANCEL if kind == CANCELLATION else ics.REQUEST
+    calendar = MIMEText(
+        ics.appointment_calendar(appointment, method=method, manage_url=link).decode(), "calendar", "utf-8"
+    )
+    calendar.set_param("method", method)
+    calendar.add_header("Content-Disposition", "attachment", filename=ics.filename(appointment))
+    message.attach(calendar)
+    return message

@@ -1,0 +1,470 @@
+"""What patients see: online booking (/book/) and their appointments (/account/).
+
+Booking is a chain of plain GET pages (type -> practitioner or first available -> day -> time) that carry
+the choices in the query string, then one POST that keeps the chosen time in the session, so signing up or
+logging in in between loses nothing; the confirm page books through `services.appointment_book_online`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from clinic import selectors as clinic_selectors
+from clinic import services as clinic_services
+from clinic.models import AuditEvent, Practitioner
+from clinic.permissions import PATIENT, STAFF_ROLES, has_role, patient_of, role_required
+from clinic.services import audit_record
+from scheduling import availability, ics, selectors, services
+from scheduling.forms import (
+    AboutYouForm,
+    BookConfirmForm,
+    OnlineCancelForm,
+    OnlineMoveForm,
+    apply_error,
+    parse_slot_value,
+    slot_value,
+)
+from scheduling.models import Appointment, AppointmentType
+from scheduling.permissions import get_appointment_for_user
+from scheduling.services import SchedulingError, SlotTaken
+
+SESSION_KEY = "online_booking"
+DAYS_SHOWN = 14
+RATE_GROUP = "online-booking"
+
+
+def _over_limit(request: HttpRequest) -> bool:
+    """Count this POST against the per-IP and per-account limits; True when either is exceeded."""
+    by_ip = is_ratelimited(
+        request, group=RATE_GROUP, key="ip", rate=settings.BOOKING_RATE_LIMIT_IP, method="POST", increment=True
+    )
+    by_account = is_ratelimited(
+        request,
+        group=RATE_GROUP,
+        key="user_or_ip",
+        rate=settings.BOOKING_RATE_LIMIT_USER,
+        method="POST",
+        increment=True,
+    )
+    return by_ip or by_account
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    audit_record(actor=request.user, action=AuditEvent.Action.DENIED, request=request, detail="booking rate limit")
+    return render(request, "scheduling/online/rate_limited.html", status=429)
+
+
+def _patient(request: HttpRequest):
+    return patient_of(request.user) if request.user.is_authenticated else None
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    return has_role(request.user, *STAFF_ROLES)
+
+
+# --- /book/ -----------------------------------------------------------------------------------
+
+
+def _step_url(**params) -> str:
+    return reverse("scheduling:book_start") + "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def _date_param(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw or "")
+    except ValueError:
+        return None
+
+
+@require_GET
+def book_start(request: HttpRequest) -> HttpResponse:
+    """Each step is the same page with more choices in the query string; a wrong value shows that step again."""
+    patient = _patient(request)
+    types = services.online_types_for(patient)
+    chosen_type = next((t for t in types if t.slug == request.GET.get("type")), None)
+    context: dict = {
+        "types": types,
+        "patient": patient,
+        "returning": patient is not None and selectors.patient_has_history(patient),
+        "chosen_type": chosen_type,
+        "step": "type",
+    }
+    if request.GET.get("type") and chosen_type is None:
+        messages.error(request, "That visit type cannot be booked online. Choose one below.")
+    if chosen_type is None:
+        return render(request, "scheduling/online/book.html", context)
+
+    practitioners = list(clinic_selectors.practitioners_active())
+    raw_practitioner = request.GET.get("practitioner", "")
+    practitioner = next((p for p in practitioners if str(p.pk) == raw_practitioner), None)
+    any_practitioner = raw_practitioner == "any"
+    context.update(
+        practitioners=practitioners,
+        practitioner=practitioner,
+        any_practitioner=any_practitioner,
+        step="practitioner",
+        change_type_url=_step_url(),
+        change_practitioner_url=_step_url(type=chosen_type.slug),
+    )
+    if not (practitioner or any_practitioner):
+        return render(request, "scheduling/online/book.html", context)
+
+    practitioner_param = "any" if any_practitioner else practitioner.pk
+    today = timezone.localdate()
+    first_day = max(_date_param(request.GET.get("from")) or today, today)
+    slots = availability.find_slots(
+        appointment_type=chosen_type,
+        practitioner_ids=None if any_practitioner else [practitioner.pk],
+        first_day=first_day,
+        days=DAYS_SHOWN,
+        one_per_start=any_practitioner,
+    )
+    by_day: dict[dt.date, list[availability.Slot]] = {}
+    for slot in slots:
+        by_day.setdefault(slot.start.date(), []).append(slot)
+    days = []
+    for offset in range(DAYS_SHOWN):
+        day = first_day + dt.timedelta(days=offset)
+        params = {"type": chosen_type.slug, "practitioner": practitioner_param, "from": first_day.isoformat()}
+        days.append({"date": day, "count": len(by_day.get(day, [])), "url": _step_url(**params, day=day.isoformat())})
+    horizon_end = today + dt.timedelta(days=settings.SCHEDULING_HORIZON_DAYS)
+    next_from = first_day + dt.timedelta(days=DAYS_SHOWN)
+    prev_from = first_day - dt.timedelta(days=DAYS_SHOWN)
+    context.update(
+        step="day",
+        days=days,
+        next_url=_step_url(type=chosen_type.slug, practitioner=practitioner_param, **{"from": next_from.isoformat()})
+        if next_from <= horizon_end
+        else "",
+        prev_url=_step_url(
+            type=chosen_type.slug, practitioner=practitioner_param, **{"from": max(prev_from, today).isoformat()}
+        )
+        if first_day > today
+        else "",
+        no_times=not slots,
+    )
+    day = _date_param(request.GET.get("day"))
+    if day is not None and first_day <= day < next_from:
+        names = {p.pk: p.display_name for p in practitioners}
+        context.update(
+            step="time",
+            day=day,
+            times=[
+                (slot, slot_value(slot.start, slot.practitioner_id), names.get(slot.practitioner_id, ""))
+                for slot in by_day.get(day, [])
+            ],
+            practitioner_param=practitioner_param,
+        )
+    return render(request, "scheduling/online/book.html", context)
+
+
+@require_POST
+def book_hold(request: HttpRequest) -> HttpResponse:
+    """Keep the chosen time in the session, then go to confirm (which asks to sign in first if needed)."""
+    try:
+        start, practitioner_id = parse_slot_value(request.POST.get("slot", ""))
+    except ValidationError:
+        messages.error(request, "Choose one of the free times shown.")
+        return redirect("scheduling:book_start")
+    type_slug = request.POST.get("type", "")
+    if not AppointmentType.objects.filter(slug=type_slug, active=True, bookable_online=True).exists():
+        messages.error(request, "That visit type cannot be booked online. Choose one below.")
+        return redirect("scheduling:book_start")
+    request.session[SESSION_KEY] = {
+        "type": type_slug,
+        "any": request.POST.get("practitioner") == "any",
+        "slot": slot_value(start, practitioner_id),
+    }
+    return redirect("scheduling:book_confirm")
+
+
+def _held(request: HttpRequest):
+    """The held choice from the session as (type, practitioner, start, any), or None when missing or stale."""
+    data = request.session.get(SESSION_KEY)
+    if not isinstance(data, dict):
+        return None
+    appointment_type = AppointmentType.objects.filter(slug=data.get("type"), active=True, bookable_online=True).first()
+    try:
+        start, practitioner_id = parse_slot_value(data.get("slot", ""))
+    except ValidationError:
+        return None
+    practitioner = Practitioner.objects.filter(pk=practitioner_id, active=True).first()
+    if appointment_type is None or practitioner is None:
+        return None
+    return appointment_type, practitioner, start, bool(data.get("any"))
+
+
+@require_http_methods(["GET", "POST"])
+def book_confirm(request: HttpRequest) -> HttpResponse:
+    held = _held(request)
+    if held is None:
+        messages.info(request, "Choose a visit type and a time first.")
+        return redirect("scheduling:book_start")
+    appointment_type, practitioner, start, any_practitioner = held
+    context = {
+        "appointment_type": appointment_type,
+        "practitioner": practitioner,
+        "any_practitioner": any_practitioner,
+        "start": timezone.localtime(start),
+        "location": _location_for(practitioner, start),
+        "change_url": _step_url(
+            type=appointment_type.slug,
+            practitioner="any" if any_practitioner else practitioner.pk,
+            day=timezone.localtime(start).date().isoformat(),
+        ),
+        "alternatives": [],
+    }
+    if not request.user.is_authenticated:
+        confirm = reverse("scheduling:book_confirm")
+        context.update(
+            signup_url=reverse("account_signup") + "?" + urlencode({"next": confirm}),
+            login_url=reverse("account_login") + "?" + urlencode({"next": confirm}),
+        )
+        return render(request, "scheduling/online/book_account.html", context)
+    patient = patient_of(request.user)
+    if patient is None and _is_staff(request):
+        messages.info(request, "You are signed in as staff: book for patients from the front desk.")
+        return redirect("scheduling:appointment_book")
+
+    about = AboutYouForm(request.POST or None, prefix="about") if patient is None else None
+    form = BookConfirmForm(request.POST or None, initial={"slot": slot_value(start, practitioner.pk)})
+    status = 200
+    if request.method == "POST":
+        if _over_limit(request):
+            return _too_many(request)
+        valid = form.is_valid()
+        valid = (about.is_valid() if about is not None else True) and valid
+        if valid:
+            start, practitioner_id = form.cleaned_data["slot"]
+            chosen = Practitioner.objects.filter(pk=practitioner_id, active=True).first()
+            request.session[SESSION_KEY] = {**request.session[SESSION_KEY], "slot": slot_value(start, practitioner_id)}
+            new_patient = patient is None
+            try:
+                with transaction.atomic():
+                    if patient is None:
+                        patient = clinic_services.patient_create(
+                            actor=request.user,
+                            request=request,
+                            user=request.user,
+                            email=request.user.email,
+                            **about.cleaned_data,
+                        )
+                    if chosen is None:
+                        raise SchedulingError({"slot": ["Choose one of the free times shown."]})
+                    appointment = services.appointment_book_online(
+                        user=request.user,
+                        patient=patient,
+                        appointment_type=appointment_type,
+                        practitioner=None if any_practitioner else chosen,
+                        start=start,
+                        request=request,
+                    )
+            except ValidationError as exc:
+                if new_patient:
+                    # The patient row was rolled back with the booking; forget the cached relation too.
+                    patient = None
+                    request.user._state.fields_cache.pop("patient", None)
+                    request.user.__dict__.pop("_clinic_roles", None)
+                status = _show_booking_error(exc, form, context)
+            else:
+                request.session.pop(SESSION_KEY, None)
+                messages.success(
+                    request,
+                    f"Booked: {appointment.appointment_type.name} on "
+                    f"{timezone.localtime(appointment.start):%A %d %B at %H:%M}. "
+                    "A confirmation is on its way by e-mail.",
+                )
+                return redirect("scheduling:account_appointment", pk=appointment.pk)
+        else:
+            status = 400
+    context.update(form=form, about=about, cancellation_hours=settings.CLINIC_CANCELLATION_HOURS)
+    return render(request, "scheduling/online/book_confirm.html", context, status=status)
+
+
+def _show_booking_error(exc: ValidationError, form, context: dict) -> int:
+    """Put a refused booking on the confirm form; a taken time lists the nearest free times. Returns the status."""
+    if isinstance(exc, SlotTaken):
+        form.add_error("slot", exc.text + " Choose another time below; nothing you typed is lost.")
+        names = {p.pk: p.display_name for p in clinic_selectors.practitioners_active()}
+        context["alternatives"] = [
+            (slot, slot_value(slot.start, slot.practitioner_id), names.get(slot.practitioner_id, ""))
+            for slot in exc.alternatives
+        ]
+        context["taken"] = True
+        return 409
+    apply_error(form, _slot_field(exc))
+    return 400
+
+
+def _slot_field(exc: ValidationError) -> ValidationError:
+    """Service errors about the time or the practitioner belong on the slot field of these forms."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    moved = {}
+    for name, errors in exc.message_dict.items():
+        key = "slot" if name in ("start", "practitioner", "room") else name
+        moved.setdefault(key, []).extend(errors)
+    return ValidationError(moved)
+
+
+def _location_for(practitioner: Practitioner, start: dt.datetime):
+    from clinic.models import Location
+
+    zone = availability.clinic_zone()
+    day = start.astimezone(zone).date()
+    data = availability.load_schedule(practitioner_ids=[practitioner.pk], first_day=day, last_day=day, zone=zone)
+    for interval in availability.working_intervals(data, practitioner.pk, day, zone):
+        if interval.start <= start < interval.end:
+            return Location.objects.filter(pk=interval.location_id).first()
+    return None
+
+
+# --- /account/ --------------------------------------------------------------------------------
+
+
+@role_required(PATIENT)
+@require_GET
+def account_home(request: HttpRequest) -> HttpResponse:
+    patient = patient_of(request.user)
+    now = timezone.now()
+    upcoming, past = selectors.patient_appointments_split(patient, now)
+    return render(
+        request,
+        "scheduling/online/account_home.html",
+        {"patient": patient, "upcoming": upcoming, "past": past[:20], "now": now},
+    )
+
+
+def _own_appointment(request: HttpRequest, pk: int) -> Appointment:
+    """The signed-in patient's own appointment; 404 for anyone else's (staff use the front-desk pages)."""
+    patient = patient_of(request.user)
+    appointment = get_appointment_for_user(request.user, pk)
+    if patient is None or appointment.patient_id != patient.pk:
+        raise Http404("No such appointment.")
+    return appointment
+
+
+def _account_context(appointment: Appointment, **extra) -> dict:
+    now = timezone.now()
+    return {
+        "appointment": appointment,
+        "can_change": appointment.can_change_online(now),
+        "deadline": timezone.localtime(appointment.online_change_deadline),
+        "cancellation_hours": settings.CLINIC_CANCELLATION_HOURS,
+        "upcoming": appointment.status == Appointment.Status.BOOKED and appointment.end > now,
+        "cancel_form": OnlineCancelForm(),
+        **extra,
+    }
+
+
+@role_required(PATIENT)
+@require_GET
+def account_appointment(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _own_appointment(request, pk)
+    return render(request, "scheduling/online/account_appointment.html", _account_context(appointment))
+
+
+@role_required(PATIENT)
+@require_POST
+def account_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _own_appointment(request, pk)
+    if _over_limit(request):
+        return _too_many(request)
+    form = OnlineCancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appointment_cancel_online(
+                appointment=appointment, user=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "Your appointment is cancelled. A confirmation is on its way by e-mail.")
+            return redirect("scheduling:account_home")
+    return render(
+        request,
+        "scheduling/online/account_appointment.html",
+        _account_context(appointment, cancel_form=form),
+        status=400,
+    )
+
+
+@role_required(PATIENT)
+@require_http_methods(["GET", "POST"])
+def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Free times with the same practitioner for the next days; choosing one moves the appointment."""
+    appointment = _own_appointment(request, pk)
+    form = OnlineMoveForm(request.POST or None)
+    alternatives: list = []
+    status = 200
+    if request.method == "POST":
+        if _over_limit(request):
+            return _too_many(request)
+        if form.is_valid():
+            start, _practitioner_id = form.cleaned_data["slot"]
+            try:
+                services.appointment_move_online(
+                    appointment=appointment, user=request.user, start=start, request=request
+                )
+            except SlotTaken as exc:
+                form.add_error("slot", exc.text + " Choose another time.")
+                alternatives = exc.alternatives
+                status = 409
+            except ValidationError as exc:
+                apply_error(form, _slot_field(exc))
+                status = 400
+            else:
+                messages.success(request, "Your appointment is moved. The new time is on its way by e-mail.")
+                return redirect("scheduling:account_appointment", pk=pk)
+        else:
+            status = 400
+    today = timezone.localdate()
+    first_day = max(_date_param(request.GET.get("from")) or today, today)
+    slots = availability.find_slots(
+        appointment_type=appointment.appointment_type,
+        practitioner_ids=[appointment.practitioner_id],
+        first_day=first_day,
+        days=7,
+        exclude_appointment_id=appointment.pk,
+    )
+    by_day: dict[dt.date, list] = {}
+    for slot in slots:
+        if slot.start != timezone.localtime(appointment.start):
+            by_day.setdefault(slot.start.date(), []).append((slot, slot_value(slot.start, slot.practitioner_id)))
+    base = reverse("scheduling:account_reschedule", args=[pk])
+    context = _account_context(
+        appointment,
+        form=form,
+        by_day=sorted(by_day.items()),
+        alternatives=[(s, slot_value(s.start, s.practitioner_id)) for s in alternatives],
+        next_url=f"{base}?from={(first_day + dt.timedelta(days=7)).isoformat()}",
+        prev_url=f"{base}?from={(first_day - dt.timedelta(days=7)).isoformat()}" if first_day > today else "",
+    )
+    return render(request, "scheduling/online/account_reschedule.html", context, status=status)
+
+
+@role_required(PATIENT)
+@require_GET
+def account_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """The appointment as an .ics file (METHOD:PUBLISH); the UID stays the same across reschedules."""
+    from scheduling.notices import manage_url
+
+    appointment = _own_appointment(request, pk)
+    response = HttpResponse(
+        ics.appointment_calendar(appointment, method=ics.PUBLISH, manage_url=manage_url(appointment)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{ics.filename(appointment)}"'
+    return response
