@@ -174,7 +174,7 @@ MFA_ADAPTER = "clinic.adapters.ClinicMFAAdapter"
 CLINIC_STAFF_IDLE_MINUTES = env_int("CLINIC_STAFF_IDLE_MINUTES", 15)
 CLINIC_SESSION_MAX_HOURS = env_int("CLINIC_SESSION_MAX_HOURS", 12)
 
-# --- Cache (shared by every app server: login-failure counters, used TOTP codes) ----------------
+# --- Cache (shared by every app server: login-failure counters, used TOTP codes, booking rate limits) --
 # The database cache needs no extra service; its table is created by clinic's migration 0003.
 # CACHE_BACKEND and CACHE_LOCATION switch it (e.g. to Redis) when the database becomes the bottleneck.
 CACHES = {
@@ -208,14 +208,6 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@example.com")
 
-# --- Cache (rate limits) --------------------------------------------------------------------
-# Shared by every app server through the database (`manage.py createcachetable`); no extra service.
-CACHES = {
-    "default": {
-        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
-        "LOCATION": os.environ.get("CACHE_LOCATION", "clinic_cache"),
-    }
-}
 # django-ratelimit warns that the database cache increments counters without an atomic update: two
 # simultaneous requests may both be counted as one. For a clinic's booking volume a limit that is off by one
 # under a race is acceptable; set CACHE_BACKEND to memcached or Redis to make it exact.
