@@ -19,7 +19,7 @@ def test_navbar_fits_on_one_line_for_a_user_with_every_staff_role(page, practiti
     expect(page.get_by_role("button", name="Show menu")).to_be_hidden()
     links = [link.strip() for link in nav.get_by_role("link").all_inner_texts()]
     assert len(links) == len(set(links)), f"a link appears twice: {links}"
-    for name in ("Front desk", "Patients", "My day", "Clinic settings", "Password"):
+    for name in ("Front desk", "Patients", "My day", "Clinic settings", "Intake", "Account"):
         expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
     box = nav.bounding_box()
     assert box["height"] < 70, f"the navbar wraps onto a second line at {width}px ({box['height']}px high)"
