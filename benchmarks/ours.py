@@ -235,9 +235,37 @@ def measure_availability(first_day: dt.date, runs: int) -> list[dict]:
         queries, slots = count_queries(call)
         samples, _ = timed(call, runs)
         row = {"case": label, "queries": queries, "slots": len(slots), **stats(samples)}
+        if ids is not None:
+            row["slots_ignoring_rooms"] = _count_ignoring_rooms(adjustment, ids, first_day, days)
         log(f"availability {label}: median {row['median_ms']} ms, {queries} queries, {len(slots)} free starts")
         out.append(row)
     return out
+
+
+def _count_ignoring_rooms(appointment_type, ids, first_day: dt.date, days: int) -> int:
+    """Free starts when every location had an always-free room: the practitioner-only answer the peer gives."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from scheduling.availability import clinic_zone, free_slots, load_schedule
+
+    zone = clinic_zone()
+    data = load_schedule(
+        practitioner_ids=ids, first_day=first_day, last_day=first_day + dt.timedelta(days=days - 1), zone=zone
+    )
+    data.rooms_by_location = {loc: [-1] for loc in data.rooms_by_location}  # a room nobody ever books
+    slots = free_slots(
+        data,
+        duration=appointment_type.duration,
+        buffer_after=appointment_type.buffer_after,
+        first_day=first_day,
+        days=days,
+        now=timezone.now(),
+        zone=zone,
+        grid_minutes=settings.SCHEDULING_GRID_MINUTES,
+        min_notice=dt.timedelta(minutes=settings.SCHEDULING_MIN_NOTICE_MINUTES),
+    )
+    return len(slots)
 
 
 def measure_day_view(day: dt.date, runs: int, label: str) -> dict:
@@ -284,6 +312,7 @@ def inproc(args) -> dict:
     log(f"migrated in {time.perf_counter() - t0:.1f} s ({connection.vendor})")
     start = layout.first_day(timezone.localdate())
     result = {"vendor": connection.vendor, "first_day": start.isoformat(), "seed": seed(start)}
+    result["measure_day"] = layout.next_working_day(start).isoformat()
     result["availability"] = measure_availability(layout.next_working_day(start), args.runs)
     day20 = layout.next_working_day(start)
     views = [measure_day_view(day20, args.runs, "10 practitioners x 20 appointments")]
