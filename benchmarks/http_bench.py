@@ -15,6 +15,7 @@ import http.client
 import json
 import os
 import queue
+import random
 import re
 import secrets
 import shutil
@@ -32,6 +33,7 @@ import ours
 from ours import ADJUSTMENT_SLUG, layout, log, setup_django
 
 HOST = "127.0.0.1"
+CONNECTIONS = 8  # twice the workers: enough to keep all four busy
 CSRF_SECRET = secrets.token_hex(16)  # 32 characters: Django accepts the bare secret as the form token
 
 
@@ -133,7 +135,7 @@ def make_patients(count: int) -> list[int]:
 
 
 class Gunicorn:
-    def __init__(self, port: int, workers: int = 4):
+    def __init__(self, port: int, workers: int = 4, extra_env: dict | None = None):
         self.port = port
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.log = open(ours.HERE / ".tmp" / "gunicorn.log", "w")  # noqa: SIM115
@@ -142,7 +144,7 @@ class Gunicorn:
             cwd=ours.ROOT,
             stdout=self.log,
             stderr=subprocess.STDOUT,
-            env=os.environ.copy(),
+            env={**os.environ, **(extra_env or {})},
             start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -231,6 +233,63 @@ def ours_today() -> dt.date:
     return timezone.localdate()
 
 
+# --- Room race ------------------------------------------------------------------------------
+
+
+def room_race(port: int, cookies: list[str], patients: list[int], rounds: int) -> dict:
+    """Three clients at once book three *different* practitioners of one location at the same time, with the
+    room left to the service ("any free room"). Every room there is free then, so all three should be booked."""
+    from clinic.models import Practitioner, Room
+    from scheduling.models import AppointmentType
+
+    adjustment = AppointmentType.objects.get(slug=ADJUSTMENT_SLUG)
+    practitioners = list(Practitioner.objects.filter(display_name__startswith="Dr. Bench").order_by("display_name"))
+    day = layout.race_day(layout.first_day(ours_today()))
+    staff = layout.practitioners_at(0)[1:4]  # not the practitioner of the single-slot race
+    times = [dt.time(h, m) for h in (8, 9, 10, 11, 13, 14, 15, 16, 17) for m in (0, 30) if (h, m) != (10, 0)]
+    outcomes: list[str] = []
+    for n in range(min(rounds, len(times))):
+        start_local = dt.datetime.combine(day, times[n]).strftime("%Y-%m-%dT%H:%M")
+        barrier = threading.Barrier(len(staff), timeout=60)
+        results = [""] * len(staff)
+
+        def client(k: int, start_local=start_local, barrier=barrier, results=results, n=n) -> None:
+            body = BOOKING_ENDPOINT.fields(
+                patient_id=patients[-1 - (n * len(staff) + k)],
+                practitioner_id=practitioners[staff[k]].pk,
+                type_id=adjustment.pk,
+                start_local=start_local,
+            )
+            body["csrfmiddlewaretoken"] = CSRF_SECRET
+            try:
+                barrier.wait()
+                status, headers, payload = request(port, "POST", BOOKING_ENDPOINT.path, cookie=cookies[k], body=body)
+                results[k] = BOOKING_ENDPOINT.outcome(status, headers, payload)
+            except Exception as exc:
+                results[k] = f"client_error:{type(exc).__name__}"
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(len(staff))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        outcomes.extend(results)
+    counts = {k: outcomes.count(k) for k in sorted(set(outcomes))}
+    row = {
+        "rounds": min(rounds, len(times)),
+        "clients_per_round": len(staff),
+        "rooms_at_location": Room.objects.filter(
+            location=practitioners[staff[0]].working_hours.first().location
+        ).count(),
+        "booked": counts.get("booked", 0),
+        "refused": counts.get("refused", 0),
+        "server_errors": counts.get("server_error", 0),
+        "other": {k: v for k, v in counts.items() if k not in {"booked", "refused", "server_error"}},
+    }
+    log(f"room race: {row}")
+    return row
+
+
 # --- Bulk bookings ---------------------------------------------------------------------------
 
 
@@ -265,7 +324,11 @@ def bulk(port: int, cookies: list[str], patients: list[int], count: int, concurr
     adjustment = AppointmentType.objects.get(slug=ADJUSTMENT_SLUG)
     practitioners = list(Practitioner.objects.filter(display_name__startswith="Dr. Bench").order_by("display_name"))
     work: queue.Queue = queue.Queue()
-    for i, (p, start_local) in enumerate(bulk_plan(count)):
+    plan = bulk_plan(count)
+    # Spread over slots in a fixed random order, so that concurrent clients rarely aim at the same time and
+    # location (that case is measured on its own by `room_race`).
+    random.Random(layout.SEED).shuffle(plan)
+    for i, (p, start_local) in enumerate(plan):
         work.put((i, practitioners[p].pk, start_local))
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -325,7 +388,15 @@ def throughput(port: int, path: str, cookie: str, seconds: float, connections: i
         return {"tool": "none", "connections": 0, "requests_per_second": None, "non_2xx": f"first answer {status}"}
     wrk = shutil.which("wrk")
     if wrk:
-        cmd = [wrk, "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", f"http://{HOST}:{port}{path}"]
+        cmd = [
+            wrk,
+            "-t2",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "30s",  # a page slower than wrk's 2 s default would count as a timeout, not a request
+            f"http://{HOST}:{port}{path}",
+        ]
         if cookie:
             cmd += ["-H", f"Cookie: {cookie}"]
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
@@ -373,6 +444,16 @@ def throughput(port: int, path: str, cookie: str, seconds: float, connections: i
     }
 
 
+def measure_throughput(port: int, cookie: str, seconds: float) -> dict:
+    day = layout.next_working_day(layout.first_day(ours_today())).isoformat()
+    out = {
+        "healthz": throughput(port, "/healthz", "", seconds, CONNECTIONS),
+        "day_view": throughput(port, f"/frontdesk/?date={day}", cookie, seconds, CONNECTIONS),
+    }
+    log(f"throughput: {out}")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
@@ -380,6 +461,7 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--room-rounds", type=int, default=10)
     parser.add_argument("--bulk-limit", type=float, default=240.0, help="stop the bulk bookings after this long")
     args = parser.parse_args()
     setup_django()
@@ -395,13 +477,16 @@ def main() -> None:
     server = Gunicorn(port)
     try:
         result["race"] = race(port, cookies, patients, args.clients)
+        result["room_race"] = room_race(port, cookies, patients, args.room_rounds)
         result["bulk"] = bulk(port, cookies, patients, args.bookings, args.concurrency, args.bulk_limit)
-        day = layout.next_working_day(layout.first_day(ours_today())).isoformat()
-        result["throughput"] = {
-            "healthz": throughput(port, "/healthz", "", args.seconds, 16),
-            "day_view": throughput(port, f"/frontdesk/?date={day}", cookies[0], args.seconds, 16),
-        }
-        log(f"throughput: {result['throughput']}")
+        result["throughput"] = measure_throughput(port, cookies[0], args.seconds)
+    finally:
+        server.stop()
+    # The same with persistent database connections (settings read CONN_MAX_AGE; the default is 0).
+    port = free_port()
+    server = Gunicorn(port, extra_env={"CONN_MAX_AGE": "60"})
+    try:
+        result["throughput_conn_max_age_60"] = measure_throughput(port, cookies[0], args.seconds)
     finally:
         server.stop()
     Path(args.out).write_text(json.dumps(result, indent=2))

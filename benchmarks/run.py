@@ -122,6 +122,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "postgresql": cmd(["psql", "--version"]) if shutil.which("psql") else "psql not found",
         "wrk": "present" if shutil.which("wrk") else "absent (Python client used)",
+        "load_average_at_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
 
@@ -137,7 +138,10 @@ def report(results: dict) -> str:
     add = lines.append
     m = results["machine"]
     add(f"Machine: {m['nproc']} CPUs; {m['memory']}; Python {m['python']}; {m['postgresql']}; wrk {m['wrk']}")
-    add(f"Run: {m['date']}{' (--quick)' if results['quick'] else ''}")
+    add(
+        f"Run: {m['date']}{' (--quick)' if results['quick'] else ''}; "
+        f"load average at start {m['load_average_at_start']}"
+    )
     for backend in ("sqlite", "postgresql"):
         ours = results.get(backend)
         if not ours:
@@ -180,6 +184,13 @@ def report(results: dict) -> str:
         )
         ok = r["booked"] == 1 and r["server_errors"] == 0 and r["rows_in_database"] == 1
         add(f"Target: exactly 1 booking, 0 server errors -> {verdict(ok)}")
+        rr = http["room_race"]
+        add(
+            f"Room race: {rr['rounds']} rounds of {rr['clients_per_round']} clients booking different practitioners "
+            f"of one location at the same time, any free room ({rr['rooms_at_location']} rooms there, all free) -> "
+            f"{rr['booked']} booked, {rr['refused']} refused, {rr['server_errors']} server errors, other "
+            f"{rr['other'] or 'none'} (all {rr['rounds'] * rr['clients_per_round']} should be booked)"
+        )
         b = http["bulk"]
         add(
             f"Bulk: {b['sent']} of {b['planned']} bookings sent by {b['concurrency']} clients over free slots -> "
@@ -187,13 +198,16 @@ def report(results: dict) -> str:
             f"{b['other'] or 'none'}, {b['seconds']} s: {b['bookings_per_second']} bookings per second"
             + (" (stopped by the time limit)" if b["stopped_by_time_limit"] else "")
         )
-        t = http["throughput"]
-        for name, row in t.items():
-            extra = f", {row['socket_errors']}" if row.get("socket_errors") else ""
-            add(
-                f"Throughput {name}: {row['requests_per_second']} requests/s ({row['tool']}, "
-                f"{row['connections']} connections, {row['non_2xx']} non-2xx{extra})"
-            )
+        for key, note in (
+            ("throughput", "CONN_MAX_AGE default (0)"),
+            ("throughput_conn_max_age_60", "CONN_MAX_AGE=60"),
+        ):
+            for name, row in http.get(key, {}).items():
+                extra = f", {row['socket_errors']}" if row.get("socket_errors") else ""
+                add(
+                    f"Throughput {name}, {note}: {row['requests_per_second']} requests/s ({row['tool']}, "
+                    f"{row['connections']} connections, {row['non_2xx']} non-2xx{extra})"
+                )
     add("")
     add("### Peer: django-appointment, SQLite, one staff member (same scenario)")
     peer = results.get("peer")
