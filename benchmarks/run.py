@@ -266,7 +266,7 @@ def main() -> None:
             banner("gunicorn: booking race, bulk bookings, throughput")
             http_args = ["--clients", "50", "--bookings", "300", "--seconds", "2"] if args.quick else []
             results["http"] = run_child(
-                [PY, str(HERE / "http_bench.py"), "--bulk-limit", "150" if args.quick else "240", *http_args],
+                [PY, str(HERE / "http_bench.py"), "--bulk-limit", "120" if args.quick else "180", *http_args],
                 pg_env,
                 420,
                 "http",
