@@ -398,7 +398,7 @@ def throughput(port: int, path: str, cookie: str, seconds: float, connections: i
         t.start()
     for t in warmers:
         t.join(timeout=60)
-    wrk = shutil.which("wrk")
+    wrk = None if os.environ.get("BENCH_NO_WRK") else shutil.which("wrk")  # BENCH_NO_WRK=1 tries the fallback
     if wrk:
         cmd = [
             wrk,

@@ -212,7 +212,7 @@ def seed_busy_day(day: dt.date) -> int:
 
 def measure_availability(first_day: dt.date, runs: int) -> list[dict]:
     from clinic.models import Practitioner
-    from scheduling.availability import find_slots
+    from scheduling.availability import find_slots, load_schedule
     from scheduling.models import AppointmentType
 
     adjustment = AppointmentType.objects.get(slug=ADJUSTMENT_SLUG)
@@ -237,6 +237,15 @@ def measure_availability(first_day: dt.date, runs: int) -> list[dict]:
         row = {"case": label, "queries": queries, "slots": len(slots), **stats(samples)}
         if ids is not None:
             row["slots_ignoring_rooms"] = _count_ignoring_rooms(adjustment, ids, first_day, days)
+
+        def load(ids=ids, days=days):
+            return load_schedule(
+                practitioner_ids=ids, first_day=first_day, last_day=first_day + dt.timedelta(days=days - 1)
+            )
+
+        load_samples, data = timed(load, runs)
+        row["load_schedule_median_ms"] = round(statistics.median(load_samples), 2)
+        row["busy_rows_loaded"] = len(data.busy)
         log(f"availability {label}: median {row['median_ms']} ms, {queries} queries, {len(slots)} free starts")
         out.append(row)
     return out
