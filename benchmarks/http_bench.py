@@ -279,7 +279,7 @@ def room_race(port: int, cookies: list[str], patients: list[int], rounds: int) -
         "rounds": min(rounds, len(times)),
         "clients_per_round": len(staff),
         "rooms_at_location": Room.objects.filter(
-            location=practitioners[staff[0]].working_hours.first().location
+            location=practitioners[staff[0]].working_hours.first().location, active=True
         ).count(),
         "booked": counts.get("booked", 0),
         "refused": counts.get("refused", 0),

@@ -330,16 +330,42 @@ def inproc(args) -> dict:
     log(f"seeded the busy day {busy}: {added} appointments, 2 more rooms per location")
     views.append(measure_day_view(busy, args.runs, "10 practitioners x 40 appointments"))
     result["day_view"] = views
+    # The extra rooms were for that day only: back to 3 rooms a location for what follows (race, peer pairing).
+    from clinic.models import Room
+
+    Room.objects.filter(name__in=[f"Room {r + 1}" for r in range(layout.ROOMS_PER_LOCATION, 99)]).update(active=False)
     return result
+
+
+def serve(args) -> None:
+    """Answer "<days>" lines on stdin with one timed availability call for the first practitioner (used by run.py
+    to alternate our calls with the peer's, so that both see the same machine load)."""
+    from clinic.models import Practitioner
+    from scheduling.availability import find_slots
+    from scheduling.models import AppointmentType
+
+    adjustment = AppointmentType.objects.get(slug=ADJUSTMENT_SLUG)
+    first = Practitioner.objects.filter(display_name__startswith="Dr. Bench").order_by("display_name").first()
+    day = dt.date.fromisoformat(args.measure_day)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        days = int(line)
+        t0 = time.perf_counter()
+        slots = find_slots(appointment_type=adjustment, practitioner_ids=[first.pk], first_day=day, days=days)
+        print(f"{(time.perf_counter() - t0) * 1000:.3f} {len(slots)}", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["inproc"])
-    parser.add_argument("--out", required=True)
+    parser.add_argument("mode", choices=["inproc", "serve"])
+    parser.add_argument("--out")
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--measure-day")
     args = parser.parse_args()
     setup_django()
+    if args.mode == "serve":
+        serve(args)
+        return
     result = inproc(args)
     Path(args.out).write_text(json.dumps(result, indent=2))
 

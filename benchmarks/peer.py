@@ -134,6 +134,7 @@ def main() -> None:
     parser.add_argument("--first-day", required=True)
     parser.add_argument("--measure-day", required=True)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--serve", action="store_true")
     args = parser.parse_args()
     configure(args.db)
     from appointment.services import get_available_slots_for_staff
@@ -174,6 +175,13 @@ def main() -> None:
         out["cases"].append({"case": label, "queries": len(ctx.captured_queries), "slots": slots, **stats(samples)})
         print(f"  [peer] {label}: {out['cases'][-1]}", file=sys.stderr, flush=True)
     Path(args.out).write_text(json.dumps(out, indent=2))
+    if args.serve:
+        # Answer "<days>" lines with one timed call each, so run.py can alternate the peer's calls with ours.
+        print("ready", flush=True)
+        for line in sys.stdin:
+            t = time.perf_counter()
+            slots = free(int(line))
+            print(f"{(time.perf_counter() - t) * 1000:.3f} {slots}", flush=True)
 
 
 if __name__ == "__main__":

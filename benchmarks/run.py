@@ -108,6 +108,73 @@ def ensure_peer() -> tuple[Path | None, str]:
     return python, ""
 
 
+def _start_server(cmd: list[str], env: dict, ready_within: float) -> subprocess.Popen:
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + ready_within
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if line.strip() == "ready":
+            return proc
+    proc.kill()
+    raise RuntimeError(f"{cmd[1]} did not get ready")
+
+
+def _ask(proc: subprocess.Popen, days: int) -> tuple[float, int]:
+    proc.stdin.write(f"{days}\n")
+    proc.stdin.flush()
+    for _ in range(100):  # skip any stray line (a library's warning); bounded
+        parts = proc.stdout.readline().split()
+        if len(parts) == 2:
+            return float(parts[0]), int(parts[1])
+    raise RuntimeError("no answer")
+
+
+def paired(ours_cmd, ours_env, peer_cmd, peer_env, runs: int, limit_s: float = 180) -> list[dict]:
+    """Alternate one of our calls with one of theirs, `runs` times per case, so both see the same machine load;
+    the ratio is the median of the per-pair ratios."""
+    import statistics
+
+    ours = _start_server(ours_cmd, ours_env, 120)
+    theirs = _start_server(peer_cmd, peer_env, 300)
+    rows = []
+    deadline = time.monotonic() + limit_s
+    try:
+        for label, days in (("1 practitioner x 1 day", 1), ("1 practitioner x 30 days", 30)):
+            ours_ms, theirs_ms, ratios = [], [], []
+            ours_slots = theirs_slots = 0
+            _ask(ours, days)  # one warm-up call each
+            _ask(theirs, days)
+            for _ in range(runs):
+                if time.monotonic() > deadline:
+                    break
+                o, ours_slots = _ask(ours, days)
+                t, theirs_slots = _ask(theirs, days)
+                ours_ms.append(o)
+                theirs_ms.append(t)
+                ratios.append(o / t)
+            rows.append(
+                {
+                    "case": label,
+                    "pairs": len(ratios),
+                    "ours_median_ms": round(statistics.median(ours_ms), 2),
+                    "theirs_median_ms": round(statistics.median(theirs_ms), 2),
+                    "median_ratio": round(statistics.median(ratios), 3),
+                    "ours_slots": ours_slots,
+                    "theirs_slots": theirs_slots,
+                }
+            )
+    finally:
+        for proc in (ours, theirs):
+            proc.stdin.close()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return rows
+
+
 def machine() -> dict:
     def cmd(args: list[str]) -> str:
         try:
@@ -236,6 +303,22 @@ def report(results: dict) -> str:
                 f"| {o['queries']} | "
                 f"{theirs['queries']} | {o['slots']} ({o.get('slots_ignoring_rooms', '?')}) / {theirs['slots']} |"
             )
+        pairs = results.get("peer_paired")
+        if pairs:
+            add("")
+            add("Alternating calls (ours, theirs, ours, ...: the same machine load for both; the fairer ratio)")
+            add(
+                "| case | pairs | ours median ms | theirs median ms | median of ours/theirs "
+                "| free starts ours / theirs |"
+            )
+            add("| --- | ---: | ---: | ---: | ---: | ---: |")
+            faster = True
+            for p in pairs:
+                faster = faster and p["median_ratio"] < 1
+                add(
+                    f"| {p['case']} | {p['pairs']} | {p['ours_median_ms']} | {p['theirs_median_ms']} "
+                    f"| {p['median_ratio']} | {p['ours_slots']} / {p['theirs_slots']} |"
+                )
         add(f"Target: ours faster on every shared scenario -> {verdict(faster)}")
     return "\n".join(lines)
 
@@ -295,25 +378,34 @@ def main() -> None:
             db = TMP / "peer.sqlite3"
             db.unlink(missing_ok=True)
             env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "PYTHONPATH"}}
-            results["peer"] = run_child(
-                [
-                    str(python),
-                    str(HERE / "peer.py"),
-                    "--db",
-                    str(db),
-                    "--first-day",
-                    results["sqlite"]["first_day"],
-                    "--measure-day",
-                    results["sqlite"]["measure_day"],
-                    "--runs",
-                    str(runs),
-                ],
-                env,
-                300,
-                "peer",
-            )
+            peer_cmd = [
+                str(python),
+                str(HERE / "peer.py"),
+                "--db",
+                str(db),
+                "--first-day",
+                results["sqlite"]["first_day"],
+                "--measure-day",
+                results["sqlite"]["measure_day"],
+                "--runs",
+                str(runs),
+            ]
+            results["peer"] = run_child(peer_cmd, env, 300, "peer")
             if results["peer"] is None:
                 results["peer_skipped"] = "Peer could not run: see its output above."
+            else:
+                print("  alternating our calls with the peer's (same SQLite, same moment)", flush=True)
+                db.unlink(missing_ok=True)
+                try:
+                    results["peer_paired"] = paired(
+                        [PY, str(HERE / "ours.py"), "serve", "--measure-day", results["sqlite"]["measure_day"]],
+                        sqlite_env,
+                        [*peer_cmd, "--runs", "1", "--serve", "--out", str(TMP / "peer-serve.json")],
+                        env,
+                        runs,
+                    )
+                except (RuntimeError, OSError, ValueError) as exc:
+                    print(f"  paired runs failed: {exc}", flush=True)
 
     results["seconds"] = round(time.perf_counter() - started, 1)
     text = report(results) + f"\n\nWhole run: {results['seconds']} s"
