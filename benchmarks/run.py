@@ -131,7 +131,7 @@ def _ask(proc: subprocess.Popen, days: int) -> tuple[float, int]:
     raise RuntimeError("no answer")
 
 
-def paired(ours_cmd, ours_env, peer_cmd, peer_env, runs: int, limit_s: float = 180) -> list[dict]:
+def paired(ours_cmd, ours_env, peer_cmd, peer_env, runs: int, limit_s: float = 120) -> list[dict]:
     """Alternate one of our calls with one of theirs, `runs` times per case, so both see the same machine load;
     the ratio is the median of the per-pair ratios."""
     import statistics
@@ -354,7 +354,7 @@ def main() -> None:
             banner("gunicorn: booking race, bulk bookings, throughput")
             http_args = ["--clients", "50", "--bookings", "300", "--seconds", "2"] if args.quick else []
             results["http"] = run_child(
-                [PY, str(HERE / "http_bench.py"), "--bulk-limit", "120" if args.quick else "180", *http_args],
+                [PY, str(HERE / "http_bench.py"), "--bulk-limit", "90" if args.quick else "150", *http_args],
                 pg_env,
                 420,
                 "http",
