@@ -56,7 +56,7 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 
 bench: $(VENV)/.installed-dev
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
