@@ -104,8 +104,7 @@ def browser():
     return SHARED.get()
 
 
-@pytest.fixture
-def context(browser, live_server):
+def _new_context(browser, live_server):
     # bypass_csp lets axe-core be injected: the app's CSP forbids inline and injected scripts.
     context = browser.new_context(
         base_url=live_server.url,
@@ -119,14 +118,12 @@ def context(browser, live_server):
     )
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
-    yield context
-    context.close()
+    return context
 
 
-@pytest.fixture
-def page(context, request):
-    """A fresh tab that also checks, when the test ends, that the browser reported no error and that
-    axe-core ran on every page the journey loaded."""
+def _watched_page(context) -> tuple:
+    """A new tab and the list the browser's errors are collected in (script errors, CSP refusals, failed
+    assets and htmx requests)."""
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"{page.url}: script error: {exc}"))
@@ -146,11 +143,14 @@ def page(context, request):
     page.on("console", on_console)
     page.on("response", on_response)
     page.on("load", note_load)
-    yield page
+    return page, errors
+
+
+def _check_after(page, errors, request):
     # A JavaScript error or a resource the browser refused (CSP, missing asset) is a bug a user would meet.
     assert not errors, "the browser reported errors:\n" + "\n".join(errors)
     call = getattr(request.node, "report_call", None)
-    if call is not None and call.failed:
+    if call is not None and call.failed and not page.is_closed():
         # What the browser showed when the journey failed, for whoever reads the CI log.
         shoot(page, f"FAILED-{request.node.name}", widths=("desktop",), a11y=False)
     if call is None or not call.passed:
@@ -158,6 +158,44 @@ def page(context, request):
     state = a11y_state(page)
     unchecked = [*state["missed"], *([state["pending"]] if state["pending"] else [])]
     assert not unchecked, f"axe-core was not run on these pages (call check_a11y or visit): {unchecked}"
+
+
+@pytest.fixture
+def context(browser, live_server):
+    context = _new_context(browser, live_server)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, request):
+    """A fresh tab that also checks, when the test ends, that the browser reported no error and that
+    axe-core ran on every page the journey loaded."""
+    page, errors = _watched_page(context)
+    yield page
+    _check_after(page, errors, request)
+
+
+@pytest.fixture
+def another_browser(browser, live_server, request):
+    """`another_browser()` opens a tab in a new context (no cookies: another device, or the same person
+    coming back later), watched like `page`. Close the first one yourself if the journey "leaves"."""
+    opened = []
+
+    def open_tab():
+        context = _new_context(browser, live_server)
+        page, errors = _watched_page(context)
+        opened.append((context, page, errors))
+        return page
+
+    yield open_tab
+    try:
+        for _context, page, errors in opened:
+            if not page.is_closed():
+                _check_after(page, errors, request)
+    finally:
+        for context, _page, _errors in opened:
+            context.close()
 
 
 @pytest.fixture
