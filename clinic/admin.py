@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from clinic import services
 from clinic.models import AuditEvent, Location, Patient, Practitioner, Room, User
 
 
@@ -17,6 +18,19 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    actions = ["deactivate_users"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Unticking "active" ends every open session of that user at once.
+            services.user_deactivate(user=obj, actor=request.user, request=request)
+
+    @admin.action(description="Deactivate selected users and end their sessions")
+    def deactivate_users(self, request, queryset):
+        for user in queryset:
+            services.user_deactivate(user=user, actor=request.user, request=request)
+        self.message_user(request, f"{queryset.count()} user(s) deactivated; their sessions have ended.")
 
 
 class RoomInline(admin.TabularInline):
@@ -54,6 +68,17 @@ class PatientAdmin(admin.ModelAdmin):
     search_fields = ["last_name", "first_name", "email", "phone"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["user"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Opening a patient in the admin is a read of their record like any other.
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            patient = self.get_object(request, object_id)
+            if patient is not None:
+                services.audit_record(
+                    actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request, detail="admin"
+                )
+        return response
 
 
 @admin.register(AuditEvent)

@@ -14,6 +14,9 @@ from clinic.models import Location, Patient, Practitioner, Room, User
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PRACTITIONER
 
 DEMO_PASSWORD = "demo-clinic-2026"
+# Demo staff share this TOTP secret (base32): add it to any authenticator app, or run
+# `python manage.py demo_totp` for the current code. Demo data only: real staff enrol their own.
+DEMO_TOTP_SECRET = "CLINICDEMOSTAFFTOTPSECRETXYZ2345"
 
 PRACTITIONERS = [
     ("amara.okafor@example.com", "Amara", "Okafor", "Dr. Amara Okafor", "DC, CSP", "#2a6f97"),
@@ -56,7 +59,17 @@ def _user(email: str, first: str, last: str, *, group: str | None = None, superu
         _verify_email(user)
     if group:
         user.groups.add(Group.objects.get(name=group))
+    if group or superuser:
+        _enrol_demo_totp(user)
     return user
+
+
+def _enrol_demo_totp(user: User) -> None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
 
 
 def _verify_email(user: User) -> None:

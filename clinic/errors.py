@@ -21,3 +21,8 @@ def server_error(request):
     from django.template import loader
 
     return HttpResponseServerError(loader.get_template("errors/500.html").render())
+
+
+def csrf_failure(request, reason=""):
+    """A POST without a valid CSRF token: say what to do, never why in detail (settings.CSRF_FAILURE_VIEW)."""
+    return render(request, "errors/403_csrf.html", status=403)

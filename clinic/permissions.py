@@ -27,6 +27,7 @@ __all__ = [
     "STAFF_ROLES",
     "RoleRequiredMixin",
     "can",
+    "deny_object",
     "get_patient_for_user",
     "has_role",
     "patient_of",
@@ -101,8 +102,27 @@ def get_patient_for_user(user, pk: int, action: str = "patient.view") -> Patient
     except (Patient.DoesNotExist, ValueError, TypeError):
         raise Http404("No such patient.") from None
     if not can(user, action, patient):
-        raise Http404("No such patient.")
+        deny_object(user, patient, action)
     return patient
+
+
+def deny_object(user, obj, action: str):
+    """Refuse a row the user may not see: audit the attempt (with the patient it concerns), then answer 404.
+
+    Other apps' `get_<thing>_for_user` helpers call this too, so every object-level refusal is recorded.
+    """
+    from allauth.core import context
+
+    from clinic.services import audit_record
+
+    audit_record(
+        actor=user,
+        action="denied",
+        obj=obj,
+        request=context.request,  # set for every request by allauth's AccountMiddleware
+        detail=f"{action} refused",
+    )
+    raise Http404("Not found.")
 
 
 def _deny(request: HttpRequest, roles: Iterable[str]):

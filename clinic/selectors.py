@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
-from clinic.models import Patient, Practitioner, Room
+from clinic.models import AuditEvent, Patient, Practitioner, Room
 
 
 def patients_search(query: str, *, limit: int = 25) -> QuerySet[Patient]:
@@ -32,3 +32,8 @@ def practitioners_active() -> QuerySet[Practitioner]:
 
 def rooms_active() -> QuerySet[Room]:
     return Room.objects.filter(active=True, location__active=True).select_related("location")
+
+
+def audit_events_for_patient(patient: Patient) -> QuerySet[AuditEvent]:
+    """Every audit row about one patient, newest first (who looked at or changed the record)."""
+    return AuditEvent.objects.filter(patient=patient).select_related("actor").order_by("-at", "-id")

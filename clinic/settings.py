@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -77,7 +78,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After authentication: end idle/expired sessions first, then send un-enrolled staff to set up TOTP.
+    "clinic.middleware.PrivatePagesMiddleware",
+    "clinic.middleware.SessionLimitsMiddleware",
+    "clinic.middleware.StaffTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -144,10 +150,36 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optio
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Lockout: after this many failed logins for one account (e-mail tried, whether or not it exists) or from
+# one IP address within CLINIC_LOCKOUT_MINUTES, further attempts are refused until the window has passed.
+# The counters live in the shared cache (CACHES below), so every app server sees the same counts.
+CLINIC_LOGIN_FAILURES_PER_ACCOUNT = env_int("CLINIC_LOGIN_FAILURES_PER_ACCOUNT", 5)
+CLINIC_LOGIN_FAILURES_PER_IP = env_int("CLINIC_LOGIN_FAILURES_PER_IP", 20)
+CLINIC_LOCKOUT_MINUTES = env_int("CLINIC_LOCKOUT_MINUTES", 15)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": (
+        f"{CLINIC_LOGIN_FAILURES_PER_IP}/{CLINIC_LOCKOUT_MINUTES}m/ip,"
+        f"{CLINIC_LOGIN_FAILURES_PER_ACCOUNT}/{CLINIC_LOCKOUT_MINUTES}m/key"
+    ),
+}
 ACCOUNT_ADAPTER = "clinic.adapters.ClinicAccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("CLINIC_NAME", "Harbour Street Chiropractic")
+MFA_ADAPTER = "clinic.adapters.ClinicMFAAdapter"
+# Staff sessions end after this many minutes without a request, and every session after
+# CLINIC_SESSION_MAX_HOURS whatever the activity (see clinic/middleware.py).
+CLINIC_STAFF_IDLE_MINUTES = env_int("CLINIC_STAFF_IDLE_MINUTES", 15)
+CLINIC_SESSION_MAX_HOURS = env_int("CLINIC_SESSION_MAX_HOURS", 12)
+
+# --- Cache (shared by every app server: login-failure counters, used TOTP codes) ----------------
+# The database cache needs no extra service; its table is created by clinic's migration 0003.
+# CACHE_BACKEND and CACHE_LOCATION switch it (e.g. to Redis) when the database becomes the bottleneck.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
+        "LOCATION": os.environ.get("CACHE_LOCATION", "clinic_cache"),
+    }
+}
 
 # --- Internationalisation and time ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -178,8 +210,9 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit for any session: 12 hours
+SESSION_COOKIE_AGE = CLINIC_SESSION_MAX_HOURS * 60 * 60  # the cookie never outlives the absolute limit
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "clinic.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:

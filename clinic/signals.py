@@ -1,11 +1,17 @@
-"""Login, logout and failed-login events go to the audit trail (Django's auth signals are the only hook)."""
+"""Login, logout and failed-login events go to the audit trail (Django's auth signals are the only hook).
+
+A login also starts the session clocks that clinic.middleware enforces (idle and absolute limits).
+"""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
 
 def on_logged_in(sender, request, user, **kwargs):
+    from clinic.middleware import start_session_clocks
     from clinic.services import audit_record
 
+    if request is not None and hasattr(request, "session"):
+        start_session_clocks(request, user)
     audit_record(actor=user, action="login", request=request)
 
 
@@ -13,7 +19,8 @@ def on_logged_out(sender, request, user, **kwargs):
     from clinic.services import audit_record
 
     if user is not None:
-        audit_record(actor=user, action="logout", request=request)
+        reason = getattr(request, "clinic_logout_reason", "") if request is not None else ""
+        audit_record(actor=user, action="logout", request=request, detail=reason)
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
@@ -24,7 +31,21 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     audit_record(action="login_failed", request=request, detail=f"login tried: {tried[:200]}")
 
 
+def on_two_factor_failed(sender, request=None, user=None, **kwargs):
+    from clinic.services import audit_record
+
+    # A wrong TOTP or recovery code: the password was right, so the account is known.
+    audit_record(
+        action="login_failed",
+        request=request,
+        detail=f"wrong two-factor code for {getattr(user, 'email', '')}"[:300],
+    )
+
+
 def connect():
+    from allauth.mfa.signals import authentication_failed
+
+    authentication_failed.connect(on_two_factor_failed, dispatch_uid="clinic.audit.two_factor_failed")
     user_logged_in.connect(on_logged_in, dispatch_uid="clinic.audit.login")
     user_logged_out.connect(on_logged_out, dispatch_uid="clinic.audit.logout")
     user_login_failed.connect(on_login_failed, dispatch_uid="clinic.audit.login_failed")

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import selectors, services
 from clinic.forms import PatientForm, PatientSearchForm
@@ -102,3 +104,27 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     patients = selectors.patients_search(form.cleaned_data["q"]) if form.is_valid() else []
     template = "clinic/_patient_results.html" if request.htmx else "clinic/patient_search.html"
     return render(request, template, {"form": form, "patients": patients})
+
+
+@role_required(CLINIC_ADMIN)
+@require_GET
+def patient_access_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who looked at or changed this patient's record, for clinic admins. Reading it is audited too."""
+    patient = get_patient_for_user(request.user, pk, action="audit.read")
+    services.audit_record(
+        actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request, detail="access log"
+    )
+    page = Paginator(selectors.audit_events_for_patient(patient), 50).get_page(request.GET.get("page"))
+    return render(request, "clinic/patient_access_log.html", {"patient": patient, "page": page})
+
+
+@require_POST
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every session of the current user (other browsers and devices too), then this one."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    user = request.user
+    ended = services.user_sessions_end(user=user, actor=user, request=request, reason="log out everywhere")
+    logout(request)
+    messages.success(request, f"You are logged out everywhere ({ended} session(s) ended).")
+    return redirect("account_login")

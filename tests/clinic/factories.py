@@ -4,8 +4,26 @@ import factory
 from django.contrib.auth.models import Group
 
 from clinic.models import Location, Patient, Practitioner, Room, User
+from clinic.roles import STAFF_ROLES
 
 PASSWORD = "test-password-123"
+# Every staff user made here has a TOTP authenticator with this secret (staff cannot use the site without
+# one, see clinic.middleware.StaffTwoFactorMiddleware). `totp_code()` gives the current code.
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = STAFF_TOTP_SECRET) -> str:
+    """The code an authenticator app would show now (time_machine moves it with the clock)."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+def enrol_totp(user: User, secret: str = STAFF_TOTP_SECRET) -> None:
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -27,6 +45,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         for name in extracted or ():
             self.groups.add(Group.objects.get(name=name))
+
+    @factory.post_generation
+    def totp(self, create, extracted, **kwargs):
+        """Staff get a TOTP authenticator unless `totp=False`; anyone gets one with `totp=True`."""
+        if not create or extracted is False:
+            return
+        is_staff_member = self.is_staff or self.is_superuser or self.groups.filter(name__in=STAFF_ROLES).exists()
+        if extracted or is_staff_member:
+            enrol_totp(self)
 
 
 class LocationFactory(factory.django.DjangoModelFactory):

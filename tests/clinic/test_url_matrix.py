@@ -27,6 +27,8 @@ MATRIX = {
     "clinic:patient_create": R(LOGIN, 403, 200, 403, 200),
     "clinic:patient_detail": R(LOGIN, 200, 200, 200, 200),
     "clinic:patient_edit": R(LOGIN, 200, 200, 403, 200),
+    "clinic:patient_access_log": R(LOGIN, 403, 403, 403, 200),
+    "clinic:logout_everywhere": R(405, 405, 405, 405, 405),  # POST only
     "scheduling:frontdesk_home": R(LOGIN, 403, 200, 200, 200),
     "scheduling:week_view": R(LOGIN, 403, 200, 200, 200),
     "scheduling:day_sheet": R(LOGIN, 403, 200, 200, 200),
@@ -66,6 +68,15 @@ MATRIX = {
     "intake:intake_summary": R(LOGIN, 403, 403, 200, 200),
     "intake:red_flags_review": R(LOGIN, 403, 403, 405, 403),
     "intake:consent_discussed": R(LOGIN, 403, 403, 405, 403),
+}
+
+
+# GET URLs that show patient data: every role that gets 200 in MATRIX must leave exactly one audit row about
+# patient A (tests/clinic/test_security_generic.py). Add each new patient-data page here.
+PHI_URLS = {
+    "clinic:patient_detail",
+    "clinic:patient_access_log",
+    "scheduling:appointment_detail",
 }
 
 
@@ -139,6 +150,7 @@ URL_KWARGS = {
     "intake:intake_summary": lambda o: {"pk": o["patient"].pk},
     "intake:red_flags_review": lambda o: {"pk": intake_red_flags(o["patient"]).pk},
     "intake:consent_discussed": lambda o: {"pk": intake_signature(o["patient"]).pk},
+    "clinic:patient_access_log": lambda o: {"pk": o["patient"].pk},
     **{
         f"scheduling:{name}": (lambda o: {"pk": o["appointment"].pk})
         for name in (

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from scheduling.models import Appointment
-from tests.clinic.factories import PASSWORD, LocationFactory, RoomFactory
+from tests.clinic.factories import PASSWORD, LocationFactory, RoomFactory, totp_code
 from tests.scheduling.factories import AppointmentTypeFactory, WorkingHoursFactory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -53,6 +53,11 @@ def test_front_desk_books_a_free_slot_from_the_day_view_on_a_phone(
     page.fill("input[name=login]", front_desk.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+    # Staff accounts have a second step: the code of the authenticator the factory enrolled.
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    page.fill("input[name=code]", totp_code())
+    page.click("button[type=submit]")
+    page.wait_for_url("**/frontdesk/")
     page.goto(f"{live_server.url}/frontdesk/?date={tomorrow.isoformat()}")
     # The page itself does not scroll sideways at 390 px; only the calendar does.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
