@@ -147,10 +147,17 @@ def _review_red_flags(note: VisitNote, *, actor, request) -> None:
         )
 
 
+def _validate(note: VisitNote) -> None:
+    try:
+        note.full_clean(exclude=["appointment"])
+    except ValidationError as exc:
+        raise NoteError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+
+
 def _save(note: VisitNote, *, actor, request, detail: str) -> VisitNote:
     _apply_cervical_rule(note)
     note.updated_at = timezone.now()
-    note.full_clean(exclude=["appointment"])
+    _validate(note)
     note.save()
     _review_red_flags(note, actor=actor, request=request)
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=note, request=request, detail=detail)
@@ -244,7 +251,7 @@ def note_sign(*, note: VisitNote, actor, request=None) -> VisitNote:
     locked.signed_at = timezone.now()
     locked.updated_at = locked.signed_at
     locked.content_sha256 = locked.compute_sha256()
-    locked.full_clean(exclude=["appointment"])
+    _validate(locked)
     locked.save()
     audit_record(actor=actor, action=AuditEvent.Action.SIGN, obj=locked, request=request, detail="visit note signed")
     return locked
@@ -258,7 +265,10 @@ def note_addendum_add(*, note: VisitNote, actor, text: str, request=None) -> Not
         raise NoteError("This note is still a draft: change the draft itself; addenda are for signed notes.")
     if _practitioner_of(actor) is None:
         raise NoteError("Only practitioners add addenda to visit notes.")
-    addendum = NoteAddendum(note=locked, author=actor, text=(text or "").strip(), created_at=timezone.now())
+    text = (text or "").strip()
+    if not text:
+        raise NoteError({"text": "Write what the addendum adds to the note."})
+    addendum = NoteAddendum(note=locked, author=actor, text=text, created_at=timezone.now())
     addendum.full_clean()
     addendum.save()
     audit_record(
