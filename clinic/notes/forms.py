@@ -64,7 +64,13 @@ class VisitNoteForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, rows in TEXTAREA_ROWS.items():
             self.fields[name].widget.attrs["rows"] = rows
-        self.fields["pain_today"].widget.attrs.update({"min": 0, "max": 10, "inputmode": "numeric"})
+        self.fields["pain_today"] = forms.IntegerField(
+            label="Pain today (0-10)",
+            min_value=0,
+            max_value=10,
+            required=False,
+            help_text="0 none, 10 worst imaginable",
+        )
 
 
 VisitNoteForm.base_fields = fields_for_model(VisitNote, fields=NOTE_FIELDS)
