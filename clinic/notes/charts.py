@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
+WIDTH, HEIGHT = 480, 230
+LEFT, RIGHT, TOP, BOTTOM = 50, 14, 14, 46
 STYLES = [
     # stroke colour (dark enough for print), dash pattern, marker
     ("#1f4e79", "", "circle"),
@@ -76,7 +76,7 @@ def trend_svg(
         parts.append(
             format_html(
                 '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#c8c8c8" stroke-width="1"/>'
-                '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#333">{}</text>',
+                '<text x="{}" y="{}" font-size="13" text-anchor="end" fill="#333">{}</text>',
                 LEFT,
                 y,
                 WIDTH - RIGHT,
@@ -89,7 +89,7 @@ def trend_svg(
         tick += y_step
     parts.append(
         format_html(
-            '<text x="12" y="{}" font-size="11" fill="#333" transform="rotate(-90 12 {})" '
+            '<text x="14" y="{}" font-size="13" fill="#333" transform="rotate(-90 14 {})" '
             'text-anchor="middle">{}</text>',
             TOP + plot_h / 2,
             TOP + plot_h / 2,
@@ -99,7 +99,10 @@ def trend_svg(
     # Date labels: first and last day (and the middle one when there are three or more days).
     labelled = [first, last] if span else [first]
     if len(days) >= 3:
-        labelled.insert(1, days[len(days) // 2])
+        middle = days[len(days) // 2]
+        x_middle = x_of(dt.datetime.combine(middle, dt.time(12), tzinfo=timezone.get_current_timezone()))
+        if LEFT + 110 < x_middle < WIDTH - RIGHT - 110:  # only where it cannot overlap the end labels
+            labelled.insert(1, middle)
     for day in [d for d in labelled if d is not None]:
         moment = dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
         x = x_of(moment) if span else LEFT + plot_w / 2
@@ -110,9 +113,9 @@ def trend_svg(
             anchor, x = "end", WIDTH - RIGHT
         parts.append(
             format_html(
-                '<text x="{}" y="{}" font-size="11" text-anchor="{}" fill="#333">{}</text>',
+                '<text x="{}" y="{}" font-size="13" text-anchor="{}" fill="#333">{}</text>',
                 x,
-                HEIGHT - BOTTOM + 18,
+                HEIGHT - BOTTOM + 20,
                 anchor,
                 day.strftime("%-d %b %Y"),
             )
@@ -120,7 +123,7 @@ def trend_svg(
     if not days:
         parts.append(
             format_html(
-                '<text x="{}" y="{}" font-size="13" text-anchor="middle" fill="#333">{}</text>',
+                '<text x="{}" y="{}" font-size="14" text-anchor="middle" fill="#333">{}</text>',
                 LEFT + plot_w / 2,
                 TOP + plot_h / 2,
                 empty_text,
@@ -147,9 +150,9 @@ def trend_svg(
             legend.append((colour, marker, s.label))
     # Legend along the bottom edge.
     for index, (colour, marker, label) in enumerate(legend):
-        x = LEFT + index * 150
+        x = LEFT + index * 130
         parts.append(_marker(marker, x + 5, HEIGHT - 8, colour, label))
-        parts.append(format_html('<text x="{}" y="{}" font-size="11" fill="#333">{}</text>', x + 14, HEIGHT - 4, label))
+        parts.append(format_html('<text x="{}" y="{}" font-size="13" fill="#333">{}</text>', x + 14, HEIGHT - 4, label))
     total = sum(len(s.points) for s in series)
     description = (
         f"{title}: no values yet."

@@ -51,7 +51,7 @@ def test_my_day_lists_todays_appointments_in_order_with_markers_and_notes(client
     assert [r.appointment.pk for r in rows] == [earlier.pk, later.pk]
     body = response.content.decode()
     assert body.index("Bruno Berg") < body.index("Alice Arnold")
-    assert "Red flags to review" in body and "New patient" in body
+    assert "Red flags: review before treatment" in body and "New patient" in body
     assert "Intake submitted" in body and "Intake not started" in body
     assert reverse("clinic:note_edit", args=[note.pk]) in body
     assert reverse("clinic:note_start", args=[later.pk]) in body
