@@ -295,3 +295,14 @@ def test_postgres_refuses_update_and_delete_of_a_signed_note(patient_a, practiti
 def test_postgres_lets_drafts_change(patient_a, practitioner_a):
     note = nf.draft(patient_a, practitioner_a)
     assert VisitNote.objects.filter(pk=note.pk).update(assessment="fine") == 1
+
+
+def test_patient_export_contains_their_notes_and_addenda(patient_a, patient_b, practitioner_a):
+    from clinic.services import patient_export
+
+    note = nf.signed(patient_a, practitioner_a, assessment="exported words")
+    services.note_addendum_add(note=note, actor=practitioner_a.user, text="later words")
+    nf.signed(patient_b, practitioner_a, start=nf.at(0, 11), assessment="someone else")
+    notes = patient_export(patient=patient_a)["records"]["clinic"]["visit_notes"]
+    assert len(notes) == 1 and notes[0]["content"]["assessment"] == "exported words"
+    assert notes[0]["content_sha256"] == note.content_sha256 and notes[0]["addenda"][0]["text"] == "later words"
