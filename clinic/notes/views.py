@@ -6,6 +6,7 @@ Every read of a note or a chart and every write is audited. Views look the row u
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -68,7 +69,7 @@ def _edit_context(note, forms, request) -> dict:
         "cervical_problem": services.cervical_consent_problem(readiness),
         "open_flags": list(intake_selectors.red_flags_open(note.patient)),
         "template_form": TemplateChoiceForm(),
-        "autosave_seconds": 20,
+        "autosave_seconds": settings.CLINIC_NOTE_AUTOSAVE_SECONDS,
     }
 
 
