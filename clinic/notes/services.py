@@ -31,8 +31,9 @@ def cervical_consent_problem(readiness: intake_selectors.Readiness) -> str | Non
     if readiness.consent_status == "missing":
         return prefix + "the patient has not signed a consent form. They must sign the current consent first."
     if readiness.consent_status == "withdrawn":
-        withdrawn = next((m for m in readiness.missing if m.startswith("Consent withdrawn")), "Consent withdrawn")
-        return prefix + f"{withdrawn.lower().replace('consent', 'the consent', 1)}. The patient must sign again."
+        withdrawn = next((m for m in readiness.missing if m.startswith("Consent withdrawn on ")), "")
+        when = f" on {withdrawn.removeprefix('Consent withdrawn on ')}" if withdrawn else ""
+        return prefix + f"the patient withdrew their consent{when}. They must sign the consent again first."
     if readiness.consent_status == "out_of_date":
         return (
             prefix + f"the patient's consent ({readiness.consent_version_label}) is not the current version. "

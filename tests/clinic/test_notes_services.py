@@ -187,7 +187,7 @@ def test_cervical_procedure_with_consent_that_excludes_the_neck_is_refused(patie
 def test_cervical_procedure_after_consent_withdrawn_is_refused(patient_a, practitioner_a, consent):
     intake_services.consent_withdraw(signature=consent)
     note = nf.draft(patient_a, practitioner_a)
-    with pytest.raises(NoteError, match="withdrawn"):
+    with pytest.raises(NoteError, match="the patient withdrew their consent on 2026-06-01"):
         services.note_save_draft(note=note, actor=practitioner_a.user, changes={"cervical_adjustment": "thrust"})
 
 
@@ -208,7 +208,7 @@ def test_cervical_procedure_with_cervical_consent_points_at_the_signature(patien
 def test_signing_rechecks_the_consent(patient_a, practitioner_a, consent):
     note = nf.draft(patient_a, practitioner_a, chief_complaint="Neck", sot_category="I", cervical_adjustment="thrust")
     intake_services.consent_withdraw(signature=consent)
-    with pytest.raises(NoteError, match="withdrawn"):
+    with pytest.raises(NoteError, match="the patient withdrew their consent on 2026-06-01"):
         services.note_sign(note=note, actor=practitioner_a.user)
 
 
