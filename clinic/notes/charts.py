@@ -101,7 +101,7 @@ def trend_svg(
     if len(days) >= 3:
         middle = days[len(days) // 2]
         x_middle = x_of(dt.datetime.combine(middle, dt.time(12), tzinfo=timezone.get_current_timezone()))
-        if LEFT + 110 < x_middle < WIDTH - RIGHT - 110:  # only where it cannot overlap the end labels
+        if LEFT + 130 < x_middle < WIDTH - RIGHT - 130:  # only where it cannot overlap the end labels
             labelled.insert(1, middle)
     for day in [d for d in labelled if d is not None]:
         moment = dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
