@@ -121,7 +121,7 @@ def _past_notes(practitioner: Practitioner) -> int:
         note = services.note_save_draft(note=note, actor=user, changes=content)
         note = services.note_sign(note=note, actor=user)
     services.note_addendum_add(
-        note=note, actor=user, text="Patient phoned after the visit: mild soreness for a few hours, settled without help."
+        note=note, actor=user, text="Patient phoned after the visit: mild soreness for a few hours, settled by itself."
     )
     return len(visits)
 
