@@ -34,6 +34,11 @@ def _actor(request):
     return request.user if request.user.is_authenticated else None
 
 
+def _audit_view(request, obj, detail: str) -> None:
+    """One "view" row for a page that shows a patient's intake or consent data."""
+    audit_record(actor=_actor(request), action=AuditEvent.Action.VIEW, obj=obj, request=request, detail=detail)
+
+
 # --- The patient's side -------------------------------------------------------------------------
 
 
@@ -56,6 +61,7 @@ def intake_home(request: HttpRequest) -> HttpResponse:
         "steps": content.STEPS,
         "via_invitation": request.intake_invitation is not None,
     }
+    _audit_view(request, patient, "intake home")
     return render(request, "intake/intake_home.html", context)
 
 
@@ -128,6 +134,7 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
                 )
         return redirect("intake:intake_step", step=draft.current_step)
     status = 400 if request.method == "POST" else 200
+    _audit_view(request, draft, f"intake step {step}")
     return render(request, "intake/intake_step.html", _step_context(request, draft, step, form), status=status)
 
 
@@ -143,6 +150,7 @@ def _review(request: HttpRequest, draft: IntakeSubmission) -> HttpResponse:
     context = _step_context(request, draft, "review", None)
     context["missing"] = [content.step_by_slug(s) for s in services.intake_missing_steps(draft)]
     context["summary"] = selectors.submission_summary(draft)
+    _audit_view(request, draft, "intake step review")
     return render(request, "intake/intake_step.html", context)
 
 
@@ -179,6 +187,7 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
     patient = request.intake_patient
     version = selectors.consent_version_active()
     if version is None:
+        _audit_view(request, patient, "consent form (none to sign)")
         return render(request, "intake/consent_unavailable.html", {"patient": patient}, status=200)
     minor = patient.is_minor()
     initial = {"signer_name": patient.guardian_name, "guardian_relationship": patient.guardian_relationship}
@@ -207,6 +216,7 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
             return redirect("intake:consent_print", pk=signature.pk)
     status = 400 if request.method == "POST" else 200
     context = {"patient": patient, "version": version, "form": form, "minor": minor}
+    _audit_view(request, patient, "consent form")
     return render(request, "intake/consent_sign.html", context, status=status)
 
 
@@ -232,9 +242,7 @@ def consent_print(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated and intake_patient_for_request(request)[0] is None:
         return redirect_to_login(request.get_full_path())
     signature = get_signature_for_request(request, pk)
-    audit_record(
-        actor=_actor(request), action=AuditEvent.Action.VIEW, obj=signature, request=request, detail="consent copy"
-    )
+    _audit_view(request, signature, "consent copy")
     risks = {r["code"]: r["label"] for r in signature.version.risks}
     context = {
         "signature": signature,
@@ -272,6 +280,7 @@ def intake_status_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     page, readiness = selectors.patients_intake_page(query=query, page=request.GET.get("page", 1))
     rows = [(patient, readiness[patient.pk]) for patient in page.object_list]
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, request=request, detail="intake status list")
     return render(request, "intake/intake_status_list.html", {"page": page, "rows": rows, "q": query})
 
 
@@ -296,6 +305,7 @@ def patient_intake_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Front desk: one patient's intake and consent state, and the invitation link to send."""
     patient = get_patient(pk)
     form = InvitationForm(initial={"email": patient.email})
+    _audit_view(request, patient, "intake status")
     return render(request, "intake/patient_intake_status.html", _status_context(request, patient, form))
 
 
@@ -306,6 +316,7 @@ def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient(pk)
     form = InvitationForm(request.POST)
     if not form.is_valid():
+        _audit_view(request, patient, "intake status")
         return render(request, "intake/patient_intake_status.html", _status_context(request, patient, form), status=400)
     _invitation, link = services.invitation_send(
         patient=patient, email=form.cleaned_data["email"], actor=request.user, request=request

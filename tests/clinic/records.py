@@ -61,11 +61,14 @@ def submitted_intake(patient, text: str) -> IntakeSubmission:
     return intake_services.intake_submit(submission=submission)
 
 
-def full_record(patient, practitioner, text: str, *, day: dt.date, sender=None) -> Record:
-    """Intake, consent, invitation, a booked and a cancelled appointment, a series and a waitlist entry."""
+def full_record(patient, practitioner, text: str, *, day: dt.date, sender=None, clinical: str | None = None) -> Record:
+    """Intake, consent, invitation, a booked and a cancelled appointment, a series and a waitlist entry.
+
+    The intake answers carry `clinical` (default `text`), the scheduling notes carry `text`.
+    """
     from intake.models import ConsentVersion
 
-    submission = submitted_intake(patient, text)
+    submission = submitted_intake(patient, text if clinical is None else clinical)
     version = ConsentVersion.objects.filter(active=True).first() or intake_factories.consent_version()
     signature = intake_factories.sign(patient, version)
     invitation, _link = intake_services.invitation_send(patient=patient, email=patient.email, actor=sender)
