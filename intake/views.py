@@ -30,6 +30,12 @@ from intake.permissions import (
 )
 
 
+def _posted(request: HttpRequest):
+    """The posted data, or None on GET. (`request.POST or None` would leave an empty POST unbound: a 400 page
+    with no error on it.)"""
+    return request.POST if request.method == "POST" else None
+
+
 def _actor(request):
     return request.user if request.user.is_authenticated else None
 
@@ -191,7 +197,7 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
         return render(request, "intake/consent_unavailable.html", {"patient": patient}, status=200)
     minor = patient.is_minor()
     initial = {"signer_name": patient.guardian_name, "guardian_relationship": patient.guardian_relationship}
-    form = ConsentForm(request.POST or None, version=version, minor=minor, initial=initial if minor else None)
+    form = ConsentForm(_posted(request), version=version, minor=minor, initial=initial if minor else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

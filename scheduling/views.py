@@ -40,6 +40,12 @@ SCHEDULE_ROLES = (FRONT_DESK, CLINIC_ADMIN, PRACTITIONER)
 Status = Appointment.Status
 
 
+def _posted(request: HttpRequest):
+    """The posted data, or None on GET. (`request.POST or None` would leave an empty POST unbound: a 400 page
+    with no error on it.)"""
+    return request.POST if request.method == "POST" else None
+
+
 def _audit_list(request: HttpRequest, detail: str) -> None:
     """One "view" row for a page listing many patients (a calendar, the waitlist): no single patient on it."""
     audit_record(actor=request.user, action=AuditEvent.Action.VIEW, request=request, detail=detail)
@@ -427,7 +433,7 @@ def series_book(request: HttpRequest) -> HttpResponse:
     the front desk chooses (an alternative, or leaving that one out) before anything is booked."""
     initial = {"first_date": timezone.localdate(), "weeks": 6, "time_of_day": "09:00"}
     initial.update({k: request.GET[k] for k in ("patient", "practitioner") if k in request.GET})
-    form = SeriesForm(request.POST or None, initial=initial)
+    form = SeriesForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         starts = services.series_occurrences(
@@ -520,7 +526,7 @@ def waitlist_add(request: HttpRequest) -> HttpResponse:
     initial = {"earliest_date": today, "latest_date": today + dt.timedelta(days=14)}
     if "patient" in request.GET:
         initial["patient"] = request.GET["patient"]
-    form = WaitlistForm(request.POST or None, initial=initial)
+    form = WaitlistForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -70,6 +70,12 @@ def _patient(request: HttpRequest):
     return patient_of(request.user) if request.user.is_authenticated else None
 
 
+def _posted(request: HttpRequest):
+    """The posted data, or None on GET. (`request.POST or None` would leave an empty POST unbound: a 400 page
+    with no error on it.)"""
+    return request.POST if request.method == "POST" else None
+
+
 def _audit_view(request: HttpRequest, obj, detail: str) -> None:
     """One "view" row for a page that shows the patient's own data (their appointments, their booking)."""
     audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=obj, request=request, detail=detail)
@@ -243,8 +249,8 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
         messages.info(request, "You are signed in as staff: book for patients from the front desk.")
         return redirect("scheduling:appointment_book")
 
-    about = AboutYouForm(request.POST or None, prefix="about") if patient is None else None
-    form = BookConfirmForm(request.POST or None, initial={"slot": slot_value(start, practitioner.pk)})
+    about = AboutYouForm(_posted(request), prefix="about") if patient is None else None
+    form = BookConfirmForm(_posted(request), initial={"slot": slot_value(start, practitioner.pk)})
     status = 200
     if request.method == "POST":
         if _over_limit(request):
@@ -416,7 +422,7 @@ def account_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Free times with the same practitioner for the next days; choosing one moves the appointment."""
     appointment = _own_appointment(request, pk)
-    form = OnlineMoveForm(request.POST or None)
+    form = OnlineMoveForm(_posted(request))
     alternatives: list = []
     status = 200
     if request.method == "POST":
