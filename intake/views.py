@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.models import AuditEvent
-from clinic.permissions import PATIENT, PRACTITIONER, has_role, role_required
+from clinic.permissions import PATIENT, PRACTITIONER, deny_object, has_role, role_required
 from clinic.services import audit_record
 from intake import content, selectors, services
 from intake.forms import STEP_FORMS, ConsentForm, InvitationForm, OutcomeForm, RedFlagReviewForm
@@ -165,13 +165,11 @@ def _review(request: HttpRequest, draft: IntakeSubmission) -> HttpResponse:
 def intake_submit(request: HttpRequest) -> HttpResponse:
     """Submit the draft named in the form. Posting it twice returns the first result (nothing is created twice)."""
     submission_id = request.POST.get("submission", "")
-    submission = (
-        IntakeSubmission.objects.filter(patient=request.intake_patient, pk=int(submission_id)).first()
-        if submission_id.isdigit()
-        else None
-    )
+    submission = IntakeSubmission.objects.filter(pk=int(submission_id)).first() if submission_id.isdigit() else None
     if submission is None:
         raise Http404("No such intake.")
+    if submission.patient_id != request.intake_patient.pk:
+        deny_object(request.user, submission, "intake.submit")
     was_locked = submission.is_locked
     try:
         services.intake_submit(submission=submission, actor=_actor(request), request=request)

@@ -176,6 +176,10 @@ def test_another_patient_gets_404_and_nothing_of_a(world, patient_b):
             if expected == 404:
                 assert denied.latest("pk").patient == world["patient_a"], f"{label}: audit names no patient"
             assert_no_leak(response, markers, label)
+    # The intake submit names the submission in the form, not the URL.
+    response = client.post(reverse("intake:intake_submit"), {"submission": world["a"].submission.pk})
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(action="denied", actor=patient_b.user).latest("pk").patient == world["patient_a"]
     for name in OWN_PAGES:
         response = client.get(reverse(name))
         assert response.status_code == 200, name
