@@ -100,6 +100,25 @@ PHI_URLS = {
     "clinic:note_detail",
     "clinic:note_edit",
     "clinic:patient_chart",
+    "intake:intake_home",
+    "intake:intake_step",
+    "intake:consent_sign",
+    "intake:patient_intake_status",
+    "scheduling:series_detail",
+    "scheduling:account_home",
+    "scheduling:account_appointment",
+    "scheduling:account_reschedule",
+    "scheduling:account_calendar",
+}
+
+# GET pages that list many patients (calendars, waitlist, intake status list): exactly one "view" audit row,
+# about no single patient.
+PHI_LIST_URLS = {
+    "scheduling:frontdesk_home",
+    "scheduling:week_view",
+    "scheduling:day_sheet",
+    "scheduling:waitlist_list",
+    "intake:intake_status_list",
 }
 
 
