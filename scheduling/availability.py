@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connections
 from django.utils import timezone
 
 UTC = dt.UTC
@@ -125,13 +126,37 @@ def load_schedule(
     )
     if exclude_appointment_id is not None:
         appointments = appointments.exclude(pk=exclude_appointment_id)
-    data.busy = [
-        Busy(*row)
-        for row in appointments.values_list("start", "end", "blocks_until", "practitioner_id", "room_id").order_by(
-            "start"
-        )
-    ]
+    rows = _fetch_raw(
+        appointments.values_list("start", "end", "blocks_until", "practitioner_id", "room_id").order_by("start")
+    )
+    # Appointments start and end on a shared grid, so the same instants recur: convert each one once.
+    instants: dict[dt.datetime, dt.datetime] = {}
+
+    def utc(value: dt.datetime) -> dt.datetime:
+        aware = instants.get(value)
+        if aware is None:
+            aware = instants[value] = _utc(value)
+        return aware
+
+    data.busy = [Busy(utc(s), utc(e), utc(b), p, r) for s, e, b, p, r in rows]
     return data
+
+
+def _fetch_raw(queryset) -> list[tuple]:
+    """The queryset's rows as the database driver returns them, without Django's per-value converters.
+
+    The busy rows are the bulk of availability's data (4,400 for ten practitioners over 30 days), and
+    converting their three datetimes one by one through Django's converter (a settings lookup and a
+    make_aware per value) took about half of the loading time. Same SQL, same single query."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # PostgreSQL's driver gives aware datetimes; SQLite's gives naive ones, stored in UTC (USE_TZ).
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def load_hours(*, practitioner_ids: Sequence[int], first_day: dt.date, last_day: dt.date) -> ScheduleData:
@@ -275,14 +300,28 @@ def free_slots(
     latest = day_bounds((now + horizon).astimezone(zone).date(), zone)[1] if horizon is not None else None
     grid = dt.timedelta(minutes=grid_minutes)
     order = {pid: i for i, pid in enumerate(data.practitioner_ids)}
+    held = duration + buffer_after
+    # The free room at a location for a start is the same whichever practitioner asks: answer it once.
+    room_at: dict[tuple[int, dt.datetime], int | None] = {}
+
+    def free_room(location_id: int, cand: dt.datetime) -> int | None:
+        key = (location_id, cand)
+        if key not in room_at:
+            until = cand + held
+            room_at[key] = next(
+                (r for r in data.rooms_by_location[location_id] if room_busy[r].is_free(cand, until)), None
+            )
+        return room_at[key]
+
     slots: list[Slot] = []
     for offset in range(days):
         day = first_day + dt.timedelta(days=offset)
+        # Each practitioner's grid starts inside their hours that day (first interval wins a repeated start).
+        starts: dict[int, dict[dt.datetime, int]] = {}
         for pid in data.practitioner_ids:
-            seen: set[dt.datetime] = set()
+            mine: dict[dt.datetime, int] = {}
             for iv in working_intervals(data, pid, day, zone):
-                rooms = data.rooms_by_location.get(iv.location_id, [])
-                if not rooms:
+                if not data.rooms_by_location.get(iv.location_id):
                     continue
                 # Align the first start to the grid on the local wall clock (minutes since local midnight).
                 minutes = iv.start.hour * 60 + iv.start.minute
@@ -290,17 +329,32 @@ def free_slots(
                 cand = (iv.start + dt.timedelta(minutes=skip)).replace(second=0, microsecond=0).astimezone(UTC)
                 end_limit = iv.end.astimezone(UTC)
                 while cand + duration <= end_limit:
-                    if cand >= earliest and (latest is None or cand < latest) and cand not in seen:
-                        end = cand + duration
-                        if practitioner_busy[pid].is_free(cand, end):
-                            room = next((r for r in rooms if room_busy[r].is_free(cand, end + buffer_after)), None)
-                            if room is not None:
-                                seen.add(cand)
-                                slots.append(Slot(cand.astimezone(zone), pid, room))
+                    if cand >= earliest and (latest is None or cand < latest):
+                        mine.setdefault(cand, iv.location_id)
                     cand += grid
+            starts[pid] = mine
+        if one_per_start:
+            # Walk the day's starts in time order and stop at the first practitioner (in order) who is free.
+            for cand in sorted({c for mine in starts.values() for c in mine}):
+                for pid in data.practitioner_ids:
+                    location_id = starts[pid].get(cand)
+                    if location_id is None or not practitioner_busy[pid].is_free(cand, cand + duration):
+                        continue
+                    room = free_room(location_id, cand)
+                    if room is not None:
+                        slots.append(Slot(cand.astimezone(zone), pid, room))
+                        break
+            continue
+        for pid, mine in starts.items():
+            for cand, location_id in mine.items():
+                if practitioner_busy[pid].is_free(cand, cand + duration):
+                    room = free_room(location_id, cand)
+                    if room is not None:
+                        slots.append(Slot(cand.astimezone(zone), pid, room))
     # Compare in UTC: two local times in the repeated hour of the autumn change look equal on the wall clock.
     slots.sort(key=lambda s: (s.start.astimezone(UTC), order[s.practitioner_id]))
     if one_per_start:
+        # Days are separate local dates, so a start appears in one day only; kept as a guard all the same.
         unique: list[Slot] = []
         for s in slots:
             if not unique or unique[-1].start.astimezone(UTC) != s.start.astimezone(UTC):
