@@ -251,14 +251,18 @@ class _Timeline:
     """Non-overlapping busy periods of one practitioner or one room, sorted; answers "free from s to e?"."""
 
     def __init__(self, periods: Iterable[tuple[dt.datetime, dt.datetime]]):
-        self.periods = sorted(periods)
-        self.ends = [p[1] for p in self.periods]
+        ordered = sorted(periods)
+        self.starts = [p[0] for p in ordered]
+        self.ends = [p[1] for p in ordered]
 
     def is_free(self, start: dt.datetime, end: dt.datetime) -> bool:
         # Periods of one practitioner (or room) never overlap, so their ends are sorted too: the first
-        # period ending after `start` is the only one that can overlap [start, end).
+        # period ending after `start` is the only one that can overlap [start, end) (the next is checked too,
+        # in case rows written around the service overlap).
         i = bisect.bisect_right(self.ends, start)
-        return not any(self.periods[j][0] < end for j in range(i, min(i + 2, len(self.periods))))
+        starts = self.starts
+        n = len(starts)
+        return not ((i < n and starts[i] < end) or (i + 1 < n and starts[i + 1] < end))
 
 
 def _timelines(data: ScheduleData) -> tuple[dict[int, _Timeline], dict[int, _Timeline]]:
@@ -313,6 +317,25 @@ def free_slots(
             )
         return room_at[key]
 
+    # Practitioners mostly share the same hours: step each distinct interval's grid once.
+    grid_cache: dict[tuple[dt.datetime, dt.datetime], list[dt.datetime]] = {}
+
+    def grid_starts(iv_start: dt.datetime, iv_end: dt.datetime) -> list[dt.datetime]:
+        key = (iv_start, iv_end)
+        if key not in grid_cache:
+            # Align the first start to the grid on the local wall clock (minutes since local midnight).
+            minutes = iv_start.hour * 60 + iv_start.minute
+            skip = (-minutes) % grid_minutes
+            cand = (iv_start + dt.timedelta(minutes=skip)).replace(second=0, microsecond=0).astimezone(UTC)
+            end_limit = iv_end.astimezone(UTC)
+            found = []
+            while cand + duration <= end_limit:
+                if cand >= earliest and (latest is None or cand < latest):
+                    found.append(cand)
+                cand += grid
+            grid_cache[key] = found
+        return grid_cache[key]
+
     slots: list[Slot] = []
     for offset in range(days):
         day = first_day + dt.timedelta(days=offset)
@@ -321,36 +344,27 @@ def free_slots(
         for pid in data.practitioner_ids:
             mine: dict[dt.datetime, int] = {}
             for iv in working_intervals(data, pid, day, zone):
-                if not data.rooms_by_location.get(iv.location_id):
-                    continue
-                # Align the first start to the grid on the local wall clock (minutes since local midnight).
-                minutes = iv.start.hour * 60 + iv.start.minute
-                skip = (-minutes) % grid_minutes
-                cand = (iv.start + dt.timedelta(minutes=skip)).replace(second=0, microsecond=0).astimezone(UTC)
-                end_limit = iv.end.astimezone(UTC)
-                while cand + duration <= end_limit:
-                    if cand >= earliest and (latest is None or cand < latest):
+                if data.rooms_by_location.get(iv.location_id):
+                    for cand in grid_starts(iv.start, iv.end):
                         mine.setdefault(cand, iv.location_id)
-                    cand += grid
             starts[pid] = mine
         if one_per_start:
             # Walk the day's starts in time order and stop at the first practitioner (in order) who is free.
             for cand in sorted({c for mine in starts.values() for c in mine}):
                 for pid in data.practitioner_ids:
                     location_id = starts[pid].get(cand)
-                    if location_id is None or not practitioner_busy[pid].is_free(cand, cand + duration):
+                    if location_id is None:
                         continue
-                    room = free_room(location_id, cand)
-                    if room is not None:
+                    room = free_room(location_id, cand)  # cheap after the first ask at this location
+                    if room is not None and practitioner_busy[pid].is_free(cand, cand + duration):
                         slots.append(Slot(cand.astimezone(zone), pid, room))
                         break
             continue
         for pid, mine in starts.items():
             for cand, location_id in mine.items():
-                if practitioner_busy[pid].is_free(cand, cand + duration):
-                    room = free_room(location_id, cand)
-                    if room is not None:
-                        slots.append(Slot(cand.astimezone(zone), pid, room))
+                room = free_room(location_id, cand)
+                if room is not None and practitioner_busy[pid].is_free(cand, cand + duration):
+                    slots.append(Slot(cand.astimezone(zone), pid, room))
     # Compare in UTC: two local times in the repeated hour of the autumn change look equal on the wall clock.
     slots.sort(key=lambda s: (s.start.astimezone(UTC), order[s.practitioner_id]))
     if one_per_start:
