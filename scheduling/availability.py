@@ -308,14 +308,17 @@ def free_slots(
     # The free room at a location for a start is the same whichever practitioner asks: answer it once.
     room_at: dict[tuple[int, dt.datetime], int | None] = {}
 
-    def free_room(location_id: int, cand: dt.datetime) -> int | None:
-        key = (location_id, cand)
-        if key not in room_at:
-            until = cand + held
-            room_at[key] = next(
-                (r for r in data.rooms_by_location[location_id] if room_busy[r].is_free(cand, until)), None
-            )
-        return room_at[key]
+    def free_room(location_ids: list[int], cand: dt.datetime) -> int | None:
+        for location_id in location_ids:
+            key = (location_id, cand)
+            if key not in room_at:
+                until = cand + held
+                room_at[key] = next(
+                    (r for r in data.rooms_by_location[location_id] if room_busy[r].is_free(cand, until)), None
+                )
+            if room_at[key] is not None:
+                return room_at[key]
+        return None
 
     # Practitioners mostly share the same hours: step each distinct interval's grid once.
     grid_cache: dict[tuple[dt.datetime, dt.datetime], list[dt.datetime]] = {}
@@ -339,30 +342,33 @@ def free_slots(
     slots: list[Slot] = []
     for offset in range(days):
         day = first_day + dt.timedelta(days=offset)
-        # Each practitioner's grid starts inside their hours that day (first interval wins a repeated start).
-        starts: dict[int, dict[dt.datetime, int]] = {}
+        # Each practitioner's grid starts inside their hours that day, with the locations of the intervals that
+        # hold them (two when extra hours somewhere else overlap the weekly hours; the first one is tried first).
+        starts: dict[int, dict[dt.datetime, list[int]]] = {}
         for pid in data.practitioner_ids:
-            mine: dict[dt.datetime, int] = {}
+            mine: dict[dt.datetime, list[int]] = {}
             for iv in working_intervals(data, pid, day, zone):
                 if data.rooms_by_location.get(iv.location_id):
                     for cand in grid_starts(iv.start, iv.end):
-                        mine.setdefault(cand, iv.location_id)
+                        locations = mine.setdefault(cand, [])
+                        if iv.location_id not in locations:
+                            locations.append(iv.location_id)
             starts[pid] = mine
         if one_per_start:
             # Walk the day's starts in time order and stop at the first practitioner (in order) who is free.
             for cand in sorted({c for mine in starts.values() for c in mine}):
                 for pid in data.practitioner_ids:
-                    location_id = starts[pid].get(cand)
-                    if location_id is None:
+                    locations = starts[pid].get(cand)
+                    if locations is None:
                         continue
-                    room = free_room(location_id, cand)  # cheap after the first ask at this location
+                    room = free_room(locations, cand)  # cheap after the first ask at this location
                     if room is not None and practitioner_busy[pid].is_free(cand, cand + duration):
                         slots.append(Slot(cand.astimezone(zone), pid, room))
                         break
             continue
         for pid, mine in starts.items():
-            for cand, location_id in mine.items():
-                room = free_room(location_id, cand)
+            for cand, locations in mine.items():
+                room = free_room(locations, cand)
                 if room is not None and practitioner_busy[pid].is_free(cand, cand + duration):
                     slots.append(Slot(cand.astimezone(zone), pid, room))
     # Compare in UTC: two local times in the repeated hour of the autumn change look equal on the wall clock.
