@@ -80,6 +80,7 @@ def aware(day: dt.date, t: dt.time) -> dt.datetime:
 
 def seed(first_day: dt.date) -> dict:
     """The scenario of layout.py in our models: bulk inserts, every row inside the constraints."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.conf import settings
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
@@ -118,6 +119,7 @@ def seed(first_day: dt.date) -> dict:
         Group.objects.get(name=PRACTITIONER).user_set.add(*users)
         frontdesk = User.objects.create(email=FRONTDESK_EMAIL, password=unusable, first_name="Bench", last_name="Desk")
         frontdesk.groups.add(Group.objects.get(name=FRONT_DESK))
+        TOTP.activate(frontdesk, generate_totp_secret())  # staff cannot see a page without TOTP
         practitioners = Practitioner.objects.bulk_create(
             [Practitioner(user=u, display_name=f"Dr. Bench {p:02d}", credentials="DC") for p, u in enumerate(users)]
         )

@@ -16,7 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from clinic.models import Patient
+from clinic.models import Patient, User
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PATIENT, PRACTITIONER, STAFF_ROLES
 
 __all__ = [
@@ -43,11 +43,16 @@ def roles_of(user) -> frozenset[str]:
     cached = getattr(user, "_clinic_roles", None)
     if cached is not None:
         return cached
-    roles = set(user.groups.values_list("name", flat=True)) & set(STAFF_ROLES)
+    # Groups and the linked patient in one query (a LEFT JOIN each; one row per group, or one row of NULLs).
+    rows = list(User.objects.filter(pk=user.pk).values_list("groups__name", "patient__pk"))
+    roles = {name for name, _ in rows if name in STAFF_ROLES}
     if user.is_superuser:
         roles.add(CLINIC_ADMIN)
-    if patient_of(user) is not None:
+    if any(patient_pk is not None for _, patient_pk in rows):
         roles.add(PATIENT)
+    elif not User.patient.related.is_cached(user):
+        # Known now: no patient row. Cache that as Django does after a miss, so `patient_of` asks no query.
+        User.patient.related.set_cached_value(user, None)
     user._clinic_roles = frozenset(roles)
     return user._clinic_roles
 

@@ -1,6 +1,6 @@
 """Free start times: working hours, minus exceptions, minus appointments (with buffers), minus taken rooms.
 
-`load_schedule` fetches everything for a date range in a fixed number of queries (five, however many
+`load_schedule` fetches everything for a date range in a fixed number of queries (four, however many
 practitioners, days or appointments); the rest are pure functions over that data, so they are unit-tested
 without a database and give the same answer for the same data.
 
@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connections
 from django.utils import timezone
 
 UTC = dt.UTC
@@ -103,24 +104,17 @@ def load_schedule(
     zone: dt.tzinfo | None = None,
     exclude_appointment_id: int | None = None,
 ) -> ScheduleData:
-    """Hours, exceptions, rooms and active appointments for `first_day`..`last_day` (local dates). Five queries."""
+    """Hours, exceptions, rooms and active appointments for `first_day`..`last_day` (local dates). Four queries."""
     from clinic.models import Practitioner, Room
-    from scheduling.models import Appointment, AvailabilityException, WorkingHours
+    from scheduling.models import Appointment
 
     zone = zone or clinic_zone()
     practitioners = Practitioner.objects.filter(active=True).order_by("display_name")
     if practitioner_ids is not None:
         practitioners = practitioners.filter(pk__in=list(practitioner_ids))
-    ids = list(practitioners.values_list("pk", flat=True))
-    data = ScheduleData(practitioner_ids=ids)
-    for row in WorkingHours.objects.filter(practitioner_id__in=ids, location__active=True).values_list(
-        "practitioner_id", "weekday", "start_time", "end_time", "location_id"
-    ):
-        data.hours.setdefault(row[0], []).append(HoursRow(*row[1:]))
-    for row in AvailabilityException.objects.filter(
-        practitioner_id__in=ids, date__gte=first_day, date__lte=last_day
-    ).values_list("practitioner_id", "date", "kind", "start_time", "end_time", "location_id"):
-        data.exceptions.setdefault(row[0], []).append(ExceptionRow(*row[1:]))
+    data = load_hours(
+        practitioner_ids=list(practitioners.values_list("pk", flat=True)), first_day=first_day, last_day=last_day
+    )
     for room_id, location_id in Room.objects.filter(active=True, location__active=True).values_list(
         "pk", "location_id"
     ):
@@ -132,12 +126,84 @@ def load_schedule(
     )
     if exclude_appointment_id is not None:
         appointments = appointments.exclude(pk=exclude_appointment_id)
-    data.busy = [
-        Busy(*row)
-        for row in appointments.values_list("start", "end", "blocks_until", "practitioner_id", "room_id").order_by(
-            "start"
+    rows = _fetch_raw(
+        appointments.values_list("start", "end", "blocks_until", "practitioner_id", "room_id").order_by("start")
+    )
+    # Appointments start and end on a shared grid, so the same instants recur: convert each one once.
+    instants: dict[dt.datetime, dt.datetime] = {}
+
+    def utc(value: dt.datetime) -> dt.datetime:
+        aware = instants.get(value)
+        if aware is None:
+            aware = instants[value] = _utc(value)
+        return aware
+
+    data.busy = [Busy(utc(s), utc(e), utc(b), p, r) for s, e, b, p, r in rows]
+    return data
+
+
+def _fetch_raw(queryset) -> list[tuple]:
+    """The queryset's rows as the database driver returns them, without Django's per-value converters.
+
+    The busy rows are the bulk of availability's data (4,400 for ten practitioners over 30 days), and
+    converting their three datetimes one by one through Django's converter (a settings lookup and a
+    make_aware per value) took about half of the loading time. Same SQL, same single query."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # PostgreSQL's driver gives aware datetimes; SQLite's gives naive ones, stored in UTC (USE_TZ).
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def load_hours(*, practitioner_ids: Sequence[int], first_day: dt.date, last_day: dt.date) -> ScheduleData:
+    """Only the working hours and exceptions of these practitioners (in this order), for `working_intervals`:
+    what the calendar needs to shade hours. One query (both tables, UNION ALL); no rooms, no appointments."""
+    from django.db.models import CharField, DateField, F, IntegerField, Value
+
+    from scheduling.models import AvailabilityException, WorkingHours
+
+    ids = list(practitioner_ids)
+    data = ScheduleData(practitioner_ids=ids)
+    # The same columns on both sides, named by alias so the UNION lines them up: weekly rows have no date,
+    # exceptions no weekday.
+    columns = ("p", "weekday_", "date_", "kind_", "start_", "end_", "location_")
+    weekly = (
+        WorkingHours.objects.filter(practitioner_id__in=ids, location__active=True)
+        .order_by()
+        .annotate(
+            p=F("practitioner_id"),
+            weekday_=F("weekday"),
+            date_=Value(None, output_field=DateField()),
+            kind_=Value("weekly", output_field=CharField()),
+            start_=F("start_time"),
+            end_=F("end_time"),
+            location_=F("location_id"),
         )
-    ]
+        .values_list(*columns)
+    )
+    exceptions = (
+        AvailabilityException.objects.filter(practitioner_id__in=ids, date__gte=first_day, date__lte=last_day)
+        .order_by()
+        .annotate(
+            p=F("practitioner_id"),
+            weekday_=Value(None, output_field=IntegerField()),
+            date_=F("date"),
+            kind_=F("kind"),
+            start_=F("start_time"),
+            end_=F("end_time"),
+            location_=F("location_id"),
+        )
+        .values_list(*columns)
+    )
+    for pid, weekday, date, kind, start, end, location_id in weekly.union(exceptions, all=True):
+        if kind == "weekly":
+            data.hours.setdefault(pid, []).append(HoursRow(weekday, start, end, location_id))
+        else:
+            data.exceptions.setdefault(pid, []).append(ExceptionRow(date, kind, start, end, location_id))
     return data
 
 
@@ -185,14 +251,18 @@ class _Timeline:
     """Non-overlapping busy periods of one practitioner or one room, sorted; answers "free from s to e?"."""
 
     def __init__(self, periods: Iterable[tuple[dt.datetime, dt.datetime]]):
-        self.periods = sorted(periods)
-        self.ends = [p[1] for p in self.periods]
+        ordered = sorted(periods)
+        self.starts = [p[0] for p in ordered]
+        self.ends = [p[1] for p in ordered]
 
     def is_free(self, start: dt.datetime, end: dt.datetime) -> bool:
         # Periods of one practitioner (or room) never overlap, so their ends are sorted too: the first
-        # period ending after `start` is the only one that can overlap [start, end).
+        # period ending after `start` is the only one that can overlap [start, end) (the next is checked too,
+        # in case rows written around the service overlap).
         i = bisect.bisect_right(self.ends, start)
-        return not any(self.periods[j][0] < end for j in range(i, min(i + 2, len(self.periods))))
+        starts = self.starts
+        n = len(starts)
+        return not ((i < n and starts[i] < end) or (i + 1 < n and starts[i + 1] < end))
 
 
 def _timelines(data: ScheduleData) -> tuple[dict[int, _Timeline], dict[int, _Timeline]]:
@@ -234,32 +304,77 @@ def free_slots(
     latest = day_bounds((now + horizon).astimezone(zone).date(), zone)[1] if horizon is not None else None
     grid = dt.timedelta(minutes=grid_minutes)
     order = {pid: i for i, pid in enumerate(data.practitioner_ids)}
+    held = duration + buffer_after
+    # The free room at a location for a start is the same whichever practitioner asks: answer it once.
+    room_at: dict[tuple[int, dt.datetime], int | None] = {}
+
+    def free_room(location_ids: list[int], cand: dt.datetime) -> int | None:
+        for location_id in location_ids:
+            key = (location_id, cand)
+            if key not in room_at:
+                until = cand + held
+                room_at[key] = next(
+                    (r for r in data.rooms_by_location[location_id] if room_busy[r].is_free(cand, until)), None
+                )
+            if room_at[key] is not None:
+                return room_at[key]
+        return None
+
+    # Practitioners mostly share the same hours: step each distinct interval's grid once.
+    grid_cache: dict[tuple[dt.datetime, dt.datetime], list[dt.datetime]] = {}
+
+    def grid_starts(iv_start: dt.datetime, iv_end: dt.datetime) -> list[dt.datetime]:
+        key = (iv_start, iv_end)
+        if key not in grid_cache:
+            # Align the first start to the grid on the local wall clock (minutes since local midnight).
+            minutes = iv_start.hour * 60 + iv_start.minute
+            skip = (-minutes) % grid_minutes
+            cand = (iv_start + dt.timedelta(minutes=skip)).replace(second=0, microsecond=0).astimezone(UTC)
+            end_limit = iv_end.astimezone(UTC)
+            found = []
+            while cand + duration <= end_limit:
+                if cand >= earliest and (latest is None or cand < latest):
+                    found.append(cand)
+                cand += grid
+            grid_cache[key] = found
+        return grid_cache[key]
+
     slots: list[Slot] = []
     for offset in range(days):
         day = first_day + dt.timedelta(days=offset)
+        # Each practitioner's grid starts inside their hours that day, with the locations of the intervals that
+        # hold them (two when extra hours somewhere else overlap the weekly hours; the first one is tried first).
+        starts: dict[int, dict[dt.datetime, list[int]]] = {}
         for pid in data.practitioner_ids:
-            seen: set[dt.datetime] = set()
+            mine: dict[dt.datetime, list[int]] = {}
             for iv in working_intervals(data, pid, day, zone):
-                rooms = data.rooms_by_location.get(iv.location_id, [])
-                if not rooms:
-                    continue
-                # Align the first start to the grid on the local wall clock (minutes since local midnight).
-                minutes = iv.start.hour * 60 + iv.start.minute
-                skip = (-minutes) % grid_minutes
-                cand = (iv.start + dt.timedelta(minutes=skip)).replace(second=0, microsecond=0).astimezone(UTC)
-                end_limit = iv.end.astimezone(UTC)
-                while cand + duration <= end_limit:
-                    if cand >= earliest and (latest is None or cand < latest) and cand not in seen:
-                        end = cand + duration
-                        if practitioner_busy[pid].is_free(cand, end):
-                            room = next((r for r in rooms if room_busy[r].is_free(cand, end + buffer_after)), None)
-                            if room is not None:
-                                seen.add(cand)
-                                slots.append(Slot(cand.astimezone(zone), pid, room))
-                    cand += grid
+                if data.rooms_by_location.get(iv.location_id):
+                    for cand in grid_starts(iv.start, iv.end):
+                        locations = mine.setdefault(cand, [])
+                        if iv.location_id not in locations:
+                            locations.append(iv.location_id)
+            starts[pid] = mine
+        if one_per_start:
+            # Walk the day's starts in time order and stop at the first practitioner (in order) who is free.
+            for cand in sorted({c for mine in starts.values() for c in mine}):
+                for pid in data.practitioner_ids:
+                    locations = starts[pid].get(cand)
+                    if locations is None:
+                        continue
+                    room = free_room(locations, cand)  # cheap after the first ask at this location
+                    if room is not None and practitioner_busy[pid].is_free(cand, cand + duration):
+                        slots.append(Slot(cand.astimezone(zone), pid, room))
+                        break
+            continue
+        for pid, mine in starts.items():
+            for cand, locations in mine.items():
+                room = free_room(locations, cand)
+                if room is not None and practitioner_busy[pid].is_free(cand, cand + duration):
+                    slots.append(Slot(cand.astimezone(zone), pid, room))
     # Compare in UTC: two local times in the repeated hour of the autumn change look equal on the wall clock.
     slots.sort(key=lambda s: (s.start.astimezone(UTC), order[s.practitioner_id]))
     if one_per_start:
+        # Days are separate local dates, so a start appears in one day only; kept as a guard all the same.
         unique: list[Slot] = []
         for s in slots:
             if not unique or unique[-1].start.astimezone(UTC) != s.start.astimezone(UTC):

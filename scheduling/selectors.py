@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from clinic.models import Patient
@@ -22,8 +22,20 @@ def _with_related(qs: QuerySet[Appointment]) -> QuerySet[Appointment]:
     return qs.select_related("patient", "practitioner", "room__location", "appointment_type")
 
 
+def _completed_before() -> Exists:
+    """Whether the appointment's patient completed a visit before it (the "new patient" flag), in the same query."""
+    return Exists(
+        Appointment.objects.filter(
+            patient_id=OuterRef("patient_id"), status=Appointment.Status.COMPLETED, start__lt=OuterRef("start")
+        )
+    )
+
+
 def appointments_between(start: dt.datetime, end: dt.datetime, *, practitioner_id: int | None = None):
-    qs = _with_related(Appointment.objects.filter(start__lt=end, end__gt=start))
+    """Appointments overlapping [start, end), carrying `completed_before` for `flags_for` (no extra query)."""
+    qs = _with_related(Appointment.objects.filter(start__lt=end, end__gt=start)).annotate(
+        completed_before=_completed_before()
+    )
     if practitioner_id is not None:
         qs = qs.filter(practitioner_id=practitioner_id)
     return qs.order_by("start", "practitioner__display_name")
@@ -85,23 +97,37 @@ class Flags:
 
 
 def flags_for(appointments: list[Appointment]) -> dict[int, Flags]:
-    """Calendar flags per appointment id in a fixed number of queries (one of ours, one call to intake)."""
+    """Calendar flags per appointment id in a fixed number of queries: one call to intake, plus one of ours
+    unless the appointments come from `appointments_between` (annotated with `completed_before`).
+
+    "New patient": the patient completed no visit before this appointment (or its type is for new patients).
+    """
     if not appointments:
         return {}
     patient_ids = {a.patient_id for a in appointments}
-    earliest = min(a.start for a in appointments)
-    # A patient is "new" when they have no completed appointment before the ones shown.
-    seen_before = set(
-        Appointment.objects.filter(
-            patient_id__in=patient_ids, status=Appointment.Status.COMPLETED, start__lt=earliest
-        ).values_list("patient_id", flat=True)
-    )
+    if all(hasattr(a, "completed_before") for a in appointments):
+        returning = {a.pk for a in appointments if a.completed_before}
+    else:
+        first_completed = dict(
+            Appointment.objects.filter(
+                patient_id__in=patient_ids,
+                status=Appointment.Status.COMPLETED,
+                start__lt=max(a.start for a in appointments),
+            )
+            .order_by()  # Meta.ordering would join the practitioner and sort for nothing
+            .values("patient_id")
+            .annotate(first=Min("start"))
+            .values_list("patient_id", "first")
+        )
+        returning = {
+            a.pk for a in appointments if a.patient_id in first_completed and first_completed[a.patient_id] < a.start
+        }
     readiness = intake_selectors.readiness_for_patients(patient_ids)
     flags = {}
     for a in appointments:
         r = readiness.get(a.patient_id) or intake_selectors.Readiness()
         flags[a.pk] = Flags(
-            new_patient=a.patient_id not in seen_before or a.appointment_type.new_patient_only,
+            new_patient=a.pk not in returning or a.appointment_type.new_patient_only,
             intake_missing=r.intake_status != "submitted",
             consent_missing=r.consent_status != "current",
             red_flag=bool(r.red_flags_unreviewed),

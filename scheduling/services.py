@@ -27,7 +27,8 @@ from scheduling.models import Appointment, AppointmentType, CarePlanSeries, Wait
 
 Status = Appointment.Status
 
-NO_OVERLAP_CONSTRAINTS = ("appointment_no_practitioner_overlap", "appointment_no_room_overlap")
+ROOM_CONSTRAINT = "appointment_no_room_overlap"
+NO_OVERLAP_CONSTRAINTS = ("appointment_no_practitioner_overlap", ROOM_CONSTRAINT)
 
 
 class SchedulingError(ValidationError):
@@ -83,27 +84,34 @@ def _local(moment: dt.datetime) -> str:
 def _conflicts(
     *,
     practitioner: Practitioner,
-    room: Room,
+    room: Room | None,
     start: dt.datetime,
     end: dt.datetime,
     blocks_until: dt.datetime,
     exclude_pk: int | None,
 ) -> list[str]:
-    """What overlaps the proposed appointment, in words (empty when it is free)."""
+    """What overlaps the proposed appointment, in words (empty when it is free). `room=None` checks the
+    practitioner only (a room the service just picked as free)."""
     active = Appointment.objects.filter(status__in=Appointment.ACTIVE_STATUSES)
     if exclude_pk is not None:
         active = active.exclude(pk=exclude_pk)
     problems = []
     if active.filter(practitioner=practitioner, start__lt=end, end__gt=start).exists():
         problems.append(f"{practitioner.display_name} already has an appointment then")
-    if active.filter(room=room, start__lt=blocks_until, blocks_until__gt=start).exists():
+    if room is not None and active.filter(room=room, start__lt=blocks_until, blocks_until__gt=start).exists():
         problems.append(f"{room.name} is taken then (including cleaning time)")
     return problems
 
 
 def _pick_room(
-    *, location_id: int, start: dt.datetime, blocks_until: dt.datetime, exclude_pk: int | None
+    *,
+    location_id: int,
+    start: dt.datetime,
+    blocks_until: dt.datetime,
+    exclude_pk: int | None,
+    skip: Sequence[int] = (),
 ) -> Room | None:
+    """The first room (by name) at the location that is free from `start` to `blocks_until`, not in `skip`."""
     taken = Appointment.objects.filter(
         status__in=Appointment.ACTIVE_STATUSES, start__lt=blocks_until, blocks_until__gt=start
     )
@@ -112,9 +120,19 @@ def _pick_room(
     return (
         Room.objects.filter(location_id=location_id, active=True)
         .exclude(pk__in=taken.values("room_id"))
+        .exclude(pk__in=list(skip))
         .order_by("name")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where `_validate_time` put a session: the room, and the location when the service picked that room (so
+    a concurrent booking that takes it first sends this one to the next free room instead of refusing it)."""
+
+    room: Room
+    picked_at: int | None
 
 
 def _validate_time(
@@ -126,7 +144,7 @@ def _validate_time(
     now: dt.datetime,
     exclude_pk: int | None,
     preferred_room: Room | None = None,
-) -> Room:
+) -> _Placement:
     """Checks shared by booking and moving; returns the room to use. Raises SchedulingError / SlotTaken."""
     if timezone.is_naive(start):
         raise SchedulingError({"start": ["Give the time with its time zone."]})
@@ -147,26 +165,39 @@ def _validate_time(
             }
         )
     blocks_until = end + appointment_type.buffer_after
-    if room is None and preferred_room is not None and preferred_room.location_id == location_id:
+    picked = room is None
+    if picked and preferred_room is not None and preferred_room.location_id == location_id:
         room = preferred_room
-    if room is None:
+    elif picked:
         room = _pick_room(location_id=location_id, start=start, blocks_until=blocks_until, exclude_pk=exclude_pk)
         if room is None:
-            raise SlotTaken(
-                "That time was just taken: every room is in use then.",
-                alternatives=_alternatives(appointment_type, practitioner, start, exclude_pk, now),
-            )
+            raise _no_room_free(appointment_type, practitioner, start, exclude_pk, now)
     elif room.location_id != location_id:
         raise SchedulingError({"room": [f"{room} is not where {practitioner.display_name} works at that time."]})
+    # A room the service chose (or the moved appointment's own) was free a statement ago; checking it again
+    # could only see a concurrent booking commit in between and refuse a time another room can serve.
+    # The insert settles such a race (see _save_guarded).
     problems = _conflicts(
-        practitioner=practitioner, room=room, start=start, end=end, blocks_until=blocks_until, exclude_pk=exclude_pk
+        practitioner=practitioner,
+        room=None if picked else room,
+        start=start,
+        end=end,
+        blocks_until=blocks_until,
+        exclude_pk=exclude_pk,
     )
     if problems:
         raise SlotTaken(
             "That time was just taken: " + "; ".join(problems) + ".",
             alternatives=_alternatives(appointment_type, practitioner, start, exclude_pk, now),
         )
-    return room
+    return _Placement(room=room, picked_at=location_id if picked else None)
+
+
+def _no_room_free(appointment_type, practitioner, start, exclude_pk, now) -> SlotTaken:
+    return SlotTaken(
+        "That time was just taken: every room is in use then.",
+        alternatives=_alternatives(appointment_type, practitioner, start, exclude_pk, now),
+    )
 
 
 def _alternatives(appointment_type, practitioner, start, exclude_pk, now) -> list[availability.Slot]:
@@ -179,20 +210,49 @@ def _alternatives(appointment_type, practitioner, start, exclude_pk, now) -> lis
     )
 
 
-def _save_guarded(appointment: Appointment, *, now: dt.datetime, exclude_pk: int | None) -> None:
-    """Save inside a savepoint; an exclusion-constraint refusal (a concurrent booking) becomes SlotTaken."""
-    try:
-        with transaction.atomic():
-            appointment.save()
-    except IntegrityError as exc:
-        if not any(name in str(exc) for name in NO_OVERLAP_CONSTRAINTS):
-            raise
-        raise SlotTaken(
-            "That time was just taken by another booking.",
-            alternatives=_alternatives(
+def _save_guarded(
+    appointment: Appointment, *, now: dt.datetime, exclude_pk: int | None, repick_at: int | None = None
+) -> None:
+    """Save inside a savepoint; an exclusion-constraint refusal (a concurrent booking) becomes SlotTaken.
+
+    With `repick_at` (the location, when the service chose the room) a refusal by the room constraint alone is
+    not "taken": two requests for different practitioners can pick the same free room at once, and the one that
+    loses moves to the next free room there. Each retry runs in a fresh savepoint and skips every room already
+    refused, so it ends after at most as many tries as the location has rooms. Only the practitioner's own
+    conflict, or no free room left, is "just taken". (SQLite never gets here: its IMMEDIATE transaction holds
+    the write lock from the room pick to the insert.)
+    """
+    refused: list[int] = []
+    while True:
+        try:
+            with transaction.atomic():
+                appointment.save()
+            return
+        except IntegrityError as exc:
+            message = str(exc)
+            if not any(name in message for name in NO_OVERLAP_CONSTRAINTS):
+                raise
+            if repick_at is None or ROOM_CONSTRAINT not in message:
+                raise SlotTaken(
+                    "That time was just taken by another booking.",
+                    alternatives=_alternatives(
+                        appointment.appointment_type, appointment.practitioner, appointment.start, exclude_pk, now
+                    ),
+                ) from exc
+        refused.append(appointment.room_id)
+        # A new statement: under READ COMMITTED it sees the booking that won the room.
+        room = _pick_room(
+            location_id=repick_at,
+            start=appointment.start,
+            blocks_until=appointment.blocks_until,
+            exclude_pk=exclude_pk,
+            skip=refused,
+        )
+        if room is None:
+            raise _no_room_free(
                 appointment.appointment_type, appointment.practitioner, appointment.start, exclude_pk, now
-            ),
-        ) from exc
+            )
+        appointment.room = room
 
 
 @transaction.atomic
@@ -227,14 +287,14 @@ def appointment_book(
         raise SchedulingError(
             {"appointment_type": [f"{appointment_type.name} is for new patients; choose a follow-up visit instead."]}
         )
-    room = _validate_time(
+    placement = _validate_time(
         appointment_type=appointment_type, practitioner=practitioner, start=start, room=room, now=now, exclude_pk=None
     )
     end = start + appointment_type.duration
     appointment = Appointment(
         patient=patient,
         practitioner=practitioner,
-        room=room,
+        room=placement.room,
         appointment_type=appointment_type,
         start=start,
         end=end,
@@ -245,13 +305,14 @@ def appointment_book(
         series=series,
     )
     appointment.full_clean()
-    _save_guarded(appointment, now=now, exclude_pk=None)
+    _save_guarded(appointment, now=now, exclude_pk=None, repick_at=placement.picked_at)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
         obj=appointment,
         request=request,
-        detail=f"booked {appointment_type.slug} {_local(start)} with {practitioner.display_name} in {room.name}",
+        detail=f"booked {appointment_type.slug} {_local(start)} with {practitioner.display_name} "
+        f"in {appointment.room.name}",
     )
     if notify:
         _notify(appointment, notices.CONFIRMATION, now=now)
@@ -296,7 +357,7 @@ def appointment_move(
         )
     practitioner = practitioner or appointment.practitioner
     old = _local(appointment.start)
-    room = _validate_time(
+    placement = _validate_time(
         appointment_type=appointment.appointment_type,
         practitioner=practitioner,
         start=start,
@@ -306,7 +367,7 @@ def appointment_move(
         preferred_room=_current_room_if_free(appointment, start) if room is None else None,
     )
     appointment.practitioner = practitioner
-    appointment.room = room
+    appointment.room = placement.room
     appointment.start = start
     appointment.end = start + appointment.appointment_type.duration
     appointment.blocks_until = appointment.end + appointment.appointment_type.buffer_after
@@ -314,13 +375,13 @@ def appointment_move(
     appointment.reminder_sent_at = None
     appointment.reminder_task_id = ""
     appointment.full_clean()
-    _save_guarded(appointment, now=now, exclude_pk=appointment.pk)
+    _save_guarded(appointment, now=now, exclude_pk=appointment.pk, repick_at=placement.picked_at)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         obj=appointment,
         request=request,
-        detail=f"moved from {old} to {_local(start)} with {practitioner.display_name} in {room.name}",
+        detail=f"moved from {old} to {_local(start)} with {practitioner.display_name} in {appointment.room.name}",
     )
     if notify:
         _notify(appointment, notices.RESCHEDULE, now=now)

@@ -63,9 +63,8 @@ def _day_from(request: HttpRequest) -> dt.date:
 
 def _calendar_context(*, cells, first_day: dt.date, last_day: dt.date, practitioner_ids, appointments):
     zone = availability.clinic_zone()
-    data = availability.load_schedule(
-        practitioner_ids=practitioner_ids, first_day=first_day, last_day=last_day, zone=zone
-    )
+    # The grid shades working hours only: no rooms or appointments to load again (the view holds them).
+    data = availability.load_hours(practitioner_ids=practitioner_ids, first_day=first_day, last_day=last_day)
     shown = [a for a in appointments if a.is_active]
     flags = selectors.flags_for(shown)
     grid = build_grid(cells=cells, data=data, appointments=shown, flags=flags, zone=zone, now=timezone.now())

@@ -189,3 +189,16 @@ def test_location_for_requires_the_whole_session_inside_hours():
     assert location_for(d, A, local(MONDAY, 11, 30), local(MONDAY, 12), NY) == LOC
     assert location_for(d, A, local(MONDAY, 11, 45), local(MONDAY, 12, 15), NY) is None
     assert location_for(d, A, local(MONDAY, 19), local(MONDAY, 19, 30), NY) is None
+
+
+def test_extra_hours_elsewhere_overlapping_weekly_hours_offer_a_room_there_when_the_first_location_is_full():
+    other_loc, other_room = 20, 201
+    d = data(
+        exceptions={A: [ExceptionRow(MONDAY, "extra_hours", dt.time(9), dt.time(10), other_loc)]},
+        busy=[busy(B, ROOM1, local(MONDAY, 9), 60)],  # the only room at LOC is taken 09:00-10:00
+    )
+    d.rooms_by_location[other_loc] = [other_room]
+    for one in (False, True):
+        offered = {s.start.strftime("%H:%M"): s.room_id for s in slots(d, one=one)}
+        assert offered["09:00"] == offered["09:30"] == other_room
+        assert offered["08:00"] == offered["10:00"] == ROOM1

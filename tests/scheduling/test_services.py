@@ -162,6 +162,88 @@ def test_twenty_concurrent_bookings_of_one_slot_exactly_one_wins(rooms, hours, a
     assert Appointment.objects.filter(start=at(0, 10)).count() == 1
 
 
+@requires_postgres
+def test_room_taken_by_a_concurrent_booking_moves_this_one_to_the_next_free_room(
+    clinic, patient_a, patient_b, practitioner_a, practitioner_b, front_desk
+):
+    rooms = clinic["rooms"]
+    book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))  # Room 1
+    real_pick = services._pick_room
+    calls = []
+
+    def stale_then_real(**kwargs):
+        # The first pick ran before the other booking committed, so it still saw Room 1 free.
+        calls.append(kwargs)
+        return rooms[0] if len(calls) == 1 else real_pick(**kwargs)
+
+    with mock.patch.object(services, "_pick_room", side_effect=stale_then_real):
+        second = book(patient_b, practitioner_b, clinic["adjustment"], at(0, 9), actor=front_desk)
+    assert second.room == rooms[1]
+    assert calls[1]["skip"] == [rooms[0].pk]
+    event = AuditEvent.objects.get(object_type="scheduling.Appointment", object_id=str(second.pk))
+    assert event.detail.endswith("in Room 2")
+
+
+@requires_postgres
+def test_room_race_with_no_other_room_free_is_slot_taken(clinic, patient_a, patient_b, practitioner_a, practitioner_b):
+    rooms = clinic["rooms"]
+    book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))  # Room 1
+    AppointmentFactory(room=rooms[1], appointment_type=clinic["adjustment"], start=at(0, 9))
+    with mock.patch.object(services, "_pick_room", side_effect=[rooms[0], None]), pytest.raises(SlotTaken) as exc:
+        book(patient_b, practitioner_b, clinic["adjustment"], at(0, 9))
+    assert "every room is in use" in exc.value.text
+    assert Appointment.objects.filter(start=at(0, 9)).count() == 2
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("extra", [0, 1], ids=["one_per_room", "one_too_many"])
+def test_concurrent_bookings_of_different_practitioners_fill_every_room(location, adjustment, extra):
+    """N rooms: N front-desk requests at once for N different practitioners at the same time all succeed (each
+    in its own room); with N + 1 requests exactly one is refused, because no room is left."""
+    import time_machine
+
+    from tests.clinic.factories import PractitionerFactory, RoomFactory
+    from tests.scheduling.conftest import NOW
+    from tests.scheduling.factories import WorkingHoursFactory
+
+    rooms = [RoomFactory(location=location, name=f"Room {n}") for n in range(1, 5)]
+    practitioners = [PractitionerFactory() for _ in range(len(rooms) + extra)]
+    for practitioner in practitioners:
+        WorkingHoursFactory(practitioner=practitioner, location=location, weekday=0)
+    patients = [PatientFactory() for _ in practitioners]
+    barrier = threading.Barrier(len(practitioners))
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(patient, practitioner):
+        try:
+            barrier.wait(timeout=30)
+            book(patient, practitioner, adjustment, at(0, 10), now=NOW)
+            outcome = "ok"
+        except SlotTaken as exc:
+            outcome = f"taken: {exc.text}"
+        except Exception as exc:  # anything else is a failure of the test
+            outcome = f"error: {exc!r}"
+        finally:
+            connection.close()
+        with lock:
+            results.append(outcome)
+
+    with time_machine.travel(NOW, tick=False):
+        threads = [threading.Thread(target=attempt, args=pair) for pair in zip(patients, practitioners, strict=True)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    close_old_connections()
+    assert (
+        sorted(results) == ["ok"] * len(rooms) + ["taken: That time was just taken: every room is in use then."] * extra
+    )
+    booked = Appointment.objects.filter(start=at(0, 10))
+    assert sorted(booked.values_list("room__name", flat=True)) == [room.name for room in rooms]
+
+
 # --- Moving and rooms --------------------------------------------------------------------------
 
 

@@ -95,6 +95,8 @@ def test_day_view_query_count_does_not_grow_with_appointments(desk, frozen, loca
         response = desk.get(url, {"date": "2026-06-01"})
     assert response.content.decode().count('class="cal-block') == 100
     assert len(hundred) == len(ten), [q["sql"] for q in hundred.captured_queries]
+    assert len(ten) <= 10, [q["sql"] for q in ten.captured_queries]
+    assert len(hundred) <= 10, [q["sql"] for q in hundred.captured_queries]
 
 
 def test_week_view_and_day_sheet(desk, appt, practitioner_a):
