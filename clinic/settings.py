@@ -168,6 +168,9 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_ADAPTER = "clinic.adapters.ClinicAccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("CLINIC_NAME", "Harbour Street Chiropractic")
+# Accept the code of the 30-second period before or after as well: phone clocks drift and people type slowly
+# (RFC 6238 section 5.2 recommends allowing one step). A used code still cannot be replayed.
+MFA_TOTP_TOLERANCE = 1
 MFA_ADAPTER = "clinic.adapters.ClinicMFAAdapter"
 # Staff sessions end after this many minutes without a request, and every session after
 # CLINIC_SESSION_MAX_HOURS whatever the activity (see clinic/middleware.py).
