@@ -205,7 +205,8 @@ def clinic_clock(context):
     The server (same process as the test: time-machine) and the browser's JavaScript clock both move to
     that moment and keep ticking from there, so waits and timeouts still work. Pick a moment in the
     future: the server dates cookies (CSRF) by its clock, and a date in the past could make the browser
-    treat them as expired.
+    treat them as expired. Call it again later in the journey to move the clock on ("the next morning");
+    sessions still expire by the server's clock, so a jump past CLINIC_SESSION_MAX_HOURS logs people out.
     """
     import time_machine
 
@@ -215,8 +216,12 @@ def clinic_clock(context):
         assert when.tzinfo is not None, "give an aware datetime (zoneinfo.ZoneInfo(settings.TIME_ZONE))"
         traveller = time_machine.travel(when, tick=True)
         traveller.start()
+        if travellers:
+            # Playwright's clock is installed once per context; later moves set its time.
+            context.clock.set_system_time(when)
+        else:
+            context.clock.install(time=when)
         travellers.append(traveller)
-        context.clock.install(time=when)
         return when
 
     yield set_clock
