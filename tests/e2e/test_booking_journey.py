@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 
 from clinic.models import Patient
 from scheduling.models import Appointment
-from tests.clinic.factories import LocationFactory, RoomFactory
-from tests.e2e.harness import PHONE, click_through, shoot, visit
+from tests.clinic.factories import LocationFactory, RoomFactory, UserFactory
+from tests.e2e.harness import PHONE, check_a11y, click_through, login, shoot, visit
 from tests.scheduling.factories import AppointmentTypeFactory, WorkingHoursFactory
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
@@ -182,3 +182,78 @@ def test_new_patient_books_moves_and_is_told_to_call_inside_the_window(page, cli
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.BOOKED
     shoot(page, "booking-journey-11-call-the-clinic")
+
+
+def pick_thursday_nine_with_dr_adams(page) -> None:
+    visit(page, "/book/")
+    click_through(page, page.get_by_role("link", name=re.compile("^SOT new-patient exam")))
+    click_through(page, page.get_by_role("link", name=re.compile("^Dr. Ada Adams")))
+    click_through(
+        page, page.get_by_role("list", name="Which day?").get_by_role("link", name=re.compile(r"^Thu\s+6 Jun"))
+    )
+    click_through(page, page.get_by_role("button", name="09:00", exact=True))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your visit")
+    expect(page.get_by_role("main")).to_contain_text("Thursday 6 June 2030 at 09:00")
+
+
+def test_time_taken_meanwhile_offers_the_nearest_free_times_and_keeps_what_was_typed(
+    page, another_browser, clinic_clock, clinic_open, patient_a, practitioner_a
+):
+    clinic_clock(at(MONDAY, 9))
+    newcomer = UserFactory(email="omar@example.com")
+
+    # Alice (registered, no visits yet) and Omar (an account, not yet a patient) each hold Thursday 09:00
+    # with Dr. Adams, side by side.
+    login(page, patient_a.user)
+    pick_thursday_nine_with_dr_adams(page)
+
+    other = another_browser()
+    other.set_viewport_size(PHONE)
+    login(other, newcomer)
+    pick_thursday_nine_with_dr_adams(other)
+    about = other.get_by_role("group", name="About you")
+    about.get_by_label("First name").fill("Omar")
+    about.get_by_label("Last name").fill("Okafor")
+    about.get_by_label("Date of birth").fill("1979-11-23")
+    about.get_by_label("Phone").fill("(555) 010-3131")
+
+    # Alice confirms first.
+    click_through(page, page.get_by_role("button", name="Confirm booking"))
+    expect(page.get_by_role("status")).to_contain_text("Booked: SOT new-patient exam on Thursday 06 June at 09:00")
+
+    # Omar confirms second: the time is gone; he is told so, offered the nearest free times, and keeps what he
+    # typed. Nothing was booked for him and he is not registered yet.
+    with other.expect_navigation() as navigation:
+        other.get_by_role("button", name="Confirm booking").click()
+    assert navigation.value.status == 409
+    check_a11y(other)
+    expect(other.get_by_role("heading", level=1)).to_have_text("That time was just taken")
+    expect(other.get_by_role("alert")).to_contain_text(
+        "That time was just taken. Choose another time below; nothing you typed is lost."
+    )
+    nearest = other.get_by_role("group", name="The nearest free times")
+    choices = nearest.get_by_role("radio")
+    assert 1 <= choices.count() <= 4
+    expect(choices.first).to_be_checked()
+    labels = [nearest.locator("label").nth(i).inner_text() for i in range(choices.count())]
+    assert all("Dr. Ada Adams" in label and "09:00" not in label for label in labels), labels
+    about = other.get_by_role("group", name="About you")
+    expect(about.get_by_label("First name")).to_have_value("Omar")
+    expect(about.get_by_label("Last name")).to_have_value("Okafor")
+    expect(about.get_by_label("Date of birth")).to_have_value("1979-11-23")
+    expect(about.get_by_label("Phone")).to_have_value("(555) 010-3131")
+    assert not Patient.objects.filter(user=newcomer).exists()
+    assert Appointment.objects.filter(start=at(THURSDAY, 9)).count() == 1
+    shoot(other, "booking-taken-1-nearest-times")
+
+    # He takes the second of the nearest times.
+    second = nearest.locator("label").nth(1).inner_text()
+    choices.nth(1).check()
+    click_through(other, other.get_by_role("button", name="Book the chosen time"))
+    expect(other.get_by_role("status")).to_contain_text("Booked: SOT new-patient exam")
+    omar = Appointment.objects.get(patient__user=newcomer)
+    when = timezone.localtime(omar.start)
+    assert f"{when:%a} {when.day} {when:%b} at {when:%H:%M}" in second, (second, when)
+    assert omar.practitioner == practitioner_a
+    assert Patient.objects.get(user=newcomer).first_name == "Omar"
+    shoot(other, "booking-taken-2-booked")
