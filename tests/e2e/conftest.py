@@ -8,13 +8,16 @@ them. Helpers (login, shoot, check_a11y, visit) live in tests/e2e/harness.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from tests.clinic.factories import LocationFactory, RoomFactory
 from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS, a11y_state, note_load, shoot
+from tests.scheduling.factories import AppointmentTypeFactory, WorkingHoursFactory
 
 HERE = Path(__file__).parent.resolve()
 
@@ -227,3 +230,29 @@ def clinic_clock(context):
     yield set_clock
     for traveller in reversed(travellers):
         traveller.stop()
+
+
+@pytest.fixture
+def clinic_open(db, practitioner_a, practitioner_b):
+    """For the booking journeys: one location with two rooms; both practitioners work 08:00-17:00 on
+    weekdays; a new-patient exam (60 minutes) and a follow-up are offered online."""
+    location = LocationFactory(name="Harbour Street")
+    RoomFactory(location=location, name="Room 1")
+    RoomFactory(location=location, name="Room 2")
+    AppointmentTypeFactory(
+        name="SOT new-patient exam",
+        slug="sot-new-patient-exam",
+        duration=dt.timedelta(minutes=60),
+        new_patient_only=True,
+    )
+    AppointmentTypeFactory(name="SOT adjustment", slug="sot-adjustment", duration=dt.timedelta(minutes=30))
+    for practitioner in (practitioner_a, practitioner_b):
+        for weekday in range(5):
+            WorkingHoursFactory(
+                practitioner=practitioner,
+                location=location,
+                weekday=weekday,
+                start_time=dt.time(8),
+                end_time=dt.time(17),
+            )
+    return location

@@ -7,16 +7,14 @@ import re
 from zoneinfo import ZoneInfo
 
 import icalendar
-import pytest
 from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from clinic.models import Patient
 from scheduling.models import Appointment
-from tests.clinic.factories import LocationFactory, RoomFactory, UserFactory
+from tests.clinic.factories import UserFactory
 from tests.e2e.harness import PHONE, check_a11y, click_through, login, shoot, visit
-from tests.scheduling.factories import AppointmentTypeFactory, WorkingHoursFactory
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
 MONDAY = dt.date(2030, 6, 3)
@@ -27,32 +25,6 @@ PASS_PHRASE = "a-long-pass-phrase-1"
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZONE)
-
-
-@pytest.fixture
-def clinic_open(db, practitioner_a, practitioner_b):
-    """One location with two rooms; both practitioners work 08:00-17:00 on weekdays; a new-patient exam
-    (60 minutes) and a follow-up are offered online."""
-    location = LocationFactory(name="Harbour Street")
-    RoomFactory(location=location, name="Room 1")
-    RoomFactory(location=location, name="Room 2")
-    AppointmentTypeFactory(
-        name="SOT new-patient exam",
-        slug="sot-new-patient-exam",
-        duration=dt.timedelta(minutes=60),
-        new_patient_only=True,
-    )
-    AppointmentTypeFactory(name="SOT adjustment", slug="sot-adjustment", duration=dt.timedelta(minutes=30))
-    for practitioner in (practitioner_a, practitioner_b):
-        for weekday in range(5):
-            WorkingHoursFactory(
-                practitioner=practitioner,
-                location=location,
-                weekday=weekday,
-                start_time=dt.time(8),
-                end_time=dt.time(17),
-            )
-    return location
 
 
 def download_ics(page) -> icalendar.Event:
