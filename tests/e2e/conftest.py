@@ -107,17 +107,20 @@ def browser():
     return SHARED.get()
 
 
-def _new_context(browser, live_server):
+def _new_context(browser, live_server, **options):
     # bypass_csp lets axe-core be injected: the app's CSP forbids inline and injected scripts.
     context = browser.new_context(
-        base_url=live_server.url,
-        viewport=DESKTOP,
-        bypass_csp=True,
-        locale="en-US",
-        # The browser sits in the clinic, so times any script shows are the clinic's.
-        timezone_id=settings.TIME_ZONE,
-        # Bootstrap then skips its collapse/fade transitions: no waiting on animations.
-        reduced_motion="reduce",
+        **{
+            "base_url": live_server.url,
+            "viewport": DESKTOP,
+            "bypass_csp": True,
+            "locale": "en-US",
+            # The browser sits in the clinic, so times any script shows are the clinic's.
+            "timezone_id": settings.TIME_ZONE,
+            # Bootstrap then skips its collapse/fade transitions: no waiting on animations.
+            "reduced_motion": "reduce",
+            **options,
+        }
     )
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
@@ -182,11 +185,12 @@ def page(context, request):
 @pytest.fixture
 def another_browser(browser, live_server, request):
     """`another_browser()` opens a tab in a new context (no cookies: another device, or the same person
-    coming back later), watched like `page`. Close the first one yourself if the journey "leaves"."""
+    coming back later), watched like `page`. Close the first one yourself if the journey "leaves".
+    Keyword arguments go to Playwright's new_context: `another_browser(java_script_enabled=False)`."""
     opened = []
 
-    def open_tab():
-        context = _new_context(browser, live_server)
+    def open_tab(**options):
+        context = _new_context(browser, live_server, **options)
         page, errors = _watched_page(context)
         opened.append((context, page, errors))
         return page
