@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from clinic import services
-from clinic.models import AuditEvent, Location, Patient, Practitioner, Room, User
+from clinic.models import (
+    AuditEvent,
+    BlockLandmark,
+    Location,
+    NoteAddendum,
+    NoteTemplate,
+    Patient,
+    Practitioner,
+    Room,
+    User,
+    VisitNote,
+)
 
 
 @admin.register(User)
@@ -99,3 +110,68 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Visit notes ----------------------------------------------------------------------------------------------
+
+
+@admin.register(BlockLandmark)
+class BlockLandmarkAdmin(admin.ModelAdmin):
+    """The landmarks practitioners pick for block placements (they vary by SOT school)."""
+
+    list_display = ["name", "position", "active"]
+    list_editable = ["position", "active"]
+    search_fields = ["name"]
+
+
+@admin.register(NoteTemplate)
+class NoteTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "sot_category", "active"]
+    list_filter = ["active", "sot_category"]
+    search_fields = ["name", "description"]
+
+
+class NoteAddendumInline(admin.TabularInline):
+    model = NoteAddendum
+    extra = 0
+    fields = ["created_at", "author", "text"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VisitNote)
+class VisitNoteAdmin(admin.ModelAdmin):
+    """Read-only for everyone: notes are written by practitioners on the note page, and once signed nothing
+    may change or delete them (the database refuses too, on PostgreSQL). Opening one is audited."""
+
+    list_display = ["pk", "patient", "practitioner", "status", "created_at", "signed_at"]
+    list_filter = ["status", "practitioner"]
+    search_fields = ["patient__last_name", "patient__first_name"]
+    list_select_related = ["patient", "practitioner"]
+    inlines = [NoteAddendumInline]
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            note = self.get_object(request, object_id)
+            if note is not None:
+                services.audit_record(
+                    actor=request.user, action=AuditEvent.Action.VIEW, obj=note, request=request, detail="admin"
+                )
+        return response

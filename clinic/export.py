@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clinic.models import AuditEvent, Patient
+from clinic.models import AuditEvent, Patient, VisitNote
 
 PATIENT_FIELDS = [
     "id",
@@ -49,4 +49,23 @@ def patient_records(patient: Patient) -> dict[str, Any]:
         }
         for event in AuditEvent.objects.filter(patient=patient).order_by("at", "id")
     ]
-    return {"patient": demographics, "access_log": access_log}
+    visit_notes = [
+        {
+            "id": note.pk,
+            "appointment_id": note.appointment_id,
+            "practitioner": str(note.practitioner),
+            "status": note.status,
+            "created_at": note.created_at,
+            "signed_by": note.signed_by.email if note.signed_by_id else None,
+            "signed_at": note.signed_at,
+            "content_sha256": note.content_sha256 or None,
+            "consent_signature_id": note.consent_signature_id,
+            "content": note.content(),
+            "addenda": [{"at": a.created_at, "author": a.author.email, "text": a.text} for a in note.addenda.all()],
+        }
+        for note in VisitNote.objects.filter(patient=patient)
+        .select_related("practitioner", "signed_by")
+        .prefetch_related("addenda__author")
+        .order_by("created_at", "id")
+    ]
+    return {"patient": demographics, "visit_notes": visit_notes, "access_log": access_log}

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from clinic import views
+from clinic.notes import views as notes_views
 
 app_name = "clinic"
 
@@ -10,7 +11,15 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("home/", views.home_for_role, name="home_for_role"),
     path("healthz", views.healthz, name="healthz"),
-    path("practitioner/", views.practitioner_home, name="practitioner_home"),
+    path("practitioner/", notes_views.practitioner_home, name="practitioner_home"),
+    path("practitioner/appointments/<int:pk>/note/", notes_views.note_start, name="note_start"),
+    path("notes/<int:pk>/", notes_views.note_detail, name="note_detail"),
+    path("notes/<int:pk>/edit/", notes_views.note_edit, name="note_edit"),
+    path("notes/<int:pk>/autosave/", notes_views.note_autosave, name="note_autosave"),
+    path("notes/<int:pk>/copy-forward/", notes_views.note_copy_forward, name="note_copy_forward"),
+    path("notes/<int:pk>/template/", notes_views.note_apply_template, name="note_apply_template"),
+    path("notes/<int:pk>/addenda/", notes_views.note_addendum_add, name="note_addendum_add"),
+    path("patients/<int:pk>/chart/", notes_views.patient_chart, name="patient_chart"),
     path("patients/", views.patient_search, name="patient_search"),
     path("patients/new/", views.patient_create, name="patient_create"),
     path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),

@@ -255,6 +255,8 @@ CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "(555) 010-2040")
 CLINIC_EMAIL = os.environ.get("CLINIC_EMAIL", "frontdesk@example.com")
 # Age below which a parent or guardian signs consent; depends on jurisdiction.
 CLINIC_AGE_OF_CONSENT = env_int("CLINIC_AGE_OF_CONSENT", 18)
+# How often the visit-note page saves a draft with unsaved changes.
+CLINIC_NOTE_AUTOSAVE_SECONDS = env_int("CLINIC_NOTE_AUTOSAVE_SECONDS", 20)
 # How long an intake invitation link sent by the front desk stays valid.
 INTAKE_INVITATION_DAYS = env_int("INTAKE_INVITATION_DAYS", 7)
 

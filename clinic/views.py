@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import selectors, services
 from clinic.forms import PatientForm, PatientSearchForm
 from clinic.models import AuditEvent
+from clinic.notes import selectors as notes_selectors
 from clinic.permissions import (
     CLINIC_ADMIN,
     FRONT_DESK,
@@ -59,19 +60,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-@role_required(PRACTITIONER)
-@require_GET
-def practitioner_home(request: HttpRequest) -> HttpResponse:
-    practitioner = getattr(request.user, "practitioner", None)
-    return render(request, "clinic/practitioner_home.html", {"practitioner": practitioner})
-
-
 @role_required(*STAFF_ROLES, PATIENT)
 @require_GET
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, pk)
     services.audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request)
-    return render(request, "clinic/patient_detail.html", {"patient": patient})
+    # Staff see which visits have a note and its state (never its content: that is on the chart, for clinicians).
+    note_states = notes_selectors.note_states_for_patient(patient) if has_role(request.user, *STAFF_ROLES) else []
+    return render(request, "clinic/patient_detail.html", {"patient": patient, "note_states": note_states})
 
 
 @role_required(FRONT_DESK, CLINIC_ADMIN)

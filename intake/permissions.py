@@ -15,7 +15,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from clinic.models import Patient
-from clinic.permissions import CLINIC_ADMIN, FRONT_DESK, PATIENT, PRACTITIONER, has_role, patient_of
+from clinic.permissions import (
+    CLINIC_ADMIN,
+    FRONT_DESK,
+    PATIENT,
+    PRACTITIONER,
+    deny_object,
+    has_role,
+    patient_of,
+)
 from intake.models import ConsentSignature, IntakeInvitation, IntakeSubmission, RedFlagReview
 
 SESSION_KEY = "intake_invitation_id"
@@ -70,7 +78,7 @@ def get_submission_for_user(user, pk: int) -> IntakeSubmission:
     own = patient_of(user)
     if own is not None and own.pk == submission.patient_id:
         return submission
-    raise Http404("No such intake.")
+    deny_object(user, submission, "intake.read")
 
 
 def get_signature_for_request(request: HttpRequest, pk: int) -> ConsentSignature:
@@ -83,7 +91,7 @@ def get_signature_for_request(request: HttpRequest, pk: int) -> ConsentSignature
     patient, _invitation = intake_patient_for_request(request)
     if patient is not None and patient.pk == signature.patient_id:
         return signature
-    raise Http404("No such consent.")
+    deny_object(request.user, signature, "consent.view")
 
 
 def get_red_flag_review(pk: int) -> RedFlagReview:

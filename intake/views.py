@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.models import AuditEvent
-from clinic.permissions import PATIENT, PRACTITIONER, has_role, role_required
+from clinic.permissions import PATIENT, PRACTITIONER, deny_object, has_role, role_required
 from clinic.services import audit_record
 from intake import content, selectors, services
 from intake.forms import STEP_FORMS, ConsentForm, InvitationForm, OutcomeForm, RedFlagReviewForm
@@ -30,8 +30,19 @@ from intake.permissions import (
 )
 
 
+def _posted(request: HttpRequest):
+    """The posted data, or None on GET. (`request.POST or None` would leave an empty POST unbound: a 400 page
+    with no error on it.)"""
+    return request.POST if request.method == "POST" else None
+
+
 def _actor(request):
     return request.user if request.user.is_authenticated else None
+
+
+def _audit_view(request, obj, detail: str) -> None:
+    """One "view" row for a page that shows a patient's intake or consent data."""
+    audit_record(actor=_actor(request), action=AuditEvent.Action.VIEW, obj=obj, request=request, detail=detail)
 
 
 # --- The patient's side -------------------------------------------------------------------------
@@ -56,6 +67,7 @@ def intake_home(request: HttpRequest) -> HttpResponse:
         "steps": content.STEPS,
         "via_invitation": request.intake_invitation is not None,
     }
+    _audit_view(request, patient, "intake home")
     return render(request, "intake/intake_home.html", context)
 
 
@@ -128,6 +140,7 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
                 )
         return redirect("intake:intake_step", step=draft.current_step)
     status = 400 if request.method == "POST" else 200
+    _audit_view(request, draft, f"intake step {step}")
     return render(request, "intake/intake_step.html", _step_context(request, draft, step, form), status=status)
 
 
@@ -143,6 +156,7 @@ def _review(request: HttpRequest, draft: IntakeSubmission) -> HttpResponse:
     context = _step_context(request, draft, "review", None)
     context["missing"] = [content.step_by_slug(s) for s in services.intake_missing_steps(draft)]
     context["summary"] = selectors.submission_summary(draft)
+    _audit_view(request, draft, "intake step review")
     return render(request, "intake/intake_step.html", context)
 
 
@@ -151,13 +165,11 @@ def _review(request: HttpRequest, draft: IntakeSubmission) -> HttpResponse:
 def intake_submit(request: HttpRequest) -> HttpResponse:
     """Submit the draft named in the form. Posting it twice returns the first result (nothing is created twice)."""
     submission_id = request.POST.get("submission", "")
-    submission = (
-        IntakeSubmission.objects.filter(patient=request.intake_patient, pk=int(submission_id)).first()
-        if submission_id.isdigit()
-        else None
-    )
+    submission = IntakeSubmission.objects.filter(pk=int(submission_id)).first() if submission_id.isdigit() else None
     if submission is None:
         raise Http404("No such intake.")
+    if submission.patient_id != request.intake_patient.pk:
+        deny_object(request.user, submission, "intake.submit")
     was_locked = submission.is_locked
     try:
         services.intake_submit(submission=submission, actor=_actor(request), request=request)
@@ -179,10 +191,11 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
     patient = request.intake_patient
     version = selectors.consent_version_active()
     if version is None:
+        _audit_view(request, patient, "consent form (none to sign)")
         return render(request, "intake/consent_unavailable.html", {"patient": patient}, status=200)
     minor = patient.is_minor()
     initial = {"signer_name": patient.guardian_name, "guardian_relationship": patient.guardian_relationship}
-    form = ConsentForm(request.POST or None, version=version, minor=minor, initial=initial if minor else None)
+    form = ConsentForm(_posted(request), version=version, minor=minor, initial=initial if minor else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -207,6 +220,7 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
             return redirect("intake:consent_print", pk=signature.pk)
     status = 400 if request.method == "POST" else 200
     context = {"patient": patient, "version": version, "form": form, "minor": minor}
+    _audit_view(request, patient, "consent form")
     return render(request, "intake/consent_sign.html", context, status=status)
 
 
@@ -232,9 +246,7 @@ def consent_print(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated and intake_patient_for_request(request)[0] is None:
         return redirect_to_login(request.get_full_path())
     signature = get_signature_for_request(request, pk)
-    audit_record(
-        actor=_actor(request), action=AuditEvent.Action.VIEW, obj=signature, request=request, detail="consent copy"
-    )
+    _audit_view(request, signature, "consent copy")
     risks = {r["code"]: r["label"] for r in signature.version.risks}
     context = {
         "signature": signature,
@@ -272,6 +284,7 @@ def intake_status_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     page, readiness = selectors.patients_intake_page(query=query, page=request.GET.get("page", 1))
     rows = [(patient, readiness[patient.pk]) for patient in page.object_list]
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, request=request, detail="intake status list")
     return render(request, "intake/intake_status_list.html", {"page": page, "rows": rows, "q": query})
 
 
@@ -296,6 +309,7 @@ def patient_intake_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Front desk: one patient's intake and consent state, and the invitation link to send."""
     patient = get_patient(pk)
     form = InvitationForm(initial={"email": patient.email})
+    _audit_view(request, patient, "intake status")
     return render(request, "intake/patient_intake_status.html", _status_context(request, patient, form))
 
 
@@ -306,6 +320,7 @@ def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient(pk)
     form = InvitationForm(request.POST)
     if not form.is_valid():
+        _audit_view(request, patient, "intake status")
         return render(request, "intake/patient_intake_status.html", _status_context(request, patient, form), status=400)
     _invitation, link = services.invitation_send(
         patient=patient, email=form.cleaned_data["email"], actor=request.user, request=request

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from clinic.permissions import can, patient_of
+from clinic.permissions import can, deny_object, patient_of
 from scheduling import selectors
 from scheduling.models import Appointment
 
@@ -20,4 +20,4 @@ def get_appointment_for_user(user, pk: int) -> Appointment:
     patient = patient_of(user)
     if patient is not None and appointment.patient_id == patient.pk:
         return appointment
-    raise Http404("No such appointment.")
+    deny_object(user, appointment, "appointment.view")

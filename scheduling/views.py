@@ -40,6 +40,17 @@ SCHEDULE_ROLES = (FRONT_DESK, CLINIC_ADMIN, PRACTITIONER)
 Status = Appointment.Status
 
 
+def _posted(request: HttpRequest):
+    """The posted data, or None on GET. (`request.POST or None` would leave an empty POST unbound: a 400 page
+    with no error on it.)"""
+    return request.POST if request.method == "POST" else None
+
+
+def _audit_list(request: HttpRequest, detail: str) -> None:
+    """One "view" row for a page listing many patients (a calendar, the waitlist): no single patient on it."""
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, request=request, detail=detail)
+
+
 def _day_from(request: HttpRequest) -> dt.date:
     try:
         return dt.date.fromisoformat(request.GET.get("date", ""))
@@ -83,6 +94,7 @@ def frontdesk_home(request: HttpRequest) -> HttpResponse:
         practitioners=practitioners,
         search_form=PatientSearchForm(),
     )
+    _audit_list(request, f"calendar day {day:%Y-%m-%d}")
     return render(request, "scheduling/frontdesk_home.html", context)
 
 
@@ -119,6 +131,7 @@ def week_view(request: HttpRequest) -> HttpResponse:
         next_week=monday + dt.timedelta(days=7),
         today=timezone.localdate(),
     )
+    _audit_list(request, f"calendar week {monday:%Y-%m-%d}, {chosen.display_name}"[:300])
     return render(request, "scheduling/week_view.html", context)
 
 
@@ -131,6 +144,7 @@ def day_sheet(request: HttpRequest) -> HttpResponse:
     appointments = [a for a in selectors.appointments_for_day(day) if a.is_active]
     flags = selectors.flags_for(appointments)
     sheets = [(p, [(a, flags.get(a.pk)) for a in appointments if a.practitioner_id == p.pk]) for p in practitioners]
+    _audit_list(request, f"day sheet {day:%Y-%m-%d}")
     return render(request, "scheduling/day_sheet.html", {"day": day, "sheets": sheets})
 
 
@@ -248,6 +262,8 @@ def _detail_context(request, appointment: Appointment, **forms_) -> dict:
 
 
 def _render_detail(request, appointment, status=400, **forms_) -> HttpResponse:
+    """The appointment page; every rendering of it (the page, or an action refused with its errors) is audited."""
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=appointment, request=request)
     return render(
         request, "scheduling/appointment_detail.html", _detail_context(request, appointment, **forms_), status=status
     )
@@ -257,7 +273,6 @@ def _render_detail(request, appointment, status=400, **forms_) -> HttpResponse:
 @require_GET
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, pk)
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=appointment, request=request)
     return _render_detail(request, appointment, status=200)
 
 
@@ -418,7 +433,7 @@ def series_book(request: HttpRequest) -> HttpResponse:
     the front desk chooses (an alternative, or leaving that one out) before anything is booked."""
     initial = {"first_date": timezone.localdate(), "weeks": 6, "time_of_day": "09:00"}
     initial.update({k: request.GET[k] for k in ("patient", "practitioner") if k in request.GET})
-    form = SeriesForm(request.POST or None, initial=initial)
+    form = SeriesForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         starts = services.series_occurrences(
@@ -490,6 +505,7 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
         CarePlanSeries.objects.select_related("patient", "practitioner", "appointment_type"), pk=pk
     )
     appointments = selectors.appointments_for_series(series)
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=series, request=request)
     return render(request, "scheduling/series_detail.html", {"series": series, "appointments": appointments})
 
 
@@ -499,6 +515,7 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*SCHEDULE_ROLES)
 @require_GET
 def waitlist_list(request: HttpRequest) -> HttpResponse:
+    _audit_list(request, "waitlist")
     return render(request, "scheduling/waitlist_list.html", {"entries": selectors.waitlist_active()})
 
 
@@ -509,7 +526,7 @@ def waitlist_add(request: HttpRequest) -> HttpResponse:
     initial = {"earliest_date": today, "latest_date": today + dt.timedelta(days=14)}
     if "patient" in request.GET:
         initial["patient"] = request.GET["patient"]
-    form = WaitlistForm(request.POST or None, initial=initial)
+    form = WaitlistForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

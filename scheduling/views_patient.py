@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from django_ratelimit.core import is_ratelimited
 from clinic import selectors as clinic_selectors
 from clinic import services as clinic_services
 from clinic.models import AuditEvent, Practitioner
-from clinic.permissions import PATIENT, STAFF_ROLES, has_role, patient_of, role_required
+from clinic.permissions import PATIENT, STAFF_ROLES, deny_object, has_role, patient_of, role_required
 from clinic.services import audit_record
 from scheduling import availability, ics, selectors, services
 from scheduling.forms import (
@@ -68,6 +68,17 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 def _patient(request: HttpRequest):
     return patient_of(request.user) if request.user.is_authenticated else None
+
+
+def _posted(request: HttpRequest):
+    """The posted data, or None on GET. (`request.POST or None` would leave an empty POST unbound: a 400 page
+    with no error on it.)"""
+    return request.POST if request.method == "POST" else None
+
+
+def _audit_view(request: HttpRequest, obj, detail: str) -> None:
+    """One "view" row for a page that shows the patient's own data (their appointments, their booking)."""
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=obj, request=request, detail=detail)
 
 
 def _is_staff(request: HttpRequest) -> bool:
@@ -238,8 +249,8 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
         messages.info(request, "You are signed in as staff: book for patients from the front desk.")
         return redirect("scheduling:appointment_book")
 
-    about = AboutYouForm(request.POST or None, prefix="about") if patient is None else None
-    form = BookConfirmForm(request.POST or None, initial={"slot": slot_value(start, practitioner.pk)})
+    about = AboutYouForm(_posted(request), prefix="about") if patient is None else None
+    form = BookConfirmForm(_posted(request), initial={"slot": slot_value(start, practitioner.pk)})
     status = 200
     if request.method == "POST":
         if _over_limit(request):
@@ -290,6 +301,8 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     context.update(form=form, about=about, cancellation_hours=settings.CLINIC_CANCELLATION_HOURS)
+    if patient is not None:
+        _audit_view(request, patient, "booking confirm")
     return render(request, "scheduling/online/book_confirm.html", context, status=status)
 
 
@@ -340,6 +353,7 @@ def account_home(request: HttpRequest) -> HttpResponse:
     patient = patient_of(request.user)
     now = timezone.now()
     upcoming, past = selectors.patient_appointments_split(patient, now)
+    _audit_view(request, patient, "account: appointments")
     return render(
         request,
         "scheduling/online/account_home.html",
@@ -352,7 +366,7 @@ def _own_appointment(request: HttpRequest, pk: int) -> Appointment:
     patient = patient_of(request.user)
     appointment = get_appointment_for_user(request.user, pk)
     if patient is None or appointment.patient_id != patient.pk:
-        raise Http404("No such appointment.")
+        deny_object(request.user, appointment, "appointment.view")
     return appointment
 
 
@@ -373,6 +387,7 @@ def _account_context(appointment: Appointment, **extra) -> dict:
 @require_GET
 def account_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _own_appointment(request, pk)
+    _audit_view(request, appointment, "account: appointment")
     return render(request, "scheduling/online/account_appointment.html", _account_context(appointment))
 
 
@@ -393,6 +408,7 @@ def account_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Your appointment is cancelled. A confirmation is on its way by e-mail.")
             return redirect("scheduling:account_home")
+    _audit_view(request, appointment, "account: appointment")
     return render(
         request,
         "scheduling/online/account_appointment.html",
@@ -406,7 +422,7 @@ def account_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Free times with the same practitioner for the next days; choosing one moves the appointment."""
     appointment = _own_appointment(request, pk)
-    form = OnlineMoveForm(request.POST or None)
+    form = OnlineMoveForm(_posted(request))
     alternatives: list = []
     status = 200
     if request.method == "POST":
@@ -444,6 +460,7 @@ def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         if slot.start != timezone.localtime(appointment.start):
             by_day.setdefault(slot.start.date(), []).append((slot, slot_value(slot.start, slot.practitioner_id)))
     base = reverse("scheduling:account_reschedule", args=[pk])
+    _audit_view(request, appointment, "account: reschedule")
     context = _account_context(
         appointment,
         form=form,
@@ -462,6 +479,7 @@ def account_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     from scheduling.notices import manage_url
 
     appointment = _own_appointment(request, pk)
+    _audit_view(request, appointment, "account: calendar file")
     response = HttpResponse(
         ics.appointment_calendar(appointment, method=ics.PUBLISH, manage_url=manage_url(appointment)),
         content_type="text/calendar; charset=utf-8",

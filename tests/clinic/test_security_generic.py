@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from clinic.forms import PatientForm
 from clinic.models import AuditEvent, Patient
 from tests.clinic import test_url_matrix as matrix
-from tests.clinic.test_url_matrix import MATRIX, OUR_NAMESPACES, PHI_URLS, ROLES, kwargs_for
+from tests.clinic.test_url_matrix import MATRIX, OUR_NAMESPACES, PHI_LIST_URLS, PHI_URLS, ROLES, kwargs_for
 
 cast = matrix.cast  # the matrix's cast fixture (patient A's objects), reused here
 
@@ -157,6 +157,23 @@ def test_each_patient_data_page_writes_exactly_one_audit_row(client, cast, name,
     event = new.get()
     assert (event.actor, event.patient, event.action) == (user, cast["objects"]["patient"], "view")
     assert event.ip_address == "127.0.0.1"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(PHI_LIST_URLS))
+def test_each_page_listing_patients_writes_exactly_one_audit_row(cast, name):
+    url = reverse(name, kwargs=kwargs_for(name, cast))
+    for role in ROLES:
+        if MATRIX[name][role] != 200:
+            continue
+        client = client_as(role, cast)
+        before = set(AuditEvent.objects.values_list("pk", flat=True))
+        assert client.get(url).status_code == 200
+        new = AuditEvent.objects.exclude(pk__in=before)
+        assert new.count() == 1, f"{role} GET {name} left {new.count()} audit rows"
+        event = new.get()
+        assert (event.actor, event.action, event.patient) == (cast[role], "view", None)
+        assert event.detail and event.ip_address == "127.0.0.1"
 
 
 # --- XSS ----------------------------------------------------------------------------------------------------

@@ -29,6 +29,15 @@ MATRIX = {
     "clinic:patient_edit": R(LOGIN, 200, 200, 403, 200),
     "clinic:patient_access_log": R(LOGIN, 403, 403, 403, 200),
     "clinic:logout_everywhere": R(405, 405, 405, 405, 405),  # POST only
+    # Visit notes and the chart: practitioners write (their own notes), clinic admins read, nobody else.
+    "clinic:note_start": R(LOGIN, 403, 403, 405, 403),
+    "clinic:note_detail": R(LOGIN, 403, 403, 200, 200),
+    "clinic:note_edit": R(LOGIN, 403, 403, 200, 403),
+    "clinic:note_autosave": R(LOGIN, 403, 403, 405, 403),
+    "clinic:note_copy_forward": R(LOGIN, 403, 403, 405, 403),
+    "clinic:note_apply_template": R(LOGIN, 403, 403, 405, 403),
+    "clinic:note_addendum_add": R(LOGIN, 403, 403, 405, 403),
+    "clinic:patient_chart": R(LOGIN, 403, 403, 200, 200),
     "scheduling:frontdesk_home": R(LOGIN, 403, 200, 200, 200),
     "scheduling:week_view": R(LOGIN, 403, 200, 200, 200),
     "scheduling:day_sheet": R(LOGIN, 403, 200, 200, 200),
@@ -88,6 +97,28 @@ PHI_URLS = {
     "intake:submission_detail",
     "intake:intake_summary",
     "intake:consent_print",
+    "clinic:note_detail",
+    "clinic:note_edit",
+    "clinic:patient_chart",
+    "intake:intake_home",
+    "intake:intake_step",
+    "intake:consent_sign",
+    "intake:patient_intake_status",
+    "scheduling:series_detail",
+    "scheduling:account_home",
+    "scheduling:account_appointment",
+    "scheduling:account_reschedule",
+    "scheduling:account_calendar",
+}
+
+# GET pages that list many patients (calendars, waitlist, intake status list): exactly one "view" audit row,
+# about no single patient.
+PHI_LIST_URLS = {
+    "scheduling:frontdesk_home",
+    "scheduling:week_view",
+    "scheduling:day_sheet",
+    "scheduling:waitlist_list",
+    "intake:intake_status_list",
 }
 
 
@@ -143,7 +174,10 @@ def scheduling_objects(patient, practitioner):
         earliest_date=appointment.start.date(),
         latest_date=appointment.start.date(),
     )
-    return {"appointment": appointment, "series": series, "waitlist": entry}
+    from clinic.notes import services as note_services
+
+    note = note_services.note_start(appointment=appointment, actor=practitioner.user)
+    return {"appointment": appointment, "series": series, "waitlist": entry, "note": note}
 
 
 # URL kwargs for patterns that take them, built from the cast's objects (patient A's rows).
@@ -162,6 +196,19 @@ URL_KWARGS = {
     "intake:intake_summary": lambda o: {"pk": o["patient"].pk},
     "intake:red_flags_review": lambda o: {"pk": intake_red_flags(o["patient"]).pk},
     "intake:consent_discussed": lambda o: {"pk": intake_signature(o["patient"]).pk},
+    "clinic:note_start": lambda o: {"pk": o["appointment"].pk},
+    **{
+        f"clinic:{name}": (lambda o: {"pk": o["note"].pk})
+        for name in (
+            "note_detail",
+            "note_edit",
+            "note_autosave",
+            "note_copy_forward",
+            "note_apply_template",
+            "note_addendum_add",
+        )
+    },
+    "clinic:patient_chart": lambda o: {"pk": o["patient"].pk},
     **{
         f"scheduling:{name}": (lambda o: {"pk": o["appointment"].pk})
         for name in (

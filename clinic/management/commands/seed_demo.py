@@ -4,6 +4,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 
 SEED_ORDER = ["clinic", "intake", "scheduling"]
+# Seeded after every app's own demo: visit notes need scheduling's appointments and intake's consents.
+SEED_AFTER = ["clinic.notes_demo"]
 
 
 class Command(BaseCommand):
@@ -20,4 +22,6 @@ class Command(BaseCommand):
                     raise
                 continue
             module.seed(stdout=self.stdout)
+        for module_name in SEED_AFTER:
+            importlib.import_module(module_name).seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

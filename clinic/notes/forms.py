@@ -1,0 +1,205 @@
+"""The visit-note form: the note's own fields plus three sets of repeatable rows (stored as JSON lists).
+
+Each row set shows the rows already recorded and two empty ones, so more rows can be added without
+JavaScript (save, and two new empty rows appear). A row left entirely empty is ignored; a half-filled row
+gets a field error.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.models import fields_for_model
+
+from clinic.models import BlockLandmark, NoteTemplate, VisitNote
+from clinic.models.notes import VERTEBRAL_LEVELS, Position, Side
+
+BLANK = [("", "—")]
+LEVEL_CHOICES = BLANK + [(level, level) for level in VERTEBRAL_LEVELS]
+SIDE_CHOICES = BLANK + Side.choices
+POSITION_CHOICES = BLANK + Position.choices
+
+# The note's own fields, in the order of the page (S, O, A, P).
+SECTIONS = {
+    "subjective": ["chief_complaint", "pain_today", "progress", "adverse_event", "adverse_event_detail"],
+    "objective": [
+        "sot_category",
+        "short_leg_side",
+        "short_leg_position",
+        "heel_tension",
+        "arm_fossa_left",
+        "arm_fossa_right",
+        "dollar_sign",
+        "cranial_findings",
+        "sacral_base",
+    ],
+    "assessment": ["assessment", "red_flags_reviewed"],
+    "plan": [
+        "cranial_work",
+        "extremity_work",
+        "cervical_adjustment",
+        "cervical_detail",
+        "other_procedures",
+        "indicators_after",
+        "plan",
+        "next_visit",
+    ],
+}
+NOTE_FIELDS = [name for names in SECTIONS.values() for name in names]
+TEXTAREA_ROWS = {
+    "adverse_event_detail": 2,
+    "cranial_findings": 2,
+    "assessment": 3,
+    "cranial_work": 2,
+    "extremity_work": 2,
+    "other_procedures": 2,
+    "indicators_after": 2,
+    "plan": 3,
+}
+
+
+class VisitNoteForm(forms.Form):
+    """The single-value fields of a note, taken from the model (labels, choices, limits)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, rows in TEXTAREA_ROWS.items():
+            self.fields[name].widget.attrs["rows"] = rows
+        self.fields["pain_today"] = forms.IntegerField(
+            label="Pain today (0-10)",
+            min_value=0,
+            max_value=10,
+            required=False,
+            help_text="0 none, 10 worst imaginable",
+        )
+
+
+VisitNoteForm.base_fields = fields_for_model(VisitNote, fields=NOTE_FIELDS)
+
+
+class _RowForm(forms.Form):
+    """A repeatable row: every field optional; an empty row is skipped, a partial row must be completed."""
+
+    required_fields: tuple[str, ...] = ()
+
+    def clean(self):
+        data = super().clean()
+        filled = [name for name in self.required_fields if data.get(name) not in (None, "")]
+        if filled and len(filled) < len(self.required_fields):
+            for name in self.required_fields:
+                if data.get(name) in (None, ""):
+                    self.add_error(name, "Complete this row or clear it.")
+        return data
+
+    def row(self) -> dict | None:
+        data = self.cleaned_data
+        if not data or all(data.get(name) in (None, "") for name in self.required_fields):
+            return None
+        return self.as_row(data)
+
+
+class FiberForm(_RowForm):
+    required_fields = ("line", "area", "level", "side")
+    line = forms.TypedChoiceField(choices=BLANK + [(n, f"Line {n}") for n in (1, 2, 3)], coerce=int, required=False)
+    area = forms.TypedChoiceField(choices=BLANK + [(n, f"Area {n}") for n in range(1, 8)], coerce=int, required=False)
+    level = forms.ChoiceField(label="Vertebral level", choices=LEVEL_CHOICES, required=False)
+    side = forms.ChoiceField(choices=SIDE_CHOICES, required=False)
+
+    @staticmethod
+    def as_row(data):
+        return {"line": data["line"], "area": data["area"], "level": data["level"], "side": data["side"]}
+
+
+class BlockForm(_RowForm):
+    required_fields = ("block", "side", "landmark", "position", "minutes")
+    block = forms.TypedChoiceField(choices=[*BLANK, (1, "Block 1"), (2, "Block 2")], coerce=int, required=False)
+    side = forms.ChoiceField(choices=SIDE_CHOICES, required=False)
+    landmark = forms.ChoiceField(choices=BLANK, required=False)
+    position = forms.ChoiceField(label="Patient position", choices=POSITION_CHOICES, required=False)
+    minutes = forms.IntegerField(min_value=1, max_value=60, required=False)
+
+    def __init__(self, *args, landmarks: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        names = list(landmarks)
+        current = (self.initial or {}).get("landmark")
+        if current and current not in names:  # a landmark since retired stays readable on older rows
+            names.append(current)
+        self.fields["landmark"].choices = BLANK + [(n, n) for n in names]
+        self.fields["minutes"].widget.attrs["inputmode"] = "numeric"
+
+    @staticmethod
+    def as_row(data):
+        return {k: data[k] for k in ("block", "side", "landmark", "position", "minutes")}
+
+
+class CmrtForm(_RowForm):
+    required_fields = ("level",)
+    level = forms.ChoiceField(label="CMRT level", choices=LEVEL_CHOICES, required=False)
+    note = forms.CharField(label="What was done", max_length=200, required=False)
+
+    @staticmethod
+    def as_row(data):
+        return {"level": data["level"], "note": data.get("note", "")}
+
+
+def _formset(form, prefix):
+    return forms.formset_factory(form, extra=2, max_num=20, absolute_max=30, validate_max=True), prefix
+
+
+ROW_SETS = {
+    "occipital_fibers": _formset(FiberForm, "fibers"),
+    "block_placements": _formset(BlockForm, "blocks"),
+    "cmrt_levels": _formset(CmrtForm, "cmrt"),
+}
+
+
+class NoteForms:
+    """The note form and its row sets, bound together: `is_valid()`, then `changes()` for the service."""
+
+    def __init__(self, note: VisitNote, data=None):
+        self.note = note
+        self.form = VisitNoteForm(data, initial=_initial(note), prefix="note")
+        landmarks = list(BlockLandmark.objects.filter(active=True).values_list("name", flat=True))
+        self.row_sets = {}
+        for name, (formset_class, prefix) in ROW_SETS.items():
+            kwargs = {"form_kwargs": {"landmarks": landmarks}} if name == "block_placements" else {}
+            self.row_sets[name] = formset_class(data, initial=getattr(note, name) or [], prefix=prefix, **kwargs)
+
+    def is_valid(self) -> bool:
+        results = [self.form.is_valid()] + [fs.is_valid() for fs in self.row_sets.values()]
+        return all(results)
+
+    def changes(self) -> dict:
+        data = dict(self.form.cleaned_data)
+        for name, formset in self.row_sets.items():
+            data[name] = [row for row in (f.row() for f in formset.forms) if row is not None]
+        return data
+
+    def add_error(self, field: str | None, message) -> None:
+        if field in self.form.fields:
+            self.form.add_error(field, message)
+        else:
+            self.form.add_error(None, message)
+
+    def section(self, name: str):
+        return [self.form[field] for field in SECTIONS[name]]
+
+
+def _initial(note: VisitNote) -> dict:
+    initial = {name: getattr(note, name) for name in NOTE_FIELDS}
+    return initial
+
+
+class TemplateChoiceForm(forms.Form):
+    template = forms.ModelChoiceField(
+        label="Clinic template", queryset=NoteTemplate.objects.none(), empty_label="Choose a template"
+    )
+
+    def __init__(self, *args, **kwargs):
+        from clinic.notes.selectors import note_templates_active
+
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = note_templates_active()
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

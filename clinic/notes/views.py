@@ -1,0 +1,239 @@
+"""Pages of the clinical record: My day, the visit note (edit, sign, addenda) and the patient chart.
+
+Every read of a note or a chart and every write is audited. Views look the row up through
+`clinic.notes.permissions`, call one service, and redirect; errors come back as field errors.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.models import AuditEvent
+from clinic.notes import charts, selectors, services
+from clinic.notes.forms import AddendumForm, NoteForms, TemplateChoiceForm
+from clinic.notes.permissions import get_appointment_for_note, get_note_for_user
+from clinic.permissions import CLINIC_ADMIN, PRACTITIONER, get_patient_for_user, role_required
+from clinic.services import audit_record
+from intake import selectors as intake_selectors
+
+CLINICAL_ROLES = (PRACTITIONER, CLINIC_ADMIN)
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _practitioner(request):
+    return getattr(request.user, "practitioner", None)
+
+
+@role_required(PRACTITIONER)
+@require_GET
+def practitioner_home(request: HttpRequest) -> HttpResponse:
+    """My day: today's appointments in order with their markers and notes, then the unsigned notes."""
+    practitioner = _practitioner(request)
+    today = timezone.localdate()
+    rows = selectors.my_day(practitioner, today) if practitioner else []
+    unsigned = list(selectors.notes_unsigned(practitioner)) if practitioner else []
+    return render(
+        request,
+        "clinic/practitioner_home.html",
+        {"practitioner": practitioner, "today": today, "rows": rows, "unsigned": unsigned},
+    )
+
+
+@role_required(PRACTITIONER)
+@require_POST
+def note_start(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for_note(request.user, pk)
+    try:
+        note = services.note_start(appointment=appointment, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("clinic:practitioner_home")
+    return redirect("clinic:note_edit", pk=note.pk)
+
+
+def _edit_context(note, forms, request) -> dict:
+    readiness = intake_selectors.patient_readiness(note.patient)
+    return {
+        "note": note,
+        "forms": forms,
+        "readiness": readiness,
+        "cervical_problem": services.cervical_consent_problem(readiness),
+        "open_flags": list(intake_selectors.red_flags_open(note.patient)),
+        "template_form": TemplateChoiceForm(),
+        "autosave_seconds": settings.CLINIC_NOTE_AUTOSAVE_SECONDS,
+    }
+
+
+@role_required(PRACTITIONER)
+@require_http_methods(["GET", "POST"])
+def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The draft: Save draft, or Sign (which saves what is on the page, then signs it)."""
+    note = get_note_for_user(request.user, pk, write=True)
+    if note.is_signed:
+        messages.info(request, "This note is signed: it can no longer be changed. Add an addendum instead.")
+        return redirect(note)
+    forms = NoteForms(note, request.POST if request.method == "POST" else None)
+    if request.method == "GET":
+        audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=note, request=request, detail="note edit")
+    elif forms.is_valid():
+        try:
+            note = services.note_save_draft(note=note, actor=request.user, changes=forms.changes(), request=request)
+            if request.POST.get("action") == "sign":
+                note = services.note_sign(note=note, actor=request.user, request=request)
+                messages.success(request, "The note is signed and locked.")
+                return redirect(note)
+        except ValidationError as exc:
+            _add_errors(forms, exc)
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect("clinic:note_edit", pk=note.pk)
+    status = 200 if request.method == "GET" else 400
+    return render(request, "clinic/note_edit.html", _edit_context(note, forms, request), status=status)
+
+
+def _add_errors(forms: NoteForms, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for message in errors:
+                forms.add_error(field if field != "__all__" else None, message)
+    else:
+        for message in exc.messages:
+            forms.add_error(None, message)
+
+
+@role_required(PRACTITIONER)
+@require_POST
+def note_autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """The page's script posts the form here every few seconds while it has unsaved changes."""
+    note = get_note_for_user(request.user, pk, write=True)
+    if note.is_signed:
+        return JsonResponse(
+            {"saved": False, "message": "This note is signed: changes are no longer saved."}, status=409
+        )
+    forms = NoteForms(note, request.POST)
+    if not forms.is_valid():
+        return JsonResponse(
+            {"saved": False, "message": "Not saved yet: some entries need fixing (Save draft shows which)."}, status=400
+        )
+    try:
+        note = services.note_save_draft(
+            note=note, actor=request.user, changes=forms.changes(), request=request, autosave=True
+        )
+    except ValidationError as exc:
+        return JsonResponse({"saved": False, "message": "Not saved: " + _error_text(exc)}, status=400)
+    return JsonResponse({"saved": True, "message": f"Draft saved at {timezone.localtime(note.updated_at):%H:%M:%S}."})
+
+
+@role_required(PRACTITIONER)
+@require_POST
+def note_copy_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_note_for_user(request.user, pk, write=True)
+    try:
+        note, remarks = services.note_copy_forward(note=note, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        for remark in remarks:
+            messages.info(request, remark)
+    return redirect("clinic:note_edit", pk=note.pk)
+
+
+@role_required(PRACTITIONER)
+@require_POST
+def note_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_note_for_user(request.user, pk, write=True)
+    form = TemplateChoiceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the clinic's templates.")
+        return redirect("clinic:note_edit", pk=note.pk)
+    template = form.cleaned_data["template"]
+    try:
+        services.note_apply_template(note=note, template=template, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"Template “{template.name}” applied to the empty parts of the note.")
+    return redirect("clinic:note_edit", pk=note.pk)
+
+
+@role_required(*CLINICAL_ROLES)
+@require_GET
+def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_note_for_user(request.user, pk)
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=note, request=request)
+    return render(request, "clinic/note_detail.html", _detail_context(request, note, AddendumForm()))
+
+
+def _detail_context(request, note, addendum_form) -> dict:
+    practitioner = _practitioner(request)
+    return {
+        "note": note,
+        "addendum_form": addendum_form,
+        "can_add_addendum": note.is_signed and practitioner is not None,
+        "can_edit": not note.is_signed and practitioner is not None and practitioner.pk == note.practitioner_id,
+        "hash_ok": note.hash_matches() if note.is_signed else None,
+    }
+
+
+@role_required(PRACTITIONER)
+@require_POST
+def note_addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_note_for_user(request.user, pk)
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_addendum_add(note=note, actor=request.user, text=form.cleaned_data["text"], request=request)
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "Addendum added.")
+            return redirect(note)
+    return render(request, "clinic/note_detail.html", _detail_context(request, note, form), status=400)
+
+
+@role_required(*CLINICAL_ROLES)
+@require_GET
+def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chart: demographics, alerts, consent, intakes, visits with notes, and pain and NDI/ODI trends."""
+    patient = get_patient_for_user(request.user, pk, action="clinical.read")
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request, detail="chart")
+    chart = selectors.patient_chart(patient)
+    pain_svg = charts.trend_svg(
+        [
+            charts.Series("Visit notes", [p for p in chart["pain"] if p.source == "visit note"]),
+            charts.Series("Intake", [p for p in chart["pain"] if p.source == "intake"]),
+        ],
+        y_max=10,
+        y_step=2,
+        y_label="Pain (NRS 0-10)",
+        title="Pain over time",
+        empty_text="No pain ratings recorded yet",
+    )
+    outcome_svg = charts.trend_svg(
+        [charts.Series(code, points) for code, points in sorted(chart["outcomes"].items())],
+        y_max=100,
+        y_step=20,
+        y_label="Disability (%)",
+        title="NDI and ODI over time",
+        empty_text="No NDI or ODI scores yet",
+    )
+    return render(
+        request,
+        "clinic/patient_chart.html",
+        {
+            "patient": patient,
+            **chart,
+            "age": patient.age_on(timezone.localdate()),
+            "pain_svg": pain_svg,
+            "outcome_svg": outcome_svg,
+        },
+    )
