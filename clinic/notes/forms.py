@@ -162,7 +162,11 @@ class NoteForms:
         self.row_sets = {}
         for name, (formset_class, prefix) in ROW_SETS.items():
             kwargs = {"form_kwargs": {"landmarks": landmarks}} if name == "block_placements" else {}
-            self.row_sets[name] = formset_class(data, initial=getattr(note, name) or [], prefix=prefix, **kwargs)
+            # A posted page is the whole truth about its rows. Given the stored rows as `initial` too, a row
+            # equal to what an autosave (or a refused Sign) already stored counts as an "unchanged extra
+            # form" when the page was drawn before it was stored, and Django skips it: the row would vanish.
+            initial = (getattr(note, name) or []) if data is None else None
+            self.row_sets[name] = formset_class(data, initial=initial, prefix=prefix, **kwargs)
 
     def is_valid(self) -> bool:
         results = [self.form.is_valid()] + [fs.is_valid() for fs in self.row_sets.values()]

@@ -8,13 +8,16 @@ them. Helpers (login, shoot, check_a11y, visit) live in tests/e2e/harness.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from tests.clinic.factories import LocationFactory, RoomFactory
 from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS, a11y_state, note_load, shoot
+from tests.scheduling.factories import AppointmentTypeFactory, WorkingHoursFactory
 
 HERE = Path(__file__).parent.resolve()
 
@@ -104,17 +107,20 @@ def browser():
     return SHARED.get()
 
 
-def _new_context(browser, live_server):
+def _new_context(browser, live_server, **options):
     # bypass_csp lets axe-core be injected: the app's CSP forbids inline and injected scripts.
     context = browser.new_context(
-        base_url=live_server.url,
-        viewport=DESKTOP,
-        bypass_csp=True,
-        locale="en-US",
-        # The browser sits in the clinic, so times any script shows are the clinic's.
-        timezone_id=settings.TIME_ZONE,
-        # Bootstrap then skips its collapse/fade transitions: no waiting on animations.
-        reduced_motion="reduce",
+        **{
+            "base_url": live_server.url,
+            "viewport": DESKTOP,
+            "bypass_csp": True,
+            "locale": "en-US",
+            # The browser sits in the clinic, so times any script shows are the clinic's.
+            "timezone_id": settings.TIME_ZONE,
+            # Bootstrap then skips its collapse/fade transitions: no waiting on animations.
+            "reduced_motion": "reduce",
+            **options,
+        }
     )
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
@@ -179,11 +185,12 @@ def page(context, request):
 @pytest.fixture
 def another_browser(browser, live_server, request):
     """`another_browser()` opens a tab in a new context (no cookies: another device, or the same person
-    coming back later), watched like `page`. Close the first one yourself if the journey "leaves"."""
+    coming back later), watched like `page`. Close the first one yourself if the journey "leaves".
+    Keyword arguments go to Playwright's new_context: `another_browser(java_script_enabled=False)`."""
     opened = []
 
-    def open_tab():
-        context = _new_context(browser, live_server)
+    def open_tab(**options):
+        context = _new_context(browser, live_server, **options)
         page, errors = _watched_page(context)
         opened.append((context, page, errors))
         return page
@@ -205,7 +212,8 @@ def clinic_clock(context):
     The server (same process as the test: time-machine) and the browser's JavaScript clock both move to
     that moment and keep ticking from there, so waits and timeouts still work. Pick a moment in the
     future: the server dates cookies (CSRF) by its clock, and a date in the past could make the browser
-    treat them as expired.
+    treat them as expired. Call it again later in the journey to move the clock on ("the next morning");
+    sessions still expire by the server's clock, so a jump past CLINIC_SESSION_MAX_HOURS logs people out.
     """
     import time_machine
 
@@ -215,10 +223,40 @@ def clinic_clock(context):
         assert when.tzinfo is not None, "give an aware datetime (zoneinfo.ZoneInfo(settings.TIME_ZONE))"
         traveller = time_machine.travel(when, tick=True)
         traveller.start()
+        if travellers:
+            # Playwright's clock is installed once per context; later moves set its time.
+            context.clock.set_system_time(when)
+        else:
+            context.clock.install(time=when)
         travellers.append(traveller)
-        context.clock.install(time=when)
         return when
 
     yield set_clock
     for traveller in reversed(travellers):
         traveller.stop()
+
+
+@pytest.fixture
+def clinic_open(db, practitioner_a, practitioner_b):
+    """For the booking journeys: one location with two rooms; both practitioners work 08:00-17:00 on
+    weekdays; a new-patient exam (60 minutes) and a follow-up are offered online."""
+    location = LocationFactory(name="Harbour Street")
+    RoomFactory(location=location, name="Room 1")
+    RoomFactory(location=location, name="Room 2")
+    AppointmentTypeFactory(
+        name="SOT new-patient exam",
+        slug="sot-new-patient-exam",
+        duration=dt.timedelta(minutes=60),
+        new_patient_only=True,
+    )
+    AppointmentTypeFactory(name="SOT adjustment", slug="sot-adjustment", duration=dt.timedelta(minutes=30))
+    for practitioner in (practitioner_a, practitioner_b):
+        for weekday in range(5):
+            WorkingHoursFactory(
+                practitioner=practitioner,
+                location=location,
+                weekday=weekday,
+                start_time=dt.time(8),
+                end_time=dt.time(17),
+            )
+    return location

@@ -1,86 +1,67 @@
-"""A new patient books online in a real browser at phone width: type, first available, day, time, sign up,
-about you, confirm. No JavaScript is needed on the way; the page never scrolls sideways."""
+"""A new patient books online in a real browser at phone width with JavaScript switched off: type, first
+available, day, time, sign up, about you, confirm. Every step is a plain link or form post and no page scrolls
+sideways. axe-core needs JavaScript (its checks are asynchronous), so it cannot run here: the same pages
+with JavaScript on are checked by axe-core in test_booking_journey.py and test_keyboard_booking.py."""
 
 import datetime as dt
-import shutil
+import re
+from zoneinfo import ZoneInfo
 
-import pytest
+from django.conf import settings
+from playwright.sync_api import expect
 
 from clinic.models import Patient
 from scheduling.models import Appointment
-from tests.clinic.factories import LocationFactory, RoomFactory
-from tests.scheduling.factories import AppointmentTypeFactory, WorkingHoursFactory
+from tests.e2e.harness import PHONE, not_a_page, shoot
 
-CHROMIUM = "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"needs Chromium at {CHROMIUM}"),
-]
+ZONE = ZoneInfo(settings.TIME_ZONE)
+NO_AXE = "JavaScript is off: axe-core cannot run (test_booking_journey.py checks these pages with it on)"
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
+def no_sideways_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width}px wide at phone width"
 
 
-def no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, page.url
-
-
-@pytest.mark.django_db(transaction=True)
-def test_new_patient_books_online_on_a_phone(live_server, browser, practitioner_a, practitioner_b):
-    location = LocationFactory()
-    RoomFactory(location=location)
-    AppointmentTypeFactory(
-        name="SOT new-patient exam",
-        slug="sot-new-patient-exam",
-        duration=dt.timedelta(minutes=60),
-        new_patient_only=True,
-    )
-    for practitioner in (practitioner_a, practitioner_b):
-        for weekday in range(7):
-            WorkingHoursFactory(
-                practitioner=practitioner,
-                location=location,
-                weekday=weekday,
-                start_time=dt.time(8),
-                end_time=dt.time(18),
-            )
-    page = browser.new_page(viewport={"width": 390, "height": 844}, java_script_enabled=False)
-    page.goto(f"{live_server.url}/book/")
+def visit(page, path: str) -> None:
+    response = page.goto(path)
+    assert response is not None and response.status == 200, (path, response and response.status)
+    not_a_page(page, NO_AXE)
     no_sideways_scroll(page)
-    page.get_by_role("link", name="SOT new-patient exam").click()
-    page.get_by_role("link", name="First available").click()
+
+
+def click_through(page, locator) -> None:
+    with page.expect_navigation():
+        locator.click()
+    not_a_page(page, NO_AXE)
     no_sideways_scroll(page)
-    page.locator("a.has-times").nth(2).click()
-    no_sideways_scroll(page)
-    page.locator("button.booking-time").first.click()
-    page.get_by_role("link", name="Create an account").click()
+
+
+def test_new_patient_books_online_on_a_phone_without_javascript(another_browser, clinic_clock, clinic_open):
+    clinic_clock(dt.datetime(2030, 6, 3, 9, 0, tzinfo=ZONE))
+    page = another_browser(java_script_enabled=False, viewport=PHONE)
+    visit(page, "/book/")
+    assert page.evaluate("typeof window.htmx") == "undefined", "the page's scripts ran: JavaScript is not off"
+    click_through(page, page.get_by_role("link", name=re.compile("^SOT new-patient exam")))
+    click_through(page, page.get_by_role("link", name=re.compile("^First available")))
+    shoot(page, "booking-no-js-days", widths=("phone",), a11y=False)
+    click_through(page, page.locator("a.has-times").nth(2))
+    click_through(page, page.locator("button.booking-time").first)
+    click_through(page, page.get_by_role("link", name="Create an account"))
     page.get_by_label("Email").fill("phone@example.com")
     page.locator("#id_password1").fill("a-long-pass-phrase-1")
     page.locator("#id_password2").fill("a-long-pass-phrase-1")
-    page.get_by_role("button", name="Sign Up").click()
-    page.wait_for_url("**/book/confirm/")
-    no_sideways_scroll(page)
+    click_through(page, page.get_by_role("button", name="Sign Up"))
+    assert page.url.endswith("/book/confirm/"), page.url
+    shoot(page, "booking-no-js-confirm", widths=("phone",), a11y=False)
     page.get_by_label("First name").fill("Nadia")
     page.get_by_label("Last name").fill("Novak")
     page.get_by_label("Date of birth").fill("1990-04-02")
     page.get_by_label("Phone").fill("(555) 010-7777")
-    page.get_by_role("button", name="Confirm booking").click()
-    page.wait_for_url("**/account/appointments/*/")
-    assert "A confirmation is on its way" in page.content()
-    no_sideways_scroll(page)
-    page.close()
+    click_through(page, page.get_by_role("button", name="Confirm booking"))
+    assert re.search(r"/account/appointments/\d+/$", page.url), page.url
+    expect(page.get_by_role("status")).to_contain_text("A confirmation is on its way")
+    shoot(page, "booking-no-js-booked", widths=("phone",), a11y=False)
     appointment = Appointment.objects.get()
     assert appointment.source == Appointment.Source.ONLINE
     assert appointment.patient == Patient.objects.get(user__email="phone@example.com")

@@ -1,7 +1,7 @@
-"""Journey 1 (intake part; online booking is not merged yet): a patient with an account fills the whole intake
-on a phone, leaves midway and comes back on a new browser, marks pain on the body diagram by tap and by
-keyboard, submits, then reads and signs the consent: first without the neck-injury risk ticked (stopped),
-then properly, and sees the printable signed copy."""
+"""Journey 1, intake half (the booking half is test_booking_journey.py): a patient with an account fills the
+whole intake on a phone, leaves midway and comes back on a new browser, marks pain on the body diagram by tap
+and by keyboard, submits, then reads and signs the consent: first without the neck-injury risk ticked
+(stopped), then properly, and sees the printable signed copy."""
 
 import re
 
