@@ -165,7 +165,7 @@ def _picker_context(request: HttpRequest, form) -> dict:
     selected = None
     raw = form["patient"].value()
     if raw:
-        selected = Patient.objects.filter(pk=raw).first() if str(raw).isdigit() else None
+        selected = Patient.objects.filter(pk=raw).first() if str(raw).isdecimal() else None
     if selected and selected not in patients:
         patients.insert(0, selected)
     return {"patients": patients, "q": q, "selected_id": selected.pk if selected else None}
@@ -596,7 +596,8 @@ def availability_list(request: HttpRequest) -> JsonResponse:
     raw_practitioner = request.GET.get("practitioner", "any")
     practitioner_ids = None
     if raw_practitioner != "any":
-        if not raw_practitioner.isdigit() or not Practitioner.objects.filter(pk=raw_practitioner, active=True).exists():
+        known = raw_practitioner.isdecimal() and Practitioner.objects.filter(pk=raw_practitioner, active=True).exists()
+        if not known:
             return _bad("Unknown practitioner: give a practitioner id or “any”.")
         practitioner_ids = [int(raw_practitioner)]
     raw_start = request.GET.get("start", "")
@@ -605,7 +606,7 @@ def availability_list(request: HttpRequest) -> JsonResponse:
     except ValueError:
         return _bad("Give the start date as YYYY-MM-DD.")
     raw_days = request.GET.get("days", "7")
-    if not raw_days.isdigit() or not 1 <= int(raw_days) <= 62:
+    if not raw_days.isdecimal() or not 1 <= int(raw_days) <= 62:
         return _bad("Give days as a whole number from 1 to 62.")
     slots = availability.find_slots(
         appointment_type=appointment_type,
