@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.apphooks import app_module
 from clinic.models import AuditEvent, Patient
 
 
@@ -119,14 +119,9 @@ def _export_modules():
     for config in apps.get_app_configs():
         if base not in Path(config.path).resolve().parents:
             continue
-        module_name = f"{config.name}.export"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        yield config.label, module
+        module = app_module(config, "export")
+        if module is not None:
+            yield config.label, module
 
 
 @transaction.atomic
