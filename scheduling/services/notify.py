@@ -1,0 +1,63 @@
+"""Deciding to tell the patient: queue a notice and its reminder once the change commits.
+
+The tasks (scheduling/tasks.py) run the sending side (`scheduling.services.sending`); this module only
+queues them, so the two never import each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from scheduling import notices, selectors, tasks
+from scheduling.models import Appointment
+from scheduling.services.sending import reminder_send
+
+
+def _reminder_due_from(start: dt.datetime) -> dt.datetime:
+    return start - dt.timedelta(hours=settings.CLINIC_REMINDER_HOURS)
+
+
+def notify_after_commit(appointment: Appointment, kind: str, *, now: dt.datetime) -> None:
+    """After commit: queue the e-mail for `kind`, and for a new time queue its reminder (run at the reminder
+    time when the task backend can defer; `send_due_reminders` catches any the queue does not hold).
+    Booked inside the reminder window, the confirmation is the reminder: none is sent later."""
+    pk, sequence = appointment.pk, appointment.sequence
+    transaction.on_commit(lambda: tasks.send_appointment_notice.enqueue(pk, kind, sequence))
+    if kind not in (notices.CONFIRMATION, notices.RESCHEDULE):
+        return
+    due = _reminder_due_from(appointment.start)
+    if due <= now:
+        Appointment.objects.filter(pk=pk, sequence=sequence).update(reminder_sent_at=now)
+        return
+
+    def queue_reminder():
+        if not tasks.send_reminder.get_backend().supports_defer:
+            return
+        result = tasks.send_reminder.using(run_after=due).enqueue(pk, sequence)
+        Appointment.objects.filter(pk=pk, sequence=sequence).update(reminder_task_id=str(result.id)[:64])
+
+    transaction.on_commit(queue_reminder)
+
+
+def reminders_enqueue_due(*, now: dt.datetime | None = None, inline: bool = False) -> int:
+    """Queue (or with `inline`, send here) the reminder of every booked appointment now inside the reminder
+    window that has none yet. Safe to run often: the claim in `reminder_send` makes repeats harmless."""
+    now = now or timezone.now()
+    count = 0
+    for pk, sequence in selectors.reminders_due(now=now, hours=settings.CLINIC_REMINDER_HOURS):
+        if inline:
+            reminder_send(appointment_id=pk, sequence=sequence, now=now)
+        else:
+            tasks.send_reminder.enqueue(pk, sequence)
+        count += 1
+    return count
+
+
+def queue_waitlist_offer(appointment: Appointment) -> None:
+    """After commit: offer a cancelled appointment's time to the matching waitlist entries (in the worker)."""
+    pk = appointment.pk
+    transaction.on_commit(lambda: tasks.offer_freed_time.enqueue(pk))
