@@ -13,16 +13,7 @@ from clinic import selectors, services
 from clinic.forms import PatientForm, PatientSearchForm
 from clinic.models import AuditEvent
 from clinic.notes import selectors as notes_selectors
-from clinic.permissions import (
-    CLINIC_ADMIN,
-    FRONT_DESK,
-    PATIENT,
-    PRACTITIONER,
-    STAFF_ROLES,
-    get_patient_for_user,
-    has_role,
-    role_required,
-)
+from clinic.permissions import can, get_patient_for_user, landing_url_name, rule_required
 
 
 @require_GET
@@ -34,18 +25,10 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def home_for_role(request: HttpRequest) -> HttpResponse:
     """Where a user lands after logging in: each role its own home."""
-    user = request.user
-    if not user.is_authenticated:
+    if not request.user.is_authenticated:
         return redirect("clinic:index")
-    if has_role(user, FRONT_DESK):
-        return redirect("scheduling:frontdesk_home")
-    if has_role(user, PRACTITIONER):
-        return redirect("clinic:practitioner_home")
-    if has_role(user, CLINIC_ADMIN):
-        return redirect("admin:index")
-    if has_role(user, PATIENT):
-        return redirect("scheduling:account_home")
-    return render(request, "clinic/no_role.html")
+    url_name = landing_url_name(request.user)
+    return redirect(url_name) if url_name else render(request, "clinic/no_role.html")
 
 
 @never_cache
@@ -60,17 +43,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-@role_required(*STAFF_ROLES, PATIENT)
+@rule_required("patient.view")
 @require_GET
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, pk)
     services.audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request)
     # Staff see which visits have a note and its state (never its content: that is on the chart, for clinicians).
-    note_states = notes_selectors.note_states_for_patient(patient) if has_role(request.user, *STAFF_ROLES) else []
+    note_states = notes_selectors.note_states_for_patient(patient) if can(request.user, "patient.search") else []
     return render(request, "clinic/patient_detail.html", {"patient": patient, "note_states": note_states})
 
 
-@role_required(FRONT_DESK, CLINIC_ADMIN)
+@rule_required("patient.create")
 @require_http_methods(["GET", "POST"])
 def patient_create(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
@@ -81,7 +64,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/patient_form.html", {"form": form, "title": "New patient"})
 
 
-@role_required(FRONT_DESK, CLINIC_ADMIN, PATIENT)
+@rule_required("patient.edit")
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, pk, action="patient.edit")
@@ -93,7 +76,7 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clinic/patient_form.html", {"form": form, "title": f"Edit {patient.full_name}"})
 
 
-@role_required(*STAFF_ROLES)
+@rule_required("patient.search")
 @require_GET
 def patient_search(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.GET or None)
@@ -102,7 +85,7 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "patients": patients})
 
 
-@role_required(CLINIC_ADMIN)
+@rule_required("audit.read")
 @require_GET
 def patient_access_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Who looked at or changed this patient's record, for clinic admins. Reading it is audited too."""

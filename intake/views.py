@@ -11,18 +11,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.models import AuditEvent
-from clinic.permissions import PATIENT, PRACTITIONER, deny_object, has_role, role_required
+from clinic.permissions import can, deny_object, get_patient_for_user, rule_required
 from clinic.services import audit_record
 from intake import content, selectors, services
 from intake.forms import STEP_FORMS, ConsentForm, InvitationForm, OutcomeForm, RedFlagReviewForm
 from intake.models import IntakeSubmission
 from intake.permissions import (
-    CLINICAL_ROLES,
     SESSION_KEY,
-    STATUS_ROLES,
-    get_invitation,
-    get_patient,
-    get_red_flag_review,
+    get_invitation_for_user,
+    get_red_flag_review_for_user,
     get_signature_for_request,
     get_submission_for_user,
     intake_patient_for_request,
@@ -277,7 +274,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 # --- Staff --------------------------------------------------------------------------------------
 
 
-@role_required(*STATUS_ROLES)
+@rule_required("intake.status")
 @require_GET
 def intake_status_list(request: HttpRequest) -> HttpResponse:
     """Front desk: each patient's intake status and consent state (never the clinical answers)."""
@@ -298,26 +295,26 @@ def _status_context(request, patient, form) -> dict:
         "invitations": list(selectors.invitations_sent(patient)),
         "form": form,
         "link": last_link["link"] if last_link and last_link.get("patient") == patient.pk else None,
-        "can_read_clinical": has_role(request.user, *CLINICAL_ROLES),
+        "can_read_clinical": can(request.user, "clinical.read"),
         "invitation_days": settings.INTAKE_INVITATION_DAYS,
     }
 
 
-@role_required(*STATUS_ROLES)
+@rule_required("intake.status")
 @require_GET
 def patient_intake_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Front desk: one patient's intake and consent state, and the invitation link to send."""
-    patient = get_patient(pk)
+    patient = get_patient_for_user(request.user, pk, action="intake.status")
     form = InvitationForm(initial={"email": patient.email})
     _audit_view(request, patient, "intake status")
     return render(request, "intake/patient_intake_status.html", _status_context(request, patient, form))
 
 
-@role_required(*STATUS_ROLES)
+@rule_required("intake.status")
 @require_POST
 def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
     """E-mail an invitation link to the patient; the link is also shown on the next page to give by phone."""
-    patient = get_patient(pk)
+    patient = get_patient_for_user(request.user, pk, action="intake.status")
     form = InvitationForm(request.POST)
     if not form.is_valid():
         _audit_view(request, patient, "intake status")
@@ -330,20 +327,20 @@ def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("intake:patient_intake_status", pk=patient.pk)
 
 
-@role_required(*STATUS_ROLES)
+@rule_required("intake.status")
 @require_POST
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = get_invitation(pk)
+    invitation = get_invitation_for_user(request.user, pk)
     services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
     messages.success(request, f"The link sent to {invitation.email} no longer works.")
     return redirect("intake:patient_intake_status", pk=invitation.patient_id)
 
 
-@role_required(*CLINICAL_ROLES)
+@rule_required("clinical.read")
 @require_GET
 def intake_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """Practitioners and clinic admins: the latest intake in words, the pain diagram drawn, the consent history."""
-    patient = get_patient(pk)
+    patient = get_patient_for_user(request.user, pk, action="clinical.read")
     audit_record(
         actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request, detail="intake summary"
     )
@@ -365,7 +362,7 @@ def intake_summary(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "intake/intake_summary.html", context)
 
 
-@role_required(*CLINICAL_ROLES, PATIENT)
+@rule_required("intake.read")
 @require_GET
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_submission_for_user(request.user, pk)
@@ -387,10 +384,10 @@ def _practitioner(request):
     return practitioner
 
 
-@role_required(PRACTITIONER)
+@rule_required("clinical.write")
 @require_POST
 def red_flags_review(request: HttpRequest, pk: int) -> HttpResponse:
-    review = get_red_flag_review(pk)
+    review = get_red_flag_review_for_user(request.user, pk)
     form = RedFlagReviewForm(request.POST)
     note = form.cleaned_data["review_note"] if form.is_valid() else ""
     try:
@@ -404,7 +401,7 @@ def red_flags_review(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("intake:intake_summary", pk=review.patient_id)
 
 
-@role_required(PRACTITIONER)
+@rule_required("clinical.write")
 @require_POST
 def consent_discussed(request: HttpRequest, pk: int) -> HttpResponse:
     signature = get_signature_for_request(request, pk)

@@ -17,7 +17,7 @@ from clinic import selectors as clinic_selectors
 from clinic import services as clinic_services
 from clinic.forms import PatientSearchForm
 from clinic.models import AuditEvent, Patient, Practitioner
-from clinic.permissions import CLINIC_ADMIN, FRONT_DESK, PRACTITIONER, has_role, role_required
+from clinic.permissions import can, practitioner_of, rule_required
 from clinic.services import audit_record
 from scheduling import availability, selectors, services
 from scheduling.calendar import build_grid
@@ -36,7 +36,6 @@ from scheduling.models import Appointment, AppointmentType, WaitlistEntry
 from scheduling.permissions import get_appointment_for_user
 from scheduling.services import SchedulingError, SlotTaken
 
-SCHEDULE_ROLES = (FRONT_DESK, CLINIC_ADMIN, PRACTITIONER)
 Status = Appointment.Status
 
 
@@ -71,7 +70,7 @@ def _calendar_context(*, cells, first_day: dt.date, last_day: dt.date, practitio
     return {"grid": grid, "inactive": [a for a in appointments if not a.is_active]}
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_GET
 def frontdesk_home(request: HttpRequest) -> HttpResponse:
     """The day view: one column per practitioner."""
@@ -97,7 +96,7 @@ def frontdesk_home(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/frontdesk_home.html", context)
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_GET
 def week_view(request: HttpRequest) -> HttpResponse:
     """Seven days of one practitioner's calendar, Monday first."""
@@ -106,7 +105,7 @@ def week_view(request: HttpRequest) -> HttpResponse:
         raise Http404("No practitioner yet.")
     chosen = next((p for p in practitioners if str(p.pk) == request.GET.get("practitioner")), None)
     if chosen is None:
-        own = getattr(request.user, "practitioner", None) if has_role(request.user, PRACTITIONER) else None
+        own = practitioner_of(request.user)
         chosen = next((p for p in practitioners if own and p.pk == own.pk), practitioners[0])
     day = _day_from(request)
     monday = day - dt.timedelta(days=day.weekday())
@@ -134,7 +133,7 @@ def week_view(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/week_view.html", context)
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_GET
 def day_sheet(request: HttpRequest) -> HttpResponse:
     """A printable list of the day's appointments per practitioner."""
@@ -150,7 +149,7 @@ def day_sheet(request: HttpRequest) -> HttpResponse:
 # --- Booking ----------------------------------------------------------------------------------
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_GET
 def patient_pick(request: HttpRequest) -> HttpResponse:
     """Search results as radio buttons for the booking, series and waitlist forms (htmx or plain)."""
@@ -171,7 +170,7 @@ def _picker_context(request: HttpRequest, form) -> dict:
     return {"patients": patients, "q": q, "selected_id": selected.pk if selected else None}
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_http_methods(["GET", "POST"])
 def appointment_book(request: HttpRequest) -> HttpResponse:
     """Book an appointment; GET parameters (practitioner, start, appointment_type, patient, room) pre-fill it."""
@@ -268,14 +267,14 @@ def _render_detail(request, appointment, status=400, **forms_) -> HttpResponse:
     )
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_GET
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, pk)
     return _render_detail(request, appointment, status=200)
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_POST
 def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, pk)
@@ -302,7 +301,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, appointment, move_form=form, alternatives=alternatives)
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_POST
 def appointment_change_room(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, pk)
@@ -320,7 +319,7 @@ def appointment_change_room(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, appointment, room_form=form)
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_POST
 def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, pk)
@@ -342,7 +341,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, appointment, cancel_form=form)
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_POST
 def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, pk)
@@ -363,7 +362,7 @@ def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, appointment, check_in_form=form)
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_POST
 def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
     """In treatment, completed or no-show (the moves that need no form)."""
@@ -384,7 +383,7 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Find a slot ------------------------------------------------------------------------------
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_GET
 def slot_find(request: HttpRequest) -> HttpResponse:
     """Type, practitioner or any, earliest date -> the next free times, each a link to book."""
@@ -425,7 +424,7 @@ def slot_find(request: HttpRequest) -> HttpResponse:
 # --- Series -----------------------------------------------------------------------------------
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_http_methods(["GET", "POST"])
 def series_book(request: HttpRequest) -> HttpResponse:
     """Plan a care-plan series; when some times are taken, the conflicts page lists each with alternatives and
@@ -495,7 +494,7 @@ def _confirm_page(request, form, plan, status):
     )
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_GET
 def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from scheduling.models import CarePlanSeries
@@ -511,14 +510,14 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Waitlist ---------------------------------------------------------------------------------
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_GET
 def waitlist_list(request: HttpRequest) -> HttpResponse:
     _audit_list(request, "waitlist")
     return render(request, "scheduling/waitlist_list.html", {"entries": selectors.waitlist_active()})
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_http_methods(["GET", "POST"])
 def waitlist_add(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -552,7 +551,7 @@ def waitlist_add(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_POST
 def waitlist_offer(request: HttpRequest, pk: int, appointment_pk: int) -> HttpResponse:
     entry = get_object_or_404(WaitlistEntry.objects.select_related("patient"), pk=pk, active=True)
@@ -566,7 +565,7 @@ def waitlist_offer(request: HttpRequest, pk: int, appointment_pk: int) -> HttpRe
     return redirect("scheduling:appointment_detail", pk=appointment.pk)
 
 
-@role_required(*SCHEDULE_ROLES)
+@rule_required("schedule.manage")
 @require_POST
 def waitlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(WaitlistEntry, pk=pk, active=True)
@@ -587,7 +586,7 @@ def availability_list(request: HttpRequest) -> JsonResponse:
     """Free start times as JSON for the booking pages. Public: no patient data. Staff also see types that are
     not bookable online."""
     types = AppointmentType.objects.filter(active=True)
-    if not has_role(request.user, *SCHEDULE_ROLES):
+    if not can(request.user, "schedule.manage"):
         types = types.filter(bookable_online=True)
     slug = request.GET.get("type", "")
     appointment_type = types.filter(slug=slug).first() if slug else None

@@ -24,7 +24,7 @@ from django_ratelimit.core import is_ratelimited
 from clinic import selectors as clinic_selectors
 from clinic import services as clinic_services
 from clinic.models import AuditEvent, Practitioner
-from clinic.permissions import PATIENT, STAFF_ROLES, deny_object, has_role, patient_of, role_required
+from clinic.permissions import can, deny_object, patient_of, rule_required
 from clinic.services import audit_record
 from scheduling import availability, ics, selectors, services
 from scheduling.forms import (
@@ -82,7 +82,7 @@ def _audit_view(request: HttpRequest, obj, detail: str) -> None:
 
 
 def _is_staff(request: HttpRequest) -> bool:
-    return has_role(request.user, *STAFF_ROLES)
+    return can(request.user, "schedule.manage")
 
 
 # --- /book/ -----------------------------------------------------------------------------------
@@ -347,7 +347,7 @@ def _location_for(practitioner: Practitioner, start: dt.datetime):
 # --- /account/ --------------------------------------------------------------------------------
 
 
-@role_required(PATIENT)
+@rule_required("account.use")
 @require_GET
 def account_home(request: HttpRequest) -> HttpResponse:
     patient = patient_of(request.user)
@@ -383,7 +383,7 @@ def _account_context(appointment: Appointment, **extra) -> dict:
     }
 
 
-@role_required(PATIENT)
+@rule_required("account.use")
 @require_GET
 def account_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _own_appointment(request, pk)
@@ -391,7 +391,7 @@ def account_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "scheduling/online/account_appointment.html", _account_context(appointment))
 
 
-@role_required(PATIENT)
+@rule_required("account.use")
 @require_POST
 def account_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _own_appointment(request, pk)
@@ -417,7 +417,7 @@ def account_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(PATIENT)
+@rule_required("account.use")
 @require_http_methods(["GET", "POST"])
 def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Free times with the same practitioner for the next days; choosing one moves the appointment."""
@@ -472,7 +472,7 @@ def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "scheduling/online/account_reschedule.html", context, status=status)
 
 
-@role_required(PATIENT)
+@rule_required("account.use")
 @require_GET
 def account_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """The appointment as an .ics file (METHOD:PUBLISH); the UID stays the same across reschedules."""

@@ -18,11 +18,9 @@ from clinic.models import AuditEvent
 from clinic.notes import charts, selectors, services
 from clinic.notes.forms import AddendumForm, NoteForms, TemplateChoiceForm
 from clinic.notes.permissions import get_appointment_for_note, get_note_for_user
-from clinic.permissions import CLINIC_ADMIN, PRACTITIONER, get_patient_for_user, role_required
+from clinic.permissions import get_patient_for_user, rule_required
 from clinic.services import audit_record
 from intake import selectors as intake_selectors
-
-CLINICAL_ROLES = (PRACTITIONER, CLINIC_ADMIN)
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -33,7 +31,7 @@ def _practitioner(request):
     return getattr(request.user, "practitioner", None)
 
 
-@role_required(PRACTITIONER)
+@rule_required("clinical.write")
 @require_GET
 def practitioner_home(request: HttpRequest) -> HttpResponse:
     """My day: today's appointments in order with their markers and notes, then the unsigned notes."""
@@ -48,7 +46,7 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(PRACTITIONER)
+@rule_required("clinical.write")
 @require_POST
 def note_start(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_note(request.user, pk)
@@ -73,7 +71,7 @@ def _edit_context(note, forms, request) -> dict:
     }
 
 
-@role_required(PRACTITIONER)
+@rule_required("clinical.write")
 @require_http_methods(["GET", "POST"])
 def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The draft: Save draft, or Sign (which saves what is on the page, then signs it)."""
@@ -110,7 +108,7 @@ def _add_errors(forms: NoteForms, exc: ValidationError) -> None:
             forms.add_error(None, message)
 
 
-@role_required(PRACTITIONER)
+@rule_required("clinical.write")
 @require_POST
 def note_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     """The page's script posts the form here every few seconds while it has unsaved changes."""
@@ -133,7 +131,7 @@ def note_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse({"saved": True, "message": f"Draft saved at {timezone.localtime(note.updated_at):%H:%M:%S}."})
 
 
-@role_required(PRACTITIONER)
+@rule_required("clinical.write")
 @require_POST
 def note_copy_forward(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_note_for_user(request.user, pk, write=True)
@@ -147,7 +145,7 @@ def note_copy_forward(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("clinic:note_edit", pk=note.pk)
 
 
-@role_required(PRACTITIONER)
+@rule_required("clinical.write")
 @require_POST
 def note_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_note_for_user(request.user, pk, write=True)
@@ -165,7 +163,7 @@ def note_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("clinic:note_edit", pk=note.pk)
 
 
-@role_required(*CLINICAL_ROLES)
+@rule_required("clinical.read")
 @require_GET
 def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_note_for_user(request.user, pk)
@@ -184,7 +182,7 @@ def _detail_context(request, note, addendum_form) -> dict:
     }
 
 
-@role_required(PRACTITIONER)
+@rule_required("clinical.write")
 @require_POST
 def note_addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_note_for_user(request.user, pk)
@@ -200,7 +198,7 @@ def note_addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clinic/note_detail.html", _detail_context(request, note, form), status=400)
 
 
-@role_required(*CLINICAL_ROLES)
+@rule_required("clinical.read")
 @require_GET
 def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
     """The chart: demographics, alerts, consent, intakes, visits with notes, and pain and NDI/ODI trends."""
