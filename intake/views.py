@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clinic.domain_errors import apply_error, error_text, message_error
 from clinic.models import AuditEvent
 from clinic.permissions import can, deny_object, get_patient_for_user, rule_required
 from clinic.services import audit_record
@@ -124,7 +125,7 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
                 submission=draft, step=step, answers=form.cleaned_data, actor=_actor(request), request=request
             )
         except services.IntakeError as exc:
-            messages.error(request, exc.messages[0])
+            message_error(request, exc)
             return redirect("intake:intake_home")
         if step == "redflags":
             urgent = [content.RED_FLAG_LABELS[c] for c in form.flagged() if c in content.URGENT_RED_FLAGS]
@@ -171,7 +172,7 @@ def intake_submit(request: HttpRequest) -> HttpResponse:
     try:
         services.intake_submit(submission=submission, actor=_actor(request), request=request)
     except services.IntakeError as exc:
-        messages.error(request, exc.messages[0])
+        message_error(request, exc)
         return redirect("intake:intake_step", step="review")
     if not was_locked:
         messages.success(
@@ -211,7 +212,7 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
                 via_invitation=request.intake_invitation is not None,
             )
         except services.IntakeError as exc:
-            form.add_error(None, exc.messages[0])
+            apply_error(form, exc)
         else:
             messages.success(request, "Thank you: your consent is signed. You can print a copy below.")
             return redirect("intake:consent_print", pk=signature.pk)
@@ -261,7 +262,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_from_token(token)
     except services.IntakeError as exc:
-        return render(request, "intake/invitation_invalid.html", {"reason": exc.messages[0]}, status=400)
+        return render(request, "intake/invitation_invalid.html", {"reason": error_text(exc)}, status=400)
     if request.user.is_authenticated:
         reason = "You are signed in to an account. Log out first, then open the link again."
         return render(request, "intake/invitation_invalid.html", {"reason": reason}, status=400)
@@ -395,7 +396,7 @@ def red_flags_review(request: HttpRequest, pk: int) -> HttpResponse:
             review=review, practitioner=_practitioner(request), note=note, actor=request.user, request=request
         )
     except services.IntakeError as exc:
-        messages.error(request, exc.messages[0])
+        message_error(request, exc)
     else:
         messages.success(request, "Red-flag review recorded; the alert is cleared.")
     return redirect("intake:intake_summary", pk=review.patient_id)
@@ -410,7 +411,7 @@ def consent_discussed(request: HttpRequest, pk: int) -> HttpResponse:
             signature=signature, practitioner=_practitioner(request), actor=request.user, request=request
         )
     except services.IntakeError as exc:
-        messages.error(request, exc.messages[0])
+        message_error(request, exc)
     else:
         messages.success(request, "Recorded that you discussed this consent with the patient.")
     return redirect("intake:intake_summary", pk=signature.patient_id)

@@ -27,15 +27,6 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-def apply_error(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the fields it names when the form has them."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _practitioner_field(required=True, **kwargs):
     return forms.ModelChoiceField(queryset=clinic_selectors.practitioners_active(), required=required, **kwargs)
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import selectors as clinic_selectors
 from clinic import services as clinic_services
+from clinic.domain_errors import apply_error, message_error
 from clinic.forms import PatientSearchForm
 from clinic.models import AuditEvent, Patient, Practitioner
 from clinic.permissions import can, practitioner_of, rule_required
@@ -30,7 +31,6 @@ from scheduling.forms import (
     SeriesForm,
     SlotFindForm,
     WaitlistForm,
-    apply_error,
 )
 from scheduling.models import Appointment, AppointmentType, WaitlistEntry
 from scheduling.permissions import get_appointment_for_user
@@ -374,7 +374,7 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         appointment = action(appointment=appointment, actor=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        message_error(request, exc)
         return _render_detail(request, appointment)
     messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
     return redirect("scheduling:appointment_detail", pk=pk)
@@ -472,7 +472,7 @@ def series_book(request: HttpRequest) -> HttpResponse:
                         request=request,
                     )
                 except ValidationError as exc:
-                    messages.error(request, " ".join(exc.messages))
+                    message_error(request, exc)
                 else:
                     messages.success(request, f"Booked {series.appointments.count()} appointments.")
                     return redirect("scheduling:series_detail", pk=series.pk)
@@ -559,7 +559,7 @@ def waitlist_offer(request: HttpRequest, pk: int, appointment_pk: int) -> HttpRe
     try:
         services.waitlist_offer(entry=entry, appointment=appointment, actor=request.user, request=request)
     except SchedulingError as exc:
-        messages.error(request, " ".join(exc.messages))
+        message_error(request, exc)
     else:
         messages.success(request, f"Offered to {entry.patient.full_name} by e-mail.")
     return redirect("scheduling:appointment_detail", pk=appointment.pk)

@@ -23,6 +23,7 @@ from django_ratelimit.core import is_ratelimited
 
 from clinic import selectors as clinic_selectors
 from clinic import services as clinic_services
+from clinic.domain_errors import apply_error
 from clinic.models import AuditEvent, Practitioner
 from clinic.permissions import can, deny_object, patient_of, rule_required
 from clinic.services import audit_record
@@ -32,7 +33,6 @@ from scheduling.forms import (
     BookConfirmForm,
     OnlineCancelForm,
     OnlineMoveForm,
-    apply_error,
     parse_slot_value,
     slot_value,
 )

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clinic.domain_errors import apply_error, error_text, message_error
 from clinic.models import AuditEvent
 from clinic.notes import charts, selectors, services
 from clinic.notes.forms import AddendumForm, NoteForms, TemplateChoiceForm
@@ -21,10 +22,6 @@ from clinic.notes.permissions import get_appointment_for_note, get_note_for_user
 from clinic.permissions import get_patient_for_user, rule_required
 from clinic.services import audit_record
 from intake import selectors as intake_selectors
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def _practitioner(request):
@@ -53,7 +50,7 @@ def note_start(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         note = services.note_start(appointment=appointment, actor=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        message_error(request, exc)
         return redirect("clinic:practitioner_home")
     return redirect("clinic:note_edit", pk=note.pk)
 
@@ -90,22 +87,12 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "The note is signed and locked.")
                 return redirect(note)
         except ValidationError as exc:
-            _add_errors(forms, exc)
+            apply_error(forms, exc)
         else:
             messages.success(request, "Draft saved.")
             return redirect("clinic:note_edit", pk=note.pk)
     status = 200 if request.method == "GET" else 400
     return render(request, "clinic/note_edit.html", _edit_context(note, forms, request), status=status)
-
-
-def _add_errors(forms: NoteForms, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for message in errors:
-                forms.add_error(field if field != "__all__" else None, message)
-    else:
-        for message in exc.messages:
-            forms.add_error(None, message)
 
 
 @rule_required("clinical.write")
@@ -127,7 +114,7 @@ def note_autosave(request: HttpRequest, pk: int) -> JsonResponse:
             note=note, actor=request.user, changes=forms.changes(), request=request, autosave=True
         )
     except ValidationError as exc:
-        return JsonResponse({"saved": False, "message": "Not saved: " + _error_text(exc)}, status=400)
+        return JsonResponse({"saved": False, "message": "Not saved: " + error_text(exc)}, status=400)
     return JsonResponse({"saved": True, "message": f"Draft saved at {timezone.localtime(note.updated_at):%H:%M:%S}."})
 
 
@@ -138,7 +125,7 @@ def note_copy_forward(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         note, remarks = services.note_copy_forward(note=note, actor=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        message_error(request, exc)
     else:
         for remark in remarks:
             messages.info(request, remark)
@@ -157,7 +144,7 @@ def note_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.note_apply_template(note=note, template=template, actor=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        message_error(request, exc)
     else:
         messages.success(request, f"Template “{template.name}” applied to the empty parts of the note.")
     return redirect("clinic:note_edit", pk=note.pk)
@@ -191,7 +178,7 @@ def note_addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.note_addendum_add(note=note, actor=request.user, text=form.cleaned_data["text"], request=request)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            apply_error(form, exc)
         else:
             messages.success(request, "Addendum added.")
             return redirect(note)

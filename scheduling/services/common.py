@@ -8,7 +8,10 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from clinic.domain_errors import error_text
 from scheduling import availability
+
+__all__ = ["SchedulingError", "SlotTaken", "error_text", "when_text"]
 
 
 class SchedulingError(ValidationError):
@@ -22,10 +25,6 @@ class SlotTaken(SchedulingError):
         super().__init__({field: [message]}, code="slot_taken")
         self.alternatives = list(alternatives)
         self.text = message
-
-
-def error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def when_text(moment: dt.datetime) -> str:
