@@ -163,7 +163,7 @@ def _review(request: HttpRequest, draft: IntakeSubmission) -> HttpResponse:
 def intake_submit(request: HttpRequest) -> HttpResponse:
     """Submit the draft named in the form. Posting it twice returns the first result (nothing is created twice)."""
     submission_id = request.POST.get("submission", "")
-    submission = IntakeSubmission.objects.filter(pk=int(submission_id)).first() if submission_id.isdecimal() else None
+    submission = selectors.submission_by_id(submission_id)
     if submission is None:
         raise Http404("No such intake.")
     if submission.patient_id != request.intake_patient.pk:

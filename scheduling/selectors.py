@@ -11,7 +11,7 @@ from django.utils import timezone
 from clinic.models import Patient
 from intake import selectors as intake_selectors
 from scheduling.availability import clinic_zone, day_bounds
-from scheduling.models import Appointment, AppointmentType, WaitlistEntry
+from scheduling.models import Appointment, AppointmentType, CarePlanSeries, WaitlistEntry
 
 
 def appointment_types_active() -> QuerySet[AppointmentType]:
@@ -164,3 +164,21 @@ def waitlist_matches(appointment: Appointment) -> QuerySet[WaitlistEntry]:
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def appointment_type_by_slug(slug: str, *, online_only: bool) -> AppointmentType | None:
+    """An active appointment type by its slug; `online_only` leaves out the types patients cannot book online."""
+    if not slug:
+        return None
+    types = appointment_types_active()
+    if online_only:
+        types = types.filter(bookable_online=True)
+    return types.filter(slug=slug).first()
+
+
+def series_detail(pk: int) -> CarePlanSeries | None:
+    return CarePlanSeries.objects.select_related("patient", "practitioner", "appointment_type").filter(pk=pk).first()
+
+
+def waitlist_entry_active(pk: int) -> WaitlistEntry | None:
+    return WaitlistEntry.objects.select_related("patient").filter(pk=pk, active=True).first()

@@ -6,18 +6,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import selectors as clinic_selectors
-from clinic import services as clinic_services
 from clinic.domain_errors import apply_error, message_error
 from clinic.forms import PatientSearchForm
-from clinic.models import AuditEvent, Patient, Practitioner
+from clinic.models import AuditEvent
 from clinic.permissions import can, practitioner_of, rule_required
 from clinic.services import audit_record
 from scheduling import availability, selectors, services
@@ -32,7 +30,7 @@ from scheduling.forms import (
     SlotFindForm,
     WaitlistForm,
 )
-from scheduling.models import Appointment, AppointmentType, WaitlistEntry
+from scheduling.models import Appointment
 from scheduling.permissions import get_appointment_for_user
 from scheduling.services import SchedulingError, SlotTaken
 
@@ -164,7 +162,7 @@ def _picker_context(request: HttpRequest, form) -> dict:
     selected = None
     raw = form["patient"].value()
     if raw:
-        selected = Patient.objects.filter(pk=raw).first() if str(raw).isdecimal() else None
+        selected = clinic_selectors.patient_by_id(raw)
     if selected and selected not in patients:
         patients.insert(0, selected)
     return {"patients": patients, "q": q, "selected_id": selected.pk if selected else None}
@@ -180,22 +178,19 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                # One transaction: a new patient is registered only if the booking succeeds.
-                with transaction.atomic():
-                    patient = data["patient"] or clinic_services.patient_create(
-                        actor=request.user, request=request, **form.new_patient_fields()
-                    )
-                    appointment = services.appointment_book(
-                        patient=patient,
-                        practitioner=data["practitioner"],
-                        appointment_type=data["appointment_type"],
-                        start=data["start"],
-                        room=data["room"],
-                        frontdesk_notes=data["frontdesk_notes"],
-                        actor=request.user,
-                        request=request,
-                        notify=True,
-                    )
+                appointment = services.appointment_book_registering(
+                    patient=data["patient"],
+                    new_patient=form.new_patient_fields(),
+                    practitioner=data["practitioner"],
+                    appointment_type=data["appointment_type"],
+                    start=data["start"],
+                    room=data["room"],
+                    frontdesk_notes=data["frontdesk_notes"],
+                    actor=request.user,
+                    request=request,
+                    notify=True,
+                )
+                patient = appointment.patient
             except SlotTaken as exc:
                 alternatives = exc.alternatives
                 apply_error(form, exc)
@@ -214,7 +209,7 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
             if k in request.GET
         }
         if "appointment_type" not in initial:
-            first_type = selectors.appointment_types_active().filter(slug="sot-adjustment").first()
+            first_type = selectors.appointment_type_by_slug("sot-adjustment", online_only=False)
             if first_type:
                 initial["appointment_type"] = first_type.pk
         form = AppointmentBookForm(initial=initial)
@@ -497,11 +492,9 @@ def _confirm_page(request, form, plan, status):
 @rule_required("schedule.manage")
 @require_GET
 def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from scheduling.models import CarePlanSeries
-
-    series = get_object_or_404(
-        CarePlanSeries.objects.select_related("patient", "practitioner", "appointment_type"), pk=pk
-    )
+    series = selectors.series_detail(pk)
+    if series is None:
+        raise Http404("No such series.")
     appointments = selectors.appointments_for_series(series)
     audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=series, request=request)
     return render(request, "scheduling/series_detail.html", {"series": series, "appointments": appointments})
@@ -554,7 +547,9 @@ def waitlist_add(request: HttpRequest) -> HttpResponse:
 @rule_required("schedule.manage")
 @require_POST
 def waitlist_offer(request: HttpRequest, pk: int, appointment_pk: int) -> HttpResponse:
-    entry = get_object_or_404(WaitlistEntry.objects.select_related("patient"), pk=pk, active=True)
+    entry = selectors.waitlist_entry_active(pk)
+    if entry is None:
+        raise Http404("That patient is no longer on the waitlist.")
     appointment = get_appointment_for_user(request.user, appointment_pk)
     try:
         services.waitlist_offer(entry=entry, appointment=appointment, actor=request.user, request=request)
@@ -568,7 +563,9 @@ def waitlist_offer(request: HttpRequest, pk: int, appointment_pk: int) -> HttpRe
 @rule_required("schedule.manage")
 @require_POST
 def waitlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(WaitlistEntry, pk=pk, active=True)
+    entry = selectors.waitlist_entry_active(pk)
+    if entry is None:
+        raise Http404("That patient is no longer on the waitlist.")
     services.waitlist_remove(entry=entry, actor=request.user, request=request)
     messages.success(request, "Removed from the waitlist.")
     return redirect("scheduling:waitlist_list")
@@ -585,18 +582,14 @@ def _bad(message: str) -> JsonResponse:
 def availability_list(request: HttpRequest) -> JsonResponse:
     """Free start times as JSON for the booking pages. Public: no patient data. Staff also see types that are
     not bookable online."""
-    types = AppointmentType.objects.filter(active=True)
-    if not can(request.user, "schedule.manage"):
-        types = types.filter(bookable_online=True)
     slug = request.GET.get("type", "")
-    appointment_type = types.filter(slug=slug).first() if slug else None
+    appointment_type = selectors.appointment_type_by_slug(slug, online_only=not can(request.user, "schedule.manage"))
     if appointment_type is None:
         return _bad(f"Unknown appointment type “{slug[:60]}”." if slug else "Give an appointment type: ?type=<slug>.")
     raw_practitioner = request.GET.get("practitioner", "any")
     practitioner_ids = None
     if raw_practitioner != "any":
-        known = raw_practitioner.isdecimal() and Practitioner.objects.filter(pk=raw_practitioner, active=True).exists()
-        if not known:
+        if clinic_selectors.practitioner_active(raw_practitioner) is None:
             return _bad("Unknown practitioner: give a practitioner id or “any”.")
         practitioner_ids = [int(raw_practitioner)]
     raw_start = request.GET.get("start", "")

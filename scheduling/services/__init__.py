@@ -16,6 +16,7 @@ from scheduling.services.booking import (
     NO_OVERLAP_CONSTRAINTS,
     ROOM_CONSTRAINT,
     appointment_book,
+    appointment_book_registering,
     appointment_change_room,
     appointment_move,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "allowed_moves",
     "appointment_book",
     "appointment_book_online",
+    "appointment_book_registering",
     "appointment_cancel",
     "appointment_cancel_online",
     "appointment_change_room",

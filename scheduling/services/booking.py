@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic import services as clinic_services
 from clinic.models import AuditEvent, Patient, Practitioner, Room
 from clinic.services import audit_record
 from scheduling import availability, notices
@@ -264,6 +265,16 @@ def appointment_book(
     if notify:
         notify_after_commit(appointment, notices.CONFIRMATION, now=now)
     return appointment
+
+
+@transaction.atomic
+def appointment_book_registering(*, patient: Patient | None, new_patient: dict, actor=None, request=None, **booking):
+    """Book for `patient`, or, when it is None, register the new patient from `new_patient` (the fields of
+    `clinic.services.patient_create`) and book: one transaction, so the patient is registered only if the
+    booking succeeds. The other arguments are `appointment_book`'s."""
+    if patient is None:
+        patient = clinic_services.patient_create(actor=actor, request=request, **new_patient)
+    return appointment_book(patient=patient, actor=actor, request=request, **booking)
 
 
 def _current_room_if_free(appointment: Appointment, start: dt.datetime) -> Room | None:
