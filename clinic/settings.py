@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "clinic.middleware.PrivatePagesMiddleware",
     "clinic.middleware.SessionLimitsMiddleware",
     "clinic.middleware.StaffTwoFactorMiddleware",
+    # Writes the one audit row of a request that read patient data (clinic/audit.py).
+    "clinic.audit.AuditReadsMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"

@@ -10,10 +10,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error, error_text, message_error
-from clinic.models import AuditEvent
 from clinic.permissions import can, deny_object, get_patient_for_user, rule_required
-from clinic.services import audit_record
 from intake import content, selectors, services
 from intake.forms import STEP_FORMS, ConsentForm, InvitationForm, OutcomeForm, RedFlagReviewForm
 from intake.models import IntakeSubmission
@@ -38,14 +37,10 @@ def _actor(request):
     return request.user if request.user.is_authenticated else None
 
 
-def _audit_view(request, obj, detail: str) -> None:
-    """One "view" row for a page that shows a patient's intake or consent data."""
-    audit_record(actor=_actor(request), action=AuditEvent.Action.VIEW, obj=obj, request=request, detail=detail)
-
-
 # --- The patient's side -------------------------------------------------------------------------
 
 
+@reads_patient_data
 @never_cache
 @intake_patient_required
 @require_GET
@@ -65,10 +60,11 @@ def intake_home(request: HttpRequest) -> HttpResponse:
         "steps": content.STEPS,
         "via_invitation": request.intake_invitation is not None,
     }
-    _audit_view(request, patient, "intake home")
+    audit_read(request, patient, "intake home")
     return render(request, "intake/intake_home.html", context)
 
 
+@no_patient_data
 @intake_patient_required
 @require_POST
 def intake_start(request: HttpRequest) -> HttpResponse:
@@ -97,6 +93,7 @@ def _step_context(request, draft: IntakeSubmission, step: str, form) -> dict:
     }
 
 
+@reads_patient_data
 @never_cache
 @intake_patient_required
 @require_http_methods(["GET", "POST"])
@@ -138,7 +135,7 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
                 )
         return redirect("intake:intake_step", step=draft.current_step)
     status = 400 if request.method == "POST" else 200
-    _audit_view(request, draft, f"intake step {step}")
+    audit_read(request, draft, f"intake step {step}")
     return render(request, "intake/intake_step.html", _step_context(request, draft, step, form), status=status)
 
 
@@ -154,10 +151,11 @@ def _review(request: HttpRequest, draft: IntakeSubmission) -> HttpResponse:
     context = _step_context(request, draft, "review", None)
     context["missing"] = [content.step_by_slug(s) for s in services.intake_missing_steps(draft)]
     context["summary"] = selectors.submission_summary(draft)
-    _audit_view(request, draft, "intake step review")
+    audit_read(request, draft, "intake step review")
     return render(request, "intake/intake_step.html", context)
 
 
+@no_patient_data
 @intake_patient_required
 @require_POST
 def intake_submit(request: HttpRequest) -> HttpResponse:
@@ -181,6 +179,7 @@ def intake_submit(request: HttpRequest) -> HttpResponse:
     return redirect("intake:intake_home")
 
 
+@reads_patient_data
 @never_cache
 @intake_patient_required
 @require_http_methods(["GET", "POST"])
@@ -189,7 +188,7 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
     patient = request.intake_patient
     version = selectors.consent_version_active()
     if version is None:
-        _audit_view(request, patient, "consent form (none to sign)")
+        audit_read(request, patient, "consent form (none to sign)")
         return render(request, "intake/consent_unavailable.html", {"patient": patient}, status=200)
     minor = patient.is_minor()
     initial = {"signer_name": patient.guardian_name, "guardian_relationship": patient.guardian_relationship}
@@ -218,10 +217,11 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
             return redirect("intake:consent_print", pk=signature.pk)
     status = 400 if request.method == "POST" else 200
     context = {"patient": patient, "version": version, "form": form, "minor": minor}
-    _audit_view(request, patient, "consent form")
+    audit_read(request, patient, "consent form")
     return render(request, "intake/consent_sign.html", context, status=status)
 
 
+@no_patient_data
 @intake_patient_required
 @require_POST
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
@@ -237,6 +237,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("intake:intake_home")
 
 
+@reads_patient_data
 @never_cache
 @require_GET
 def consent_print(request: HttpRequest, pk: int) -> HttpResponse:
@@ -244,7 +245,7 @@ def consent_print(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated and intake_patient_for_request(request)[0] is None:
         return redirect_to_login(request.get_full_path())
     signature = get_signature_for_request(request, pk)
-    _audit_view(request, signature, "consent copy")
+    audit_read(request, signature, "consent copy")
     risks = {r["code"]: r["label"] for r in signature.version.risks}
     context = {
         "signature": signature,
@@ -255,6 +256,7 @@ def consent_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "intake/consent_print.html", context)
 
 
+@no_patient_data
 @never_cache
 @require_GET
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -275,6 +277,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 # --- Staff --------------------------------------------------------------------------------------
 
 
+@reads_patient_data
 @rule_required("intake.status")
 @require_GET
 def intake_status_list(request: HttpRequest) -> HttpResponse:
@@ -282,7 +285,7 @@ def intake_status_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     page, readiness = selectors.patients_intake_page(query=query, page=request.GET.get("page", 1))
     rows = [(patient, readiness[patient.pk]) for patient in page.object_list]
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, request=request, detail="intake status list")
+    audit_read(request, None, "intake status list")
     return render(request, "intake/intake_status_list.html", {"page": page, "rows": rows, "q": query})
 
 
@@ -301,16 +304,18 @@ def _status_context(request, patient, form) -> dict:
     }
 
 
+@reads_patient_data
 @rule_required("intake.status")
 @require_GET
 def patient_intake_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Front desk: one patient's intake and consent state, and the invitation link to send."""
     patient = get_patient_for_user(request.user, pk, action="intake.status")
     form = InvitationForm(initial={"email": patient.email})
-    _audit_view(request, patient, "intake status")
+    audit_read(request, patient, "intake status")
     return render(request, "intake/patient_intake_status.html", _status_context(request, patient, form))
 
 
+@reads_patient_data
 @rule_required("intake.status")
 @require_POST
 def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
@@ -318,7 +323,7 @@ def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, pk, action="intake.status")
     form = InvitationForm(request.POST)
     if not form.is_valid():
-        _audit_view(request, patient, "intake status")
+        audit_read(request, patient, "intake status")
         return render(request, "intake/patient_intake_status.html", _status_context(request, patient, form), status=400)
     _invitation, link = services.invitation_send(
         patient=patient, email=form.cleaned_data["email"], actor=request.user, request=request
@@ -328,6 +333,7 @@ def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("intake:patient_intake_status", pk=patient.pk)
 
 
+@no_patient_data
 @rule_required("intake.status")
 @require_POST
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
@@ -337,14 +343,13 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("intake:patient_intake_status", pk=invitation.patient_id)
 
 
+@reads_patient_data
 @rule_required("clinical.read")
 @require_GET
 def intake_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """Practitioners and clinic admins: the latest intake in words, the pain diagram drawn, the consent history."""
     patient = get_patient_for_user(request.user, pk, action="clinical.read")
-    audit_record(
-        actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request, detail="intake summary"
-    )
+    audit_read(request, patient, "intake summary")
     submissions = list(selectors.intake_submissions(patient))
     latest = next((s for s in submissions if s.status == IntakeSubmission.Status.SUBMITTED), None)
     context = {
@@ -363,11 +368,12 @@ def intake_summary(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "intake/intake_summary.html", context)
 
 
+@reads_patient_data
 @rule_required("intake.read")
 @require_GET
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_submission_for_user(request.user, pk)
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=submission, request=request)
+    audit_read(request, submission)
     context = {
         "patient": submission.patient,
         "submission": submission,
@@ -385,6 +391,7 @@ def _practitioner(request):
     return practitioner
 
 
+@no_patient_data
 @rule_required("clinical.write")
 @require_POST
 def red_flags_review(request: HttpRequest, pk: int) -> HttpResponse:
@@ -402,6 +409,7 @@ def red_flags_review(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("intake:intake_summary", pk=review.patient_id)
 
 
+@no_patient_data
 @rule_required("clinical.write")
 @require_POST
 def consent_discussed(request: HttpRequest, pk: int) -> HttpResponse:

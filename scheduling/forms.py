@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic import selectors as clinic_selectors
-from clinic.forms import DateInput
 from clinic.models import Patient, Practitioner, Room
+from clinic.widgets import DateInput
 from scheduling.models import Weekday
 from scheduling.selectors import appointment_types_active
 

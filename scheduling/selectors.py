@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from clinic.models import Patient
+from clinic.models import Location, Patient
 from intake import selectors as intake_selectors
-from scheduling.availability import clinic_zone, day_bounds
+from scheduling.availability import clinic_zone, day_bounds, load_schedule, location_for
 from scheduling.models import Appointment, AppointmentType, CarePlanSeries, WaitlistEntry
 
 
@@ -160,6 +160,15 @@ def waitlist_matches(appointment: Appointment) -> QuerySet[WaitlistEntry]:
     """Active waitlist entries that would take this appointment's time (type, practitioner, date, time of day)."""
     ids = WaitlistEntry.objects.filter(waitlist_matches_q(appointment)).values("pk")
     return waitlist_active().filter(pk__in=ids)
+
+
+def practitioner_location_at(practitioner, start: dt.datetime, end: dt.datetime) -> Location | None:
+    """Where the practitioner works from `start` to `end` (the location of their hours then), or None."""
+    zone = clinic_zone()
+    day = start.astimezone(zone).date()
+    data = load_schedule(practitioner_ids=[practitioner.pk], first_day=day, last_day=day, zone=zone)
+    location_id = location_for(data, practitioner.pk, start, end, zone)
+    return Location.objects.filter(pk=location_id).first() if location_id is not None else None
 
 
 def today() -> dt.date:

@@ -13,11 +13,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import selectors as clinic_selectors
+from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error, message_error
-from clinic.forms import PatientSearchForm
-from clinic.models import AuditEvent
 from clinic.permissions import can, practitioner_of, rule_required
-from clinic.services import audit_record
+from clinic.widgets import PatientSearchForm
 from scheduling import availability, selectors, services
 from scheduling.calendar import build_grid
 from scheduling.forms import (
@@ -43,11 +42,6 @@ def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
-def _audit_list(request: HttpRequest, detail: str) -> None:
-    """One "view" row for a page listing many patients (a calendar, the waitlist): no single patient on it."""
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, request=request, detail=detail)
-
-
 def _day_from(request: HttpRequest) -> dt.date:
     try:
         return dt.date.fromisoformat(request.GET.get("date", ""))
@@ -68,6 +62,7 @@ def _calendar_context(*, cells, first_day: dt.date, last_day: dt.date, practitio
     return {"grid": grid, "inactive": [a for a in appointments if not a.is_active]}
 
 
+@reads_patient_data
 @rule_required("schedule.manage")
 @require_GET
 def frontdesk_home(request: HttpRequest) -> HttpResponse:
@@ -90,10 +85,11 @@ def frontdesk_home(request: HttpRequest) -> HttpResponse:
         practitioners=practitioners,
         search_form=PatientSearchForm(),
     )
-    _audit_list(request, f"calendar day {day:%Y-%m-%d}")
+    audit_read(request, None, f"calendar day {day:%Y-%m-%d}")
     return render(request, "scheduling/frontdesk_home.html", context)
 
 
+@reads_patient_data
 @rule_required("schedule.manage")
 @require_GET
 def week_view(request: HttpRequest) -> HttpResponse:
@@ -127,10 +123,11 @@ def week_view(request: HttpRequest) -> HttpResponse:
         next_week=monday + dt.timedelta(days=7),
         today=timezone.localdate(),
     )
-    _audit_list(request, f"calendar week {monday:%Y-%m-%d}, {chosen.display_name}"[:300])
+    audit_read(request, None, f"calendar week {monday:%Y-%m-%d}, {chosen.display_name}"[:300])
     return render(request, "scheduling/week_view.html", context)
 
 
+@reads_patient_data
 @rule_required("schedule.manage")
 @require_GET
 def day_sheet(request: HttpRequest) -> HttpResponse:
@@ -140,19 +137,21 @@ def day_sheet(request: HttpRequest) -> HttpResponse:
     appointments = [a for a in selectors.appointments_for_day(day) if a.is_active]
     flags = selectors.flags_for(appointments)
     sheets = [(p, [(a, flags.get(a.pk)) for a in appointments if a.practitioner_id == p.pk]) for p in practitioners]
-    _audit_list(request, f"day sheet {day:%Y-%m-%d}")
+    audit_read(request, None, f"day sheet {day:%Y-%m-%d}")
     return render(request, "scheduling/day_sheet.html", {"day": day, "sheets": sheets})
 
 
 # --- Booking ----------------------------------------------------------------------------------
 
 
+@reads_patient_data
 @rule_required("schedule.manage")
 @require_GET
 def patient_pick(request: HttpRequest) -> HttpResponse:
     """Search results as radio buttons for the booking, series and waitlist forms (htmx or plain)."""
     form = PatientSearchForm(request.GET or None)
     patients = clinic_selectors.patients_search(form.cleaned_data["q"]) if form.is_valid() else []
+    audit_read(request, None, "patient picker")
     return render(request, "scheduling/_patient_picker.html", {"patients": patients, "q": request.GET.get("q", "")})
 
 
@@ -165,9 +164,12 @@ def _picker_context(request: HttpRequest, form) -> dict:
         selected = clinic_selectors.patient_by_id(raw)
     if selected and selected not in patients:
         patients.insert(0, selected)
+    # The form shows the chosen patient, or a list of search results: a read of patient data either way.
+    audit_read(request, selected, "booking form" if selected else "patient picker")
     return {"patients": patients, "q": q, "selected_id": selected.pk if selected else None}
 
 
+@reads_patient_data
 @rule_required("schedule.manage")
 @require_http_methods(["GET", "POST"])
 def appointment_book(request: HttpRequest) -> HttpResponse:
@@ -256,12 +258,13 @@ def _detail_context(request, appointment: Appointment, **forms_) -> dict:
 
 def _render_detail(request, appointment, status=400, **forms_) -> HttpResponse:
     """The appointment page; every rendering of it (the page, or an action refused with its errors) is audited."""
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=appointment, request=request)
+    audit_read(request, appointment)
     return render(
         request, "scheduling/appointment_detail.html", _detail_context(request, appointment, **forms_), status=status
     )
 
 
+@reads_patient_data
 @rule_required("schedule.manage")
 @require_GET
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -269,6 +272,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, appointment, status=200)
 
 
+@reads_patient_data
 @rule_required("schedule.manage")
 @require_POST
 def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
@@ -296,6 +300,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, appointment, move_form=form, alternatives=alternatives)
 
 
+@reads_patient_data
 @rule_required("schedule.manage")
 @require_POST
 def appointment_change_room(request: HttpRequest, pk: int) -> HttpResponse:
@@ -314,6 +319,7 @@ def appointment_change_room(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, appointment, room_form=form)
 
 
+@reads_patient_data
 @rule_required("schedule.manage")
 @require_POST
 def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
@@ -336,6 +342,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, appointment, cancel_form=form)
 
 
+@reads_patient_data
 @rule_required("schedule.manage")
 @require_POST
 def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
@@ -357,6 +364,7 @@ def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, appointment, check_in_form=form)
 
 
+@reads_patient_data
 @rule_required("schedule.manage")
 @require_POST
 def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
@@ -378,6 +386,7 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Find a slot ------------------------------------------------------------------------------
 
 
+@no_patient_data
 @rule_required("schedule.manage")
 @require_GET
 def slot_find(request: HttpRequest) -> HttpResponse:
@@ -419,6 +428,7 @@ def slot_find(request: HttpRequest) -> HttpResponse:
 # --- Series -----------------------------------------------------------------------------------
 
 
+@reads_patient_data
 @rule_required("schedule.manage")
 @require_http_methods(["GET", "POST"])
 def series_book(request: HttpRequest) -> HttpResponse:
@@ -489,6 +499,7 @@ def _confirm_page(request, form, plan, status):
     )
 
 
+@reads_patient_data
 @rule_required("schedule.manage")
 @require_GET
 def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -496,20 +507,22 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if series is None:
         raise Http404("No such series.")
     appointments = selectors.appointments_for_series(series)
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=series, request=request)
+    audit_read(request, series)
     return render(request, "scheduling/series_detail.html", {"series": series, "appointments": appointments})
 
 
 # --- Waitlist ---------------------------------------------------------------------------------
 
 
+@reads_patient_data
 @rule_required("schedule.manage")
 @require_GET
 def waitlist_list(request: HttpRequest) -> HttpResponse:
-    _audit_list(request, "waitlist")
+    audit_read(request, None, "waitlist")
     return render(request, "scheduling/waitlist_list.html", {"entries": selectors.waitlist_active()})
 
 
+@reads_patient_data
 @rule_required("schedule.manage")
 @require_http_methods(["GET", "POST"])
 def waitlist_add(request: HttpRequest) -> HttpResponse:
@@ -544,6 +557,7 @@ def waitlist_add(request: HttpRequest) -> HttpResponse:
     )
 
 
+@no_patient_data
 @rule_required("schedule.manage")
 @require_POST
 def waitlist_offer(request: HttpRequest, pk: int, appointment_pk: int) -> HttpResponse:
@@ -560,6 +574,7 @@ def waitlist_offer(request: HttpRequest, pk: int, appointment_pk: int) -> HttpRe
     return redirect("scheduling:appointment_detail", pk=appointment.pk)
 
 
+@no_patient_data
 @rule_required("schedule.manage")
 @require_POST
 def waitlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
@@ -578,6 +593,7 @@ def _bad(message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=400)
 
 
+@no_patient_data
 @require_GET
 def availability_list(request: HttpRequest) -> JsonResponse:
     """Free start times as JSON for the booking pages. Public: no patient data. Staff also see types that are

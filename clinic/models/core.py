@@ -170,6 +170,29 @@ class Patient(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The person's record as people fill and read it, in that order: the one list the patient form, the
+    # records export and the intake's update of the record all use (never the login, ids or timestamps).
+    RECORD_FIELDS = (
+        "first_name",
+        "last_name",
+        "preferred_name",
+        "date_of_birth",
+        "sex",
+        "email",
+        "phone",
+        "address_line1",
+        "address_line2",
+        "city",
+        "region",
+        "postal_code",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "emergency_contact_relationship",
+        "guardian_name",
+        "guardian_relationship",
+        "guardian_phone",
+    )
+
     class Meta:
         ordering = ["last_name", "first_name"]
         indexes = [

@@ -14,13 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error, error_text, message_error
-from clinic.models import AuditEvent
 from clinic.notes import charts, selectors, services
 from clinic.notes.forms import AddendumForm, NoteForms, TemplateChoiceForm
 from clinic.notes.permissions import get_appointment_for_note, get_note_for_user
 from clinic.permissions import get_patient_for_user, rule_required
-from clinic.services import audit_record
 from intake import selectors as intake_selectors
 
 
@@ -28,6 +27,7 @@ def _practitioner(request):
     return getattr(request.user, "practitioner", None)
 
 
+@reads_patient_data
 @rule_required("clinical.write")
 @require_GET
 def practitioner_home(request: HttpRequest) -> HttpResponse:
@@ -36,6 +36,7 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = selectors.my_day(practitioner, today) if practitioner else []
     unsigned = list(selectors.notes_unsigned(practitioner)) if practitioner else []
+    audit_read(request, None, f"my day {today:%Y-%m-%d}")
     return render(
         request,
         "clinic/practitioner_home.html",
@@ -43,6 +44,7 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@no_patient_data
 @rule_required("clinical.write")
 @require_POST
 def note_start(request: HttpRequest, pk: int) -> HttpResponse:
@@ -68,6 +70,7 @@ def _edit_context(note, forms, request) -> dict:
     }
 
 
+@reads_patient_data
 @rule_required("clinical.write")
 @require_http_methods(["GET", "POST"])
 def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -78,7 +81,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(note)
     forms = NoteForms(note, request.POST if request.method == "POST" else None)
     if request.method == "GET":
-        audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=note, request=request, detail="note edit")
+        audit_read(request, note, "note edit")
     elif forms.is_valid():
         try:
             note = services.note_save_draft(note=note, actor=request.user, changes=forms.changes(), request=request)
@@ -95,6 +98,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clinic/note_edit.html", _edit_context(note, forms, request), status=status)
 
 
+@no_patient_data
 @rule_required("clinical.write")
 @require_POST
 def note_autosave(request: HttpRequest, pk: int) -> JsonResponse:
@@ -118,6 +122,7 @@ def note_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse({"saved": True, "message": f"Draft saved at {timezone.localtime(note.updated_at):%H:%M:%S}."})
 
 
+@reads_patient_data
 @rule_required("clinical.write")
 @require_POST
 def note_copy_forward(request: HttpRequest, pk: int) -> HttpResponse:
@@ -132,6 +137,7 @@ def note_copy_forward(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("clinic:note_edit", pk=note.pk)
 
 
+@reads_patient_data
 @rule_required("clinical.write")
 @require_POST
 def note_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
@@ -150,11 +156,12 @@ def note_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("clinic:note_edit", pk=note.pk)
 
 
+@reads_patient_data
 @rule_required("clinical.read")
 @require_GET
 def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_note_for_user(request.user, pk)
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=note, request=request)
+    audit_read(request, note)
     return render(request, "clinic/note_detail.html", _detail_context(request, note, AddendumForm()))
 
 
@@ -169,6 +176,7 @@ def _detail_context(request, note, addendum_form) -> dict:
     }
 
 
+@reads_patient_data
 @rule_required("clinical.write")
 @require_POST
 def note_addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -185,12 +193,13 @@ def note_addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clinic/note_detail.html", _detail_context(request, note, form), status=400)
 
 
+@reads_patient_data
 @rule_required("clinical.read")
 @require_GET
 def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
     """The chart: demographics, alerts, consent, intakes, visits with notes, and pain and NDI/ODI trends."""
     patient = get_patient_for_user(request.user, pk, action="clinical.read")
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request, detail="chart")
+    audit_read(request, patient, "chart")
     chart = selectors.patient_chart(patient)
     pain_svg = charts.trend_svg(
         [

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from clinic import services as clinic_services
 from clinic.models import Patient, Practitioner
 from scheduling import availability, selectors
 from scheduling.models import Appointment, AppointmentType
@@ -78,7 +79,8 @@ def _email_verified(user) -> bool:
 def appointment_book_online(
     *,
     user,
-    patient: Patient,
+    patient: Patient | None,
+    new_patient: dict | None = None,
     appointment_type: AppointmentType,
     practitioner: Practitioner | None,
     start: dt.datetime,
@@ -87,8 +89,14 @@ def appointment_book_online(
 ) -> Appointment:
     """A patient books for themselves: a type offered online to them, a time the online offer shows (grid,
     notice, horizon, hours, free), at most BOOKING_UNVERIFIED_MAX future bookings while their e-mail address is
-    unverified. `practitioner=None` is "first available": whoever is free at that time. Confirms by e-mail."""
+    unverified. `practitioner=None` is "first available": whoever is free at that time. Confirms by e-mail.
+    Without a patient record yet, `new_patient` (the about-you answers) registers one for this account in the
+    same transaction: it exists only if the booking succeeds."""
     now = now or timezone.now()
+    if patient is None:
+        patient = clinic_services.patient_create(
+            actor=user, request=request, user=user, email=user.email, **(new_patient or {})
+        )
     if patient.user_id != getattr(user, "pk", None):
         raise _online_error("patient", "You can book only for yourself online; call the clinic for someone else.")
     if appointment_type not in online_types_for(patient):
