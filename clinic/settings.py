@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "clinic.middleware.PrivatePagesMiddleware",
     "clinic.middleware.SessionLimitsMiddleware",
     "clinic.middleware.StaffTwoFactorMiddleware",
+    "clinic.db_unavailable.DatabaseUnavailableMiddleware",
     # Writes the one audit row of a request that read patient data (clinic/audit.py).
     "clinic.audit.AuditReadsMiddleware",
 ]
@@ -212,6 +213,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@example.com")
+# A send that hangs longer than this fails (and is retried) instead of blocking the worker; it must stay well
+# under CLINIC_NOTICE_RETRY_MINUTES, or the sweep could hand a notice still being sent to another worker.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # django-ratelimit warns that the database cache increments counters without an atomic update: two
 # simultaneous requests may both be counted as one. For a clinic's booking volume a limit that is off by one
@@ -285,6 +289,11 @@ BOOKING_RATE_LIMIT_IP = os.environ.get("BOOKING_RATE_LIMIT_IP", "20/h")
 BOOKING_RATE_LIMIT_USER = os.environ.get("BOOKING_RATE_LIMIT_USER", "10/h")
 # Links in e-mails are absolute: the address patients reach the site at.
 CLINIC_SITE_URL = os.environ.get("CLINIC_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A notice neither sent nor refused this many minutes after it was queued or claimed (the worker died or
+# the mail server failed) is handed to the worker again by the sweep; after CLINIC_NOTICE_MAX_ATTEMPTS
+# tries it is marked failed for the front desk to call the patient.
+CLINIC_NOTICE_RETRY_MINUTES = env_int("CLINIC_NOTICE_RETRY_MINUTES", 5)
+CLINIC_NOTICE_MAX_ATTEMPTS = env_int("CLINIC_NOTICE_MAX_ATTEMPTS", 5)
 
 LOGGING = {
     "version": 1,

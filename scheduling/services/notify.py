@@ -1,7 +1,9 @@
-"""Deciding to tell the patient: queue a notice and its reminder once the change commits.
+"""Deciding to tell the patient: record the notice with the change, queue it and its reminder once it commits.
 
-The tasks (scheduling/tasks.py) run the sending side (`scheduling.services.sending`); this module only
-queues them, so the two never import each other.
+The notice is an outbox row (clinic/outbox.py) written in the caller's transaction; the worker sends it
+through the outbox's `send_notice` task, which calls `scheduling.services.sending`. The reminder task
+(scheduling/tasks.py) records its own notice when it is due. This module only queues, so the sending side
+never imports it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from clinic import outbox
 from scheduling import notices, selectors, tasks
 from scheduling.models import Appointment
 from scheduling.services.sending import reminder_send
@@ -22,11 +25,19 @@ def _reminder_due_from(start: dt.datetime) -> dt.datetime:
 
 
 def notify_after_commit(appointment: Appointment, kind: str, *, now: dt.datetime) -> None:
-    """After commit: queue the e-mail for `kind`, and for a new time queue its reminder (run at the reminder
-    time when the task backend can defer; `send_due_reminders` catches any the queue does not hold).
-    Booked inside the reminder window, the confirmation is the reminder: none is sent later."""
+    """Record the e-mail for `kind` in the outbox now (sent by the worker after commit), and for a new time
+    queue its reminder after commit (run at the reminder time when the task backend can defer;
+    `send_due_reminders` catches any the queue does not hold). Booked inside the reminder window, the
+    confirmation is the reminder: none is sent later. A patient without an e-mail address gets none."""
     pk, sequence = appointment.pk, appointment.sequence
-    transaction.on_commit(lambda: tasks.send_appointment_notice.enqueue(pk, kind, sequence))
+    if appointment.patient.email:
+        outbox.notice_queue(
+            kind=kind,
+            patient=appointment.patient,
+            recipient=appointment.patient.email,
+            context={"appointment": pk, "sequence": sequence},
+            now=now,
+        )
     if kind not in (notices.CONFIRMATION, notices.RESCHEDULE):
         return
     due = _reminder_due_from(appointment.start)

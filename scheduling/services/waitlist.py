@@ -7,12 +7,12 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from clinic.models import AuditEvent, Patient, Practitioner
+from clinic import outbox
+from clinic.models import AuditEvent, OutgoingNotice, Patient, Practitioner
 from clinic.services import audit_record
 from scheduling import selectors
 from scheduling.models import Appointment, AppointmentType, WaitlistEntry
@@ -60,7 +60,8 @@ def waitlist_add(
 
 @transaction.atomic
 def waitlist_offer(*, entry: WaitlistEntry, appointment: Appointment, actor=None, request=None) -> WaitlistEntry:
-    """E-mail the patient that a matching time became free (first to call the clinic gets it)."""
+    """E-mail the patient that a matching time became free (first to call the clinic gets it). The e-mail is
+    recorded in the outbox with the offer and sent here; if the mail server fails, the outbox sends it later."""
     if appointment.status != Status.CANCELLED:
         raise SchedulingError("Only the time of a cancelled appointment can be offered.")
     if not entry.patient.email:
@@ -77,11 +78,13 @@ def waitlist_offer(*, entry: WaitlistEntry, appointment: Appointment, actor=None
             "clinic_phone": settings.CLINIC_PHONE,
         },
     )
-    send_mail(
+    notice = outbox.notice_record(
+        kind=OutgoingNotice.Kind.WAITLIST_OFFER,
+        patient=entry.patient,
+        recipient=entry.patient.email,
+        context={"waitlist_entry": entry.pk, "appointment": appointment.pk},
         subject=f"{settings.CLINIC_NAME}: a time is free on {start:%a %d %b at %H:%M}",
-        message=body,
-        from_email=None,
-        recipient_list=[entry.patient.email],
+        body=body,
     )
     entry.offered_at = timezone.now()
     entry.save(update_fields=["offered_at"])
@@ -92,6 +95,7 @@ def waitlist_offer(*, entry: WaitlistEntry, appointment: Appointment, actor=None
         request=request,
         detail=f"offered {when_text(appointment.start)} by e-mail",
     )
+    outbox.notice_deliver(notice.pk)
     return entry
 
 
