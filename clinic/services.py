@@ -11,14 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.apphooks import app_module
+from clinic.client_ip import client_ip
 from clinic.models import AuditEvent, Patient
-
-
-def client_ip(request) -> str | None:
-    """The caller's address. Behind a proxy, the proxy must set REMOTE_ADDR (gunicorn --forwarded-allow-ips)."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(

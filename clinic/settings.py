@@ -157,6 +157,8 @@ ACCOUNT_SESSION_REMEMBER = False
 CLINIC_LOGIN_FAILURES_PER_ACCOUNT = env_int("CLINIC_LOGIN_FAILURES_PER_ACCOUNT", 5)
 CLINIC_LOGIN_FAILURES_PER_IP = env_int("CLINIC_LOGIN_FAILURES_PER_IP", 20)
 CLINIC_LOCKOUT_MINUTES = env_int("CLINIC_LOCKOUT_MINUTES", 15)
+# The per-account counter is keyed on the e-mail address alone, lower-cased (clinic.adapters), never on the
+# Host header: another port, a trailing dot or capitals in the host name count against the same account.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": (
         f"{CLINIC_LOGIN_FAILURES_PER_IP}/{CLINIC_LOCKOUT_MINUTES}m/ip,"
@@ -169,13 +171,28 @@ ACCOUNT_ADAPTER = "clinic.adapters.ClinicAccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("CLINIC_NAME", "Harbour Street Chiropractic")
 # Accept the code of the 30-second period before or after as well: phone clocks drift and people type slowly
-# (RFC 6238 section 5.2 recommends allowing one step). A used code still cannot be replayed.
+# (RFC 6238 section 5.2 recommends allowing one step). A code is then accepted for up to 90 seconds, so the
+# forms below remember a used code for that whole window ((2 x tolerance + 1) periods, in the shared cache)
+# and refuse it a second time; allauth alone would remember it for one period only (see clinic/totp.py).
 MFA_TOTP_TOLERANCE = 1
+MFA_FORMS = {
+    "authenticate": "clinic.totp.OnceOnlyAuthenticateForm",
+    "reauthenticate": "clinic.totp.OnceOnlyReauthenticateForm",
+}
 MFA_ADAPTER = "clinic.adapters.ClinicMFAAdapter"
 # Staff sessions end after this many minutes without a request, and every session after
 # CLINIC_SESSION_MAX_HOURS whatever the activity (see clinic/middleware.py).
 CLINIC_STAFF_IDLE_MINUTES = env_int("CLINIC_STAFF_IDLE_MINUTES", 15)
 CLINIC_SESSION_MAX_HOURS = env_int("CLINIC_SESSION_MAX_HOURS", 12)
+
+# How many proxies in front of the app server append to X-Forwarded-For (0: none, REMOTE_ADDR is the client).
+# clinic.client_ip.client_ip is the one answer to "the client's address": the audit trail, the per-address
+# lockout, allauth (rate limits, the sessions list) and django-ratelimit (online booking) all use it, so a
+# forged X-Forwarded-For is ignored at 0 and, behind the README's proxy (1), each client is counted apart.
+CLINIC_TRUSTED_PROXY_COUNT = env_int("CLINIC_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = CLINIC_TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
+RATELIMIT_IP_META_KEY = "clinic.client_ip.client_ip"
 
 # --- Cache (shared by every app server: login-failure counters, used TOTP codes, booking rate limits) --
 # The database cache needs no extra service; its table is created by clinic's migration 0003.
