@@ -36,4 +36,4 @@ def rooms_active() -> QuerySet[Room]:
 
 def audit_events_for_patient(patient: Patient) -> QuerySet[AuditEvent]:
     """Every audit row about one patient, newest first (who looked at or changed the record)."""
-    return AuditEvent.objects.filter(patient=patient).select_related("actor").order_by("-at", "-id")
+    return AuditEvent.objects.filter(patient_ref=patient.pk).select_related("actor").order_by("-at", "-id")

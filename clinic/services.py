@@ -38,6 +38,7 @@ def audit_record(
         object_type=obj._meta.label if obj is not None and hasattr(obj, "_meta") else "",
         object_id=str(obj.pk) if obj is not None and getattr(obj, "pk", None) is not None else "",
         patient=patient,
+        patient_ref=patient.pk if patient is not None else None,
         ip_address=client_ip(request),
         detail=detail[:300],
     )
