@@ -1,6 +1,10 @@
+from types import SimpleNamespace
+from urllib.parse import quote, urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -12,8 +16,38 @@ def login_attempts_key(email: str) -> str:
     return "login:" + (email or "").strip().lower()
 
 
+def site_url(path: str) -> str:
+    """An absolute link for an e-mail: always CLINIC_SITE_URL, never the Host header of the request that sent it."""
+    return settings.CLINIC_SITE_URL + path
+
+
 class ClinicAccountAdapter(DefaultAccountAdapter):
-    """Sends every role to its own home after login (see clinic.views.home_for_role); audits lockouts."""
+    """Sends every role to its own home after login (see clinic.views.home_for_role); audits lockouts.
+
+    allauth builds the links and the site name in its e-mails from the request (the Host header, port and all):
+    a forged Host would put a foreign address in a password-reset e-mail. Here they come from CLINIC_SITE_URL.
+    """
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return site_url(path.replace("UID-KEY", quote(key)))
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return site_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        context = {
+            **context,
+            "current_site": SimpleNamespace(
+                name=settings.CLINIC_NAME, domain=urlsplit(settings.CLINIC_SITE_URL).netloc
+            ),
+        }
+        # The "no account with this address" and "account already exists" e-mails link to these pages.
+        if "signup_url" in context:
+            context["signup_url"] = site_url(reverse("account_signup"))
+        if "password_reset_url" in context and template_prefix != "account/email/password_reset_key":
+            context["password_reset_url"] = site_url(reverse("account_reset_password"))
+        super().send_mail(template_prefix, email, context)
 
     def get_login_redirect_url(self, request):
         return reverse("clinic:home_for_role")

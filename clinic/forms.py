@@ -4,13 +4,14 @@ from django import forms
 from django.utils import timezone
 
 from clinic.models import Patient
+from clinic.single_line import SingleLineFormMixin
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(SingleLineFormMixin, forms.ModelForm):
     class Meta:
         model = Patient
         fields = [

@@ -71,11 +71,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "clinic.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view (and CSRF's view check) reads a value: a NUL byte anywhere gets a 400 that says so.
+    "clinic.middleware.RefuseNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -243,6 +246,11 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "clinic.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"  # Django's default, said here: no window.opener across sites
+# Browser features no page needs (clinic.middleware.SecurityHeadersMiddleware; also Cross-Origin-Resource-Policy).
+CLINIC_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
+# Messages ("Saved: Alice Arnold <alice@example.com>") live in the session, not in a readable cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -304,6 +312,9 @@ CLINIC_SITE_URL = os.environ.get("CLINIC_SITE_URL", "http://127.0.0.1:8000").rst
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request (403, 400) is one line with its reason, not a traceback: it is expected, not a bug.
+    "filters": {"client_errors_on_one_line": {"()": "clinic.log_filters.ClientErrorsOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["client_errors_on_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
