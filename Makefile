@@ -28,10 +28,11 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 # The task worker runs beside the server (it sends the e-mails, which the console backend prints here); if it
-# exits, the loop starts it again.
+# exits, the loop starts it again. Links in those e-mails point at this server unless CLINIC_SITE_URL says otherwise.
 run: seed
 	@echo "Serving http://$(HOST):$(PORT)/ (demo logins in README.md); the task worker runs beside it; e-mails print here."
-	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@export CLINIC_SITE_URL="$${CLINIC_SITE_URL:-http://$(HOST):$(PORT)}"; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	( trap 'kill $$task 2>/dev/null; exit 0' TERM; \
 	  while :; do \
 	    $(PY) manage.py task_worker --interval 2 & task=$$!; wait $$task; \

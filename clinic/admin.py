@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -15,6 +16,7 @@ from clinic.models import (
     User,
     VisitNote,
 )
+from clinic.single_line import SingleLineFormMixin
 
 
 @admin.register(User)
@@ -73,8 +75,13 @@ class PractitionerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
+class PatientAdminForm(SingleLineFormMixin, forms.ModelForm):
+    """The same cleaning as the front desk's patient form (no control characters in one-line fields)."""
+
+
 @admin.register(Patient)
 class PatientAdmin(PatientDataAdmin):
+    form = PatientAdminForm
     list_display = ["last_name", "first_name", "date_of_birth", "phone", "email", "user"]
     list_filter = ["sex"]
     search_fields = ["last_name", "first_name", "email", "phone"]

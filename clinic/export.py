@@ -25,7 +25,7 @@ def patient_records(patient: Patient) -> dict[str, Any]:
             "object_id": event.object_id,
             "detail": event.detail,
         }
-        for event in AuditEvent.objects.filter(patient=patient).order_by("at", "id")
+        for event in AuditEvent.objects.filter(patient_ref=patient.pk).order_by("at", "id")
     ]
     visit_notes = [
         {

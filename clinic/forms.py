@@ -4,10 +4,11 @@ from django import forms
 from django.utils import timezone
 
 from clinic.models import Patient
+from clinic.single_line import SingleLineFormMixin
 from clinic.widgets import DateInput
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(SingleLineFormMixin, forms.ModelForm):
     class Meta:
         model = Patient
         fields = Patient.RECORD_FIELDS

@@ -36,7 +36,7 @@ def rooms_active() -> QuerySet[Room]:
 
 def audit_events_for_patient(patient: Patient) -> QuerySet[AuditEvent]:
     """Every audit row about one patient, newest first (who looked at or changed the record)."""
-    return AuditEvent.objects.filter(patient=patient).select_related("actor").order_by("-at", "-id")
+    return AuditEvent.objects.filter(patient_ref=patient.pk).select_related("actor").order_by("-at", "-id")
 
 
 def _as_pk(raw) -> int | None:

@@ -425,7 +425,21 @@ def invitation_from_token(token: str) -> IntakeInvitation:
         raise IntakeError("This link is no longer valid. Ask the clinic to send you a new one.")
     if not invitation.is_usable():
         raise IntakeError("This link has expired. Ask the clinic to send you a new one.")
+    if invitation_fulfilled(invitation):
+        raise IntakeError(
+            "The intake form this link was sent for has been submitted, so the link no longer opens it. "
+            f"To change an answer, call the clinic on {settings.CLINIC_PHONE}."
+        )
     return invitation
+
+
+def invitation_fulfilled(invitation: IntakeInvitation) -> bool:
+    """An invitation has done its job once the patient submits an intake after it was sent."""
+    return IntakeSubmission.objects.filter(
+        patient_id=invitation.patient_id,
+        status=IntakeSubmission.Status.SUBMITTED,
+        submitted_at__gte=invitation.sent_at,
+    ).exists()
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from clinic import selectors as clinic_selectors
 from clinic.models import Patient, Practitioner, Room
+from clinic.single_line import SingleLineFormMixin
 from clinic.widgets import DateInput
 from scheduling.models import Weekday
 from scheduling.selectors import appointment_types_active
@@ -38,7 +39,7 @@ def _type_field(**kwargs):
 PATIENT_ERRORS = {"invalid_choice": "No such patient. Search again, or fill in the new patient's details."}
 
 
-class PatientChoiceMixin(forms.Form):
+class PatientChoiceMixin(SingleLineFormMixin, forms.Form):
     """A patient picked from a search (radio buttons rendered by the picker), or a new patient's details."""
 
     patient = forms.ModelChoiceField(
@@ -215,7 +216,7 @@ class SlotField(forms.CharField):
         return parse_slot_value(value) if value else None
 
 
-class AboutYouForm(forms.Form):
+class AboutYouForm(SingleLineFormMixin, forms.Form):
     """The few details a new online account needs to become a patient; the rest comes with the intake form."""
 
     first_name = forms.CharField(
