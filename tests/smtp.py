@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import socket
 import ssl
 import tempfile
@@ -30,6 +31,9 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+# aiosmtpd warns on every AUTH that a field it keeps for old handlers is deprecated; this handler does not use it.
+logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 SMTP_USER = "clinic-mailer"
 SMTP_PASSWORD = "smtp-test-password-1"
@@ -161,18 +165,19 @@ class SmtpServer:
             self.messages.append(message)
             self._arrived.notify_all()
 
-    def wait_for(self, *, to: str, timeout: float = 10.0) -> ReceivedMessage:
-        """The first message addressed to `to`, waiting up to `timeout` seconds for it to arrive."""
+    def wait_for(self, *, to: str, subject: str = "", timeout: float = 10.0) -> ReceivedMessage:
+        """The first message addressed to `to` (whose subject contains `subject`), waiting up to `timeout`
+        seconds for it to arrive."""
         deadline = time.monotonic() + timeout
         with self._arrived:
             while True:
                 for message in self.messages:
-                    if to in message.rcpt_tos:
+                    if to in message.rcpt_tos and subject in message.subject:
                         return message
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    got = [m.rcpt_tos for m in self.messages]
-                    raise AssertionError(f"no message to {to} within {timeout:.0f} s (received: {got})")
+                    got = [(m.rcpt_tos, m.subject) for m in self.messages]
+                    raise AssertionError(f"no message to {to} {subject!r} within {timeout:.0f} s (received: {got})")
                 self._arrived.wait(left)
 
 
