@@ -2,6 +2,7 @@
 and Caddy's configuration are valid for the real tools, and each unit runs a command that exists."""
 
 import configparser
+import os
 import re
 import shutil
 import subprocess
@@ -122,3 +123,35 @@ def test_caddy_accepts_the_configuration(tmp_path, name):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Valid configuration" in result.stdout + result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("runuser") is None, reason="clinic-manage runs as root")
+def test_clinic_manage_gives_manage_py_exactly_the_environment_file(tmp_path):
+    env_file = tmp_path / "clinic.env"
+    env_file.write_text(
+        "# the clinic\nDEBUG=0\nSECRET_KEY=" + "k" * 60 + "\nALLOWED_HOSTS=clinic.example.org\n\n"
+        "CLINIC_NAME=Harbour Street (North) Chiropractic\n"
+        f"DATABASE_URL=sqlite:///{tmp_path}/clinic.sqlite3\n"
+    )
+    result = subprocess.run(
+        [
+            str(DEPLOY / "clinic-manage"),
+            "shell",
+            "-c",
+            "import os; from django.conf import settings; "
+            "print(settings.CLINIC_NAME, settings.DEBUG, 'HOME' in os.environ, os.environ.get('MARKER'))",
+        ],
+        env={
+            **os.environ,
+            "CLINIC_ENV_FILE": str(env_file),
+            "CLINIC_ROOT": str(ROOT),
+            "CLINIC_USER": "root",
+            "MARKER": "from the calling shell",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    # Spaces and parentheses kept as systemd keeps them; nothing of the caller's environment leaks in.
+    assert result.stdout.strip().splitlines()[-1] == "Harbour Street (North) Chiropractic False False None"
