@@ -195,3 +195,11 @@ def test_the_restore_drill_gives_a_working_database_with_intact_signed_notes(rec
         assert names == {p.first_name for p in records["patients"]}
     finally:
         subprocess.run(["dropdb", "--if-exists", "--force", restored], env=env, check=True)
+
+
+@requires_postgres
+def test_without_pg_dump_the_command_says_what_to_install_and_leaves_no_file(records, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))  # as on a server without PostgreSQL's client tools
+    with pytest.raises(CommandError, match="pg_dump is not installed here: apt-get install postgresql-client"):
+        call_command("backup_database", directory=tmp_path / "backups", stdout=io.StringIO())
+    assert list((tmp_path / "backups").iterdir()) == []

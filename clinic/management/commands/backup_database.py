@@ -112,7 +112,10 @@ def _signed_note_hashes(conn: psycopg.Connection) -> dict[str, str]:
 
 
 def _run(command: list[str], env: dict, what: str) -> None:
-    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    try:
+        result = subprocess.run(command, env=env, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise CommandError(f"{command[0]} is not installed here: apt-get install postgresql-client") from None
     if result.returncode != 0:
         raise CommandError(f"{what} failed (exit {result.returncode}): {result.stderr.strip()}")
 
@@ -128,6 +131,20 @@ def backup_write(*, db: dict, directory: Path, now: dt.datetime) -> tuple[Path, 
     if dump.exists():
         raise CommandError(f"A backup named {dump.name} already exists; wait a second and run it again.")
     partial = dump.with_name(f".{dump.name}.partial")
+    try:
+        manifest = _dump_from_one_snapshot(db, dump, partial, now)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # a half-written dump must not be mistaken for a backup
+        raise
+    partial.chmod(0o600)
+    partial.replace(dump)
+    manifest_file = manifest_path(dump)
+    manifest_file.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    manifest_file.chmod(0o600)
+    return dump, manifest
+
+
+def _dump_from_one_snapshot(db: dict, dump: Path, partial: Path, now: dt.datetime) -> dict:
     with psycopg.connect(**_connect_kwargs(db)) as conn:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
@@ -153,12 +170,7 @@ def backup_write(*, db: dict, directory: Path, now: dt.datetime) -> tuple[Path, 
             "signed_notes": _signed_note_hashes(conn),
         }
         conn.rollback()
-    partial.chmod(0o600)
-    partial.replace(dump)
-    manifest_file = manifest_path(dump)
-    manifest_file.write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    manifest_file.chmod(0o600)
-    return dump, manifest
+    return manifest
 
 
 @dataclass
@@ -202,14 +214,14 @@ def backup_verify(*, db: dict, dump: Path, manifest: dict, scratch_name: str) ->
     each signed note's stored hash, which must also be the hash of its restored content."""
     report = Verification(database=scratch_name)
     with _scratch_database(db, scratch_name):
-        result = subprocess.run(
-            ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={scratch_name}", str(dump)],
-            env=_tool_env(db),
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode != 0:
-            report.problems.append(f"pg_restore failed (exit {result.returncode}): {result.stderr.strip()}")
+        try:
+            _run(
+                ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={scratch_name}", str(dump)],
+                _tool_env(db),
+                "pg_restore",
+            )
+        except CommandError as error:
+            report.problems.append(str(error))
             return report
         with psycopg.connect(**_connect_kwargs(db, scratch_name)) as conn:
             restored = _count_rows(conn)
