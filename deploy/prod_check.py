@@ -55,6 +55,9 @@ from tests.smtp import SmtpServer  # noqa: E402  (the SMTP server the tests use)
 PG_SERVER = os.environ.get("PROD_CHECK_PG", "postgres://postgres@127.0.0.1:5432")
 DATABASE = os.environ.get("PROD_CHECK_DATABASE", "clinic_prodcheck")
 CLIENT_ADDRESS = "127.0.0.2"  # the "patient's" address; Caddy connects to gunicorn from 127.0.0.1
+# Every request also claims to come from elsewhere (a documentation address, RFC 5737): Caddy must replace the
+# header, so this address may never reach the audit trail.
+FORGED_FORWARDED_FOR = "198.51.100.7"
 HOST = "localhost"
 ADMIN_EMAIL = "owner@prodcheck.example"
 PATIENT_EMAIL = "new.patient@prodcheck.example"
@@ -332,7 +335,8 @@ class Browser:
 
     def request(self, method: str, path: str, data: dict | list | None = None, headers: dict | None = None):
         connection = _Connection(HOST, self.port, context=self.context, timeout=30)
-        sent = {"Host": f"{HOST}:{self.port}", "User-Agent": "clinic-prod-check", **(headers or {})}
+        sent = {"Host": f"{HOST}:{self.port}", "User-Agent": "clinic-prod-check"}
+        sent.update({"X-Forwarded-For": FORGED_FORWARDED_FOR, **(headers or {})})
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -484,17 +488,19 @@ def check_audit_address() -> str:
     )
     logins = [ip for action, ip in rows if action == "login"]
     assert logins, f"no login rows in the audit trail: {rows}"
-    wrong = sorted({ip for _, ip in rows if ip != CLIENT_ADDRESS})
+    wrong = sorted({str(ip) for _, ip in rows if ip != CLIENT_ADDRESS})
+    assert FORGED_FORWARDED_FOR not in wrong, "the client's forged X-Forwarded-For reached the audit trail"
     assert not wrong, (
         f"audit rows name {wrong}, not the client {CLIENT_ADDRESS} that connected to Caddy "
         "(needs CLINIC_TRUSTED_PROXY_COUNT from the security work: the last X-Forwarded-For entry)"
     )
-    return f"{len(rows)} rows of the admin and the patient, all from {CLIENT_ADDRESS}"
+    return f"{len(rows)} rows of the admin and the patient, all {CLIENT_ADDRESS}; the forged header ignored"
 
 
 def check_static(browser: Browser) -> str:
     page = browser.go("GET", "/accounts/login/")
-    sheet = next(href for href in page.page().stylesheets if href.startswith("/static/"))
+    sheets = [href for href in page.page().stylesheets if href.startswith("/static/")]
+    sheet = next((href for href in sheets if href.startswith("/static/css/")), sheets[0])  # the clinic's own
     first = browser.request("GET", sheet, headers={"Accept-Encoding": "gzip"})
     assert first.status == 200, (sheet, first.status)
     assert first.headers.get("Content-Type", "").startswith("text/css"), first.headers.get("Content-Type")
