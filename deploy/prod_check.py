@@ -498,7 +498,7 @@ def check_audit_address() -> str:
 
 
 def check_static(browser: Browser) -> str:
-    page = browser.go("GET", "/accounts/login/")
+    page = browser.go("GET", "/book/")
     sheets = [href for href in page.page().stylesheets if href.startswith("/static/")]
     sheet = next((href for href in sheets if href.startswith("/static/css/")), sheets[0])  # the clinic's own
     first = browser.request("GET", sheet, headers={"Accept-Encoding": "gzip"})
