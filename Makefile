@@ -27,18 +27,25 @@ migrate: $(VENV)/.installed-run
 seed: migrate
 	$(PY) manage.py seed_demo
 
-# The task worker runs beside the server (it sends the e-mails, which the console backend prints here).
+# The task worker runs beside the server (it sends the e-mails, which the console backend prints here); if it
+# exits, the loop starts it again. Links in those e-mails point at this server unless CLINIC_SITE_URL says otherwise.
 run: seed
 	@echo "Serving http://$(HOST):$(PORT)/ (demo logins in README.md); the task worker runs beside it; e-mails print here."
-	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py db_worker --interval 2 & worker=$$!; \
+	@export CLINIC_SITE_URL="$${CLINIC_SITE_URL:-http://$(HOST):$(PORT)}"; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	( trap 'kill $$task 2>/dev/null; exit 0' TERM; \
+	  while :; do \
+	    $(PY) manage.py task_worker --interval 2 & task=$$!; wait $$task; \
+	    echo "The task worker stopped (exit $$?); starting it again in 2 s." >&2; sleep 2; \
+	  done ) & worker=$$!; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: migrate
-	$(PY) manage.py db_worker
+	$(PY) manage.py task_worker
 
 reminders: migrate
 	$(PY) manage.py send_due_reminders
+	$(PY) manage.py send_pending_notices
 
 test: $(VENV)/.installed-dev
 	$(PY) manage.py makemigrations --check --dry-run
@@ -50,6 +57,7 @@ e2e: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .

@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from clinic import services
+from clinic.admin_base import PatientDataAdmin, ReadOnlyAdmin
 from clinic.models import (
     AuditEvent,
     BlockLandmark,
@@ -14,10 +16,11 @@ from clinic.models import (
     User,
     VisitNote,
 )
+from clinic.single_line import SingleLineFormMixin
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PatientDataAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_active", "groups"]
@@ -72,28 +75,22 @@ class PractitionerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
+class PatientAdminForm(SingleLineFormMixin, forms.ModelForm):
+    """The same cleaning as the front desk's patient form (no control characters in one-line fields)."""
+
+
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(PatientDataAdmin):
+    form = PatientAdminForm
     list_display = ["last_name", "first_name", "date_of_birth", "phone", "email", "user"]
     list_filter = ["sex"]
     search_fields = ["last_name", "first_name", "email", "phone"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["user"]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        # Opening a patient in the admin is a read of their record like any other.
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            patient = self.get_object(request, object_id)
-            if patient is not None:
-                services.audit_record(
-                    actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request, detail="admin"
-                )
-        return response
-
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the audit trail is append-only, for everyone."""
 
     list_display = ["at", "actor_label", "action", "object_type", "object_id", "patient", "ip_address"]
@@ -101,15 +98,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_label", "object_id", "patient__last_name", "detail"]
     date_hierarchy = "at"
     list_select_related = ["patient"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Visit notes ----------------------------------------------------------------------------------------------
@@ -146,7 +134,7 @@ class NoteAddendumInline(admin.TabularInline):
 
 
 @admin.register(VisitNote)
-class VisitNoteAdmin(admin.ModelAdmin):
+class VisitNoteAdmin(ReadOnlyAdmin):
     """Read-only for everyone: notes are written by practitioners on the note page, and once signed nothing
     may change or delete them (the database refuses too, on PostgreSQL). Opening one is audited."""
 
@@ -155,23 +143,3 @@ class VisitNoteAdmin(admin.ModelAdmin):
     search_fields = ["patient__last_name", "patient__first_name"]
     list_select_related = ["patient", "practitioner"]
     inlines = [NoteAddendumInline]
-    actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            note = self.get_object(request, object_id)
-            if note is not None:
-                services.audit_record(
-                    actor=request.user, action=AuditEvent.Action.VIEW, obj=note, request=request, detail="admin"
-                )
-        return response

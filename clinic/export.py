@@ -10,29 +10,7 @@ from typing import Any
 
 from clinic.models import AuditEvent, Patient, VisitNote
 
-PATIENT_FIELDS = [
-    "id",
-    "first_name",
-    "last_name",
-    "preferred_name",
-    "date_of_birth",
-    "sex",
-    "email",
-    "phone",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "emergency_contact_relationship",
-    "guardian_name",
-    "guardian_relationship",
-    "guardian_phone",
-    "created_at",
-    "updated_at",
-]
+PATIENT_FIELDS = ["id", *Patient.RECORD_FIELDS, "created_at", "updated_at"]
 
 
 def patient_records(patient: Patient) -> dict[str, Any]:
@@ -47,7 +25,7 @@ def patient_records(patient: Patient) -> dict[str, Any]:
             "object_id": event.object_id,
             "detail": event.detail,
         }
-        for event in AuditEvent.objects.filter(patient=patient).order_by("at", "id")
+        for event in AuditEvent.objects.filter(patient_ref=patient.pk).order_by("at", "id")
     ]
     visit_notes = [
         {

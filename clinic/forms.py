@@ -4,35 +4,14 @@ from django import forms
 from django.utils import timezone
 
 from clinic.models import Patient
+from clinic.single_line import SingleLineFormMixin
+from clinic.widgets import DateInput
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class PatientForm(forms.ModelForm):
+class PatientForm(SingleLineFormMixin, forms.ModelForm):
     class Meta:
         model = Patient
-        fields = [
-            "first_name",
-            "last_name",
-            "preferred_name",
-            "date_of_birth",
-            "sex",
-            "email",
-            "phone",
-            "address_line1",
-            "address_line2",
-            "city",
-            "region",
-            "postal_code",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "emergency_contact_relationship",
-            "guardian_name",
-            "guardian_relationship",
-            "guardian_phone",
-        ]
+        fields = Patient.RECORD_FIELDS
         widgets = {"date_of_birth": DateInput()}
 
     def clean_date_of_birth(self):
@@ -52,12 +31,3 @@ class PatientForm(forms.ModelForm):
             if probe.is_minor():
                 self.add_error("guardian_name", "A minor needs a parent or guardian on file.")
         return data
-
-
-class PatientSearchForm(forms.Form):
-    q = forms.CharField(
-        label="Find a patient",
-        max_length=100,
-        required=False,
-        help_text="Name, date of birth (YYYY-MM-DD) or phone.",
-    )

@@ -1,4 +1,4 @@
-"""Session limits and the staff two-factor gate, applied to every view (so later apps inherit them).
+"""Session limits, the staff two-factor gate, security headers and the NUL-byte refusal, for every view.
 
 `SessionLimitsMiddleware` ends a staff session after CLINIC_STAFF_IDLE_MINUTES without a request and any
 session CLINIC_SESSION_MAX_HOURS after login. `StaffTwoFactorMiddleware` sends a staff user who has no TOTP
@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -155,3 +155,51 @@ class PrivatePagesMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not set itself: no camera, microphone, location or payment API for any page (nothing
+    here needs them, so a script that slipped in cannot ask for them), and no page or file of ours embedded by
+    another site (Cross-Origin-Resource-Policy). Cross-Origin-Opener-Policy comes from SecurityMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.CLINIC_PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+
+NUL_REFUSED = (
+    "The request contained a NUL character (%00), which no name, date or note can hold. "
+    "Remove it (or go back and type the value again) and try again."
+)
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _contains_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())
+
+
+class RefuseNulBytesMiddleware:
+    """One place for NUL bytes: a path, query value or form field holding one gets a 400 page that says so.
+
+    PostgreSQL cannot store a NUL in text and SQLite cuts strings at it, so every view would otherwise meet a
+    database error (a 500) wherever such a value reaches a query, a lookup or a save.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            return render(request, "errors/400.html", {"reason": NUL_REFUSED}, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path or _contains_nul(request.GET):
+            return True
+        return request.method == "POST" and request.content_type in FORM_CONTENT_TYPES and _contains_nul(request.POST)

@@ -1,38 +1,46 @@
 """Who may do what: the one place every view asks.
 
 Roles are Django groups (created by a data migration, see `clinic/roles.py`); a patient is a user
-linked to a `Patient` row. Views use `role_required` (function views) or `RoleRequiredMixin`
-(class views) for the coarse check, and the `get_*_for_user` helpers for object-level scoping:
+linked to a `Patient` row. `RULES` says which roles may do each action; views use `rule_required(action)`
+(function views) or `RuleRequiredMixin` (class views) for the page, templates `{% can %}` for the links, and
+the `get_*_for_user` helpers for object-level scoping:
 a row the user may not see answers 404, so its existence is not leaked either.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from allauth.core import context
 from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest
 
-from clinic.models import Patient, User
+from clinic.models import Patient, Practitioner, User
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PATIENT, PRACTITIONER, STAFF_ROLES
+from clinic.services import audit_record
 
 __all__ = [
     "CLINIC_ADMIN",
     "FRONT_DESK",
     "PATIENT",
     "PRACTITIONER",
+    "RULES",
     "STAFF_ROLES",
-    "RoleRequiredMixin",
+    "RuleRequiredMixin",
     "can",
     "deny_object",
     "get_patient_for_user",
     "has_role",
+    "landing_url_name",
+    "may_enter",
     "patient_of",
-    "role_required",
+    "practitioner_of",
     "roles_of",
+    "rule_required",
 ]
 
 
@@ -75,28 +83,90 @@ def patient_of(user) -> Patient | None:
         return None
 
 
-# What each role may do. Object-level rules for patients are in `can`.
-RULES: dict[str, frozenset[str]] = {
-    "patient.view": frozenset({FRONT_DESK, PRACTITIONER, CLINIC_ADMIN}),
-    "patient.edit": frozenset({FRONT_DESK, CLINIC_ADMIN}),
-    "patient.create": frozenset({FRONT_DESK, CLINIC_ADMIN}),
-    "clinical.read": frozenset({PRACTITIONER, CLINIC_ADMIN}),
-    "clinical.write": frozenset({PRACTITIONER}),
-    "schedule.manage": frozenset({FRONT_DESK, CLINIC_ADMIN, PRACTITIONER}),
-    "audit.read": frozenset({CLINIC_ADMIN}),
+def practitioner_of(user) -> Practitioner | None:
+    """The Practitioner row of a practitioner's login (their own calendar, their notes), or None."""
+    if PRACTITIONER not in roles_of(user):
+        return None
+    return getattr(user, "practitioner", None)  # the reverse one-to-one; its DoesNotExist is an AttributeError
+
+
+def landing_url_name(user) -> str | None:
+    """Where each role lands after logging in (the first role that has a home wins); None for no role."""
+    roles = roles_of(user)
+    for role, url_name in LANDING:
+        if role in roles:
+            return url_name
+    return None
+
+
+LANDING = (
+    (FRONT_DESK, "scheduling:frontdesk_home"),
+    (PRACTITIONER, "clinic:practitioner_home"),
+    (CLINIC_ADMIN, "admin:index"),
+    (PATIENT, "scheduling:account_home"),
+)
+
+
+# The one table of who may do what. Every role check in a view, a template or another app's permissions
+# module names one of these actions (`rule_required`, `can`, `{% can %}`); none spells out roles itself.
+# `own_record`: a patient may also do it, to their own Patient row only (checked on the object by `can`).
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    own_record: bool = False
+
+
+def _rule(*roles: str, own_record: bool = False) -> Rule:
+    return Rule(frozenset(roles), own_record)
+
+
+RULES: dict[str, Rule] = {
+    "patient.view": _rule(FRONT_DESK, PRACTITIONER, CLINIC_ADMIN, own_record=True),
+    "patient.edit": _rule(FRONT_DESK, CLINIC_ADMIN, own_record=True),
+    "patient.create": _rule(FRONT_DESK, CLINIC_ADMIN),
+    "patient.search": _rule(FRONT_DESK, PRACTITIONER, CLINIC_ADMIN),
+    "clinical.read": _rule(PRACTITIONER, CLINIC_ADMIN),
+    "clinical.write": _rule(PRACTITIONER),
+    "intake.status": _rule(FRONT_DESK, PRACTITIONER, CLINIC_ADMIN),
+    "intake.read": _rule(PRACTITIONER, CLINIC_ADMIN, own_record=True),
+    "schedule.manage": _rule(FRONT_DESK, CLINIC_ADMIN, PRACTITIONER),
+    "audit.read": _rule(CLINIC_ADMIN),
+    # A patient's own pages: their appointments, online booking while signed in.
+    "account.use": _rule(PATIENT),
 }
+
+
+def rule_for(action: str) -> Rule:
+    try:
+        return RULES[action]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"No permission rule named {action!r}; add it to clinic.permissions.RULES."
+        ) from None
+
+
+def may_enter(user, action: str) -> bool:
+    """May `user` open a page for `action` at all? A patient passes for their own-record actions; the page then
+    looks its object up through `can` (a `get_*_for_user` helper), which refuses another patient's row."""
+    rule = rule_for(action)
+    roles = roles_of(user)
+    return bool(roles & rule.roles) or (rule.own_record and PATIENT in roles)
 
 
 def can(user, action: str, obj: object | None = None) -> bool:
     """May `user` do `action` (a key of RULES) to `obj`?
 
-    Staff roles are granted by RULES; a patient may view and edit only their own Patient row.
+    Staff roles are granted by RULES; for an `own_record` action a patient may act only on their own record
+    (`obj` is their Patient row, or a row whose `patient_id` is theirs).
     """
+    rule = rule_for(action)
     roles = roles_of(user)
-    if roles & RULES.get(action, frozenset()):
+    if roles & rule.roles:
         return True
-    if PATIENT in roles and isinstance(obj, Patient) and action in {"patient.view", "patient.edit"}:
-        return obj.pk == patient_of(user).pk
+    if rule.own_record and PATIENT in roles and obj is not None:
+        own = patient_of(user)
+        patient_id = obj.pk if isinstance(obj, Patient) else getattr(obj, "patient_id", None)
+        return own is not None and patient_id == own.pk
     return False
 
 
@@ -116,10 +186,6 @@ def deny_object(user, obj, action: str):
 
     Other apps' `get_<thing>_for_user` helpers call this too, so every object-level refusal is recorded.
     """
-    from allauth.core import context
-
-    from clinic.services import audit_record
-
     audit_record(
         actor=user,
         action="denied",
@@ -130,44 +196,43 @@ def deny_object(user, obj, action: str):
     raise Http404("Not found.")
 
 
-def _deny(request: HttpRequest, roles: Iterable[str]):
-    from clinic.services import audit_record
-
+def _deny(request: HttpRequest, action: str):
     audit_record(
         actor=request.user,
         action="denied",
-        detail=f"{request.method} {request.path[:200]} needs {', '.join(sorted(roles))}",
+        detail=f"{request.method} {request.path[:200]} needs {action}",
         request=request,
     )
     raise PermissionDenied("Your account does not have access to this page.")
 
 
-def role_required(*roles: str) -> Callable:
-    """Function-view decorator: anonymous users go to login, users without any of `roles` get 403."""
+def rule_required(action: str) -> Callable:
+    """Function-view decorator: anonymous users go to login; users whom RULES[action] does not admit get 403."""
+    rule_for(action)  # an unknown action fails at import, not at the first request
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not has_role(request.user, *roles):
-                _deny(request, roles)
+            if not may_enter(request.user, action):
+                _deny(request, action)
             return view(request, *args, **kwargs)
 
-        wrapped.required_roles = frozenset(roles)
+        wrapped.required_rule = action
         return wrapped
 
     return decorator
 
 
-class RoleRequiredMixin(AccessMixin):
-    """Class-view equivalent of `role_required`: set `required_roles`."""
+class RuleRequiredMixin(AccessMixin):
+    """Class-view equivalent of `rule_required`: set `required_rule` to a key of RULES."""
 
-    required_roles: tuple[str, ...] = ()
+    required_rule: str = ""
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not has_role(request.user, *self.required_roles):
-            _deny(request, self.required_roles)
+        if not may_enter(request.user, self.required_rule):
+            _deny(request, self.required_rule)
         return super().dispatch(request, *args, **kwargs)

@@ -36,4 +36,20 @@ def rooms_active() -> QuerySet[Room]:
 
 def audit_events_for_patient(patient: Patient) -> QuerySet[AuditEvent]:
     """Every audit row about one patient, newest first (who looked at or changed the record)."""
-    return AuditEvent.objects.filter(patient=patient).select_related("actor").order_by("-at", "-id")
+    return AuditEvent.objects.filter(patient_ref=patient.pk).select_related("actor").order_by("-at", "-id")
+
+
+def _as_pk(raw) -> int | None:
+    """An id from a URL or a form as an int, or None when it is not a plain decimal number."""
+    text = str(raw) if raw is not None else ""
+    return int(text) if text.isdecimal() and len(text) <= 18 else None
+
+
+def patient_by_id(raw) -> Patient | None:
+    pk = _as_pk(raw)
+    return Patient.objects.filter(pk=pk).first() if pk is not None else None
+
+
+def practitioner_active(raw) -> Practitioner | None:
+    pk = _as_pk(raw)
+    return practitioners_active().filter(pk=pk).first() if pk is not None else None

@@ -11,14 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.apphooks import app_module
+from clinic.client_ip import client_ip
 from clinic.models import AuditEvent, Patient
-
-
-def client_ip(request) -> str | None:
-    """The caller's address. Behind a proxy, the proxy must set REMOTE_ADDR (gunicorn --forwarded-allow-ips)."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(
@@ -44,6 +38,7 @@ def audit_record(
         object_type=obj._meta.label if obj is not None and hasattr(obj, "_meta") else "",
         object_id=str(obj.pk) if obj is not None and getattr(obj, "pk", None) is not None else "",
         patient=patient,
+        patient_ref=patient.pk if patient is not None else None,
         ip_address=client_ip(request),
         detail=detail[:300],
     )

@@ -71,11 +71,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "clinic.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view (and CSRF's view check) reads a value: a NUL byte anywhere gets a 400 that says so.
+    "clinic.middleware.RefuseNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -85,6 +88,9 @@ MIDDLEWARE = [
     "clinic.middleware.PrivatePagesMiddleware",
     "clinic.middleware.SessionLimitsMiddleware",
     "clinic.middleware.StaffTwoFactorMiddleware",
+    "clinic.db_unavailable.DatabaseUnavailableMiddleware",
+    # Writes the one audit row of a request that read patient data (clinic/audit.py).
+    "clinic.audit.AuditReadsMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -157,6 +163,8 @@ ACCOUNT_SESSION_REMEMBER = False
 CLINIC_LOGIN_FAILURES_PER_ACCOUNT = env_int("CLINIC_LOGIN_FAILURES_PER_ACCOUNT", 5)
 CLINIC_LOGIN_FAILURES_PER_IP = env_int("CLINIC_LOGIN_FAILURES_PER_IP", 20)
 CLINIC_LOCKOUT_MINUTES = env_int("CLINIC_LOCKOUT_MINUTES", 15)
+# The per-account counter is keyed on the e-mail address alone, lower-cased (clinic.adapters), never on the
+# Host header: another port, a trailing dot or capitals in the host name count against the same account.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": (
         f"{CLINIC_LOGIN_FAILURES_PER_IP}/{CLINIC_LOCKOUT_MINUTES}m/ip,"
@@ -169,13 +177,28 @@ ACCOUNT_ADAPTER = "clinic.adapters.ClinicAccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("CLINIC_NAME", "Harbour Street Chiropractic")
 # Accept the code of the 30-second period before or after as well: phone clocks drift and people type slowly
-# (RFC 6238 section 5.2 recommends allowing one step). A used code still cannot be replayed.
+# (RFC 6238 section 5.2 recommends allowing one step). A code is then accepted for up to 90 seconds, so the
+# forms below remember a used code for that whole window ((2 x tolerance + 1) periods, in the shared cache)
+# and refuse it a second time; allauth alone would remember it for one period only (see clinic/totp.py).
 MFA_TOTP_TOLERANCE = 1
+MFA_FORMS = {
+    "authenticate": "clinic.totp.OnceOnlyAuthenticateForm",
+    "reauthenticate": "clinic.totp.OnceOnlyReauthenticateForm",
+}
 MFA_ADAPTER = "clinic.adapters.ClinicMFAAdapter"
 # Staff sessions end after this many minutes without a request, and every session after
 # CLINIC_SESSION_MAX_HOURS whatever the activity (see clinic/middleware.py).
 CLINIC_STAFF_IDLE_MINUTES = env_int("CLINIC_STAFF_IDLE_MINUTES", 15)
 CLINIC_SESSION_MAX_HOURS = env_int("CLINIC_SESSION_MAX_HOURS", 12)
+
+# How many proxies in front of the app server append to X-Forwarded-For (0: none, REMOTE_ADDR is the client).
+# clinic.client_ip.client_ip is the one answer to "the client's address": the audit trail, the per-address
+# lockout, allauth (rate limits, the sessions list) and django-ratelimit (online booking) all use it, so a
+# forged X-Forwarded-For is ignored at 0 and, behind the README's proxy (1), each client is counted apart.
+CLINIC_TRUSTED_PROXY_COUNT = env_int("CLINIC_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = CLINIC_TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
+RATELIMIT_IP_META_KEY = "clinic.client_ip.client_ip"
 
 # --- Cache (shared by every app server: login-failure counters, used TOTP codes, booking rate limits) --
 # The database cache needs no extra service; its table is created by clinic's migration 0003.
@@ -210,6 +233,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@example.com")
+# A send that hangs longer than this fails (and is retried) instead of blocking the worker; it must stay well
+# under CLINIC_NOTICE_RETRY_MINUTES, or the sweep could hand a notice still being sent to another worker.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # django-ratelimit warns that the database cache increments counters without an atomic update: two
 # simultaneous requests may both be counted as one. For a clinic's booking volume a limit that is off by one
@@ -226,6 +252,11 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "clinic.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"  # Django's default, said here: no window.opener across sites
+# Browser features no page needs (clinic.middleware.SecurityHeadersMiddleware; also Cross-Origin-Resource-Policy).
+CLINIC_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
+# Messages ("Saved: Alice Arnold <alice@example.com>") live in the session, not in a readable cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -283,11 +314,19 @@ BOOKING_RATE_LIMIT_IP = os.environ.get("BOOKING_RATE_LIMIT_IP", "20/h")
 BOOKING_RATE_LIMIT_USER = os.environ.get("BOOKING_RATE_LIMIT_USER", "10/h")
 # Links in e-mails are absolute: the address patients reach the site at.
 CLINIC_SITE_URL = os.environ.get("CLINIC_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A notice neither sent nor refused this many minutes after it was queued or claimed (the worker died or
+# the mail server failed) is handed to the worker again by the sweep; after CLINIC_NOTICE_MAX_ATTEMPTS
+# tries it is marked failed for the front desk to call the patient.
+CLINIC_NOTICE_RETRY_MINUTES = env_int("CLINIC_NOTICE_RETRY_MINUTES", 5)
+CLINIC_NOTICE_MAX_ATTEMPTS = env_int("CLINIC_NOTICE_MAX_ATTEMPTS", 5)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request (403, 400) is one line with its reason, not a traceback: it is expected, not a bug.
+    "filters": {"client_errors_on_one_line": {"()": "clinic.log_filters.ClientErrorsOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["client_errors_on_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

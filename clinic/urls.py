@@ -19,4 +19,4 @@ urlpatterns = [
 handler400 = "clinic.errors.bad_request"
 handler403 = "clinic.errors.permission_denied"
 handler404 = "clinic.errors.page_not_found"
-handler500 = "clinic.errors.server_error"
+handler500 = "clinic.db_unavailable.server_error"

@@ -10,44 +10,31 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import selectors, services
-from clinic.forms import PatientForm, PatientSearchForm
-from clinic.models import AuditEvent
+from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.forms import PatientForm
 from clinic.notes import selectors as notes_selectors
-from clinic.permissions import (
-    CLINIC_ADMIN,
-    FRONT_DESK,
-    PATIENT,
-    PRACTITIONER,
-    STAFF_ROLES,
-    get_patient_for_user,
-    has_role,
-    role_required,
-)
+from clinic.permissions import can, get_patient_for_user, landing_url_name, rule_required
+from clinic.widgets import PatientSearchForm
 
 
+@no_patient_data
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The public home page: who we are and where to book. No health claims."""
     return render(request, "clinic/index.html")
 
 
+@no_patient_data
 @require_GET
 def home_for_role(request: HttpRequest) -> HttpResponse:
     """Where a user lands after logging in: each role its own home."""
-    user = request.user
-    if not user.is_authenticated:
+    if not request.user.is_authenticated:
         return redirect("clinic:index")
-    if has_role(user, FRONT_DESK):
-        return redirect("scheduling:frontdesk_home")
-    if has_role(user, PRACTITIONER):
-        return redirect("clinic:practitioner_home")
-    if has_role(user, CLINIC_ADMIN):
-        return redirect("admin:index")
-    if has_role(user, PATIENT):
-        return redirect("scheduling:account_home")
-    return render(request, "clinic/no_role.html")
+    url_name = landing_url_name(request.user)
+    return redirect(url_name) if url_name else render(request, "clinic/no_role.html")
 
 
+@no_patient_data
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -60,17 +47,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-@role_required(*STAFF_ROLES, PATIENT)
+@reads_patient_data
+@rule_required("patient.view")
 @require_GET
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, pk)
-    services.audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request)
+    audit_read(request, patient)
     # Staff see which visits have a note and its state (never its content: that is on the chart, for clinicians).
-    note_states = notes_selectors.note_states_for_patient(patient) if has_role(request.user, *STAFF_ROLES) else []
+    note_states = notes_selectors.note_states_for_patient(patient) if can(request.user, "patient.search") else []
     return render(request, "clinic/patient_detail.html", {"patient": patient, "note_states": note_states})
 
 
-@role_required(FRONT_DESK, CLINIC_ADMIN)
+@no_patient_data
+@rule_required("patient.create")
 @require_http_methods(["GET", "POST"])
 def patient_create(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
@@ -81,11 +70,13 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/patient_form.html", {"form": form, "title": "New patient"})
 
 
-@role_required(FRONT_DESK, CLINIC_ADMIN, PATIENT)
+@reads_patient_data
+@rule_required("patient.edit")
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, pk, action="patient.edit")
     form = PatientForm(request.POST or None, instance=patient)
+    audit_read(request, patient, "edit form")
     if request.method == "POST" and form.is_valid():
         services.patient_update(patient=patient, actor=request.user, request=request, **form.cleaned_data)
         messages.success(request, "Details saved.")
@@ -93,27 +84,29 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clinic/patient_form.html", {"form": form, "title": f"Edit {patient.full_name}"})
 
 
-@role_required(*STAFF_ROLES)
+@reads_patient_data
+@rule_required("patient.search")
 @require_GET
 def patient_search(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.GET or None)
     patients = selectors.patients_search(form.cleaned_data["q"]) if form.is_valid() else []
+    audit_read(request, None, "patient search")
     template = "clinic/_patient_results.html" if request.htmx else "clinic/patient_search.html"
     return render(request, template, {"form": form, "patients": patients})
 
 
-@role_required(CLINIC_ADMIN)
+@reads_patient_data
+@rule_required("audit.read")
 @require_GET
 def patient_access_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Who looked at or changed this patient's record, for clinic admins. Reading it is audited too."""
     patient = get_patient_for_user(request.user, pk, action="audit.read")
-    services.audit_record(
-        actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request, detail="access log"
-    )
+    audit_read(request, patient, "access log")
     page = Paginator(selectors.audit_events_for_patient(patient), 50).get_page(request.GET.get("page"))
     return render(request, "clinic/patient_access_log.html", {"patient": patient, "page": page})
 
 
+@no_patient_data
 @require_POST
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
     """End every session of the current user (other browsers and devices too), then this one."""

@@ -6,6 +6,7 @@ a new version. Signatures, submissions and scores are records, shown read-only.
 
 from django.contrib import admin, messages
 
+from clinic.admin_base import ReadOnlyAdmin
 from intake import services
 from intake.models import (
     ConsentSignature,
@@ -18,17 +19,6 @@ from intake.models import (
     QuestionnaireOption,
     RedFlagReview,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ConsentVersion)

@@ -9,13 +9,14 @@ from django import forms
 from django.utils import timezone
 
 from clinic.models import Patient, phone_validator
+from clinic.single_line import SingleLineFormMixin
 from intake import content
 from intake.models import ConsentSignature, ConsentVersion, Questionnaire
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
 
-class AboutForm(forms.Form):
+class AboutForm(SingleLineFormMixin, forms.Form):
     preferred_name = forms.CharField(label="Name you like to be called (optional)", max_length=100, required=False)
     date_of_birth = forms.DateField(label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}))
     sex = forms.ChoiceField(label="Sex", choices=Patient.Sex.choices)
@@ -170,7 +171,7 @@ class OutcomeForm(forms.Form):
 STEP_FORMS = {"about": AboutForm, "visit": VisitForm, "health": HealthForm, "redflags": RedFlagsForm}
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(SingleLineFormMixin, forms.Form):
     """The consent screen: every risk ticked, the cervical choice, the typed name; a guardian for a minor."""
 
     read_to_end = forms.BooleanField(

@@ -15,25 +15,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from clinic.models import Patient
-from clinic.permissions import (
-    CLINIC_ADMIN,
-    FRONT_DESK,
-    PATIENT,
-    PRACTITIONER,
-    deny_object,
-    has_role,
-    patient_of,
-)
+from clinic.permissions import can, deny_object, may_enter, patient_of
 from intake.models import ConsentSignature, IntakeInvitation, IntakeSubmission, RedFlagReview
 
 SESSION_KEY = "intake_invitation_id"
-CLINICAL_ROLES = (PRACTITIONER, CLINIC_ADMIN)
-STATUS_ROLES = (FRONT_DESK, PRACTITIONER, CLINIC_ADMIN)
 
 
 def intake_patient_for_request(request: HttpRequest) -> tuple[Patient | None, IntakeInvitation | None]:
     """The patient whose intake this request fills, and the invitation it came through (if any)."""
-    if has_role(request.user, PATIENT):
+    if may_enter(request.user, "account.use"):
         return patient_of(request.user), None
     if request.user.is_authenticated:
         return None, None  # staff fill nothing through a patient's link while signed in
@@ -73,10 +63,7 @@ def get_submission_for_user(user, pk: int) -> IntakeSubmission:
     )
     if submission is None:
         raise Http404("No such intake.")
-    if has_role(user, *CLINICAL_ROLES):
-        return submission
-    own = patient_of(user)
-    if own is not None and own.pk == submission.patient_id:
+    if can(user, "intake.read", submission):
         return submission
     deny_object(user, submission, "intake.read")
 
@@ -86,7 +73,7 @@ def get_signature_for_request(request: HttpRequest, pk: int) -> ConsentSignature
     signature = ConsentSignature.objects.select_related("patient", "version", "discussed_by").filter(pk=pk).first()
     if signature is None:
         raise Http404("No such consent.")
-    if has_role(request.user, *STATUS_ROLES):
+    if can(request.user, "intake.status"):
         return signature
     patient, _invitation = intake_patient_for_request(request)
     if patient is not None and patient.pk == signature.patient_id:
@@ -94,22 +81,21 @@ def get_signature_for_request(request: HttpRequest, pk: int) -> ConsentSignature
     deny_object(request.user, signature, "consent.view")
 
 
-def get_red_flag_review(pk: int) -> RedFlagReview:
+def get_red_flag_review_for_user(user, pk: int) -> RedFlagReview:
+    """A red-flag alert to review: practitioners only (the review is a clinical act)."""
     review = RedFlagReview.objects.select_related("patient").filter(pk=pk).first()
     if review is None:
         raise Http404("No such red-flag alert.")
+    if not can(user, "clinical.write"):
+        deny_object(user, review, "red_flags.review")
     return review
 
 
-def get_invitation(pk: int) -> IntakeInvitation:
-    invitation = IntakeInvitation.objects.filter(pk=pk).first()
+def get_invitation_for_user(user, pk: int) -> IntakeInvitation:
+    """An intake invitation, for the staff who send and revoke them (intake.status)."""
+    invitation = IntakeInvitation.objects.select_related("patient").filter(pk=pk).first()
     if invitation is None:
         raise Http404("No such invitation.")
+    if not can(user, "intake.status"):
+        deny_object(user, invitation, "invitation.manage")
     return invitation
-
-
-def get_patient(pk: int) -> Patient:
-    patient = Patient.objects.filter(pk=pk).first()
-    if patient is None:
-        raise Http404("No such patient.")
-    return patient

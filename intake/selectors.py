@@ -249,3 +249,8 @@ def submission_summary(submission: IntakeSubmission) -> dict:
         "red_flag_details": redflags.get("details", ""),
         "outcome_items": outcome_items,
     }
+
+
+def submission_by_id(raw: str) -> IntakeSubmission | None:
+    """The submission named by a form's id field, or None when the id is not a number or there is no such row."""
+    return IntakeSubmission.objects.filter(pk=int(raw)).first() if raw.isdecimal() and len(raw) <= 18 else None

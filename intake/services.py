@@ -8,12 +8,12 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import AuditEvent, Patient, Practitioner
+from clinic import outbox
+from clinic.models import AuditEvent, OutgoingNotice, Patient, Practitioner
 from clinic.services import audit_record, client_ip, patient_update
 from intake import content
 from intake.forms import STEP_FORMS
@@ -425,35 +425,56 @@ def invitation_from_token(token: str) -> IntakeInvitation:
         raise IntakeError("This link is no longer valid. Ask the clinic to send you a new one.")
     if not invitation.is_usable():
         raise IntakeError("This link has expired. Ask the clinic to send you a new one.")
+    if invitation_fulfilled(invitation):
+        raise IntakeError(
+            "The intake form this link was sent for has been submitted, so the link no longer opens it. "
+            f"To change an answer, call the clinic on {settings.CLINIC_PHONE}."
+        )
     return invitation
+
+
+def invitation_fulfilled(invitation: IntakeInvitation) -> bool:
+    """An invitation has done its job once the patient submits an intake after it was sent."""
+    return IntakeSubmission.objects.filter(
+        patient_id=invitation.patient_id,
+        status=IntakeSubmission.Status.SUBMITTED,
+        submitted_at__gte=invitation.sent_at,
+    ).exists()
 
 
 @transaction.atomic
 def invitation_send(*, patient: Patient, email: str, actor, request=None) -> tuple[IntakeInvitation, str]:
-    """Create an invitation link and e-mail it to the patient. Returns the invitation and the full link."""
+    """Create an invitation link and e-mail it to the patient. Returns the invitation and the full link.
+
+    The e-mail is recorded in the core outbox with the invitation and sent here; if the mail server fails,
+    the outbox's sweep sends it later. The link is built from CLINIC_SITE_URL, never from the request's Host.
+    """
     now = timezone.now()
     invitation = IntakeInvitation(
         patient=patient, email=email, sent_by=actor, sent_at=now, expires_at=now + invitation_max_age()
     )
     invitation.full_clean()
     invitation.save()
-    path = reverse("intake:invitation_accept", args=[invitation_token(invitation)])
-    link = request.build_absolute_uri(path) if request is not None else path
+    link = settings.CLINIC_SITE_URL + reverse("intake:invitation_accept", args=[invitation_token(invitation)])
     days = settings.INTAKE_INVITATION_DAYS
-    send_mail(
+    notice = outbox.notice_record(
+        kind=OutgoingNotice.Kind.INTAKE_INVITATION,
+        patient=patient,
+        recipient=email,
+        context={"invitation": invitation.pk},
         subject=f"Your intake form for {settings.CLINIC_NAME}",
-        message=(
+        body=(
             f"Hello {patient.first_name},\n\n"
             f"Before your first visit, please fill in the intake form and read the consent document here:\n\n{link}\n\n"
             f"The link works for {days} days. Your answers are saved as you go, so you can stop and come back.\n\n"
             f"{settings.CLINIC_NAME} · {settings.CLINIC_PHONE}"
         ),
-        from_email=None,
-        recipient_list=[email],
+        now=now,
     )
     audit_record(
         actor=actor, action=AuditEvent.Action.CREATE, obj=invitation, request=request, detail="invitation sent"
     )
+    outbox.notice_deliver(notice.pk)
     return invitation, link
 
 

@@ -10,19 +10,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic.models import AuditEvent
-from clinic.permissions import PATIENT, PRACTITIONER, deny_object, has_role, role_required
-from clinic.services import audit_record
+from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.domain_errors import apply_error, error_text, message_error
+from clinic.permissions import can, deny_object, get_patient_for_user, rule_required
 from intake import content, selectors, services
 from intake.forms import STEP_FORMS, ConsentForm, InvitationForm, OutcomeForm, RedFlagReviewForm
 from intake.models import IntakeSubmission
 from intake.permissions import (
-    CLINICAL_ROLES,
     SESSION_KEY,
-    STATUS_ROLES,
-    get_invitation,
-    get_patient,
-    get_red_flag_review,
+    get_invitation_for_user,
+    get_red_flag_review_for_user,
     get_signature_for_request,
     get_submission_for_user,
     intake_patient_for_request,
@@ -40,14 +37,10 @@ def _actor(request):
     return request.user if request.user.is_authenticated else None
 
 
-def _audit_view(request, obj, detail: str) -> None:
-    """One "view" row for a page that shows a patient's intake or consent data."""
-    audit_record(actor=_actor(request), action=AuditEvent.Action.VIEW, obj=obj, request=request, detail=detail)
-
-
 # --- The patient's side -------------------------------------------------------------------------
 
 
+@reads_patient_data
 @never_cache
 @intake_patient_required
 @require_GET
@@ -67,10 +60,11 @@ def intake_home(request: HttpRequest) -> HttpResponse:
         "steps": content.STEPS,
         "via_invitation": request.intake_invitation is not None,
     }
-    _audit_view(request, patient, "intake home")
+    audit_read(request, patient, "intake home")
     return render(request, "intake/intake_home.html", context)
 
 
+@no_patient_data
 @intake_patient_required
 @require_POST
 def intake_start(request: HttpRequest) -> HttpResponse:
@@ -99,6 +93,7 @@ def _step_context(request, draft: IntakeSubmission, step: str, form) -> dict:
     }
 
 
+@reads_patient_data
 @never_cache
 @intake_patient_required
 @require_http_methods(["GET", "POST"])
@@ -127,7 +122,7 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
                 submission=draft, step=step, answers=form.cleaned_data, actor=_actor(request), request=request
             )
         except services.IntakeError as exc:
-            messages.error(request, exc.messages[0])
+            message_error(request, exc)
             return redirect("intake:intake_home")
         if step == "redflags":
             urgent = [content.RED_FLAG_LABELS[c] for c in form.flagged() if c in content.URGENT_RED_FLAGS]
@@ -140,7 +135,7 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
                 )
         return redirect("intake:intake_step", step=draft.current_step)
     status = 400 if request.method == "POST" else 200
-    _audit_view(request, draft, f"intake step {step}")
+    audit_read(request, draft, f"intake step {step}")
     return render(request, "intake/intake_step.html", _step_context(request, draft, step, form), status=status)
 
 
@@ -156,16 +151,17 @@ def _review(request: HttpRequest, draft: IntakeSubmission) -> HttpResponse:
     context = _step_context(request, draft, "review", None)
     context["missing"] = [content.step_by_slug(s) for s in services.intake_missing_steps(draft)]
     context["summary"] = selectors.submission_summary(draft)
-    _audit_view(request, draft, "intake step review")
+    audit_read(request, draft, "intake step review")
     return render(request, "intake/intake_step.html", context)
 
 
+@no_patient_data
 @intake_patient_required
 @require_POST
 def intake_submit(request: HttpRequest) -> HttpResponse:
     """Submit the draft named in the form. Posting it twice returns the first result (nothing is created twice)."""
     submission_id = request.POST.get("submission", "")
-    submission = IntakeSubmission.objects.filter(pk=int(submission_id)).first() if submission_id.isdecimal() else None
+    submission = selectors.submission_by_id(submission_id)
     if submission is None:
         raise Http404("No such intake.")
     if submission.patient_id != request.intake_patient.pk:
@@ -174,7 +170,7 @@ def intake_submit(request: HttpRequest) -> HttpResponse:
     try:
         services.intake_submit(submission=submission, actor=_actor(request), request=request)
     except services.IntakeError as exc:
-        messages.error(request, exc.messages[0])
+        message_error(request, exc)
         return redirect("intake:intake_step", step="review")
     if not was_locked:
         messages.success(
@@ -183,6 +179,7 @@ def intake_submit(request: HttpRequest) -> HttpResponse:
     return redirect("intake:intake_home")
 
 
+@reads_patient_data
 @never_cache
 @intake_patient_required
 @require_http_methods(["GET", "POST"])
@@ -191,7 +188,7 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
     patient = request.intake_patient
     version = selectors.consent_version_active()
     if version is None:
-        _audit_view(request, patient, "consent form (none to sign)")
+        audit_read(request, patient, "consent form (none to sign)")
         return render(request, "intake/consent_unavailable.html", {"patient": patient}, status=200)
     minor = patient.is_minor()
     initial = {"signer_name": patient.guardian_name, "guardian_relationship": patient.guardian_relationship}
@@ -214,16 +211,17 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
                 via_invitation=request.intake_invitation is not None,
             )
         except services.IntakeError as exc:
-            form.add_error(None, exc.messages[0])
+            apply_error(form, exc)
         else:
             messages.success(request, "Thank you: your consent is signed. You can print a copy below.")
             return redirect("intake:consent_print", pk=signature.pk)
     status = 400 if request.method == "POST" else 200
     context = {"patient": patient, "version": version, "form": form, "minor": minor}
-    _audit_view(request, patient, "consent form")
+    audit_read(request, patient, "consent form")
     return render(request, "intake/consent_sign.html", context, status=status)
 
 
+@no_patient_data
 @intake_patient_required
 @require_POST
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
@@ -239,6 +237,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("intake:intake_home")
 
 
+@reads_patient_data
 @never_cache
 @require_GET
 def consent_print(request: HttpRequest, pk: int) -> HttpResponse:
@@ -246,7 +245,7 @@ def consent_print(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated and intake_patient_for_request(request)[0] is None:
         return redirect_to_login(request.get_full_path())
     signature = get_signature_for_request(request, pk)
-    _audit_view(request, signature, "consent copy")
+    audit_read(request, signature, "consent copy")
     risks = {r["code"]: r["label"] for r in signature.version.risks}
     context = {
         "signature": signature,
@@ -257,6 +256,7 @@ def consent_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "intake/consent_print.html", context)
 
 
+@no_patient_data
 @never_cache
 @require_GET
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -264,7 +264,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_from_token(token)
     except services.IntakeError as exc:
-        return render(request, "intake/invitation_invalid.html", {"reason": exc.messages[0]}, status=400)
+        return render(request, "intake/invitation_invalid.html", {"reason": error_text(exc)}, status=400)
     if request.user.is_authenticated:
         reason = "You are signed in to an account. Log out first, then open the link again."
         return render(request, "intake/invitation_invalid.html", {"reason": reason}, status=400)
@@ -277,14 +277,15 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 # --- Staff --------------------------------------------------------------------------------------
 
 
-@role_required(*STATUS_ROLES)
+@reads_patient_data
+@rule_required("intake.status")
 @require_GET
 def intake_status_list(request: HttpRequest) -> HttpResponse:
     """Front desk: each patient's intake status and consent state (never the clinical answers)."""
     query = request.GET.get("q", "")[:100]
     page, readiness = selectors.patients_intake_page(query=query, page=request.GET.get("page", 1))
     rows = [(patient, readiness[patient.pk]) for patient in page.object_list]
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, request=request, detail="intake status list")
+    audit_read(request, None, "intake status list")
     return render(request, "intake/intake_status_list.html", {"page": page, "rows": rows, "q": query})
 
 
@@ -298,29 +299,31 @@ def _status_context(request, patient, form) -> dict:
         "invitations": list(selectors.invitations_sent(patient)),
         "form": form,
         "link": last_link["link"] if last_link and last_link.get("patient") == patient.pk else None,
-        "can_read_clinical": has_role(request.user, *CLINICAL_ROLES),
+        "can_read_clinical": can(request.user, "clinical.read"),
         "invitation_days": settings.INTAKE_INVITATION_DAYS,
     }
 
 
-@role_required(*STATUS_ROLES)
+@reads_patient_data
+@rule_required("intake.status")
 @require_GET
 def patient_intake_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Front desk: one patient's intake and consent state, and the invitation link to send."""
-    patient = get_patient(pk)
+    patient = get_patient_for_user(request.user, pk, action="intake.status")
     form = InvitationForm(initial={"email": patient.email})
-    _audit_view(request, patient, "intake status")
+    audit_read(request, patient, "intake status")
     return render(request, "intake/patient_intake_status.html", _status_context(request, patient, form))
 
 
-@role_required(*STATUS_ROLES)
+@reads_patient_data
+@rule_required("intake.status")
 @require_POST
 def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
     """E-mail an invitation link to the patient; the link is also shown on the next page to give by phone."""
-    patient = get_patient(pk)
+    patient = get_patient_for_user(request.user, pk, action="intake.status")
     form = InvitationForm(request.POST)
     if not form.is_valid():
-        _audit_view(request, patient, "intake status")
+        audit_read(request, patient, "intake status")
         return render(request, "intake/patient_intake_status.html", _status_context(request, patient, form), status=400)
     _invitation, link = services.invitation_send(
         patient=patient, email=form.cleaned_data["email"], actor=request.user, request=request
@@ -330,23 +333,23 @@ def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("intake:patient_intake_status", pk=patient.pk)
 
 
-@role_required(*STATUS_ROLES)
+@no_patient_data
+@rule_required("intake.status")
 @require_POST
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = get_invitation(pk)
+    invitation = get_invitation_for_user(request.user, pk)
     services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
     messages.success(request, f"The link sent to {invitation.email} no longer works.")
     return redirect("intake:patient_intake_status", pk=invitation.patient_id)
 
 
-@role_required(*CLINICAL_ROLES)
+@reads_patient_data
+@rule_required("clinical.read")
 @require_GET
 def intake_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """Practitioners and clinic admins: the latest intake in words, the pain diagram drawn, the consent history."""
-    patient = get_patient(pk)
-    audit_record(
-        actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request, detail="intake summary"
-    )
+    patient = get_patient_for_user(request.user, pk, action="clinical.read")
+    audit_read(request, patient, "intake summary")
     submissions = list(selectors.intake_submissions(patient))
     latest = next((s for s in submissions if s.status == IntakeSubmission.Status.SUBMITTED), None)
     context = {
@@ -365,11 +368,12 @@ def intake_summary(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "intake/intake_summary.html", context)
 
 
-@role_required(*CLINICAL_ROLES, PATIENT)
+@reads_patient_data
+@rule_required("intake.read")
 @require_GET
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_submission_for_user(request.user, pk)
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=submission, request=request)
+    audit_read(request, submission)
     context = {
         "patient": submission.patient,
         "submission": submission,
@@ -387,10 +391,11 @@ def _practitioner(request):
     return practitioner
 
 
-@role_required(PRACTITIONER)
+@no_patient_data
+@rule_required("clinical.write")
 @require_POST
 def red_flags_review(request: HttpRequest, pk: int) -> HttpResponse:
-    review = get_red_flag_review(pk)
+    review = get_red_flag_review_for_user(request.user, pk)
     form = RedFlagReviewForm(request.POST)
     note = form.cleaned_data["review_note"] if form.is_valid() else ""
     try:
@@ -398,13 +403,14 @@ def red_flags_review(request: HttpRequest, pk: int) -> HttpResponse:
             review=review, practitioner=_practitioner(request), note=note, actor=request.user, request=request
         )
     except services.IntakeError as exc:
-        messages.error(request, exc.messages[0])
+        message_error(request, exc)
     else:
         messages.success(request, "Red-flag review recorded; the alert is cleared.")
     return redirect("intake:intake_summary", pk=review.patient_id)
 
 
-@role_required(PRACTITIONER)
+@no_patient_data
+@rule_required("clinical.write")
 @require_POST
 def consent_discussed(request: HttpRequest, pk: int) -> HttpResponse:
     signature = get_signature_for_request(request, pk)
@@ -413,7 +419,7 @@ def consent_discussed(request: HttpRequest, pk: int) -> HttpResponse:
             signature=signature, practitioner=_practitioner(request), actor=request.user, request=request
         )
     except services.IntakeError as exc:
-        messages.error(request, exc.messages[0])
+        message_error(request, exc)
     else:
         messages.success(request, "Recorded that you discussed this consent with the patient.")
     return redirect("intake:intake_summary", pk=signature.patient_id)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from clinic.admin_base import PatientDataAdmin
 from scheduling.models import (
     Appointment,
     AppointmentType,
@@ -30,7 +31,7 @@ class AvailabilityExceptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(PatientDataAdmin):
     # Bookings go through the front desk (services check conflicts); the admin only reads them.
     list_display = ["start", "patient", "practitioner", "room", "appointment_type", "status"]
     list_filter = ["status", "practitioner", "source"]
@@ -44,5 +45,5 @@ class AppointmentAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(CarePlanSeries)
-admin.site.register(WaitlistEntry)
+admin.site.register(CarePlanSeries, PatientDataAdmin)
+admin.site.register(WaitlistEntry, PatientDataAdmin)

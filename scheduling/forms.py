@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic import selectors as clinic_selectors
-from clinic.forms import DateInput
 from clinic.models import Patient, Practitioner, Room
+from clinic.single_line import SingleLineFormMixin
+from clinic.widgets import DateInput
 from scheduling.models import Weekday
 from scheduling.selectors import appointment_types_active
 
@@ -27,15 +28,6 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-def apply_error(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the fields it names when the form has them."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _practitioner_field(required=True, **kwargs):
     return forms.ModelChoiceField(queryset=clinic_selectors.practitioners_active(), required=required, **kwargs)
 
@@ -47,7 +39,7 @@ def _type_field(**kwargs):
 PATIENT_ERRORS = {"invalid_choice": "No such patient. Search again, or fill in the new patient's details."}
 
 
-class PatientChoiceMixin(forms.Form):
+class PatientChoiceMixin(SingleLineFormMixin, forms.Form):
     """A patient picked from a search (radio buttons rendered by the picker), or a new patient's details."""
 
     patient = forms.ModelChoiceField(
@@ -224,7 +216,7 @@ class SlotField(forms.CharField):
         return parse_slot_value(value) if value else None
 
 
-class AboutYouForm(forms.Form):
+class AboutYouForm(SingleLineFormMixin, forms.Form):
     """The few details a new online account needs to become a patient; the rest comes with the intake form."""
 
     first_name = forms.CharField(

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from clinic.models import Patient
+from clinic.models import Location, Patient
 from intake import selectors as intake_selectors
-from scheduling.availability import clinic_zone, day_bounds
-from scheduling.models import Appointment, AppointmentType, WaitlistEntry
+from scheduling.availability import clinic_zone, day_bounds, load_schedule, location_for
+from scheduling.models import Appointment, AppointmentType, CarePlanSeries, WaitlistEntry
 
 
 def appointment_types_active() -> QuerySet[AppointmentType]:
@@ -162,5 +162,32 @@ def waitlist_matches(appointment: Appointment) -> QuerySet[WaitlistEntry]:
     return waitlist_active().filter(pk__in=ids)
 
 
+def practitioner_location_at(practitioner, start: dt.datetime, end: dt.datetime) -> Location | None:
+    """Where the practitioner works from `start` to `end` (the location of their hours then), or None."""
+    zone = clinic_zone()
+    day = start.astimezone(zone).date()
+    data = load_schedule(practitioner_ids=[practitioner.pk], first_day=day, last_day=day, zone=zone)
+    location_id = location_for(data, practitioner.pk, start, end, zone)
+    return Location.objects.filter(pk=location_id).first() if location_id is not None else None
+
+
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def appointment_type_by_slug(slug: str, *, online_only: bool) -> AppointmentType | None:
+    """An active appointment type by its slug; `online_only` leaves out the types patients cannot book online."""
+    if not slug:
+        return None
+    types = appointment_types_active()
+    if online_only:
+        types = types.filter(bookable_online=True)
+    return types.filter(slug=slug).first()
+
+
+def series_detail(pk: int) -> CarePlanSeries | None:
+    return CarePlanSeries.objects.select_related("patient", "practitioner", "appointment_type").filter(pk=pk).first()
+
+
+def waitlist_entry_active(pk: int) -> WaitlistEntry | None:
+    return WaitlistEntry.objects.select_related("patient").filter(pk=pk, active=True).first()

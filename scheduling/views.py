@@ -6,19 +6,17 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import selectors as clinic_selectors
-from clinic import services as clinic_services
-from clinic.forms import PatientSearchForm
-from clinic.models import AuditEvent, Patient, Practitioner
-from clinic.permissions import CLINIC_ADMIN, FRONT_DESK, PRACTITIONER, has_role, role_required
-from clinic.services import audit_record
+from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.domain_errors import apply_error, message_error
+from clinic.permissions import can, practitioner_of, rule_required
+from clinic.widgets import PatientSearchForm
 from scheduling import availability, selectors, services
 from scheduling.calendar import build_grid
 from scheduling.forms import (
@@ -30,13 +28,11 @@ from scheduling.forms import (
     SeriesForm,
     SlotFindForm,
     WaitlistForm,
-    apply_error,
 )
-from scheduling.models import Appointment, AppointmentType, WaitlistEntry
+from scheduling.models import Appointment
 from scheduling.permissions import get_appointment_for_user
 from scheduling.services import SchedulingError, SlotTaken
 
-SCHEDULE_ROLES = (FRONT_DESK, CLINIC_ADMIN, PRACTITIONER)
 Status = Appointment.Status
 
 
@@ -44,11 +40,6 @@ def _posted(request: HttpRequest):
     """The posted data, or None on GET. (`request.POST or None` would leave an empty POST unbound: a 400 page
     with no error on it.)"""
     return request.POST if request.method == "POST" else None
-
-
-def _audit_list(request: HttpRequest, detail: str) -> None:
-    """One "view" row for a page listing many patients (a calendar, the waitlist): no single patient on it."""
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, request=request, detail=detail)
 
 
 def _day_from(request: HttpRequest) -> dt.date:
@@ -71,7 +62,8 @@ def _calendar_context(*, cells, first_day: dt.date, last_day: dt.date, practitio
     return {"grid": grid, "inactive": [a for a in appointments if not a.is_active]}
 
 
-@role_required(*SCHEDULE_ROLES)
+@reads_patient_data
+@rule_required("schedule.manage")
 @require_GET
 def frontdesk_home(request: HttpRequest) -> HttpResponse:
     """The day view: one column per practitioner."""
@@ -93,11 +85,12 @@ def frontdesk_home(request: HttpRequest) -> HttpResponse:
         practitioners=practitioners,
         search_form=PatientSearchForm(),
     )
-    _audit_list(request, f"calendar day {day:%Y-%m-%d}")
+    audit_read(request, None, f"calendar day {day:%Y-%m-%d}")
     return render(request, "scheduling/frontdesk_home.html", context)
 
 
-@role_required(*SCHEDULE_ROLES)
+@reads_patient_data
+@rule_required("schedule.manage")
 @require_GET
 def week_view(request: HttpRequest) -> HttpResponse:
     """Seven days of one practitioner's calendar, Monday first."""
@@ -106,7 +99,7 @@ def week_view(request: HttpRequest) -> HttpResponse:
         raise Http404("No practitioner yet.")
     chosen = next((p for p in practitioners if str(p.pk) == request.GET.get("practitioner")), None)
     if chosen is None:
-        own = getattr(request.user, "practitioner", None) if has_role(request.user, PRACTITIONER) else None
+        own = practitioner_of(request.user)
         chosen = next((p for p in practitioners if own and p.pk == own.pk), practitioners[0])
     day = _day_from(request)
     monday = day - dt.timedelta(days=day.weekday())
@@ -130,11 +123,12 @@ def week_view(request: HttpRequest) -> HttpResponse:
         next_week=monday + dt.timedelta(days=7),
         today=timezone.localdate(),
     )
-    _audit_list(request, f"calendar week {monday:%Y-%m-%d}, {chosen.display_name}"[:300])
+    audit_read(request, None, f"calendar week {monday:%Y-%m-%d}, {chosen.display_name}"[:300])
     return render(request, "scheduling/week_view.html", context)
 
 
-@role_required(*SCHEDULE_ROLES)
+@reads_patient_data
+@rule_required("schedule.manage")
 @require_GET
 def day_sheet(request: HttpRequest) -> HttpResponse:
     """A printable list of the day's appointments per practitioner."""
@@ -143,19 +137,21 @@ def day_sheet(request: HttpRequest) -> HttpResponse:
     appointments = [a for a in selectors.appointments_for_day(day) if a.is_active]
     flags = selectors.flags_for(appointments)
     sheets = [(p, [(a, flags.get(a.pk)) for a in appointments if a.practitioner_id == p.pk]) for p in practitioners]
-    _audit_list(request, f"day sheet {day:%Y-%m-%d}")
+    audit_read(request, None, f"day sheet {day:%Y-%m-%d}")
     return render(request, "scheduling/day_sheet.html", {"day": day, "sheets": sheets})
 
 
 # --- Booking ----------------------------------------------------------------------------------
 
 
-@role_required(*SCHEDULE_ROLES)
+@reads_patient_data
+@rule_required("schedule.manage")
 @require_GET
 def patient_pick(request: HttpRequest) -> HttpResponse:
     """Search results as radio buttons for the booking, series and waitlist forms (htmx or plain)."""
     form = PatientSearchForm(request.GET or None)
     patients = clinic_selectors.patients_search(form.cleaned_data["q"]) if form.is_valid() else []
+    audit_read(request, None, "patient picker")
     return render(request, "scheduling/_patient_picker.html", {"patients": patients, "q": request.GET.get("q", "")})
 
 
@@ -165,13 +161,16 @@ def _picker_context(request: HttpRequest, form) -> dict:
     selected = None
     raw = form["patient"].value()
     if raw:
-        selected = Patient.objects.filter(pk=raw).first() if str(raw).isdecimal() else None
+        selected = clinic_selectors.patient_by_id(raw)
     if selected and selected not in patients:
         patients.insert(0, selected)
+    # The form shows the chosen patient, or a list of search results: a read of patient data either way.
+    audit_read(request, selected, "booking form" if selected else "patient picker")
     return {"patients": patients, "q": q, "selected_id": selected.pk if selected else None}
 
 
-@role_required(*SCHEDULE_ROLES)
+@reads_patient_data
+@rule_required("schedule.manage")
 @require_http_methods(["GET", "POST"])
 def appointment_book(request: HttpRequest) -> HttpResponse:
     """Book an appointment; GET parameters (practitioner, start, appointment_type, patient, room) pre-fill it."""
@@ -181,22 +180,19 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                # One transaction: a new patient is registered only if the booking succeeds.
-                with transaction.atomic():
-                    patient = data["patient"] or clinic_services.patient_create(
-                        actor=request.user, request=request, **form.new_patient_fields()
-                    )
-                    appointment = services.appointment_book(
-                        patient=patient,
-                        practitioner=data["practitioner"],
-                        appointment_type=data["appointment_type"],
-                        start=data["start"],
-                        room=data["room"],
-                        frontdesk_notes=data["frontdesk_notes"],
-                        actor=request.user,
-                        request=request,
-                        notify=True,
-                    )
+                appointment = services.appointment_book_registering(
+                    patient=data["patient"],
+                    new_patient=form.new_patient_fields(),
+                    practitioner=data["practitioner"],
+                    appointment_type=data["appointment_type"],
+                    start=data["start"],
+                    room=data["room"],
+                    frontdesk_notes=data["frontdesk_notes"],
+                    actor=request.user,
+                    request=request,
+                    notify=True,
+                )
+                patient = appointment.patient
             except SlotTaken as exc:
                 alternatives = exc.alternatives
                 apply_error(form, exc)
@@ -215,7 +211,7 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
             if k in request.GET
         }
         if "appointment_type" not in initial:
-            first_type = selectors.appointment_types_active().filter(slug="sot-adjustment").first()
+            first_type = selectors.appointment_type_by_slug("sot-adjustment", online_only=False)
             if first_type:
                 initial["appointment_type"] = first_type.pk
         form = AppointmentBookForm(initial=initial)
@@ -262,20 +258,22 @@ def _detail_context(request, appointment: Appointment, **forms_) -> dict:
 
 def _render_detail(request, appointment, status=400, **forms_) -> HttpResponse:
     """The appointment page; every rendering of it (the page, or an action refused with its errors) is audited."""
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=appointment, request=request)
+    audit_read(request, appointment)
     return render(
         request, "scheduling/appointment_detail.html", _detail_context(request, appointment, **forms_), status=status
     )
 
 
-@role_required(*SCHEDULE_ROLES)
+@reads_patient_data
+@rule_required("schedule.manage")
 @require_GET
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, pk)
     return _render_detail(request, appointment, status=200)
 
 
-@role_required(*SCHEDULE_ROLES)
+@reads_patient_data
+@rule_required("schedule.manage")
 @require_POST
 def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, pk)
@@ -302,7 +300,8 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, appointment, move_form=form, alternatives=alternatives)
 
 
-@role_required(*SCHEDULE_ROLES)
+@reads_patient_data
+@rule_required("schedule.manage")
 @require_POST
 def appointment_change_room(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, pk)
@@ -320,7 +319,8 @@ def appointment_change_room(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, appointment, room_form=form)
 
 
-@role_required(*SCHEDULE_ROLES)
+@reads_patient_data
+@rule_required("schedule.manage")
 @require_POST
 def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, pk)
@@ -342,7 +342,8 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, appointment, cancel_form=form)
 
 
-@role_required(*SCHEDULE_ROLES)
+@reads_patient_data
+@rule_required("schedule.manage")
 @require_POST
 def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, pk)
@@ -363,7 +364,8 @@ def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, appointment, check_in_form=form)
 
 
-@role_required(*SCHEDULE_ROLES)
+@reads_patient_data
+@rule_required("schedule.manage")
 @require_POST
 def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
     """In treatment, completed or no-show (the moves that need no form)."""
@@ -375,7 +377,7 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         appointment = action(appointment=appointment, actor=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        message_error(request, exc)
         return _render_detail(request, appointment)
     messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
     return redirect("scheduling:appointment_detail", pk=pk)
@@ -384,7 +386,8 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Find a slot ------------------------------------------------------------------------------
 
 
-@role_required(*SCHEDULE_ROLES)
+@no_patient_data
+@rule_required("schedule.manage")
 @require_GET
 def slot_find(request: HttpRequest) -> HttpResponse:
     """Type, practitioner or any, earliest date -> the next free times, each a link to book."""
@@ -425,7 +428,8 @@ def slot_find(request: HttpRequest) -> HttpResponse:
 # --- Series -----------------------------------------------------------------------------------
 
 
-@role_required(*SCHEDULE_ROLES)
+@reads_patient_data
+@rule_required("schedule.manage")
 @require_http_methods(["GET", "POST"])
 def series_book(request: HttpRequest) -> HttpResponse:
     """Plan a care-plan series; when some times are taken, the conflicts page lists each with alternatives and
@@ -473,7 +477,7 @@ def series_book(request: HttpRequest) -> HttpResponse:
                         request=request,
                     )
                 except ValidationError as exc:
-                    messages.error(request, " ".join(exc.messages))
+                    message_error(request, exc)
                 else:
                     messages.success(request, f"Booked {series.appointments.count()} appointments.")
                     return redirect("scheduling:series_detail", pk=series.pk)
@@ -495,30 +499,31 @@ def _confirm_page(request, form, plan, status):
     )
 
 
-@role_required(*SCHEDULE_ROLES)
+@reads_patient_data
+@rule_required("schedule.manage")
 @require_GET
 def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from scheduling.models import CarePlanSeries
-
-    series = get_object_or_404(
-        CarePlanSeries.objects.select_related("patient", "practitioner", "appointment_type"), pk=pk
-    )
+    series = selectors.series_detail(pk)
+    if series is None:
+        raise Http404("No such series.")
     appointments = selectors.appointments_for_series(series)
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=series, request=request)
+    audit_read(request, series)
     return render(request, "scheduling/series_detail.html", {"series": series, "appointments": appointments})
 
 
 # --- Waitlist ---------------------------------------------------------------------------------
 
 
-@role_required(*SCHEDULE_ROLES)
+@reads_patient_data
+@rule_required("schedule.manage")
 @require_GET
 def waitlist_list(request: HttpRequest) -> HttpResponse:
-    _audit_list(request, "waitlist")
+    audit_read(request, None, "waitlist")
     return render(request, "scheduling/waitlist_list.html", {"entries": selectors.waitlist_active()})
 
 
-@role_required(*SCHEDULE_ROLES)
+@reads_patient_data
+@rule_required("schedule.manage")
 @require_http_methods(["GET", "POST"])
 def waitlist_add(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -552,24 +557,30 @@ def waitlist_add(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*SCHEDULE_ROLES)
+@no_patient_data
+@rule_required("schedule.manage")
 @require_POST
 def waitlist_offer(request: HttpRequest, pk: int, appointment_pk: int) -> HttpResponse:
-    entry = get_object_or_404(WaitlistEntry.objects.select_related("patient"), pk=pk, active=True)
+    entry = selectors.waitlist_entry_active(pk)
+    if entry is None:
+        raise Http404("That patient is no longer on the waitlist.")
     appointment = get_appointment_for_user(request.user, appointment_pk)
     try:
         services.waitlist_offer(entry=entry, appointment=appointment, actor=request.user, request=request)
     except SchedulingError as exc:
-        messages.error(request, " ".join(exc.messages))
+        message_error(request, exc)
     else:
         messages.success(request, f"Offered to {entry.patient.full_name} by e-mail.")
     return redirect("scheduling:appointment_detail", pk=appointment.pk)
 
 
-@role_required(*SCHEDULE_ROLES)
+@no_patient_data
+@rule_required("schedule.manage")
 @require_POST
 def waitlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(WaitlistEntry, pk=pk, active=True)
+    entry = selectors.waitlist_entry_active(pk)
+    if entry is None:
+        raise Http404("That patient is no longer on the waitlist.")
     services.waitlist_remove(entry=entry, actor=request.user, request=request)
     messages.success(request, "Removed from the waitlist.")
     return redirect("scheduling:waitlist_list")
@@ -582,22 +593,19 @@ def _bad(message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=400)
 
 
+@no_patient_data
 @require_GET
 def availability_list(request: HttpRequest) -> JsonResponse:
     """Free start times as JSON for the booking pages. Public: no patient data. Staff also see types that are
     not bookable online."""
-    types = AppointmentType.objects.filter(active=True)
-    if not has_role(request.user, *SCHEDULE_ROLES):
-        types = types.filter(bookable_online=True)
     slug = request.GET.get("type", "")
-    appointment_type = types.filter(slug=slug).first() if slug else None
+    appointment_type = selectors.appointment_type_by_slug(slug, online_only=not can(request.user, "schedule.manage"))
     if appointment_type is None:
         return _bad(f"Unknown appointment type “{slug[:60]}”." if slug else "Give an appointment type: ?type=<slug>.")
     raw_practitioner = request.GET.get("practitioner", "any")
     practitioner_ids = None
     if raw_practitioner != "any":
-        known = raw_practitioner.isdecimal() and Practitioner.objects.filter(pk=raw_practitioner, active=True).exists()
-        if not known:
+        if clinic_selectors.practitioner_active(raw_practitioner) is None:
             return _bad("Unknown practitioner: give a practitioner id or “any”.")
         practitioner_ids = [int(raw_practitioner)]
     raw_start = request.GET.get("start", "")

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,9 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 
 from clinic import selectors as clinic_selectors
-from clinic import services as clinic_services
-from clinic.models import AuditEvent, Practitioner
-from clinic.permissions import PATIENT, STAFF_ROLES, deny_object, has_role, patient_of, role_required
+from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.domain_errors import apply_error
+from clinic.models import AuditEvent
+from clinic.permissions import can, deny_object, patient_of, rule_required
 from clinic.services import audit_record
 from scheduling import availability, ics, selectors, services
 from scheduling.forms import (
@@ -32,11 +32,10 @@ from scheduling.forms import (
     BookConfirmForm,
     OnlineCancelForm,
     OnlineMoveForm,
-    apply_error,
     parse_slot_value,
     slot_value,
 )
-from scheduling.models import Appointment, AppointmentType
+from scheduling.models import Appointment
 from scheduling.permissions import get_appointment_for_user
 from scheduling.services import SchedulingError, SlotTaken
 
@@ -76,13 +75,8 @@ def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
-def _audit_view(request: HttpRequest, obj, detail: str) -> None:
-    """One "view" row for a page that shows the patient's own data (their appointments, their booking)."""
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=obj, request=request, detail=detail)
-
-
 def _is_staff(request: HttpRequest) -> bool:
-    return has_role(request.user, *STAFF_ROLES)
+    return can(request.user, "schedule.manage")
 
 
 # --- /book/ -----------------------------------------------------------------------------------
@@ -99,6 +93,7 @@ def _date_param(raw: str | None) -> dt.date | None:
         return None
 
 
+@no_patient_data
 @require_GET
 def book_start(request: HttpRequest) -> HttpResponse:
     """Each step is the same page with more choices in the query string; a wrong value shows that step again."""
@@ -181,6 +176,7 @@ def book_start(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/online/book.html", context)
 
 
+@no_patient_data
 @require_POST
 def book_hold(request: HttpRequest) -> HttpResponse:
     """Keep the chosen time in the session, then go to confirm (which asks to sign in first if needed)."""
@@ -190,7 +186,7 @@ def book_hold(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose one of the free times shown.")
         return redirect("scheduling:book_start")
     type_slug = request.POST.get("type", "")
-    if not AppointmentType.objects.filter(slug=type_slug, active=True, bookable_online=True).exists():
+    if selectors.appointment_type_by_slug(type_slug, online_only=True) is None:
         messages.error(request, "That visit type cannot be booked online. Choose one below.")
         return redirect("scheduling:book_start")
     request.session[SESSION_KEY] = {
@@ -206,17 +202,18 @@ def _held(request: HttpRequest):
     data = request.session.get(SESSION_KEY)
     if not isinstance(data, dict):
         return None
-    appointment_type = AppointmentType.objects.filter(slug=data.get("type"), active=True, bookable_online=True).first()
+    appointment_type = selectors.appointment_type_by_slug(str(data.get("type") or ""), online_only=True)
     try:
         start, practitioner_id = parse_slot_value(data.get("slot", ""))
     except ValidationError:
         return None
-    practitioner = Practitioner.objects.filter(pk=practitioner_id, active=True).first()
+    practitioner = clinic_selectors.practitioner_active(practitioner_id)
     if appointment_type is None or practitioner is None:
         return None
     return appointment_type, practitioner, start, bool(data.get("any"))
 
 
+@reads_patient_data
 @require_http_methods(["GET", "POST"])
 def book_confirm(request: HttpRequest) -> HttpResponse:
     held = _held(request)
@@ -229,7 +226,7 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
         "practitioner": practitioner,
         "any_practitioner": any_practitioner,
         "start": timezone.localtime(start),
-        "location": _location_for(practitioner, start),
+        "location": selectors.practitioner_location_at(practitioner, start, start + appointment_type.duration),
         "change_url": _step_url(
             type=appointment_type.slug,
             practitioner="any" if any_practitioner else practitioner.pk,
@@ -259,29 +256,22 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
         valid = (about.is_valid() if about is not None else True) and valid
         if valid:
             start, practitioner_id = form.cleaned_data["slot"]
-            chosen = Practitioner.objects.filter(pk=practitioner_id, active=True).first()
+            chosen = clinic_selectors.practitioner_active(practitioner_id)
             request.session[SESSION_KEY] = {**request.session[SESSION_KEY], "slot": slot_value(start, practitioner_id)}
             new_patient = patient is None
             try:
-                with transaction.atomic():
-                    if patient is None:
-                        patient = clinic_services.patient_create(
-                            actor=request.user,
-                            request=request,
-                            user=request.user,
-                            email=request.user.email,
-                            **about.cleaned_data,
-                        )
-                    if chosen is None:
-                        raise SchedulingError({"slot": ["Choose one of the free times shown."]})
-                    appointment = services.appointment_book_online(
-                        user=request.user,
-                        patient=patient,
-                        appointment_type=appointment_type,
-                        practitioner=None if any_practitioner else chosen,
-                        start=start,
-                        request=request,
-                    )
+                if chosen is None:
+                    raise SchedulingError({"slot": ["Choose one of the free times shown."]})
+                appointment = services.appointment_book_online(
+                    user=request.user,
+                    patient=patient,
+                    new_patient=about.cleaned_data if patient is None else None,
+                    appointment_type=appointment_type,
+                    practitioner=None if any_practitioner else chosen,
+                    start=start,
+                    request=request,
+                )
+                patient = appointment.patient
             except ValidationError as exc:
                 if new_patient:
                     # The patient row was rolled back with the booking; forget the cached relation too.
@@ -302,7 +292,7 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
             status = 400
     context.update(form=form, about=about, cancellation_hours=settings.CLINIC_CANCELLATION_HOURS)
     if patient is not None:
-        _audit_view(request, patient, "booking confirm")
+        audit_read(request, patient, "booking confirm")
     return render(request, "scheduling/online/book_confirm.html", context, status=status)
 
 
@@ -332,28 +322,17 @@ def _slot_field(exc: ValidationError) -> ValidationError:
     return ValidationError(moved)
 
 
-def _location_for(practitioner: Practitioner, start: dt.datetime):
-    from clinic.models import Location
-
-    zone = availability.clinic_zone()
-    day = start.astimezone(zone).date()
-    data = availability.load_schedule(practitioner_ids=[practitioner.pk], first_day=day, last_day=day, zone=zone)
-    for interval in availability.working_intervals(data, practitioner.pk, day, zone):
-        if interval.start <= start < interval.end:
-            return Location.objects.filter(pk=interval.location_id).first()
-    return None
-
-
 # --- /account/ --------------------------------------------------------------------------------
 
 
-@role_required(PATIENT)
+@reads_patient_data
+@rule_required("account.use")
 @require_GET
 def account_home(request: HttpRequest) -> HttpResponse:
     patient = patient_of(request.user)
     now = timezone.now()
     upcoming, past = selectors.patient_appointments_split(patient, now)
-    _audit_view(request, patient, "account: appointments")
+    audit_read(request, patient, "account: appointments")
     return render(
         request,
         "scheduling/online/account_home.html",
@@ -383,15 +362,17 @@ def _account_context(appointment: Appointment, **extra) -> dict:
     }
 
 
-@role_required(PATIENT)
+@reads_patient_data
+@rule_required("account.use")
 @require_GET
 def account_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _own_appointment(request, pk)
-    _audit_view(request, appointment, "account: appointment")
+    audit_read(request, appointment, "account: appointment")
     return render(request, "scheduling/online/account_appointment.html", _account_context(appointment))
 
 
-@role_required(PATIENT)
+@reads_patient_data
+@rule_required("account.use")
 @require_POST
 def account_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _own_appointment(request, pk)
@@ -408,7 +389,7 @@ def account_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Your appointment is cancelled. A confirmation is on its way by e-mail.")
             return redirect("scheduling:account_home")
-    _audit_view(request, appointment, "account: appointment")
+    audit_read(request, appointment, "account: appointment")
     return render(
         request,
         "scheduling/online/account_appointment.html",
@@ -417,7 +398,8 @@ def account_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(PATIENT)
+@reads_patient_data
+@rule_required("account.use")
 @require_http_methods(["GET", "POST"])
 def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Free times with the same practitioner for the next days; choosing one moves the appointment."""
@@ -460,7 +442,7 @@ def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         if slot.start != timezone.localtime(appointment.start):
             by_day.setdefault(slot.start.date(), []).append((slot, slot_value(slot.start, slot.practitioner_id)))
     base = reverse("scheduling:account_reschedule", args=[pk])
-    _audit_view(request, appointment, "account: reschedule")
+    audit_read(request, appointment, "account: reschedule")
     context = _account_context(
         appointment,
         form=form,
@@ -472,14 +454,15 @@ def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "scheduling/online/account_reschedule.html", context, status=status)
 
 
-@role_required(PATIENT)
+@reads_patient_data
+@rule_required("account.use")
 @require_GET
 def account_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """The appointment as an .ics file (METHOD:PUBLISH); the UID stays the same across reschedules."""
     from scheduling.notices import manage_url
 
     appointment = _own_appointment(request, pk)
-    _audit_view(request, appointment, "account: calendar file")
+    audit_read(request, appointment, "account: calendar file")
     response = HttpResponse(
         ics.appointment_calendar(appointment, method=ics.PUBLISH, manage_url=manage_url(appointment)),
         content_type="text/calendar; charset=utf-8",

@@ -1,4 +1,4 @@
-"""The clinic app's models: core people and places (`core`), and the clinical record (`notes`).
+"""The clinic app's models: core people and places (`core`), the clinical record (`notes`), the outbox (`outbox`).
 
 `core` imports nothing from `intake` or `scheduling`. `notes` points at their rows by string reference
 ("scheduling.Appointment", "intake.ConsentSignature") and never imports their code.
@@ -17,6 +17,7 @@ from clinic.models.core import (
     validate_time_zone,
 )
 from clinic.models.notes import BlockLandmark, NoteAddendum, NoteTemplate, VisitNote
+from clinic.models.outbox import OutgoingNotice
 
 __all__ = [
     "AuditEvent",
@@ -24,6 +25,7 @@ __all__ = [
     "Location",
     "NoteAddendum",
     "NoteTemplate",
+    "OutgoingNotice",
     "Patient",
     "Practitioner",
     "Room",

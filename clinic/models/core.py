@@ -170,6 +170,29 @@ class Patient(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The person's record as people fill and read it, in that order: the one list the patient form, the
+    # records export and the intake's update of the record all use (never the login, ids or timestamps).
+    RECORD_FIELDS = (
+        "first_name",
+        "last_name",
+        "preferred_name",
+        "date_of_birth",
+        "sex",
+        "email",
+        "phone",
+        "address_line1",
+        "address_line2",
+        "city",
+        "region",
+        "postal_code",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "emergency_contact_relationship",
+        "guardian_name",
+        "guardian_relationship",
+        "guardian_phone",
+    )
+
     class Meta:
         ordering = ["last_name", "first_name"]
         indexes = [
@@ -220,13 +243,26 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=20, choices=Action.choices)
     object_type = models.CharField(max_length=80, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
+    # The link is emptied if the patient is deleted; `patient_ref` keeps their id for good (the trigger of
+    # migration 0007 refuses any change to it on PostgreSQL), and the access log and export read it.
     patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events")
+    patient_ref = models.BigIntegerField(
+        "patient id", null=True, blank=True, editable=False, help_text="The patient's id, kept if the patient goes."
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["patient", "-at"])]
+        indexes = [models.Index(fields=["patient_ref", "-at"], name="clinic_audit_patient_ref_at")]
+        constraints = [
+            # Written together: a row linked to a patient carries the same id in patient_ref.
+            models.CheckConstraint(
+                condition=models.Q(patient__isnull=True)
+                | models.Q(patient_ref__isnull=False, patient_ref=models.F("patient")),
+                name="auditevent_patient_ref_is_the_patient",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or 'anonymous'} {self.action} {self.object_type}"

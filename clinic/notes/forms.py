@@ -178,6 +178,10 @@ class NoteForms:
             data[name] = [row for row in (f.row() for f in formset.forms) if row is not None]
         return data
 
+    @property
+    def fields(self):
+        return self.form.fields
+
     def add_error(self, field: str | None, message) -> None:
         if field in self.form.fields:
             self.form.add_error(field, message)

@@ -14,26 +14,21 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic.models import AuditEvent
+from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.domain_errors import apply_error, error_text, message_error
 from clinic.notes import charts, selectors, services
 from clinic.notes.forms import AddendumForm, NoteForms, TemplateChoiceForm
 from clinic.notes.permissions import get_appointment_for_note, get_note_for_user
-from clinic.permissions import CLINIC_ADMIN, PRACTITIONER, get_patient_for_user, role_required
-from clinic.services import audit_record
+from clinic.permissions import get_patient_for_user, rule_required
 from intake import selectors as intake_selectors
-
-CLINICAL_ROLES = (PRACTITIONER, CLINIC_ADMIN)
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def _practitioner(request):
     return getattr(request.user, "practitioner", None)
 
 
-@role_required(PRACTITIONER)
+@reads_patient_data
+@rule_required("clinical.write")
 @require_GET
 def practitioner_home(request: HttpRequest) -> HttpResponse:
     """My day: today's appointments in order with their markers and notes, then the unsigned notes."""
@@ -41,6 +36,7 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = selectors.my_day(practitioner, today) if practitioner else []
     unsigned = list(selectors.notes_unsigned(practitioner)) if practitioner else []
+    audit_read(request, None, f"my day {today:%Y-%m-%d}")
     return render(
         request,
         "clinic/practitioner_home.html",
@@ -48,14 +44,15 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(PRACTITIONER)
+@no_patient_data
+@rule_required("clinical.write")
 @require_POST
 def note_start(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_note(request.user, pk)
     try:
         note = services.note_start(appointment=appointment, actor=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        message_error(request, exc)
         return redirect("clinic:practitioner_home")
     return redirect("clinic:note_edit", pk=note.pk)
 
@@ -73,7 +70,8 @@ def _edit_context(note, forms, request) -> dict:
     }
 
 
-@role_required(PRACTITIONER)
+@reads_patient_data
+@rule_required("clinical.write")
 @require_http_methods(["GET", "POST"])
 def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The draft: Save draft, or Sign (which saves what is on the page, then signs it)."""
@@ -83,7 +81,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(note)
     forms = NoteForms(note, request.POST if request.method == "POST" else None)
     if request.method == "GET":
-        audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=note, request=request, detail="note edit")
+        audit_read(request, note, "note edit")
     elif forms.is_valid():
         try:
             note = services.note_save_draft(note=note, actor=request.user, changes=forms.changes(), request=request)
@@ -92,7 +90,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "The note is signed and locked.")
                 return redirect(note)
         except ValidationError as exc:
-            _add_errors(forms, exc)
+            apply_error(forms, exc)
         else:
             messages.success(request, "Draft saved.")
             return redirect("clinic:note_edit", pk=note.pk)
@@ -100,17 +98,8 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clinic/note_edit.html", _edit_context(note, forms, request), status=status)
 
 
-def _add_errors(forms: NoteForms, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for message in errors:
-                forms.add_error(field if field != "__all__" else None, message)
-    else:
-        for message in exc.messages:
-            forms.add_error(None, message)
-
-
-@role_required(PRACTITIONER)
+@no_patient_data
+@rule_required("clinical.write")
 @require_POST
 def note_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     """The page's script posts the form here every few seconds while it has unsaved changes."""
@@ -129,25 +118,27 @@ def note_autosave(request: HttpRequest, pk: int) -> JsonResponse:
             note=note, actor=request.user, changes=forms.changes(), request=request, autosave=True
         )
     except ValidationError as exc:
-        return JsonResponse({"saved": False, "message": "Not saved: " + _error_text(exc)}, status=400)
+        return JsonResponse({"saved": False, "message": "Not saved: " + error_text(exc)}, status=400)
     return JsonResponse({"saved": True, "message": f"Draft saved at {timezone.localtime(note.updated_at):%H:%M:%S}."})
 
 
-@role_required(PRACTITIONER)
+@reads_patient_data
+@rule_required("clinical.write")
 @require_POST
 def note_copy_forward(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_note_for_user(request.user, pk, write=True)
     try:
         note, remarks = services.note_copy_forward(note=note, actor=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        message_error(request, exc)
     else:
         for remark in remarks:
             messages.info(request, remark)
     return redirect("clinic:note_edit", pk=note.pk)
 
 
-@role_required(PRACTITIONER)
+@reads_patient_data
+@rule_required("clinical.write")
 @require_POST
 def note_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_note_for_user(request.user, pk, write=True)
@@ -159,17 +150,18 @@ def note_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.note_apply_template(note=note, template=template, actor=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        message_error(request, exc)
     else:
         messages.success(request, f"Template “{template.name}” applied to the empty parts of the note.")
     return redirect("clinic:note_edit", pk=note.pk)
 
 
-@role_required(*CLINICAL_ROLES)
+@reads_patient_data
+@rule_required("clinical.read")
 @require_GET
 def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_note_for_user(request.user, pk)
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=note, request=request)
+    audit_read(request, note)
     return render(request, "clinic/note_detail.html", _detail_context(request, note, AddendumForm()))
 
 
@@ -184,7 +176,8 @@ def _detail_context(request, note, addendum_form) -> dict:
     }
 
 
-@role_required(PRACTITIONER)
+@reads_patient_data
+@rule_required("clinical.write")
 @require_POST
 def note_addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_note_for_user(request.user, pk)
@@ -193,19 +186,20 @@ def note_addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.note_addendum_add(note=note, actor=request.user, text=form.cleaned_data["text"], request=request)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            apply_error(form, exc)
         else:
             messages.success(request, "Addendum added.")
             return redirect(note)
     return render(request, "clinic/note_detail.html", _detail_context(request, note, form), status=400)
 
 
-@role_required(*CLINICAL_ROLES)
+@reads_patient_data
+@rule_required("clinical.read")
 @require_GET
 def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
     """The chart: demographics, alerts, consent, intakes, visits with notes, and pain and NDI/ODI trends."""
     patient = get_patient_for_user(request.user, pk, action="clinical.read")
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=patient, request=request, detail="chart")
+    audit_read(request, patient, "chart")
     chart = selectors.patient_chart(patient)
     pain_svg = charts.trend_svg(
         [

@@ -527,7 +527,12 @@ def test_demo_staff_log_in_with_the_code_demo_totp_prints(client, capsys):
 def test_opening_a_patient_in_the_admin_is_audited(client, clinic_admin, patient_a):
     client.force_login(clinic_admin)
     assert client.get(reverse("admin:clinic_patient_change", args=[patient_a.pk])).status_code == 200
-    assert AuditEvent.objects.filter(actor=clinic_admin, patient=patient_a, action="view", detail="admin").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            actor=clinic_admin, patient=patient_a, action="view", detail__startswith="admin"
+        ).count()
+        == 1
+    )
 
 
 @pytest.mark.django_db

@@ -63,10 +63,14 @@ def test_each_unit_runs_an_existing_command_as_the_clinic_user_with_the_environm
     for path in services:
         service = unit(path)["Service"]
         assert service["User"] == "clinic" and service["EnvironmentFile"] == "/etc/clinic/clinic.env", path.name
-        command = service["ExecStart"].split()
-        if "manage.py" in command:
-            assert command[command.index("manage.py") + 1] in commands, path.name
-    assert unit(DEPLOY / "systemd/clinic-worker.service")["Service"]["Restart"] == "on-failure"
+        for line in re.findall(r"^ExecStart=(.+)$", path.read_text(), re.MULTILINE):
+            command = line.split()
+            if "manage.py" in command:
+                assert command[command.index("manage.py") + 1] in commands, f"{path.name}: {line}"
+    worker = unit(DEPLOY / "systemd/clinic-worker.service")["Service"]
+    assert worker["Restart"] == "on-failure" and "manage.py task_worker" in worker["ExecStart"]
+    reminders = (DEPLOY / "systemd/clinic-reminders.service").read_text()
+    assert "manage.py send_due_reminders" in reminders and "manage.py send_pending_notices" in reminders
     assert "gunicorn.conf.py" in unit(DEPLOY / "systemd/clinic-web.service")["Service"]["ExecStart"]
 
 

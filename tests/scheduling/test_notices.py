@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
+from clinic import outbox
+from clinic.models import OutgoingNotice
 from scheduling import ics, notices, services, tasks
 from scheduling.models import Appointment
 from tests.conftest import requires_postgres
@@ -195,17 +197,27 @@ def test_two_database_workers_send_the_reminder_once(settings, run_worker, booke
     assert len(mail.outbox) == 1
 
 
-def test_a_failed_send_releases_the_claim_so_a_later_run_retries(booked, monkeypatch):
+def test_a_failed_reminder_send_stays_in_the_outbox_and_the_sweep_sends_it(immediate, booked, monkeypatch):
+    # Before the outbox, a failed send rolled the claim back; now the reminder is decided once (claimed on
+    # the appointment) and its notice waits in the outbox until the sweep sends it.
     def broken(self, *args, **kwargs):
         raise ConnectionError("mail server down")
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
-    with pytest.raises(ConnectionError):
-        services.reminder_send(appointment_id=booked.pk, sequence=booked.sequence)
-    booked.refresh_from_db()
-    assert booked.reminder_sent_at is None
+    with time_machine.travel(at(0, 10), tick=False):
+        assert services.reminder_send(appointment_id=booked.pk, sequence=booked.sequence) == "failed"
+    notice = OutgoingNotice.objects.get(kind="reminder")
+    assert (notice.state, notice.attempts) == ("queued", 1)
+    assert "mail server down" in notice.last_error
     monkeypatch.undo()
-    assert services.reminder_send(appointment_id=booked.pk, sequence=booked.sequence) == "sent"
+    with time_machine.travel(at(0, 10, 2), tick=False):
+        assert services.reminder_send(appointment_id=booked.pk, sequence=booked.sequence) == "skipped"
+        assert outbox.notices_requeue_stale() == 0  # not yet: the retry waits a few minutes
+    with time_machine.travel(at(0, 10, 6), tick=False):
+        assert outbox.notices_requeue_stale() == 1
+    notice.refresh_from_db()
+    assert (notice.state, notice.attempts) == ("sent", 2)
+    assert len(mail.outbox) == 1 and "Reminder" in mail.outbox[0].subject
 
 
 def test_a_rescheduled_appointment_gets_no_stale_reminder(immediate, booked):

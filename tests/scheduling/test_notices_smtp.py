@@ -2,15 +2,17 @@
 the server received. The same behaviours as in test_notices.py, with the clinic's SMTP settings instead of
 Django's in-memory outbox."""
 
-import smtplib
-import ssl
+import datetime as dt
+import socket
 
 import icalendar
 import pytest
 import trustme
+from django.utils import timezone
 
+from clinic import outbox
+from clinic.models import OutgoingNotice
 from scheduling import services
-from scheduling.models import Appointment
 from tests.scheduling.conftest import at
 from tests.smtp import smtp_server  # noqa: F401  (the fixture)
 
@@ -88,7 +90,7 @@ def test_a_front_desk_move_and_cancel_reach_the_patient_in_order(
     assert str(icalendar.Calendar.from_ical(cancel.get_content())["METHOD"]) == "CANCEL"
 
 
-def test_a_refused_login_at_the_mail_server_leaves_the_reminder_to_retry(
+def test_a_mail_server_that_refuses_the_login_fails_the_notice_for_the_front_desk(
     smtp_server,  # noqa: F811
     settings,
     clinic,
@@ -99,17 +101,40 @@ def test_a_refused_login_at_the_mail_server_leaves_the_reminder_to_retry(
         patient=patient_a, practitioner=practitioner_a, appointment_type=clinic["adjustment"], start=at(1, 9)
     )
     settings.EMAIL_HOST_PASSWORD = "not-the-password"
-    with pytest.raises(smtplib.SMTPAuthenticationError):
-        services.reminder_send(appointment_id=appointment.pk, sequence=appointment.sequence)
-    assert Appointment.objects.get(pk=appointment.pk).reminder_sent_at is None
+    assert services.reminder_send(appointment_id=appointment.pk, sequence=appointment.sequence) == "failed"
+    notice = OutgoingNotice.objects.get(kind="reminder")
+    # 535 is a permanent refusal: no retry, the front desk sees it as failed and calls the patient.
+    assert notice.state == OutgoingNotice.State.FAILED and "535" in notice.last_error
     assert smtp_server.messages == []
 
-    settings.EMAIL_HOST_PASSWORD = smtp_server.client_settings()["EMAIL_HOST_PASSWORD"]
-    assert services.reminder_send(appointment_id=appointment.pk, sequence=appointment.sequence) == "sent"
-    assert smtp_server.wait_for(to=patient_a.email).subject.split(": ", 1)[1].startswith("Reminder")
+
+def test_a_mail_server_that_is_down_leaves_the_notice_queued_and_the_sweep_sends_it(
+    smtp_server,  # noqa: F811
+    immediate,
+    settings,
+    clinic,
+    patient_a,
+    practitioner_a,
+    django_capture_on_commit_callbacks,
+):
+    appointment = services.appointment_book(
+        patient=patient_a, practitioner=practitioner_a, appointment_type=clinic["adjustment"], start=at(1, 9)
+    )
+    settings.EMAIL_PORT = closed_port()
+    assert services.reminder_send(appointment_id=appointment.pk, sequence=appointment.sequence) == "failed"
+    notice = OutgoingNotice.objects.get(kind="reminder")
+    assert notice.state == OutgoingNotice.State.QUEUED and "ConnectionRefusedError" in notice.last_error
+
+    settings.EMAIL_PORT = smtp_server.port  # the server is back
+    later = timezone.now() + outbox.retry_after() + dt.timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.notices_requeue_stale(now=later) == 1
+    received = smtp_server.wait_for(to=patient_a.email)
+    assert received.subject.split(": ", 1)[1].startswith("Reminder")
+    assert OutgoingNotice.objects.get(pk=notice.pk).state == OutgoingNotice.State.SENT
 
 
-def test_a_mail_server_certificate_the_clinic_does_not_trust_is_refused(
+def test_a_mail_server_certificate_the_clinic_does_not_trust_is_never_sent_to(
     smtp_server,  # noqa: F811
     monkeypatch,
     tmp_path,
@@ -123,6 +148,14 @@ def test_a_mail_server_certificate_the_clinic_does_not_trust_is_refused(
     appointment = services.appointment_book(
         patient=patient_a, practitioner=practitioner_a, appointment_type=clinic["adjustment"], start=at(1, 9)
     )
-    with pytest.raises(ssl.SSLCertVerificationError):
-        services.reminder_send(appointment_id=appointment.pk, sequence=appointment.sequence)
+    assert services.reminder_send(appointment_id=appointment.pk, sequence=appointment.sequence) == "failed"
+    notice = OutgoingNotice.objects.get(kind="reminder")
+    assert notice.state == OutgoingNotice.State.QUEUED and "CERTIFICATE_VERIFY_FAILED" in notice.last_error
     assert smtp_server.messages == []
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

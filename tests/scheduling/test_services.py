@@ -10,7 +10,7 @@ from clinic.models import AuditEvent
 from intake.selectors import Readiness
 from scheduling import services
 from scheduling.models import Appointment
-from scheduling.services import SchedulingError, SlotTaken
+from scheduling.services import SchedulingError, SlotTaken, booking, status
 from tests.clinic.factories import PatientFactory
 from tests.conftest import requires_postgres
 from tests.scheduling.conftest import at
@@ -119,7 +119,7 @@ def test_database_refuses_overlap_even_when_the_service_is_bypassed(clinic, pati
 def test_constraint_refusal_inside_the_service_becomes_slot_taken(clinic, patient_a, patient_b, practitioner_a):
     book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
     # Simulate a race: the Python check saw nothing, the database refuses.
-    with mock.patch.object(services, "_conflicts", return_value=[]), pytest.raises(SlotTaken) as exc:
+    with mock.patch.object(booking, "_conflicts", return_value=[]), pytest.raises(SlotTaken) as exc:
         book(patient_b, practitioner_a, clinic["adjustment"], at(0, 9))
     assert "just taken by another booking" in exc.value.text
     assert exc.value.alternatives
@@ -168,7 +168,7 @@ def test_room_taken_by_a_concurrent_booking_moves_this_one_to_the_next_free_room
 ):
     rooms = clinic["rooms"]
     book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))  # Room 1
-    real_pick = services._pick_room
+    real_pick = booking._pick_room
     calls = []
 
     def stale_then_real(**kwargs):
@@ -176,7 +176,7 @@ def test_room_taken_by_a_concurrent_booking_moves_this_one_to_the_next_free_room
         calls.append(kwargs)
         return rooms[0] if len(calls) == 1 else real_pick(**kwargs)
 
-    with mock.patch.object(services, "_pick_room", side_effect=stale_then_real):
+    with mock.patch.object(booking, "_pick_room", side_effect=stale_then_real):
         second = book(patient_b, practitioner_b, clinic["adjustment"], at(0, 9), actor=front_desk)
     assert second.room == rooms[1]
     assert calls[1]["skip"] == [rooms[0].pk]
@@ -189,7 +189,7 @@ def test_room_race_with_no_other_room_free_is_slot_taken(clinic, patient_a, pati
     rooms = clinic["rooms"]
     book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))  # Room 1
     AppointmentFactory(room=rooms[1], appointment_type=clinic["adjustment"], start=at(0, 9))
-    with mock.patch.object(services, "_pick_room", side_effect=[rooms[0], None]), pytest.raises(SlotTaken) as exc:
+    with mock.patch.object(booking, "_pick_room", side_effect=[rooms[0], None]), pytest.raises(SlotTaken) as exc:
         book(patient_b, practitioner_b, clinic["adjustment"], at(0, 9))
     assert "every room is in use" in exc.value.text
     assert Appointment.objects.filter(start=at(0, 9)).count() == 2
@@ -343,10 +343,10 @@ def test_full_visit_path(clinic, patient_a, practitioner_a):
 def test_state_machine_allows_only_the_table(db, start_status, target, allowed):
     appt = Appointment(status=start_status)
     if allowed:
-        services._check_transition(appt, target)
+        status.check_transition(appt, target)
     else:
         with pytest.raises(SchedulingError, match="cannot become"):
-            services._check_transition(appt, target)
+            status.check_transition(appt, target)
 
 
 def test_illegal_move_is_refused_with_a_clear_message(clinic, patient_a, practitioner_a):

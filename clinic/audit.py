@@ -1,0 +1,81 @@
+"""Reads of patient data are audited by one mechanism that a new view cannot forget.
+
+- Every view of our apps declares what it shows: `@reads_patient_data` (one patient's data, or a list of
+  patients such as a calendar) or `@no_patient_data`. A test walks every URL and fails on a view that
+  declares neither, and `AuditReadsMiddleware` audits an undeclared view of our apps as a read (fail closed).
+- A view that reads names what it showed with `audit_read(request, obj, detail)`: the patient (or a row of
+  theirs), or `None` for a page listing many patients. The middleware writes exactly one "view" row per
+  request, after the response, when the page was shown (2xx, or a form shown again with its errors); a
+  redirect, a refusal or an error page writes none (refusals write their own "denied" row).
+- A reading view that forgot to name its object still gets a row (with the path), so nothing goes unaudited.
+- Admin pages of patient data use `PatientDataAdmin` (clinic/admin_base.py), which calls `audit_read` too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from clinic.models import AuditEvent
+from clinic.services import audit_record
+
+logger = logging.getLogger(__name__)
+
+READS = "reads"
+NONE = "none"
+# URL namespaces whose views must declare a policy (allauth's, the admin's and Django's own are not ours;
+# the admin audits through PatientDataAdmin).
+OUR_NAMESPACES = ("clinic", "intake", "scheduling")
+_PENDING = "_clinic_audit_read"
+
+
+def reads_patient_data(view: Callable) -> Callable:
+    """The view shows patient data: it calls `audit_read`, and the request is audited once."""
+    view.audit_policy = READS
+    return view
+
+
+def no_patient_data(view: Callable) -> Callable:
+    """The view shows no patient data (public pages, JSON of free times, actions that only redirect)."""
+    view.audit_policy = NONE
+    return view
+
+
+def audit_read(request, obj=None, detail: str = "") -> None:
+    """Record that this response shows `obj` (a patient or a row of theirs; None for a list of patients).
+
+    Called more than once in a request, the last call wins: one request, one row.
+    """
+    setattr(request, _PENDING, (obj, detail))
+
+
+def _shown(response) -> bool:
+    """Did the response show the page? 2xx, or a form shown again with its errors (400, 409)."""
+    return 200 <= response.status_code < 300 or response.status_code in (400, 409)
+
+
+class AuditReadsMiddleware:
+    """Writes the one "view" row of a request that read patient data (see the module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD", "POST") or not _shown(response):
+            return response
+        pending = getattr(request, _PENDING, None)
+        policy = getattr(request, "_clinic_audit_policy", NONE)
+        if pending is not None:
+            obj, detail = pending
+            audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=obj, request=request, detail=detail)
+        elif policy != NONE and request.method != "POST":
+            logger.warning("%s %s read patient data without naming it (audit_read)", request.method, request.path)
+            audit_record(actor=request.user, action=AuditEvent.Action.VIEW, request=request, detail=request.path[:300])
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        ours = match is not None and match.namespace in OUR_NAMESPACES
+        request._clinic_audit_policy = getattr(view_func, "audit_policy", READS if ours else NONE)
+        return None

@@ -1,0 +1,36 @@
+"""The one way a service's refusal (a ValidationError or an app's subclass of it) reaches the page.
+
+Every message is kept: on the form fields it names (or the form's top when the form has no such field), in
+the messages framework for pages without a form, or as one sentence for JSON answers and nested refusals.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+
+def error_messages(exc: ValidationError) -> list[str]:
+    """All of the refusal's messages, in order (a field-keyed error gives each field's messages in turn)."""
+    return list(exc.messages)
+
+
+def error_text(exc: ValidationError) -> str:
+    """All of the refusal's messages as one text (JSON answers, a refusal quoted inside another)."""
+    return " ".join(error_messages(exc))
+
+
+def apply_error(form: forms.Form, exc: ValidationError) -> None:
+    """Put the refusal on the form: each message on the field it names when the form has it, else at the top."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error_messages(exc))
+
+
+def message_error(request, exc: ValidationError) -> None:
+    """Show the refusal on the next page through the messages framework, every message of it."""
+    for text in error_messages(exc):
+        messages.error(request, text)

@@ -1,0 +1,55 @@
+"""The outbox: one row for every e-mail the clinic has promised a patient (see clinic/outbox.py)."""
+
+from django.db import models
+
+from clinic.models.core import Patient
+
+
+class OutgoingNotice(models.Model):
+    """An e-mail decided by a change (a booking, a cancellation, an invitation) and written in the same
+    transaction, so that it is sent at least once even if the worker dies; the send claims the row first."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Booking confirmation"
+        RESCHEDULE = "reschedule", "New time"
+        CANCELLATION = "cancellation", "Cancellation"
+        REMINDER = "reminder", "Reminder"
+        WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
+        INTAKE_INVITATION = "intake_invitation", "Intake invitation"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Not needed any more"
+        FAILED = "failed", "Failed: call the patient"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="outgoing_notices")
+    recipient = models.EmailField()
+    # The ids the sender needs (appointment and its sequence, waitlist entry, invitation): the notice names
+    # them without the core importing the apps that own them.
+    context = models.JSONField(default=dict, blank=True)
+    # Filled when the message is fixed at decision time (invitation, waitlist offer); empty when the sender
+    # renders it at send time from the appointment as it is then (a notice for a time since moved is skipped).
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When it was last handed to the worker: the sweep hands it again if nothing happened for a few minutes.
+    queued_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=100, blank=True, help_text="Why it was not needed, when skipped.")
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "queued_at"], name="notice_state_queued"),
+            models.Index(fields=["state", "claimed_at"], name="notice_state_claimed"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient} ({self.get_state_display()})"

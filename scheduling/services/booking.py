@@ -1,0 +1,381 @@
+"""Booking, moving and changing rooms: the practitioner's hours, the room pick and the no-double-booking guard.
+
+No double booking: on PostgreSQL the exclusion constraints on `Appointment` refuse an overlapping row
+whichever server sent it; the insert runs in a savepoint so the refusal becomes `SlotTaken` (with the
+nearest free times), never a 500. On SQLite every outer transaction begins IMMEDIATE (see settings), so the
+overlap check below and the insert run while this connection holds the database's only write lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic import services as clinic_services
+from clinic.models import AuditEvent, Patient, Practitioner, Room
+from clinic.services import audit_record
+from scheduling import availability, notices
+from scheduling.models import Appointment, AppointmentType, CarePlanSeries
+from scheduling.services.common import SchedulingError, SlotTaken, when_text
+from scheduling.services.notify import notify_after_commit
+
+Status = Appointment.Status
+
+ROOM_CONSTRAINT = "appointment_no_room_overlap"
+NO_OVERLAP_CONSTRAINTS = ("appointment_no_practitioner_overlap", ROOM_CONSTRAINT)
+
+
+def _conflicts(
+    *,
+    practitioner: Practitioner,
+    room: Room | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    blocks_until: dt.datetime,
+    exclude_pk: int | None,
+) -> list[str]:
+    """What overlaps the proposed appointment, in words (empty when it is free). `room=None` checks the
+    practitioner only (a room the service just picked as free)."""
+    active = Appointment.objects.filter(status__in=Appointment.ACTIVE_STATUSES)
+    if exclude_pk is not None:
+        active = active.exclude(pk=exclude_pk)
+    problems = []
+    if active.filter(practitioner=practitioner, start__lt=end, end__gt=start).exists():
+        problems.append(f"{practitioner.display_name} already has an appointment then")
+    if room is not None and active.filter(room=room, start__lt=blocks_until, blocks_until__gt=start).exists():
+        problems.append(f"{room.name} is taken then (including cleaning time)")
+    return problems
+
+
+def _pick_room(
+    *,
+    location_id: int,
+    start: dt.datetime,
+    blocks_until: dt.datetime,
+    exclude_pk: int | None,
+    skip: Sequence[int] = (),
+) -> Room | None:
+    """The first room (by name) at the location that is free from `start` to `blocks_until`, not in `skip`."""
+    taken = Appointment.objects.filter(
+        status__in=Appointment.ACTIVE_STATUSES, start__lt=blocks_until, blocks_until__gt=start
+    )
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    return (
+        Room.objects.filter(location_id=location_id, active=True)
+        .exclude(pk__in=taken.values("room_id"))
+        .exclude(pk__in=list(skip))
+        .order_by("name")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where `validate_time` put a session: the room, and the location when the service picked that room (so
+    a concurrent booking that takes it first sends this one to the next free room instead of refusing it)."""
+
+    room: Room
+    picked_at: int | None
+
+
+def validate_time(
+    *,
+    appointment_type: AppointmentType,
+    practitioner: Practitioner,
+    start: dt.datetime,
+    room: Room | None,
+    now: dt.datetime,
+    exclude_pk: int | None,
+    preferred_room: Room | None = None,
+) -> _Placement:
+    """Checks shared by booking and moving; returns the room to use. Raises SchedulingError / SlotTaken."""
+    if timezone.is_naive(start):
+        raise SchedulingError({"start": ["Give the time with its time zone."]})
+    end = start + appointment_type.duration
+    if start < now:
+        raise SchedulingError({"start": ["That time is in the past. Choose a time from now on."]})
+    zone = availability.clinic_zone()
+    day = start.astimezone(zone).date()
+    data = availability.load_schedule(practitioner_ids=[practitioner.pk], first_day=day, last_day=day, zone=zone)
+    location_id = availability.location_for(data, practitioner.pk, start, end, zone)
+    if location_id is None:
+        raise SchedulingError(
+            {
+                "start": [
+                    f"{practitioner.display_name} does not work from {when_text(start)} to "
+                    f"{timezone.localtime(end):%H:%M}. Pick a time inside their hours (see Find a slot)."
+                ]
+            }
+        )
+    blocks_until = end + appointment_type.buffer_after
+    picked = room is None
+    if picked and preferred_room is not None and preferred_room.location_id == location_id:
+        room = preferred_room
+    elif picked:
+        room = _pick_room(location_id=location_id, start=start, blocks_until=blocks_until, exclude_pk=exclude_pk)
+        if room is None:
+            raise _no_room_free(appointment_type, practitioner, start, exclude_pk, now)
+    elif room.location_id != location_id:
+        raise SchedulingError({"room": [f"{room} is not where {practitioner.display_name} works at that time."]})
+    # A room the service chose (or the moved appointment's own) was free a statement ago; checking it again
+    # could only see a concurrent booking commit in between and refuse a time another room can serve.
+    # The insert settles such a race (see _save_guarded).
+    problems = _conflicts(
+        practitioner=practitioner,
+        room=None if picked else room,
+        start=start,
+        end=end,
+        blocks_until=blocks_until,
+        exclude_pk=exclude_pk,
+    )
+    if problems:
+        raise SlotTaken(
+            "That time was just taken: " + "; ".join(problems) + ".",
+            alternatives=alternatives_near(appointment_type, practitioner, start, exclude_pk, now),
+        )
+    return _Placement(room=room, picked_at=location_id if picked else None)
+
+
+def _no_room_free(appointment_type, practitioner, start, exclude_pk, now) -> SlotTaken:
+    return SlotTaken(
+        "That time was just taken: every room is in use then.",
+        alternatives=alternatives_near(appointment_type, practitioner, start, exclude_pk, now),
+    )
+
+
+def alternatives_near(appointment_type, practitioner, start, exclude_pk, now) -> list[availability.Slot]:
+    return availability.nearest_free(
+        appointment_type=appointment_type,
+        practitioner_id=practitioner.pk,
+        around=start,
+        now=now,
+        exclude_appointment_id=exclude_pk,
+    )
+
+
+def _save_guarded(
+    appointment: Appointment, *, now: dt.datetime, exclude_pk: int | None, repick_at: int | None = None
+) -> None:
+    """Save inside a savepoint; an exclusion-constraint refusal (a concurrent booking) becomes SlotTaken.
+
+    With `repick_at` (the location, when the service chose the room) a refusal by the room constraint alone is
+    not "taken": two requests for different practitioners can pick the same free room at once, and the one that
+    loses moves to the next free room there. Each retry runs in a fresh savepoint and skips every room already
+    refused, so it ends after at most as many tries as the location has rooms. Only the practitioner's own
+    conflict, or no free room left, is "just taken". (SQLite never gets here: its IMMEDIATE transaction holds
+    the write lock from the room pick to the insert.)
+    """
+    refused: list[int] = []
+    while True:
+        try:
+            with transaction.atomic():
+                appointment.save()
+            return
+        except IntegrityError as exc:
+            message = str(exc)
+            if not any(name in message for name in NO_OVERLAP_CONSTRAINTS):
+                raise
+            if repick_at is None or ROOM_CONSTRAINT not in message:
+                raise SlotTaken(
+                    "That time was just taken by another booking.",
+                    alternatives=alternatives_near(
+                        appointment.appointment_type, appointment.practitioner, appointment.start, exclude_pk, now
+                    ),
+                ) from exc
+        refused.append(appointment.room_id)
+        # A new statement: under READ COMMITTED it sees the booking that won the room.
+        room = _pick_room(
+            location_id=repick_at,
+            start=appointment.start,
+            blocks_until=appointment.blocks_until,
+            exclude_pk=exclude_pk,
+            skip=refused,
+        )
+        if room is None:
+            raise _no_room_free(
+                appointment.appointment_type, appointment.practitioner, appointment.start, exclude_pk, now
+            )
+        appointment.room = room
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    patient: Patient,
+    practitioner: Practitioner,
+    appointment_type: AppointmentType,
+    start: dt.datetime,
+    room: Room | None = None,
+    actor=None,
+    source: str = Appointment.Source.FRONT_DESK,
+    frontdesk_notes: str = "",
+    series: CarePlanSeries | None = None,
+    request=None,
+    now: dt.datetime | None = None,
+    notify: bool = False,
+) -> Appointment:
+    """Book a session: inside the practitioner's hours, not in the past, with a free room (picked when not
+    given). A taken time raises SlotTaken carrying the nearest free times. `notify` e-mails the patient a
+    confirmation and schedules the reminder once the transaction commits."""
+    now = now or timezone.now()
+    if not appointment_type.active:
+        raise SchedulingError({"appointment_type": ["This appointment type is no longer offered."]})
+    if not practitioner.active:
+        raise SchedulingError({"practitioner": ["This practitioner is not taking appointments."]})
+    if (
+        source == Appointment.Source.ONLINE
+        and appointment_type.new_patient_only
+        and Appointment.objects.filter(patient=patient, status__in=Appointment.ACTIVE_STATUSES).exists()
+    ):
+        raise SchedulingError(
+            {"appointment_type": [f"{appointment_type.name} is for new patients; choose a follow-up visit instead."]}
+        )
+    placement = validate_time(
+        appointment_type=appointment_type, practitioner=practitioner, start=start, room=room, now=now, exclude_pk=None
+    )
+    end = start + appointment_type.duration
+    appointment = Appointment(
+        patient=patient,
+        practitioner=practitioner,
+        room=placement.room,
+        appointment_type=appointment_type,
+        start=start,
+        end=end,
+        blocks_until=end + appointment_type.buffer_after,
+        source=source,
+        booked_by=actor if getattr(actor, "is_authenticated", False) else None,
+        frontdesk_notes=frontdesk_notes,
+        series=series,
+    )
+    appointment.full_clean()
+    _save_guarded(appointment, now=now, exclude_pk=None, repick_at=placement.picked_at)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=appointment,
+        request=request,
+        detail=f"booked {appointment_type.slug} {when_text(start)} with {practitioner.display_name} "
+        f"in {appointment.room.name}",
+    )
+    if notify:
+        notify_after_commit(appointment, notices.CONFIRMATION, now=now)
+    return appointment
+
+
+@transaction.atomic
+def appointment_book_registering(*, patient: Patient | None, new_patient: dict, actor=None, request=None, **booking):
+    """Book for `patient`, or, when it is None, register the new patient from `new_patient` (the fields of
+    `clinic.services.patient_create`) and book: one transaction, so the patient is registered only if the
+    booking succeeds. The other arguments are `appointment_book`'s."""
+    if patient is None:
+        patient = clinic_services.patient_create(actor=actor, request=request, **new_patient)
+    return appointment_book(patient=patient, actor=actor, request=request, **booking)
+
+
+def _current_room_if_free(appointment: Appointment, start: dt.datetime) -> Room | None:
+    """Keep the patient in the same room when it is free at the new time (fewer surprises for the desk)."""
+    end = start + appointment.appointment_type.duration
+    taken = (
+        Appointment.objects.filter(
+            status__in=Appointment.ACTIVE_STATUSES,
+            room_id=appointment.room_id,
+            start__lt=end + appointment.appointment_type.buffer_after,
+            blocks_until__gt=start,
+        )
+        .exclude(pk=appointment.pk)
+        .exists()
+    )
+    return None if taken else appointment.room
+
+
+@transaction.atomic
+def appointment_move(
+    *,
+    appointment: Appointment,
+    start: dt.datetime,
+    practitioner: Practitioner | None = None,
+    room: Room | None = None,
+    actor=None,
+    request=None,
+    now: dt.datetime | None = None,
+    notify: bool = False,
+) -> Appointment:
+    """Reschedule a booked appointment (same rules as booking); bumps `sequence` for calendar updates and
+    clears the reminder, so the new time gets its own (a reminder queued for the old time is then skipped)."""
+    now = now or timezone.now()
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != Status.BOOKED:
+        raise SchedulingError(
+            f"Only a booked appointment can be moved; this one is {appointment.get_status_display().lower()}."
+        )
+    practitioner = practitioner or appointment.practitioner
+    old = when_text(appointment.start)
+    placement = validate_time(
+        appointment_type=appointment.appointment_type,
+        practitioner=practitioner,
+        start=start,
+        room=room,
+        now=now,
+        exclude_pk=appointment.pk,
+        preferred_room=_current_room_if_free(appointment, start) if room is None else None,
+    )
+    appointment.practitioner = practitioner
+    appointment.room = placement.room
+    appointment.start = start
+    appointment.end = start + appointment.appointment_type.duration
+    appointment.blocks_until = appointment.end + appointment.appointment_type.buffer_after
+    appointment.sequence += 1
+    appointment.reminder_sent_at = None
+    appointment.reminder_task_id = ""
+    appointment.full_clean()
+    _save_guarded(appointment, now=now, exclude_pk=appointment.pk, repick_at=placement.picked_at)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=appointment,
+        request=request,
+        detail=f"moved from {old} to {when_text(start)} with {practitioner.display_name} in {appointment.room.name}",
+    )
+    if notify:
+        notify_after_commit(appointment, notices.RESCHEDULE, now=now)
+    return appointment
+
+
+@transaction.atomic
+def appointment_change_room(*, appointment: Appointment, room: Room, actor=None, request=None) -> Appointment:
+    """Put an active appointment in another room at the same location, if that room is free then."""
+    appointment = Appointment.objects.select_for_update().select_related("room").get(pk=appointment.pk)
+    if not appointment.is_active or appointment.status == Status.COMPLETED:
+        raise SchedulingError("The room of a finished or cancelled appointment cannot change.")
+    if room.location_id != appointment.room.location_id:
+        raise SchedulingError({"room": ["Choose a room at the same location."]})
+    if not room.active:
+        raise SchedulingError({"room": ["That room is not in use."]})
+    taken = (
+        Appointment.objects.filter(
+            status__in=Appointment.ACTIVE_STATUSES,
+            room=room,
+            start__lt=appointment.blocks_until,
+            blocks_until__gt=appointment.start,
+        )
+        .exclude(pk=appointment.pk)
+        .exists()
+    )
+    if taken:
+        raise SlotTaken(f"{room.name} is taken at that time. Choose another room.", field="room")
+    old = appointment.room.name
+    appointment.room = room
+    _save_guarded(appointment, now=timezone.now(), exclude_pk=appointment.pk)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=appointment,
+        request=request,
+        detail=f"room {old} -> {room.name}",
+    )
+    return appointment

@@ -1,0 +1,205 @@
+"""What a patient does online: the same booking, moving and cancelling services, plus the online rules
+(types offered to them, the grid, notice and horizon, the cancellation policy, the unverified-account cap)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from clinic import services as clinic_services
+from clinic.models import Patient, Practitioner
+from scheduling import availability, selectors
+from scheduling.models import Appointment, AppointmentType
+from scheduling.services.booking import appointment_book, appointment_move
+from scheduling.services.common import SchedulingError, SlotTaken
+from scheduling.services.notify import queue_waitlist_offer
+from scheduling.services.status import appointment_cancel
+
+Status = Appointment.Status
+
+
+def _online_error(field: str, message: str) -> SchedulingError:
+    return SchedulingError({field: [message]}, code="online_rule")
+
+
+def online_types_for(patient: Patient | None) -> list[AppointmentType]:
+    """Types a patient may book online: a returning patient cannot pick new-patient-only types; a new patient
+    (or someone not signed in) is offered the new-patient types when there are any."""
+    types = list(AppointmentType.objects.filter(active=True, bookable_online=True).order_by("name"))
+    new_types = [t for t in types if t.new_patient_only]
+    if patient is not None and selectors.patient_has_history(patient):
+        return [t for t in types if not t.new_patient_only]
+    return new_types or types
+
+
+def _check_online_time(start: dt.datetime, now: dt.datetime) -> None:
+    """The rules the online offer applies beyond the practitioner's hours: grid, notice, horizon."""
+    if timezone.is_naive(start):
+        raise _online_error("start", "Choose one of the free times shown.")
+    zone = availability.clinic_zone()
+    local = start.astimezone(zone)
+    # The offer's grid counts minutes from local midnight (see availability.free_slots).
+    if (local.hour * 60 + local.minute) % settings.SCHEDULING_GRID_MINUTES or local.second or local.microsecond:
+        raise _online_error("start", "That time is not offered online. Choose one of the free times shown.")
+    notice = dt.timedelta(minutes=settings.SCHEDULING_MIN_NOTICE_MINUTES)
+    if start < now + notice:
+        raise _online_error(
+            "start",
+            f"Online booking closes {settings.SCHEDULING_MIN_NOTICE_MINUTES // 60} hours ahead. "
+            f"Choose a later time or call {settings.CLINIC_PHONE}.",
+        )
+    horizon = dt.timedelta(days=settings.SCHEDULING_HORIZON_DAYS)
+    last = availability.day_bounds((now + horizon).astimezone(zone).date(), zone)[1]
+    if start >= last:
+        raise _online_error("start", f"Times are offered up to {settings.SCHEDULING_HORIZON_DAYS} days ahead.")
+
+
+def _online_alternatives(appointment_type, practitioner_id, start, now, exclude_pk=None) -> list[availability.Slot]:
+    earliest = now + dt.timedelta(minutes=settings.SCHEDULING_MIN_NOTICE_MINUTES)
+    slots = availability.nearest_free(
+        appointment_type=appointment_type,
+        practitioner_id=practitioner_id,
+        around=start,
+        count=6,
+        now=earliest,
+        exclude_appointment_id=exclude_pk,
+    )
+    return slots[:4]
+
+
+def _email_verified(user) -> bool:
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+@transaction.atomic
+def appointment_book_online(
+    *,
+    user,
+    patient: Patient | None,
+    new_patient: dict | None = None,
+    appointment_type: AppointmentType,
+    practitioner: Practitioner | None,
+    start: dt.datetime,
+    request=None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """A patient books for themselves: a type offered online to them, a time the online offer shows (grid,
+    notice, horizon, hours, free), at most BOOKING_UNVERIFIED_MAX future bookings while their e-mail address is
+    unverified. `practitioner=None` is "first available": whoever is free at that time. Confirms by e-mail.
+    Without a patient record yet, `new_patient` (the about-you answers) registers one for this account in the
+    same transaction: it exists only if the booking succeeds."""
+    now = now or timezone.now()
+    if patient is None:
+        patient = clinic_services.patient_create(
+            actor=user, request=request, user=user, email=user.email, **(new_patient or {})
+        )
+    if patient.user_id != getattr(user, "pk", None):
+        raise _online_error("patient", "You can book only for yourself online; call the clinic for someone else.")
+    if appointment_type not in online_types_for(patient):
+        raise _online_error(
+            "appointment_type",
+            f"{appointment_type.name} cannot be booked online by you. Choose one of the types shown, "
+            f"or call {settings.CLINIC_PHONE}.",
+        )
+    _check_online_time(start, now)
+    if not _email_verified(user):
+        held = Appointment.objects.filter(
+            patient=patient, source=Appointment.Source.ONLINE, status=Status.BOOKED, start__gt=now
+        ).count()
+        if held >= settings.BOOKING_UNVERIFIED_MAX:
+            raise _online_error(
+                "start",
+                f"An account with an unverified e-mail address can hold {settings.BOOKING_UNVERIFIED_MAX} "
+                f"online bookings. Verify {user.email} (the link is in our e-mail) or call {settings.CLINIC_PHONE}.",
+            )
+    if practitioner is not None:
+        candidates = [practitioner]
+    else:
+        day = timezone.localtime(start).date()
+        free = availability.find_slots(
+            appointment_type=appointment_type, practitioner_ids=None, first_day=day, days=1, now=now
+        )
+        ids = [s.practitioner_id for s in free if s.start == start]
+        candidates = sorted(Practitioner.objects.filter(pk__in=ids), key=lambda p: ids.index(p.pk))
+        if not candidates:
+            raise SlotTaken(
+                "That time was just taken.", alternatives=_online_alternatives(appointment_type, None, start, now)
+            )
+    for index, candidate in enumerate(candidates):
+        try:
+            return appointment_book(
+                patient=patient,
+                practitioner=candidate,
+                appointment_type=appointment_type,
+                start=start,
+                actor=user,
+                source=Appointment.Source.ONLINE,
+                request=request,
+                now=now,
+                notify=True,
+            )
+        except SlotTaken:
+            if index + 1 < len(candidates):
+                continue
+            raise SlotTaken(
+                "That time was just taken.",
+                alternatives=_online_alternatives(
+                    appointment_type, practitioner.pk if practitioner else None, start, now
+                ),
+            ) from None
+    raise AssertionError("unreachable")
+
+
+def _check_policy(appointment: Appointment, now: dt.datetime, what: str) -> None:
+    if appointment.status != Status.BOOKED:
+        raise SchedulingError(f"This appointment is {appointment.get_status_display().lower()}; it cannot be {what}.")
+    if not appointment.can_change_online(now):
+        raise SchedulingError(
+            f"Appointments can be {what} online up to {settings.CLINIC_CANCELLATION_HOURS} hours before. "
+            f"Please call the clinic at {settings.CLINIC_PHONE}.",
+            code="policy_window",
+        )
+
+
+@transaction.atomic
+def appointment_cancel_online(
+    *, appointment: Appointment, user, reason: str = "", request=None, now: dt.datetime | None = None
+) -> Appointment:
+    """The patient cancels before the policy window; the time is free at once and offered to the waitlist."""
+    now = now or timezone.now()
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    _check_policy(appointment, now, "cancelled")
+    appointment = appointment_cancel(
+        appointment=appointment,
+        reason=(reason or "").strip() or "Cancelled online by the patient.",
+        actor=user,
+        request=request,
+        notify=True,
+    )
+    queue_waitlist_offer(appointment)
+    return appointment
+
+
+@transaction.atomic
+def appointment_move_online(
+    *, appointment: Appointment, user, start: dt.datetime, request=None, now: dt.datetime | None = None
+) -> Appointment:
+    """The patient moves their appointment (same practitioner) to a time the online offer shows, before the
+    policy window; the calendar event keeps its UID and its SEQUENCE goes up."""
+    now = now or timezone.now()
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    _check_policy(appointment, now, "rescheduled")
+    _check_online_time(start, now)
+    try:
+        return appointment_move(appointment=appointment, start=start, actor=user, request=request, now=now, notify=True)
+    except SlotTaken:
+        raise SlotTaken(
+            "That time was just taken.",
+            alternatives=_online_alternatives(
+                appointment.appointment_type, appointment.practitioner_id, start, now, exclude_pk=appointment.pk
+            ),
+        ) from None

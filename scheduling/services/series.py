@@ -1,0 +1,131 @@
+"""Care-plan series: a booking pattern (weeks x weekdays at one time), checked as a whole and booked all or none."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.models import AuditEvent, Patient, Practitioner
+from clinic.services import audit_record
+from scheduling import availability
+from scheduling.models import AppointmentType, CarePlanSeries
+from scheduling.services.booking import alternatives_near, appointment_book, validate_time
+from scheduling.services.common import SchedulingError, error_text, when_text
+
+
+@dataclass
+class Occurrence:
+    """One wanted time of a series: free, or taken with the nearest free alternatives."""
+
+    start: dt.datetime
+    problem: str = ""
+    alternatives: list[availability.Slot] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def series_occurrences(
+    *, first_date: dt.date, weeks: int, weekdays: Sequence[int], time_of_day: dt.time
+) -> list[dt.datetime]:
+    zone = availability.clinic_zone()
+    monday = first_date - dt.timedelta(days=first_date.weekday())
+    starts = []
+    for week in range(weeks):
+        for weekday in sorted(set(weekdays)):
+            day = monday + dt.timedelta(weeks=week, days=weekday)
+            if day >= first_date:
+                starts.append(dt.datetime.combine(day, time_of_day, tzinfo=zone))
+    return starts
+
+
+def series_plan(
+    *,
+    practitioner: Practitioner,
+    appointment_type: AppointmentType,
+    starts: Sequence[dt.datetime],
+    now: dt.datetime | None = None,
+) -> list[Occurrence]:
+    """Check every wanted start of a series; each that cannot be booked is listed with alternatives."""
+    now = now or timezone.now()
+    plan = []
+    for start in starts:
+        try:
+            validate_time(
+                appointment_type=appointment_type,
+                practitioner=practitioner,
+                start=start,
+                room=None,
+                now=now,
+                exclude_pk=None,
+            )
+        except SchedulingError as exc:
+            plan.append(
+                Occurrence(start, error_text(exc), alternatives_near(appointment_type, practitioner, start, None, now))
+            )
+        else:
+            plan.append(Occurrence(start))
+    return plan
+
+
+@transaction.atomic
+def series_book(
+    *,
+    patient: Patient,
+    practitioner: Practitioner,
+    appointment_type: AppointmentType,
+    first_date: dt.date,
+    weeks: int,
+    weekdays: Sequence[int],
+    time_of_day: dt.time,
+    starts: Sequence[dt.datetime],
+    notes: str = "",
+    actor=None,
+    request=None,
+    now: dt.datetime | None = None,
+) -> CarePlanSeries:
+    """Book every start of a care plan in one transaction: all of them or none (a taken time raises SlotTaken
+    naming it, so the front desk chooses again; nothing is skipped silently)."""
+    if not starts:
+        raise SchedulingError("A series needs at least one appointment.")
+    series = CarePlanSeries(
+        patient=patient,
+        practitioner=practitioner,
+        appointment_type=appointment_type,
+        first_date=first_date,
+        weeks=weeks,
+        weekdays=",".join(str(d) for d in sorted(set(weekdays))),
+        time_of_day=time_of_day,
+        notes=notes,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    series.full_clean()
+    series.save()
+    for start in sorted(starts):
+        try:
+            appointment_book(
+                patient=patient,
+                practitioner=practitioner,
+                appointment_type=appointment_type,
+                start=start,
+                actor=actor,
+                series=series,
+                request=request,
+                now=now,
+            )
+        except SchedulingError as exc:
+            raise SchedulingError(f"{when_text(start)}: {error_text(exc)} Nothing in the series was booked.") from exc
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=series,
+        patient=patient,
+        request=request,
+        detail=f"series of {len(starts)} {appointment_type.slug}",
+    )
+    return series

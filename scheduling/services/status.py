@@ -1,0 +1,151 @@
+"""The appointment's status state machine: check-in (with its paperwork gate), treatment, completion,
+no-show and cancellation. Every move is checked against TRANSITIONS and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.models import AuditEvent
+from clinic.services import audit_record
+from intake import selectors as intake_selectors
+from scheduling import notices
+from scheduling.models import Appointment
+from scheduling.services.common import SchedulingError
+from scheduling.services.notify import notify_after_commit
+
+Status = Appointment.Status
+
+
+# The state machine: the only allowed status moves. Everything else is refused.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.BOOKED: frozenset({Status.CHECKED_IN, Status.CANCELLED, Status.NO_SHOW}),
+    Status.CHECKED_IN: frozenset({Status.IN_TREATMENT, Status.COMPLETED, Status.CANCELLED}),
+    Status.IN_TREATMENT: frozenset({Status.COMPLETED}),
+    Status.COMPLETED: frozenset(),
+    Status.CANCELLED: frozenset(),
+    Status.NO_SHOW: frozenset(),
+}
+
+
+def allowed_moves(appointment: Appointment) -> frozenset[str]:
+    return TRANSITIONS[appointment.status]
+
+
+def check_transition(appointment: Appointment, to: str) -> None:
+    if to not in TRANSITIONS[appointment.status]:
+        raise SchedulingError(
+            f"An appointment that is {appointment.get_status_display().lower()} cannot become "
+            f"{Status(to).label.lower()}."
+            + (
+                f" Allowed next: {', '.join(Status(s).label.lower() for s in sorted(TRANSITIONS[appointment.status]))}."
+                if TRANSITIONS[appointment.status]
+                else " It is final."
+            ),
+            code="illegal_status_move",
+        )
+
+
+def _transition(appointment: Appointment, to: str, *, actor, request, detail: str = "", **changes) -> Appointment:
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    check_transition(appointment, to)
+    old = appointment.status
+    appointment.status = to
+    for name, value in changes.items():
+        setattr(appointment, name, value)
+    appointment.full_clean()
+    appointment.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=appointment,
+        request=request,
+        detail=f"status {old} -> {to}" + (f": {detail}" if detail else ""),
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(
+    *, appointment: Appointment, reason: str, actor=None, request=None, notify: bool = False
+) -> Appointment:
+    """Cancel with a reason and who cancelled; frees the practitioner and the room at once. `notify` e-mails
+    the patient (with a METHOD:CANCEL calendar file) after commit."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise SchedulingError({"reason": ["Say why the appointment is cancelled."]})
+    appointment = _transition(
+        appointment,
+        Status.CANCELLED,
+        actor=actor,
+        request=request,
+        detail=reason,
+        cancellation_reason=reason[:300],
+        cancelled_by=actor if getattr(actor, "is_authenticated", False) else None,
+        cancelled_at=timezone.now(),
+    )
+    if notify:
+        notify_after_commit(appointment, notices.CANCELLATION, now=timezone.now())
+    return appointment
+
+
+def check_in_missing(appointment: Appointment) -> list[str]:
+    """What intake and consent lack for this patient, in words (empty when ready). For a type that does not
+    require signed consent, intake's consent items are left out."""
+    readiness = intake_selectors.patient_readiness(appointment.patient)
+    missing = list(readiness.missing)
+    if not appointment.appointment_type.requires_consent:
+        missing = [item for item in missing if "consent" not in item.lower()]
+    return missing
+
+
+@transaction.atomic
+def appointment_check_in(
+    *, appointment: Appointment, actor=None, override_reason: str = "", request=None
+) -> Appointment:
+    """Check a patient in. When intake or consent is missing the front desk must give a reason to go ahead."""
+    missing = check_in_missing(appointment)
+    override_reason = (override_reason or "").strip()
+    if missing and not override_reason:
+        raise SchedulingError(
+            {"override_reason": ["Missing: " + "; ".join(missing) + ". Give a reason to check in anyway."]}
+        )
+    return _transition(
+        appointment,
+        Status.CHECKED_IN,
+        actor=actor,
+        request=request,
+        detail=f"override ({'; '.join(missing)}): {override_reason}" if missing else "",
+        checked_in_at=timezone.now(),
+        check_in_override_reason=override_reason[:300] if missing else "",
+    )
+
+
+@transaction.atomic
+def appointment_start_treatment(*, appointment: Appointment, actor=None, request=None) -> Appointment:
+    return _transition(appointment, Status.IN_TREATMENT, actor=actor, request=request)
+
+
+@transaction.atomic
+def appointment_complete(*, appointment: Appointment, actor=None, request=None) -> Appointment:
+    return _transition(appointment, Status.COMPLETED, actor=actor, request=request)
+
+
+@transaction.atomic
+def appointment_mark_no_show(
+    *, appointment: Appointment, actor=None, request=None, now: dt.datetime | None = None
+) -> Appointment:
+    """A booked patient did not come. Only once the appointment has started."""
+    now = now or timezone.now()
+    if appointment.start > now:
+        raise SchedulingError("A patient can be marked as a no-show only once the appointment time has come.")
+    return _transition(appointment, Status.NO_SHOW, actor=actor, request=request)
+
+
+STATUS_ACTIONS = {
+    Status.IN_TREATMENT: appointment_start_treatment,
+    Status.COMPLETED: appointment_complete,
+    Status.NO_SHOW: appointment_mark_no_show,
+}

@@ -1,0 +1,95 @@
+"""The shape of the code, checked: views are thin and name rules, not roles (docs/architecture.md).
+
+import-linter (make lint) checks which app may import which; these tests check what import-linter cannot:
+that no views module builds a query, opens a transaction or spells out roles.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("clinic", "intake", "scheduling")
+VIEW_MODULES = sorted(
+    path
+    for app in APPS
+    for path in (ROOT / app).rglob("*.py")
+    if "migrations" not in path.parts and (path.stem.startswith("views") or path.parent.name == "views")
+)
+QUERY_METHODS = {
+    "filter",
+    "exclude",
+    "select_related",
+    "prefetch_related",
+    "annotate",
+    "aggregate",
+    "order_by",
+    "values",
+    "values_list",
+    "raw",
+    "extra",
+    "select_for_update",
+    "bulk_create",
+    "bulk_update",
+}
+ROLE_NAMES = {"FRONT_DESK", "PRACTITIONER", "CLINIC_ADMIN", "PATIENT", "STAFF_ROLES"}
+ROLE_CHECKS = {"has_role", "role_required", "roles_of"}
+
+
+def _problems(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', '?')}"
+        if isinstance(node, ast.Attribute) and node.attr == "objects":
+            found.append(f"{where}: a query (Model.objects): name it in a selector")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in QUERY_METHODS:
+            found.append(f"{where}: a query (.{node.func.attr}()): name it in a selector")
+        elif (isinstance(node, ast.Name) and node.id == "transaction") or (
+            isinstance(node, ast.Attribute) and node.attr in {"atomic"}
+        ):
+            found.append(f"{where}: a transaction in a view: let one service do the whole write")
+        elif isinstance(node, ast.ImportFrom) and {a.name for a in node.names} & (ROLE_NAMES | ROLE_CHECKS):
+            names = sorted({a.name for a in node.names} & (ROLE_NAMES | ROLE_CHECKS))
+            found.append(f"{where}: imports {', '.join(names)}: name a rule of clinic.permissions.RULES")
+        elif isinstance(node, ast.Name) and node.id in ROLE_NAMES:
+            found.append(f"{where}: the role {node.id} in a view: name a rule of clinic.permissions.RULES")
+        elif isinstance(node, ast.Name) and node.id in ROLE_CHECKS:
+            found.append(f"{where}: {node.id}() in a view: use rule_required(action) or can(user, action)")
+        elif isinstance(node, ast.Tuple | ast.List | ast.Set) and any(
+            isinstance(e, ast.Constant) and e.value in {"Front desk", "Practitioner", "Clinic admin"} for e in node.elts
+        ):
+            found.append(f"{where}: a tuple of roles in a view: name a rule of clinic.permissions.RULES")
+    return found
+
+
+def test_the_walk_finds_the_views_modules():
+    names = {str(p.relative_to(ROOT)) for p in VIEW_MODULES}
+    assert {"clinic/views.py", "intake/views.py", "scheduling/views.py", "clinic/notes/views.py"} <= names
+
+
+@pytest.mark.parametrize("path", VIEW_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_views_module_holds_no_query_transaction_or_role(path):
+    problems = _problems(path)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_check_catches_what_it_is_for(tmp_path):
+    bad = tmp_path / "views.py"
+    bad.write_text(
+        "from django.db import transaction\n"
+        "from clinic.permissions import FRONT_DESK, role_required\n"
+        "ROLES = ('Front desk', 'Clinic admin')\n"
+        "def v(request):\n"
+        "    with transaction.atomic():\n"
+        "        return Patient.objects.filter(pk=1).first()\n"
+    )
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        text = "\n".join(_problems(bad))
+    finally:
+        ROOT = saved
+    for expected in ("Model.objects", ".filter()", "transaction", "FRONT_DESK", "role_required", "tuple of roles"):
+        assert expected in text, expected
