@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench worker reminders e2e migrate seed clean
+.PHONY: run test lint format bench worker reminders e2e migrate seed clean prod-check
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ format: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+# The production stack on this machine (PostgreSQL, Caddy with tls internal, gunicorn, the worker, an SMTP
+# server), checked over HTTPS; needs Debian's caddy and PostgreSQL. See deploy/README.md.
+prod-check: $(VENV)/.installed-dev
+	$(PY) deploy/prod_check.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -329,3 +329,14 @@ LOGGING = {
     "loggers": {"django.request": {"filters": ["client_errors_on_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Backups (`manage.py backup_database`, PostgreSQL; see deploy/README.md) --------------------------
+# Where the dated, compressed dumps go (and their manifests); the nightly timer runs the command.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", "/var/backups/clinic"))
+# Kept after each backup: the newest dump of each of the last BACKUP_KEEP_DAILY days that have one, and the
+# newest of each of the last BACKUP_KEEP_WEEKLY ISO weeks; older dumps are deleted.
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
+BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 8)
+# Each dump is restored into this scratch database and compared with the live one; empty means
+# "<database name>_restore_check". The database role needs CREATEDB for it.
+BACKUP_VERIFY_DATABASE = os.environ.get("BACKUP_VERIFY_DATABASE", "")

@@ -17,6 +17,7 @@ from scheduling import ics, notices, services, tasks
 from scheduling.models import Appointment
 from tests.conftest import requires_postgres
 from tests.scheduling.conftest import NY, at
+from tests.smtp import smtp_server  # noqa: F401  (the fixture: a real SMTP server)
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -323,3 +324,22 @@ def test_front_desk_booking_moving_and_cancelling_email_the_patient(
         "Your appointment on Wed 03 Jun at 10:00 is cancelled",
     ]
     assert all(m.to == [patient_a.email] for m in mail.outbox)
+
+
+def test_the_confirmation_through_a_real_smtp_server_has_the_same_parts(smtp_server, booked):  # noqa: F811
+    """test_notice_has_text_html_and_an_ics_and_no_clinical_details, sent over SMTP (tests/smtp.py) instead of
+    the in-memory outbox, and checked on what the server received."""
+    booked.frontdesk_notes = "Lumbar disc history, anticoagulants"
+    booked.save()
+    notices.notice_message(booked, notices.CONFIRMATION).send()
+    received = smtp_server.wait_for(to=booked.patient.email)
+    assert received.tls_version is not None
+    assert "SOT adjustment" in received.text and "Dr. Ada Adams" in received.text and "09:00" in received.text
+    assert f"/account/appointments/{booked.pk}/" in received.text
+    assert "See, change or cancel" in received.html
+    decoded = " ".join(p.get_content() for p in received.message.walk() if p.get_content_maintype() == "text")
+    assert "Dr. Ada Adams" in decoded and "Lumbar" not in decoded and "anticoagulants" not in decoded
+    (calendar_part,) = received.parts_of_type("text/calendar")
+    assert calendar_part.get_param("method") == "REQUEST"
+    cal, _ = parse(calendar_part.get_content().encode())
+    assert str(cal["METHOD"]) == "REQUEST"
