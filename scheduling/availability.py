@@ -284,16 +284,18 @@ class _ScheduleSQL:
         """A datetime column as microseconds since 1970 UTC, computed by the database.
 
         PostgreSQL: from the seconds since 1970 that `date_part` gives. SQLite stores Django's datetimes as UTC text
-        "YYYY-MM-DD HH:MM:SS[.ffffff]": the whole seconds parsed by SQLite, then the six digits of the fraction
-        (absent when it is zero) from the text itself."""
+        "YYYY-MM-DD HH:MM:SS[.ffffff]": the whole seconds parsed by SQLite, the six digits of the fraction (absent
+        when it is zero) read from the text."""
         c = self.q(column)
         if self.vendor == "postgresql":
             # In floating point, three times cheaper than EXTRACT's numeric. Still exact: an epoch in seconds
             # below 2**32 (until 2106) is within 0.25 us of its double, so rounding finds the microsecond.
             return f"round(date_part('epoch', {c}) * 1000000)::bigint"
         if self.vendor == "sqlite":
-            # unixepoch() (SQLite 3.38) parses the text about twice as fast as strftime('%s').
-            seconds = f"unixepoch({c})" if sqlite3.sqlite_version_info >= (3, 38) else f"strftime('%%s', {c})"
+            # The seconds from the first 19 characters only: SQLite keeps milliseconds and would round
+            # "...:00.999999" up to the next second. unixepoch() (SQLite 3.38) is twice as fast as strftime.
+            whole = f"substr({c}, 1, 19)"
+            seconds = f"unixepoch({whole})" if sqlite3.sqlite_version_info >= (3, 38) else f"strftime('%%s', {whole})"
             return f"(CAST({seconds} AS INTEGER) * 1000000 + CAST(substr({c}, 21, 6) AS INTEGER))"
         raise NotImplementedError(f"availability has no epoch expression for {self.vendor}")
 
