@@ -598,6 +598,16 @@ def free_slots(
     return [Slot(at(start), pid, room) for start, _, pid, room in rows]
 
 
+def free_per_day(slots: Sequence[Slot], *, first_day: dt.date, days: int) -> list[dict]:
+    """How many free starts fall on each local date of the range, every date listed (0 when full)."""
+    counts = dict.fromkeys((first_day + dt.timedelta(days=n) for n in range(days)), 0)
+    for slot in slots:
+        day = slot.start.date()
+        if day in counts:
+            counts[day] += 1
+    return [{"date": day.isoformat(), "free": n} for day, n in counts.items()]
+
+
 def location_for(
     data: ScheduleData, practitioner_id: int, start: dt.datetime, end: dt.datetime, zone: dt.tzinfo
 ) -> int | None:
