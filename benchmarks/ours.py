@@ -247,7 +247,7 @@ def measure_availability(first_day: dt.date, runs: int) -> list[dict]:
 
         load_samples, data = timed(load, runs)
         row["load_schedule_median_ms"] = round(statistics.median(load_samples), 2)
-        row["busy_rows_loaded"] = len(data.busy)
+        row["busy_rows_loaded"] = len(data.busy_rows)
         log(f"availability {label}: median {row['median_ms']} ms, {queries} queries, {len(slots)} free starts")
         out.append(row)
     return out
@@ -323,6 +323,9 @@ def inproc(args) -> dict:
     log(f"migrated in {time.perf_counter() - t0:.1f} s ({connection.vendor})")
     start = layout.first_day(timezone.localdate())
     result = {"vendor": connection.vendor, "first_day": start.isoformat(), "seed": seed(start)}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # planner statistics, as autovacuum would have them after a bulk load
     result["measure_day"] = layout.next_working_day(start).isoformat()
     result["availability"] = measure_availability(layout.next_working_day(start), args.runs)
     day20 = layout.next_working_day(start)

@@ -1,28 +1,40 @@
 """Free start times: working hours, minus exceptions, minus appointments (with buffers), minus taken rooms.
 
-`load_schedule` fetches everything for a date range in a fixed number of queries (four, however many
-practitioners, days or appointments); the rest are pure functions over that data, so they are unit-tested
-without a database and give the same answer for the same data.
+`load_schedule` fetches what one question needs in a fixed number of queries (three, however many
+practitioners, days or appointments): the practitioners asked, their hours and exceptions, the rooms of the
+locations where they work, and the appointments that hold those practitioners or those rooms. The rest are
+pure functions over that data, so they are unit-tested without a database and give the same answer for the
+same data.
 
 Working hours are local wall-clock times in the clinic's zone. Each day's intervals are built with
 `datetime.combine(day, time, zone)` (zoneinfo computes the offset for that date, so both daylight-saving
 changes are right) and candidate starts are stepped in UTC, so a grid never skips or repeats an hour.
+
+Instants are compared as integers: microseconds since 1970 in UTC. The database computes them for the
+appointments (`_ScheduleSQL._epoch`), so no timestamp is parsed in Python. Microseconds are what datetimes
+count, so every comparison is exactly the one the datetimes would give (seconds or minutes would round a
+stored end of 10:00:00.5 to a time that no longer overlaps 10:00).
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
+import operator
+import sqlite3
 import zoneinfo
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, router
 from django.utils import timezone
 
 UTC = dt.UTC
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = dt.timedelta(microseconds=1)
+LOOKBACK = dt.timedelta(days=1)  # see _ScheduleSQL.busy
 
 
 @dataclass(frozen=True)
@@ -70,15 +82,31 @@ class ExceptionRow:
     location_id: int | None
 
 
+# (start, end, blocks_until, practitioner_id, room_id), the instants in epoch microseconds (see `to_micros`).
+BusyRow = tuple[int, int, int, int, int]
+
+
 @dataclass
 class ScheduleData:
-    """What availability needs for one range of dates, fetched once."""
+    """What availability needs for one range of dates, fetched once.
+
+    Appointments come in either form: `busy_rows` (integers, what `load_schedule` fills) or `busy` (datetimes,
+    handy when building data by hand); `free_slots` reads both."""
 
     practitioner_ids: list[int]
     hours: dict[int, list[HoursRow]] = field(default_factory=dict)
     exceptions: dict[int, list[ExceptionRow]] = field(default_factory=dict)
     rooms_by_location: dict[int, list[int]] = field(default_factory=dict)
     busy: list[Busy] = field(default_factory=list)
+    busy_rows: list[BusyRow] = field(default_factory=list)
+
+    def all_busy_rows(self) -> list[BusyRow]:
+        if not self.busy:
+            return self.busy_rows
+        return self.busy_rows + [
+            (to_micros(b.start), to_micros(b.end), to_micros(b.blocks_until), b.practitioner_id, b.room_id)
+            for b in self.busy
+        ]
 
 
 def clinic_zone() -> zoneinfo.ZoneInfo:
@@ -93,6 +121,15 @@ def day_bounds(day: dt.date, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]
     )
 
 
+def to_micros(instant: dt.datetime) -> int:
+    """An aware datetime as microseconds since 1970-01-01 UTC; exact, as datetimes count whole microseconds."""
+    return (instant - EPOCH) // MICROSECOND
+
+
+def from_micros(micros: int, zone: dt.tzinfo) -> dt.datetime:
+    return (EPOCH + dt.timedelta(microseconds=micros)).astimezone(zone)
+
+
 # --- Loading (a fixed number of queries) -----------------------------------------------------
 
 
@@ -104,59 +141,163 @@ def load_schedule(
     zone: dt.tzinfo | None = None,
     exclude_appointment_id: int | None = None,
 ) -> ScheduleData:
-    """Hours, exceptions, rooms and active appointments for `first_day`..`last_day` (local dates). Four queries."""
-    from clinic.models import Practitioner, Room
+    """Hours, exceptions, rooms and active appointments for `first_day`..`last_day` (local dates). Three queries.
+
+    Only what the answer depends on: the active practitioners asked (in name order) with their hours and
+    exceptions, the rooms of the locations where they work, and the appointments that hold one of those
+    practitioners or one of those rooms in these dates. The SQL is written out (`_ScheduleSQL`) because
+    building querysets took longer than running them, and the appointments' instants come back as integers
+    (see the module docstring)."""
     from scheduling.models import Appointment
 
     zone = zone or clinic_zone()
-    practitioners = Practitioner.objects.filter(active=True).order_by("display_name")
-    if practitioner_ids is not None:
-        practitioners = practitioners.filter(pk__in=list(practitioner_ids))
-    data = load_hours(
-        practitioner_ids=list(practitioners.values_list("pk", flat=True)), first_day=first_day, last_day=last_day
-    )
-    for room_id, location_id in Room.objects.filter(active=True, location__active=True).values_list(
-        "pk", "location_id"
-    ):
-        data.rooms_by_location.setdefault(location_id, []).append(room_id)
-    window_start = day_bounds(first_day, zone)[0]
-    window_end = day_bounds(last_day, zone)[1]
-    appointments = Appointment.objects.filter(
-        status__in=Appointment.ACTIVE_STATUSES, start__lt=window_end, blocks_until__gt=window_start
-    )
-    if exclude_appointment_id is not None:
-        appointments = appointments.exclude(pk=exclude_appointment_id)
-    rows = _fetch_raw(
-        appointments.values_list("start", "end", "blocks_until", "practitioner_id", "room_id").order_by("start")
-    )
-    # Appointments start and end on a shared grid, so the same instants recur: convert each one once.
-    instants: dict[dt.datetime, dt.datetime] = {}
-
-    def utc(value: dt.datetime) -> dt.datetime:
-        aware = instants.get(value)
-        if aware is None:
-            aware = instants[value] = _utc(value)
-        return aware
-
-    data.busy = [Busy(utc(s), utc(e), utc(b), p, r) for s, e, b, p, r in rows]
+    connection = connections[router.db_for_read(Appointment)]
+    sql = _ScheduleSQL(connection.vendor, connection.ops.quote_name)
+    adapt_date, adapt_datetime = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
+    ids = None if practitioner_ids is None else [int(pid) for pid in practitioner_ids]
+    data = ScheduleData(practitioner_ids=[])
+    with connection.cursor() as cursor:
+        cursor.execute(*sql.hours(ids, adapt_date(first_day), adapt_date(last_day)))
+        for pid, _name, weekday, date, kind, start, end, location_id in cursor.fetchall():
+            if not data.practitioner_ids or data.practitioner_ids[-1] != pid:
+                data.practitioner_ids.append(pid)
+            if kind == "weekly":
+                data.hours.setdefault(pid, []).append(HoursRow(weekday, _time(start), _time(end), location_id))
+            else:
+                date = dt.date.fromisoformat(date) if isinstance(date, str) else date
+                row = ExceptionRow(date, kind, _time(start), _time(end), location_id)
+                data.exceptions.setdefault(pid, []).append(row)
+        if not data.practitioner_ids:
+            return data
+        location_ids = {h.location_id for rows in data.hours.values() for h in rows}
+        location_ids |= {e.location_id for rows in data.exceptions.values() for e in rows if e.location_id}
+        cursor.execute(*sql.rooms(sorted(location_ids)))
+        for room_id, location_id in cursor.fetchall():
+            data.rooms_by_location.setdefault(location_id, []).append(room_id)
+        room_ids = [r for rooms in data.rooms_by_location.values() for r in rooms]
+        window = (adapt_datetime(day_bounds(first_day, zone)[0]), adapt_datetime(day_bounds(last_day, zone)[1]))
+        cursor.execute(*sql.busy(data.practitioner_ids, room_ids, window, exclude_appointment_id))
+        data.busy_rows = cursor.fetchall()
     return data
 
 
-def _fetch_raw(queryset) -> list[tuple]:
-    """The queryset's rows as the database driver returns them, without Django's per-value converters.
-
-    The busy rows are the bulk of availability's data (4,400 for ten practitioners over 30 days), and
-    converting their three datetimes one by one through Django's converter (a settings lookup and a
-    make_aware per value) took about half of the loading time. Same SQL, same single query."""
-    sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+def _time(value) -> dt.time | None:
+    # SQLite hands back the text of a time column when its declared type is lost in the UNION.
+    return dt.time.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    # PostgreSQL's driver gives aware datetimes; SQLite's gives naive ones, stored in UTC (USE_TZ).
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+def _in(column: str, values: Sequence) -> tuple[str, list]:
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+class _ScheduleSQL:
+    """The three reads of `load_schedule`, with table and column names taken from the models."""
+
+    def __init__(self, vendor: str, quote_name):
+        from clinic.models import Location, Practitioner, Room
+        from scheduling.models import Appointment, AvailabilityException, WorkingHours
+
+        self.vendor = vendor
+        self.q = quote_name
+        self.practitioner = quote_name(Practitioner._meta.db_table)
+        self.location = quote_name(Location._meta.db_table)
+        self.room = quote_name(Room._meta.db_table)
+        self.working_hours = quote_name(WorkingHours._meta.db_table)
+        self.exception = quote_name(AvailabilityException._meta.db_table)
+        self.appointment = quote_name(Appointment._meta.db_table)
+        self.active_statuses = [str(s) for s in Appointment.ACTIVE_STATUSES]
+
+    def hours(self, ids: list[int] | None, first_day, last_day) -> tuple[str, list]:
+        """Exceptions in the dates, then weekly hours at active locations, of active practitioners, sorted by
+        name as `order_by("display_name")` sorts (the database's collation). Exceptions come first so that
+        SQLite keeps the declared types (date, time) of the columns."""
+        q = self.q
+        exceptions_of, hours_of = "", ""
+        exception_params: list = [first_day, last_day]
+        hours_params: list = []
+        if ids is not None:
+            clause, values = _in("e.practitioner_id", ids or [0])  # [0]: nobody asked, no row
+            exceptions_of, exception_params = f" AND {clause}", [*exception_params, *values]
+            clause, hours_params = _in("h.practitioner_id", ids or [0])
+            hours_of = f" AND {clause}"
+        sql = (
+            f"SELECT e.practitioner_id, p.display_name, NULL, e.{q('date')}, e.kind, e.start_time, e.end_time, "
+            f"e.location_id FROM {self.exception} e INNER JOIN {self.practitioner} p ON p.id = e.practitioner_id "
+            f"WHERE p.active AND e.{q('date')} >= %s AND e.{q('date')} <= %s{exceptions_of} "
+            "UNION ALL "
+            f"SELECT h.practitioner_id, p.display_name, h.weekday, NULL, 'weekly', h.start_time, h.end_time, "
+            f"h.location_id FROM {self.working_hours} h INNER JOIN {self.practitioner} p ON p.id = h.practitioner_id "
+            f"INNER JOIN {self.location} l ON l.id = h.location_id WHERE p.active AND l.active{hours_of} "
+            "ORDER BY 2, 1, 6"
+        )
+        return sql, [*exception_params, *hours_params]
+
+    def rooms(self, location_ids: list[int]) -> tuple[str, list]:
+        """Active rooms at these active locations, in `Room`'s order (location name, room name)."""
+        clause, values = _in("r.location_id", location_ids or [0])
+        sql = (
+            f"SELECT r.id, r.location_id FROM {self.room} r INNER JOIN {self.location} l ON l.id = r.location_id "
+            f"WHERE r.active AND l.active AND {clause} ORDER BY l.{self.q('name')}, r.{self.q('name')}"
+        )
+        return sql, values
+
+    def busy(self, practitioner_ids, room_ids, window, exclude_id) -> tuple[str, list]:
+        """(start, end, blocks_until, practitioner, room) of the active appointments of these practitioners or
+        in these rooms that start before the window ends and hold their room after it starts.
+
+        "Start before the window ends" alone would read every earlier appointment, a clinic's whole history. On
+        PostgreSQL the rows are found in two bounded parts instead: those starting at most a day before the
+        window (the btree on `start`), and those starting earlier, which must then still hold their room a day
+        before the window, a point the room exclusion constraint's GiST index finds directly. SQLite has no
+        such index and reads the history (it is the development database)."""
+        q = self.q
+        window_start, window_end = window
+        statuses, params = _in("status", self.active_statuses)
+        whose = []
+        for column, values in (("practitioner_id", practitioner_ids), ("room_id", room_ids)):
+            if values:
+                clause, values = _in(column, values)
+                whose.append(clause)
+                params += values
+        columns = ", ".join(self._epoch(c) for c in ("start", "end", "blocks_until"))
+        sql = (
+            f"SELECT {columns}, practitioner_id, room_id FROM {self.appointment} "
+            f"WHERE {statuses} AND ({' OR '.join(whose)}) AND blocks_until > %s AND "
+        )
+        params.append(window_start)
+        if self.vendor == "postgresql":
+            lookback = window_start - LOOKBACK
+            sql += (
+                f"(({q('start')} >= %s AND {q('start')} < %s) "
+                f"OR TSTZRANGE({q('start')}, blocks_until, '[)') @> %s::timestamptz)"
+            )
+            params += [lookback, window_end, lookback]
+        else:
+            sql += f"{q('start')} < %s"
+            params.append(window_end)
+        if exclude_id is not None:
+            sql += " AND id <> %s"
+            params.append(exclude_id)
+        return f"{sql} ORDER BY {q('start')}", params
+
+    def _epoch(self, column: str) -> str:
+        """A datetime column as microseconds since 1970 UTC, computed by the database.
+
+        PostgreSQL: from the seconds since 1970 that `date_part` gives. SQLite stores Django's datetimes as UTC text
+        "YYYY-MM-DD HH:MM:SS[.ffffff]": the whole seconds parsed by SQLite, the six digits of the fraction (absent
+        when it is zero) read from the text."""
+        c = self.q(column)
+        if self.vendor == "postgresql":
+            # In floating point, three times cheaper than EXTRACT's numeric. Still exact: an epoch in seconds
+            # below 2**32 (until 2106) is within 0.25 us of its double, so rounding finds the microsecond.
+            return f"round(date_part('epoch', {c}) * 1000000)::bigint"
+        if self.vendor == "sqlite":
+            # The seconds from the first 19 characters only: SQLite keeps milliseconds and would round
+            # "...:00.999999" up to the next second. unixepoch() (SQLite 3.38) is twice as fast as strftime.
+            whole = f"substr({c}, 1, 19)"
+            seconds = f"unixepoch({whole})" if sqlite3.sqlite_version_info >= (3, 38) else f"strftime('%%s', {whole})"
+            return f"(CAST({seconds} AS INTEGER) * 1000000 + CAST(substr({c}, 21, 6) AS INTEGER))"
+        raise NotImplementedError(f"availability has no epoch expression for {self.vendor}")
 
 
 def load_hours(*, practitioner_ids: Sequence[int], first_day: dt.date, last_day: dt.date) -> ScheduleData:
@@ -168,6 +309,8 @@ def load_hours(*, practitioner_ids: Sequence[int], first_day: dt.date, last_day:
 
     ids = list(practitioner_ids)
     data = ScheduleData(practitioner_ids=ids)
+    if not ids:
+        return data
     # The same columns on both sides, named by alias so the UNION lines them up: weekly rows have no date,
     # exceptions no weekday.
     columns = ("p", "weekday_", "date_", "kind_", "start_", "end_", "location_")
@@ -225,16 +368,22 @@ def _subtract(intervals: list[Interval], cut_start: dt.datetime, cut_end: dt.dat
 
 def working_intervals(data: ScheduleData, practitioner_id: int, day: dt.date, zone: dt.tzinfo) -> list[Interval]:
     """When the practitioner works on a local date: weekly hours plus extra hours, minus time off."""
+    return _working_intervals(
+        data.hours.get(practitioner_id, ()),
+        [e for e in data.exceptions.get(practitioner_id, ()) if e.date == day],
+        day,
+        zone,
+    )
 
+
+def _working_intervals(
+    hours: Sequence[HoursRow], exceptions: Sequence[ExceptionRow], day: dt.date, zone: dt.tzinfo
+) -> list[Interval]:
     def at(t: dt.time) -> dt.datetime:
         return dt.datetime.combine(day, t, tzinfo=zone)
 
-    intervals = [
-        Interval(at(h.start_time), at(h.end_time), h.location_id)
-        for h in data.hours.get(practitioner_id, ())
-        if h.weekday == day.weekday()
-    ]
-    exceptions = [e for e in data.exceptions.get(practitioner_id, ()) if e.date == day]
+    weekday = day.weekday()
+    intervals = [Interval(at(h.start_time), at(h.end_time), h.location_id) for h in hours if h.weekday == weekday]
     for e in exceptions:
         if e.kind == "extra_hours" and e.start_time and e.end_time and e.location_id:
             intervals.append(Interval(at(e.start_time), at(e.end_time), e.location_id))
@@ -247,35 +396,64 @@ def working_intervals(data: ScheduleData, practitioner_id: int, day: dt.date, zo
     return sorted(intervals, key=lambda iv: iv.start)
 
 
-class _Timeline:
-    """Non-overlapping busy periods of one practitioner or one room, sorted; answers "free from s to e?"."""
+class _FreeTime:
+    """When one practitioner (or one room) is free long enough for a session of `length`: the gaps between
+    their busy periods, as integers. Answers "which grid starts leave [start, start + length) free?" a gap at a
+    time instead of a start at a time."""
 
-    def __init__(self, periods: Iterable[tuple[dt.datetime, dt.datetime]]):
-        ordered = sorted(periods)
-        self.starts = [p[0] for p in ordered]
-        self.ends = [p[1] for p in ordered]
+    __slots__ = ("firsts", "lasts")
 
-    def is_free(self, start: dt.datetime, end: dt.datetime) -> bool:
-        # Periods of one practitioner (or room) never overlap, so their ends are sorted too: the first
-        # period ending after `start` is the only one that can overlap [start, end) (the next is checked too,
-        # in case rows written around the service overlap).
-        i = bisect.bisect_right(self.ends, start)
-        starts = self.starts
-        n = len(starts)
-        return not ((i < n and starts[i] < end) or (i + 1 < n and starts[i + 1] < end))
+    def __init__(self, starts: list[int], ends: list[int], length: int):
+        """`starts` sorted, `ends` in the same order. Periods that overlap (rows written around the booking
+        service; the database constraints forbid them on PostgreSQL) are merged first."""
+        if not all(map(operator.le, ends, starts[1:])):
+            merged_starts: list[int] = []
+            merged_ends: list[int] = []
+            for s, e in zip(starts, ends, strict=True):
+                if merged_starts and s < merged_ends[-1]:
+                    merged_ends[-1] = max(merged_ends[-1], e)
+                else:
+                    merged_starts.append(s)
+                    merged_ends.append(e)
+            starts, ends = merged_starts, merged_ends
+        # Gap k runs from the end of period k - 1 to the start of period k; a session may start in it from
+        # its beginning up to its end minus the length. Gaps too short (back-to-back sessions) are dropped.
+        # (map and compress run the loops in C: this is the one place that touches every appointment.)
+        firsts = [_MIN, *ends]
+        lasts = list(map(operator.sub, [*starts, _MAX], itertools.repeat(length)))
+        fits = list(map(operator.le, firsts, lasts))
+        self.firsts = list(itertools.compress(firsts, fits))
+        self.lasts = list(itertools.compress(lasts, fits))
+
+    @classmethod
+    def group(cls, rows: list[BusyRow], key: int, end: int, length: int) -> dict[int, _FreeTime]:
+        """The free time of each row[key] around the periods (start, row[end]) of its rows, `rows` sorted by
+        start: per practitioner (key 3, end 1) or per room (key 4, end 2)."""
+        by_key = operator.itemgetter(key)
+        found = {}
+        for k, group in itertools.groupby(sorted(rows, key=by_key), key=by_key):  # stable: starts stay sorted
+            group = list(group)
+            found[k] = cls(list(map(_START, group)), list(map(operator.itemgetter(end), group)), length)
+        return found
+
+    def free_starts(self, lo: int, hi: int, step: int) -> list[range]:
+        """The grid points lo, lo + step, ... up to hi at which a session of `length` fits in a gap."""
+        firsts, lasts = self.firsts, self.lasts
+        out = []
+        for k in range(bisect.bisect_left(lasts, lo), len(firsts)):
+            first = firsts[k]
+            if first > hi:
+                break
+            # The first grid point at or after the gap opens.
+            first = lo if first <= lo else lo + -((lo - first) // step) * step
+            last = lasts[k] if lasts[k] < hi else hi
+            if first <= last:
+                out.append(range(first, last + 1, step))
+        return out
 
 
-def _timelines(data: ScheduleData) -> tuple[dict[int, _Timeline], dict[int, _Timeline]]:
-    by_practitioner: dict[int, list] = defaultdict(list)
-    by_room: dict[int, list] = defaultdict(list)
-    for b in data.busy:
-        by_practitioner[b.practitioner_id].append((b.start, b.end))
-        by_room[b.room_id].append((b.start, b.blocks_until))
-    empty = _Timeline(())
-    return (
-        defaultdict(lambda: empty, {k: _Timeline(v) for k, v in by_practitioner.items()}),
-        defaultdict(lambda: empty, {k: _Timeline(v) for k, v in by_room.items()}),
-    )
+_MIN, _MAX = -(2**62), 2**62  # before and after any instant (in epoch microseconds)
+_START = operator.itemgetter(0)
 
 
 def free_slots(
@@ -296,91 +474,138 @@ def free_slots(
 
     A start is free when the whole session lies inside the practitioner's working hours, the practitioner has
     no appointment overlapping it, and a room at that location is free from the start until the end plus the
-    type's buffer. `one_per_start` keeps only the first practitioner free at each time ("any practitioner").
+    type's buffer (the first such room in the location's order). `one_per_start` keeps only the first
+    practitioner free at each time ("any practitioner").
     """
-    practitioner_busy, room_busy = _timelines(data)
-    earliest = now + min_notice
+    length = duration // MICROSECOND
+    held = (duration + buffer_after) // MICROSECOND
+    step = grid_minutes * 60_000_000
+    earliest = to_micros(now + min_notice)
     # The horizon runs to the end of the local day it falls on ("bookable up to N days ahead").
-    latest = day_bounds((now + horizon).astimezone(zone).date(), zone)[1] if horizon is not None else None
-    grid = dt.timedelta(minutes=grid_minutes)
-    order = {pid: i for i, pid in enumerate(data.practitioner_ids)}
-    held = duration + buffer_after
-    # The free room at a location for a start is the same whichever practitioner asks: answer it once.
-    room_at: dict[tuple[int, dt.datetime], int | None] = {}
+    latest = to_micros(day_bounds((now + horizon).astimezone(zone).date(), zone)[1]) if horizon is not None else None
 
-    def free_room(location_ids: list[int], cand: dt.datetime) -> int | None:
-        for location_id in location_ids:
-            key = (location_id, cand)
-            if key not in room_at:
-                until = cand + held
-                room_at[key] = next(
-                    (r for r in data.rooms_by_location[location_id] if room_busy[r].is_free(cand, until)), None
-                )
-            if room_at[key] is not None:
-                return room_at[key]
-        return None
+    rows = sorted(data.all_busy_rows())  # already sorted by start when loaded: linear
+    practitioner_free = _FreeTime.group(rows, 3, 1, length)  # the practitioner is held [start, end)
+    room_free = _FreeTime.group(rows, 4, 2, held)  # the room [start, blocks_until)
+    always_free = _FreeTime([], [], 0)
 
-    # Practitioners mostly share the same hours: step each distinct interval's grid once.
-    grid_cache: dict[tuple[dt.datetime, dt.datetime], list[dt.datetime]] = {}
+    def grid_of(iv: Interval) -> tuple[int, int] | None:
+        """The first and last start of the interval's grid, or None."""
+        # Align the first start to the grid on the local wall clock (minutes since local midnight).
+        skip = (-(iv.start.hour * 60 + iv.start.minute)) % grid_minutes
+        first = to_micros((iv.start + dt.timedelta(minutes=skip)).replace(second=0, microsecond=0))
+        if first < earliest:
+            first += -((first - earliest) // step) * step
+        last = to_micros(iv.end) - length  # the session must end by the interval's end
+        if latest is not None:
+            last = min(last, latest - 1)
+        return (first, first + (last - first) // step * step) if last >= first else None
 
-    def grid_starts(iv_start: dt.datetime, iv_end: dt.datetime) -> list[dt.datetime]:
-        key = (iv_start, iv_end)
-        if key not in grid_cache:
-            # Align the first start to the grid on the local wall clock (minutes since local midnight).
-            minutes = iv_start.hour * 60 + iv_start.minute
-            skip = (-minutes) % grid_minutes
-            cand = (iv_start + dt.timedelta(minutes=skip)).replace(second=0, microsecond=0).astimezone(UTC)
-            end_limit = iv_end.astimezone(UTC)
-            found = []
-            while cand + duration <= end_limit:
-                if cand >= earliest and (latest is None or cand < latest):
-                    found.append(cand)
-                cand += grid
-            grid_cache[key] = found
-        return grid_cache[key]
+    def plan(intervals: list[Interval]) -> tuple[list[tuple[int, int, int]], bool]:
+        """(location, first start, last start) of each interval with a grid and rooms, in time order, and
+        whether their grids are apart (the usual case: then no start can come from two of them)."""
+        grids = []
+        for iv in intervals:
+            if data.rooms_by_location.get(iv.location_id):
+                grid = grid_of(iv)
+                if grid is not None:
+                    grids.append((iv.location_id, *grid))
+        return grids, all(a[2] < b[1] for a, b in itertools.pairwise(grids))
 
-    slots: list[Slot] = []
+    # The first free room at a location for each start of a grid; the same whichever practitioner asks.
+    room_maps: dict[tuple[int, int, int], dict[int, int]] = {}
+
+    def rooms_free(location_id: int, first: int, last: int) -> dict[int, int]:
+        key = (location_id, first, last)
+        found = room_maps.get(key)
+        if found is None:
+            found = {}
+            for room in reversed(data.rooms_by_location[location_id]):  # earlier rooms overwrite later ones
+                for starts in room_free.get(room, always_free).free_starts(first, last, step):
+                    found.update(dict.fromkeys(starts, room))
+            room_maps[key] = found
+        return found
+
+    # Practitioners mostly share hours: plan each (weekday hours, date) once for those without exceptions that
+    # day. Equal hours share one tuple, so that the cache finds them by identity.
+    by_weekday: dict[int, dict[int, tuple[HoursRow, ...]]] = {}
+    shared: dict[tuple[HoursRow, ...], tuple[HoursRow, ...]] = {}
+    for pid in data.practitioner_ids:
+        hours = data.hours.get(pid, ())
+        by_weekday[pid] = {
+            wd: shared.setdefault(weekly, weekly)
+            for wd in range(7)
+            for weekly in [tuple(h for h in hours if h.weekday == wd)]
+        }
+    exceptions_on: dict[int, dict[dt.date, list[ExceptionRow]]] = {}
+    for pid in data.practitioner_ids:
+        for e in data.exceptions.get(pid, ()):
+            exceptions_on.setdefault(pid, {}).setdefault(e.date, []).append(e)
+    plans: dict[tuple, tuple[list[tuple[int, int, int]], bool]] = {}
+
+    # Per practitioner: start -> room, for every free start (when intervals at two locations overlap, the one
+    # tried first, in time order, keeps a start it has a room for).
+    found_by_practitioner: dict[int, dict[int, int]] = {pid: {} for pid in data.practitioner_ids}
     for offset in range(days):
         day = first_day + dt.timedelta(days=offset)
-        # Each practitioner's grid starts inside their hours that day, with the locations of the intervals that
-        # hold them (two when extra hours somewhere else overlap the weekly hours; the first one is tried first).
-        starts: dict[int, dict[dt.datetime, list[int]]] = {}
+        weekday = day.weekday()
         for pid in data.practitioner_ids:
-            mine: dict[dt.datetime, list[int]] = {}
-            for iv in working_intervals(data, pid, day, zone):
-                if data.rooms_by_location.get(iv.location_id):
-                    for cand in grid_starts(iv.start, iv.end):
-                        locations = mine.setdefault(cand, [])
-                        if iv.location_id not in locations:
-                            locations.append(iv.location_id)
-            starts[pid] = mine
-        if one_per_start:
-            # Walk the day's starts in time order and stop at the first practitioner (in order) who is free.
-            for cand in sorted({c for mine in starts.values() for c in mine}):
-                for pid in data.practitioner_ids:
-                    locations = starts[pid].get(cand)
-                    if locations is None:
+            todays = exceptions_on.get(pid, {}).get(day)
+            if todays:
+                grids, apart = plan(_working_intervals(data.hours.get(pid, ()), todays, day, zone))
+            else:
+                weekly = by_weekday[pid][weekday]
+                if not weekly:
+                    continue
+                key = (weekly, day)
+                planned = plans.get(key)
+                if planned is None:
+                    planned = plans[key] = plan(_working_intervals(weekly, (), day, zone))
+                grids, apart = planned
+            mine = found_by_practitioner[pid]
+            free = practitioner_free.get(pid, always_free)
+            for location_id, first, last in grids:
+                rooms = rooms_free(location_id, first, last)
+                if not rooms:
+                    continue
+                for starts in free.free_starts(first, last, step):
+                    if apart:
+                        mine.update({start: rooms[start] for start in starts if start in rooms})
                         continue
-                    room = free_room(locations, cand)  # cheap after the first ask at this location
-                    if room is not None and practitioner_busy[pid].is_free(cand, cand + duration):
-                        slots.append(Slot(cand.astimezone(zone), pid, room))
-                        break
-            continue
-        for pid, mine in starts.items():
-            for cand, locations in mine.items():
-                room = free_room(locations, cand)
-                if room is not None and practitioner_busy[pid].is_free(cand, cand + duration):
-                    slots.append(Slot(cand.astimezone(zone), pid, room))
-    # Compare in UTC: two local times in the repeated hour of the autumn change look equal on the wall clock.
-    slots.sort(key=lambda s: (s.start.astimezone(UTC), order[s.practitioner_id]))
+                    for start in starts:
+                        room = rooms.get(start)
+                        if room is not None and start not in mine:
+                            mine[start] = room
+
+    local: dict[int, dt.datetime] = {}
+
+    def at(micros: int) -> dt.datetime:
+        instant = local.get(micros)
+        if instant is None:
+            instant = local[micros] = from_micros(micros, zone)
+        return instant
+
     if one_per_start:
-        # Days are separate local dates, so a start appears in one day only; kept as a guard all the same.
-        unique: list[Slot] = []
-        for s in slots:
-            if not unique or unique[-1].start.astimezone(UTC) != s.start.astimezone(UTC):
-                unique.append(s)
-        return unique
-    return slots
+        # The first practitioner in order wins each start: later practitioners are written first.
+        first_free: dict[int, tuple[int, int]] = {}
+        for pid in reversed(data.practitioner_ids):
+            first_free.update({start: (pid, room) for start, room in found_by_practitioner[pid].items()})
+        return [Slot(at(start), pid, room) for start, (pid, room) in sorted(first_free.items())]
+    order = {pid: i for i, pid in enumerate(data.practitioner_ids)}
+    rows = sorted(
+        (start, order[pid], pid, room) for pid, found in found_by_practitioner.items() for start, room in found.items()
+    )
+    return [Slot(at(start), pid, room) for start, _, pid, room in rows]
+
+
+def free_per_day(slots: Sequence[Slot], *, first_day: dt.date, days: int) -> list[dict]:
+    """How many free starts fall on each local date of the range, every date listed (0 when full)."""
+    counts = dict.fromkeys((first_day + dt.timedelta(days=n) for n in range(days)), 0)
+    for slot in slots:
+        day = slot.start.date()
+        if day in counts:
+            counts[day] += 1
+    return [{"date": day.isoformat(), "free": n} for day, n in counts.items()]
 
 
 def location_for(

@@ -596,8 +596,8 @@ def _bad(message: str) -> JsonResponse:
 @no_patient_data
 @require_GET
 def availability_list(request: HttpRequest) -> JsonResponse:
-    """Free start times as JSON for the booking pages. Public: no patient data. Staff also see types that are
-    not bookable online."""
+    """Free start times as JSON for the booking pages (with `per=day`, how many on each day of the range, for
+    a day picker). Public: no patient data. Staff also see types that are not bookable online."""
     slug = request.GET.get("type", "")
     appointment_type = selectors.appointment_type_by_slug(slug, online_only=not can(request.user, "schedule.manage"))
     if appointment_type is None:
@@ -616,6 +616,9 @@ def availability_list(request: HttpRequest) -> JsonResponse:
     raw_days = request.GET.get("days", "7")
     if not raw_days.isdecimal() or not 1 <= int(raw_days) <= 62:
         return _bad("Give days as a whole number from 1 to 62.")
+    per = request.GET.get("per", "")
+    if per not in ("", "day"):
+        return _bad("Give per=day for the number of free times on each day, or leave it out for the times.")
     slots = availability.find_slots(
         appointment_type=appointment_type,
         practitioner_ids=practitioner_ids,
@@ -623,4 +626,6 @@ def availability_list(request: HttpRequest) -> JsonResponse:
         days=int(raw_days),
         one_per_start=practitioner_ids is None,
     )
+    if per == "day":  # "which days have free times?" for a month, in one call
+        return JsonResponse({"days": availability.free_per_day(slots, first_day=first_day, days=int(raw_days))})
     return JsonResponse([s.as_json() for s in slots], safe=False)
