@@ -93,3 +93,13 @@ def test_the_check_catches_what_it_is_for(tmp_path):
         ROOT = saved
     for expected in ("Model.objects", ".filter()", "transaction", "FRONT_DESK", "role_required", "tuple of roles"):
         assert expected in text, expected
+
+
+def test_no_two_test_files_share_a_name():
+    """The test layout mirrors the code: `tests/<app>/test_<module>_<concern>.py`, each name said once."""
+    seen: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        seen.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert len(seen) > 50, "the walk found no test files"
+    twice = {name: paths for name, paths in seen.items() if len(paths) > 1}
+    assert not twice, twice

@@ -1,6 +1,6 @@
 """Every page of the URL matrix, once, as a role that may open it: axe-core at desktop and phone width.
 
-A safety net under the journeys: a page added to MATRIX (tests/clinic/test_url_matrix.py) is checked
+A safety net under the journeys: a page added to MATRIX (tests/walks/test_url_matrix.py) is checked
 here as soon as it exists, with the objects of that file's `cast` fixture, before a journey visits it.
 Each page is opened by the first role (in ROLES order) that gets a 200 for it; the navigation bar of
 every role is covered because every role that opens anything new has its own test here.
@@ -9,8 +9,8 @@ every role is covered because every role that opens anything new has its own tes
 import pytest
 from django.urls import reverse
 
-from tests.clinic.test_url_matrix import MATRIX, ROLES, cast, kwargs_for  # noqa: F401 (cast is a fixture)
 from tests.e2e.harness import check_a11y, login, not_a_page, shoot, visit
+from tests.walks.test_url_matrix import MATRIX, ROLES, cast, kwargs_for  # noqa: F401 (cast is a fixture)
 
 # allauth's pages (not in MATRIX: not our namespaces), by URL name; they render inside base.html.
 ACCOUNT_PAGES = {

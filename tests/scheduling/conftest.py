@@ -7,6 +7,7 @@ import zoneinfo
 import pytest
 import time_machine
 
+from scheduling import services
 from tests.clinic.factories import LocationFactory, RoomFactory
 from tests.scheduling.factories import AppointmentTypeFactory, WorkingHoursFactory
 
@@ -17,6 +18,13 @@ NOW = dt.datetime(2026, 6, 1, 7, 0, tzinfo=NY)
 
 def at(day_offset: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(MONDAY + dt.timedelta(days=day_offset), dt.time(hour, minute), tzinfo=NY)
+
+
+def book(patient, practitioner, appointment_type, start, **kwargs):
+    """Book through the front desk's service, as the scheduling tests do."""
+    return services.appointment_book(
+        patient=patient, practitioner=practitioner, appointment_type=appointment_type, start=start, **kwargs
+    )
 
 
 @pytest.fixture(autouse=True)

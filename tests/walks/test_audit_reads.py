@@ -13,9 +13,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clinic.admin_base import PatientDataAdmin
 from clinic.audit import NONE, READS
 from clinic.models import AuditEvent
-from tests.clinic import test_url_matrix as matrix
 from tests.clinic.factories import enrol_totp
-from tests.clinic.test_url_matrix import MATRIX, OUR_NAMESPACES, ROLES, kwargs_for
+from tests.walks import test_url_matrix as matrix
+from tests.walks.test_url_matrix import MATRIX, OUR_NAMESPACES, ROLES, kwargs_for
 
 cast = matrix.cast
 

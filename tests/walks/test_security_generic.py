@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 
 from clinic.forms import PatientForm
 from clinic.models import AuditEvent, Patient
-from tests.clinic import test_url_matrix as matrix
-from tests.clinic.test_url_matrix import MATRIX, OUR_NAMESPACES, PHI_LIST_URLS, PHI_URLS, ROLES, kwargs_for
+from tests.walks import test_url_matrix as matrix
+from tests.walks.test_url_matrix import MATRIX, OUR_NAMESPACES, PHI_LIST_URLS, PHI_URLS, ROLES, kwargs_for
 
 cast = matrix.cast  # the matrix's cast fixture (patient A's objects), reused here
 

@@ -89,7 +89,7 @@ MATRIX = {
 
 
 # GET URLs that show patient data: every role that gets 200 in MATRIX must leave exactly one audit row about
-# patient A (tests/clinic/test_security_generic.py). Add each new patient-data page here.
+# patient A (tests/walks/test_security_generic.py). Add each new patient-data page here.
 PHI_URLS = {
     "clinic:patient_detail",
     "clinic:patient_access_log",

@@ -15,7 +15,7 @@ from clinic.models import AuditEvent
 from intake.models import ConsentSignature, IntakeInvitation, RedFlagReview
 from scheduling.models import Appointment, WaitlistEntry
 from tests.clinic.records import full_record
-from tests.clinic.test_url_matrix import MATRIX
+from tests.walks.test_url_matrix import MATRIX
 
 NOW = dt.datetime(2026, 5, 25, 12, 0, tzinfo=dt.UTC)
 DAY = dt.date(2026, 6, 3)

@@ -1,29 +1,22 @@
+"""Booking one appointment, its rooms and buffers, races for one slot, and moving it."""
+
 import datetime as dt
 import threading
 from unittest import mock
 
 import pytest
-from django.core import mail
 from django.db import IntegrityError, close_old_connections, connection, transaction
 
 from clinic.models import AuditEvent
-from intake.selectors import Readiness
 from scheduling import services
 from scheduling.models import Appointment
-from scheduling.services import SchedulingError, SlotTaken, booking, status
+from scheduling.services import SchedulingError, SlotTaken, booking
 from tests.clinic.factories import PatientFactory
 from tests.conftest import requires_postgres
-from tests.scheduling.conftest import at
+from tests.scheduling.conftest import at, book
 from tests.scheduling.factories import AppointmentFactory
 
 Status = Appointment.Status
-
-
-def book(patient, practitioner, appointment_type, start, **kwargs):
-    return services.appointment_book(
-        patient=patient, practitioner=practitioner, appointment_type=appointment_type, start=start, **kwargs
-    )
-
 
 # --- Booking -----------------------------------------------------------------------------------
 
@@ -288,195 +281,6 @@ def test_change_room(clinic, patient_a, patient_b, practitioner_a, practitioner_
     book(patient_b, practitioner_b, clinic["adjustment"], at(0, 9), room=room1)
     with pytest.raises(SlotTaken):
         services.appointment_change_room(appointment=appt, room=room1)
-
-
-# --- Status state machine ----------------------------------------------------------------------
-
-
-def test_cancel_needs_a_reason_and_records_who(clinic, patient_a, practitioner_a, front_desk):
-    appt = book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
-    with pytest.raises(SchedulingError) as exc:
-        services.appointment_cancel(appointment=appt, reason="  ", actor=front_desk)
-    assert "reason" in exc.value.message_dict
-    appt = services.appointment_cancel(appointment=appt, reason="Car broke down", actor=front_desk)
-    assert appt.status == Status.CANCELLED and appt.cancelled_by == front_desk and appt.cancelled_at
-    assert appt.cancellation_reason == "Car broke down"
-
-
-def test_check_in_with_missing_paperwork_needs_a_reason(clinic, patient_a, practitioner_a, front_desk):
-    appt = book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
-    missing = Readiness(missing=("Intake form not started", "No signed consent"))
-    with mock.patch("intake.selectors.patient_readiness", return_value=missing):
-        with pytest.raises(SchedulingError) as exc:
-            services.appointment_check_in(appointment=appt, actor=front_desk)
-        assert "Intake form not started" in exc.value.message_dict["override_reason"][0]
-        appt = services.appointment_check_in(appointment=appt, actor=front_desk, override_reason="Will sign now")
-    assert appt.status == Status.CHECKED_IN and appt.check_in_override_reason == "Will sign now"
-    event = AuditEvent.objects.filter(object_id=str(appt.pk)).first()
-    assert "Will sign now" in event.detail and "No signed consent" in event.detail
-
-
-def test_check_in_when_ready_needs_no_reason(clinic, patient_a, practitioner_a):
-    appt = book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
-    ready = Readiness(intake_status="submitted", consent_status="current", missing=())
-    with mock.patch("intake.selectors.patient_readiness", return_value=ready):
-        appt = services.appointment_check_in(appointment=appt, override_reason="ignored")
-    assert appt.status == Status.CHECKED_IN and appt.check_in_override_reason == ""
-
-
-def test_full_visit_path(clinic, patient_a, practitioner_a):
-    appt = book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
-    appt = services.appointment_check_in(appointment=appt, override_reason="ok")
-    appt = services.appointment_start_treatment(appointment=appt)
-    appt = services.appointment_complete(appointment=appt)
-    assert appt.status == Status.COMPLETED
-
-
-@pytest.mark.parametrize(
-    ("start_status", "target", "allowed"),
-    [
-        (s, t, t in services.TRANSITIONS[s])
-        for s in Status.values
-        for t in (Status.CHECKED_IN, Status.IN_TREATMENT, Status.COMPLETED, Status.CANCELLED, Status.NO_SHOW)
-    ],
-)
-def test_state_machine_allows_only_the_table(db, start_status, target, allowed):
-    appt = Appointment(status=start_status)
-    if allowed:
-        status.check_transition(appt, target)
-    else:
-        with pytest.raises(SchedulingError, match="cannot become"):
-            status.check_transition(appt, target)
-
-
-def test_illegal_move_is_refused_with_a_clear_message(clinic, patient_a, practitioner_a):
-    appt = book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
-    with pytest.raises(SchedulingError) as exc:
-        services.appointment_complete(appointment=appt)
-    assert exc.value.messages[0] == (
-        "An appointment that is booked cannot become completed. Allowed next: cancelled, checked in, no-show."
-    )
-    services.appointment_cancel(appointment=appt, reason="x")
-    with pytest.raises(SchedulingError, match="It is final"):
-        services.appointment_check_in(appointment=appt, override_reason="x")
-
-
-def test_no_show_only_once_the_time_has_come(clinic, patient_a, practitioner_a, frozen):
-    appt = book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
-    with pytest.raises(SchedulingError, match="no-show only once"):
-        services.appointment_mark_no_show(appointment=appt)
-    frozen.move_to(at(0, 9, 20))
-    assert services.appointment_mark_no_show(appointment=appt).status == Status.NO_SHOW
-
-
-# --- Series ------------------------------------------------------------------------------------
-
-
-def test_series_plan_lists_every_conflict_with_alternatives(clinic, patient_a, patient_b, practitioner_a):
-    book(patient_b, practitioner_a, clinic["adjustment"], at(7, 9))  # second Monday taken
-    starts = services.series_occurrences(first_date=at(0, 0).date(), weeks=3, weekdays=[0, 3], time_of_day=dt.time(9))
-    assert len(starts) == 6
-    plan = services.series_plan(practitioner=practitioner_a, appointment_type=clinic["adjustment"], starts=starts)
-    conflicts = [o for o in plan if not o.ok]
-    assert [o.start for o in conflicts] == [at(7, 9)]
-    assert conflicts[0].alternatives and "just taken" in conflicts[0].problem
-
-
-def test_series_book_books_all_or_nothing(clinic, patient_a, patient_b, practitioner_a):
-    starts = [at(0, 9), at(3, 9), at(7, 9)]
-    kwargs = dict(
-        patient=patient_a,
-        practitioner=practitioner_a,
-        appointment_type=clinic["adjustment"],
-        first_date=at(0, 0).date(),
-        weeks=2,
-        weekdays=[0, 3],
-        time_of_day=dt.time(9),
-    )
-    series = services.series_book(starts=starts, **kwargs)
-    assert series.appointments.count() == 3
-    book(patient_b, practitioner_a, clinic["adjustment"], at(8, 9))
-    with pytest.raises(SchedulingError, match="Nothing in the series was booked"):
-        services.series_book(starts=[at(8, 8), at(8, 9)], **{**kwargs, "patient": patient_b})
-    assert Appointment.objects.filter(patient=patient_b).count() == 1
-
-
-# --- Waitlist ----------------------------------------------------------------------------------
-
-
-def test_waitlist_matches_a_cancelled_time_and_offers_it_by_email(
-    clinic, patient_a, patient_b, practitioner_a, practitioner_b, front_desk
-):
-    from scheduling import selectors
-
-    appt = book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
-    wants = services.waitlist_add(
-        patient=patient_b,
-        appointment_type=clinic["adjustment"],
-        practitioners=[practitioner_a],
-        earliest_date=at(0, 0).date(),
-        latest_date=at(2, 0).date(),
-        time_from=dt.time(8),
-        time_to=dt.time(12),
-    )
-    services.waitlist_add(  # wrong practitioner
-        patient=PatientFactory(),
-        appointment_type=clinic["adjustment"],
-        practitioners=[practitioner_b],
-        earliest_date=at(0, 0).date(),
-        latest_date=at(2, 0).date(),
-    )
-    services.waitlist_add(  # afternoons only
-        patient=PatientFactory(),
-        appointment_type=clinic["adjustment"],
-        earliest_date=at(0, 0).date(),
-        latest_date=at(2, 0).date(),
-        time_from=dt.time(13),
-        time_to=dt.time(18),
-    )
-    anyone = services.waitlist_add(
-        patient=PatientFactory(),
-        appointment_type=clinic["adjustment"],
-        earliest_date=at(0, 0).date(),
-        latest_date=at(0, 0).date(),
-    )
-    appt = services.appointment_cancel(appointment=appt, reason="Away")
-    assert list(selectors.waitlist_matches(appt)) == [wants, anyone]
-    services.waitlist_offer(entry=wants, appointment=appt, actor=front_desk)
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == [patient_b.email]
-    assert "09:00" in mail.outbox[0].body and practitioner_a.display_name in mail.outbox[0].body
-    wants.refresh_from_db()
-    assert wants.offered_at is not None
-
-
-def test_waitlist_dates_out_of_order_are_refused(clinic, patient_a):
-    with pytest.raises(SchedulingError):
-        services.waitlist_add(
-            patient=patient_a,
-            appointment_type=clinic["adjustment"],
-            earliest_date=at(3, 0).date(),
-            latest_date=at(0, 0).date(),
-        )
-
-
-def test_check_in_for_a_type_without_consent_ignores_consent_items(clinic, patient_a, practitioner_a):
-    clinic["adjustment"].requires_consent = False
-    clinic["adjustment"].save()
-    appt = book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
-    missing = Readiness(missing=("No signed consent",))
-    with mock.patch("intake.selectors.patient_readiness", return_value=missing):
-        assert services.check_in_missing(appt) == []
-        assert services.appointment_check_in(appointment=appt).status == Status.CHECKED_IN
-
-
-def test_online_new_patient_exam_is_refused_for_a_returning_patient(clinic, patient_a, practitioner_a):
-    book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
-    with pytest.raises(SchedulingError) as exc:
-        book(patient_a, practitioner_a, clinic["exam"], at(1, 9), source=Appointment.Source.ONLINE)
-    assert "for new patients" in exc.value.message_dict["appointment_type"][0]
-    # The front desk may still book it (e.g. a patient returning after years).
-    assert book(patient_a, practitioner_a, clinic["exam"], at(1, 9)).appointment_type == clinic["exam"]
 
 
 def test_move_keeps_the_room_when_it_is_free(clinic, patient_a, patient_b, practitioner_a, practitioner_b):

@@ -8,8 +8,8 @@ from django.urls import reverse
 from intake.models import ConsentSignature, IntakeSubmission, RedFlagReview
 from scheduling.models import Appointment, CarePlanSeries, WaitlistEntry
 from tests.clinic.records import INTAKE_TEXT_FIELDS, full_record
-from tests.clinic.test_security_objects import DAY, NOW, frozen, no_args, object_urls  # noqa: F401 (fixture)
-from tests.clinic.test_url_matrix import MATRIX
+from tests.walks.test_object_access import DAY, NOW, frozen, no_args, object_urls  # noqa: F401 (fixture)
+from tests.walks.test_url_matrix import MATRIX
 
 
 def payload(field: str) -> str:
