@@ -243,42 +243,45 @@ class _ScheduleSQL:
 
     def busy(self, practitioner_ids, room_ids, window, exclude_id) -> tuple[str, list]:
         """(start, end, blocks_until, practitioner, room) of the active appointments of these practitioners or
-        in these rooms that start before the window ends and hold their room after it starts.
+        in these rooms that start before the window ends and hold their room after it starts; in no order
+        (`free_slots` sorts them: sorting in Python is cheaper than the database sorting by the computed
+        instants).
 
         "Start before the window ends" alone would read every earlier appointment, a clinic's whole history. On
-        PostgreSQL the rows are found in two bounded parts instead: those starting at most a day before the
-        window (the btree on `start`), and those starting earlier, which must then still hold their room a day
-        before the window, a point the room exclusion constraint's GiST index finds directly. SQLite has no
+        PostgreSQL the rows are found in two bounded parts instead, one UNION ALL: those starting at most a day
+        before the window (a range of the btree on `start`), and those starting earlier, which must then still
+        hold their room a day before the window, a point the room exclusion constraint's GiST index finds
+        directly. (One WHERE with an OR of the two made PostgreSQL walk the whole `start` index.) SQLite has no
         such index and reads the history (it is the development database)."""
         q = self.q
         window_start, window_end = window
-        statuses, params = _in("status", self.active_statuses)
-        whose = []
+        statuses, status_params = _in("status", self.active_statuses)
+        whose, whose_params = [], []
         for column, values in (("practitioner_id", practitioner_ids), ("room_id", room_ids)):
             if values:
                 clause, values = _in(column, values)
                 whose.append(clause)
-                params += values
+                whose_params += values
         columns = ", ".join(self._epoch(c) for c in ("start", "end", "blocks_until"))
-        sql = (
+        select = (
             f"SELECT {columns}, practitioner_id, room_id FROM {self.appointment} "
-            f"WHERE {statuses} AND ({' OR '.join(whose)}) AND blocks_until > %s AND "
+            f"WHERE {statuses} AND ({' OR '.join(whose)}) AND blocks_until > %s"
         )
-        params.append(window_start)
+        common = [*status_params, *whose_params, window_start]
+        if exclude_id is not None:
+            select += " AND id <> %s"
+            common.append(exclude_id)
         if self.vendor == "postgresql":
             lookback = window_start - LOOKBACK
-            sql += (
-                f"(({q('start')} >= %s AND {q('start')} < %s) "
-                f"OR TSTZRANGE({q('start')}, blocks_until, '[)') @> %s::timestamptz)"
+            recent = f"{select} AND {q('start')} >= %s AND {q('start')} < %s"
+            earlier = (
+                f"{select} AND {q('start')} < %s AND TSTZRANGE({q('start')}, blocks_until, '[)') @> %s::timestamptz"
             )
-            params += [lookback, window_end, lookback]
-        else:
-            sql += f"{q('start')} < %s"
-            params.append(window_end)
-        if exclude_id is not None:
-            sql += " AND id <> %s"
-            params.append(exclude_id)
-        return f"{sql} ORDER BY {q('start')}", params
+            return (
+                f"{recent} UNION ALL {earlier}",
+                [*common, lookback, window_end, *common, lookback, lookback],
+            )
+        return f"{select} AND {q('start')} < %s", [*common, window_end]
 
     def _epoch(self, column: str) -> str:
         """A datetime column as microseconds since 1970 UTC, computed by the database.
@@ -289,8 +292,9 @@ class _ScheduleSQL:
         c = self.q(column)
         if self.vendor == "postgresql":
             # In floating point, three times cheaper than EXTRACT's numeric. Still exact: an epoch in seconds
-            # below 2**32 (until 2106) is within 0.25 us of its double, so rounding finds the microsecond.
-            return f"round(date_part('epoch', {c}) * 1000000)::bigint"
+            # below 2**32 (until 2106) is within 0.25 us of its double, so rounding finds the microsecond: the
+            # cast to bigint rounds to the nearest integer (no round() needed).
+            return f"(date_part('epoch', {c}) * 1000000)::bigint"
         if self.vendor == "sqlite":
             # The seconds from the first 19 characters only: SQLite keeps milliseconds and would round
             # "...:00.999999" up to the next second. unixepoch() (SQLite 3.38) is twice as fast as strftime.
