@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from clinic.models import Location, Patient
 from intake import selectors as intake_selectors
-from scheduling.availability import clinic_zone, day_bounds, load_schedule, location_for
+from scheduling.availability import clinic_zone, day_bounds, load_hours, location_for
 from scheduling.models import Appointment, AppointmentType, CarePlanSeries, WaitlistEntry
 
 
@@ -166,7 +166,7 @@ def practitioner_location_at(practitioner, start: dt.datetime, end: dt.datetime)
     """Where the practitioner works from `start` to `end` (the location of their hours then), or None."""
     zone = clinic_zone()
     day = start.astimezone(zone).date()
-    data = load_schedule(practitioner_ids=[practitioner.pk], first_day=day, last_day=day, zone=zone)
+    data = load_hours(practitioner_ids=[practitioner.pk], first_day=day, last_day=day)
     location_id = location_for(data, practitioner.pk, start, end, zone)
     return Location.objects.filter(pk=location_id).first() if location_id is not None else None
 
