@@ -13,7 +13,7 @@ from clinic import family
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error, message_error
 from clinic.family_forms import ActForForm, DependantForm, GuardianLinkEndForm, GuardianLinkForm
-from clinic.permissions import acting_patient, get_patient_for_user, rule_required
+from clinic.permissions import acting_patient, get_patient_for_user, patient_of, rule_required
 
 
 def _family_page(request: HttpRequest, form: DependantForm, status: int = 200) -> HttpResponse:
@@ -22,6 +22,7 @@ def _family_page(request: HttpRequest, form: DependantForm, status: int = 200) -
     context = {
         "members": members,
         "acting": acting_patient(request),
+        "own": patient_of(request.user),
         "form": form,
         "age_of_consent": settings.CLINIC_AGE_OF_CONSENT,
     }
