@@ -22,7 +22,7 @@ class ActForForm(forms.Form):
     """Which family member's pages to use, and where to go next (a fixed list: never a URL from the form)."""
 
     GO = {"account": "scheduling:account_home", "book": "scheduling:book_start", "intake": "intake:intake_home"}
-    patient = forms.IntegerField(widget=forms.HiddenInput)
+    patient = forms.IntegerField(widget=forms.HiddenInput, required=False)  # empty: the account holder
     go = forms.ChoiceField(choices=[(k, k) for k in GO], widget=forms.HiddenInput)
 
 

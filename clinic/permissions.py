@@ -33,6 +33,7 @@ __all__ = [
     "RULES",
     "STAFF_ROLES",
     "RuleRequiredMixin",
+    "account_required",
     "acting_patient",
     "can",
     "deny_object",
@@ -275,6 +276,22 @@ def rule_required(action: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def account_required(view: Callable) -> Callable:
+    """For the pages of a patient account that need no record yet (a parent's family page): anyone signed in
+    who holds no staff role; anonymous users go to login, staff get 403."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if is_staff_member(request.user):
+            _deny(request, "a patient account")
+        return view(request, *args, **kwargs)
+
+    wrapped.required_rule = "account.use"
+    return wrapped
 
 
 class RuleRequiredMixin(AccessMixin):

@@ -13,7 +13,7 @@ from clinic import family
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error, message_error
 from clinic.family_forms import ActForForm, DependantForm, GuardianLinkEndForm, GuardianLinkForm
-from clinic.permissions import acting_patient, get_patient_for_user, patient_of, rule_required
+from clinic.permissions import account_required, acting_patient, get_patient_for_user, patient_of, rule_required
 
 
 def _family_page(request: HttpRequest, form: DependantForm, status: int = 200) -> HttpResponse:
@@ -30,14 +30,14 @@ def _family_page(request: HttpRequest, form: DependantForm, status: int = 200) -
 
 
 @reads_patient_data
-@rule_required("account.use")
+@account_required
 @require_GET
 def family_home(request: HttpRequest) -> HttpResponse:
     return _family_page(request, DependantForm())
 
 
 @reads_patient_data
-@rule_required("account.use")
+@account_required
 @require_POST
 def family_add(request: HttpRequest) -> HttpResponse:
     form = DependantForm(request.POST)
@@ -56,7 +56,7 @@ def family_add(request: HttpRequest) -> HttpResponse:
 
 
 @no_patient_data
-@rule_required("account.use")
+@account_required
 @require_POST
 def family_act(request: HttpRequest) -> HttpResponse:
     """Use a family member's pages (book, intake and consent) until another is chosen."""

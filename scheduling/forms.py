@@ -260,13 +260,13 @@ class VisitForForm(forms.Form):
         error_messages={"required": "Choose who the visit is for."},
     )
 
-    def __init__(self, *args, members, own, **kwargs):
+    def __init__(self, *args, members, own, offer_me: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.members = {str(p.pk): p for p in members}
         choices = [
             (str(p.pk), f"{p.full_name} (me)" if own is not None and p.pk == own.pk else p.full_name) for p in members
         ]
-        if own is None:
+        if own is None and offer_me:
             choices.insert(0, (self.ME, "Me (my own first visit)"))
         self.fields["patient"].choices = choices
 

@@ -254,10 +254,16 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
     who = None
     if dependant_links(request.user):
         initial = {"patient": str(patient.pk) if patient is not None else VisitForForm.ME}
+        # "Me (my first visit)" is offered when the holder has no record and chose to book for themselves.
         who = VisitForForm(
-            _posted(request), prefix="who", members=family_members(request.user), own=own, initial=initial
+            _posted(request),
+            prefix="who",
+            members=family_members(request.user),
+            own=own,
+            offer_me=own is None and patient is None,
+            initial=initial,
         )
-    about = AboutYouForm(_posted(request), prefix="about") if own is None else None
+    about = AboutYouForm(_posted(request), prefix="about") if patient is None else None
     form = BookConfirmForm(_posted(request), initial={"slot": slot_value(start, practitioner.pk)})
     status = 200
     if request.method == "POST":
