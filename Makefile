@@ -46,6 +46,7 @@ worker: migrate
 reminders: migrate
 	$(PY) manage.py send_due_reminders
 	$(PY) manage.py send_pending_notices
+	$(PY) manage.py detach_adult_dependants
 
 test: $(VENV)/.installed-dev
 	$(PY) manage.py makemigrations --check --dry-run

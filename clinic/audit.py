@@ -42,9 +42,11 @@ def no_patient_data(view: Callable) -> Callable:
 
 
 def audit_read(request, obj=None, detail: str = "") -> None:
-    """Record that this response shows `obj` (a patient or a row of theirs; None for a list of patients).
+    """Record that this response shows `obj` (a patient or a row of theirs; None for a list of patients; a list
+    of patients for a guardian's page about their family: one row for each, so that each child's access log
+    shows the read).
 
-    Called more than once in a request, the last call wins: one request, one row.
+    Called more than once in a request, the last call wins: one request, one row (per patient of a list).
     """
     setattr(request, _PENDING, (obj, detail))
 
@@ -68,7 +70,8 @@ class AuditReadsMiddleware:
         policy = getattr(request, "_clinic_audit_policy", NONE)
         if pending is not None:
             obj, detail = pending
-            audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=obj, request=request, detail=detail)
+            for one in obj if isinstance(obj, list | tuple) else [obj]:
+                audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=one, request=request, detail=detail)
         elif policy != NONE and request.method != "POST":
             logger.warning("%s %s read patient data without naming it (audit_read)", request.method, request.path)
             audit_record(actor=request.user, action=AuditEvent.Action.VIEW, request=request, detail=request.path[:300])

@@ -10,7 +10,7 @@ import datetime as dt
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from clinic.models import Location, Patient, Practitioner, Room, User
+from clinic.models import GuardianLink, Location, Patient, Practitioner, Room, User
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PRACTITIONER
 
 DEMO_PASSWORD = "demo-clinic-2026"
@@ -46,6 +46,35 @@ PATIENT_NAMES = [
     ("Evelyn", "Walker", "1977-07-04", "female"),
     ("Jack", "Hall", "1985-02-27", "male"),
 ]
+
+
+# A parent's family account (clinic.family): Morgan Harris has no record of their own and acts for Theo Harris
+# (patient 16, whose intake and consent they filled and signed) and for Ruby Harris, who has not been seen yet.
+FAMILY_EMAIL = "morgan.harris@example.com"
+
+
+def _seed_family() -> None:
+    parent = _user(FAMILY_EMAIL, "Morgan", "Harris")
+    theo = Patient.objects.get(first_name="Theo", last_name="Harris")
+    ruby, _ = Patient.objects.get_or_create(
+        first_name="Ruby",
+        last_name="Harris",
+        date_of_birth=dt.date(2019, 4, 12),
+        defaults={
+            "sex": Patient.Sex.FEMALE,
+            "address_line1": theo.address_line1,
+            "city": theo.city,
+            "region": theo.region,
+            "postal_code": theo.postal_code,
+            "guardian_name": "Morgan Harris",
+            "guardian_relationship": "Mother",
+            "guardian_phone": theo.guardian_phone,
+        },
+    )
+    for child in (theo, ruby):
+        GuardianLink.objects.get_or_create(
+            guardian=parent, dependant=child, ended_at=None, defaults={"relationship": "Mother", "created_by": parent}
+        )
 
 
 def _user(email: str, first: str, last: str, *, group: str | None = None, superuser: bool = False) -> User:
@@ -127,6 +156,7 @@ def seed(stdout=None) -> None:
                 "user": user,
             },
         )
+    _seed_family()
     if stdout:
         stdout.write(
             f"core: {Location.objects.count()} location, {Room.objects.count()} rooms, "

@@ -17,13 +17,15 @@ from allauth.core import context
 from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
 
-from clinic.models import Patient, Practitioner, User
+from clinic.models import GuardianLink, Patient, Practitioner, User
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PATIENT, PRACTITIONER, STAFF_ROLES
 from clinic.services import audit_record
 
 __all__ = [
+    "ACTING_FOR",
     "CLINIC_ADMIN",
     "FRONT_DESK",
     "PATIENT",
@@ -31,8 +33,11 @@ __all__ = [
     "RULES",
     "STAFF_ROLES",
     "RuleRequiredMixin",
+    "account_required",
+    "acting_patient",
     "can",
     "deny_object",
+    "family_patient_ids",
     "get_patient_for_user",
     "has_role",
     "landing_url_name",
@@ -51,12 +56,19 @@ def roles_of(user) -> frozenset[str]:
     cached = getattr(user, "_clinic_roles", None)
     if cached is not None:
         return cached
-    # Groups and the linked patient in one query (a LEFT JOIN each; one row per group, or one row of NULLs).
-    rows = list(User.objects.filter(pk=user.pk).values_list("groups__name", "patient__pk"))
-    roles = {name for name, _ in rows if name in STAFF_ROLES}
+    # Groups, the linked patient and whether they act for a child, in one query (a LEFT JOIN each and an
+    # EXISTS; one row per group, or one row of NULLs).
+    guardian = Exists(GuardianLink.objects.filter(guardian_id=OuterRef("pk"), ended_at__isnull=True))
+    rows = list(
+        User.objects.filter(pk=user.pk)
+        .annotate(guardian=guardian)
+        .values_list("groups__name", "patient__pk", "guardian")
+    )
+    roles = {name for name, _, _ in rows if name in STAFF_ROLES}
     if user.is_superuser:
         roles.add(CLINIC_ADMIN)
-    if any(patient_pk is not None for _, patient_pk in rows):
+    # A patient account: their own record, or a guardian's account holding only their children's.
+    if any(patient_pk is not None or guardian for _, patient_pk, guardian in rows):
         roles.add(PATIENT)
     elif not User.patient.related.is_cached(user):
         # Known now: no patient row. Cache that as Django does after a miss, so `patient_of` asks no query.
@@ -81,6 +93,45 @@ def patient_of(user) -> Patient | None:
         return user.patient
     except Patient.DoesNotExist:
         return None
+
+
+def family_patient_ids(user) -> frozenset[int]:
+    """The Patient rows this login may act for as a patient: their own, and their linked children's (cached on
+    the user for the request)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_clinic_family_ids", None)
+    if cached is not None:
+        return cached
+    own = patient_of(user)
+    ids = set(
+        GuardianLink.objects.filter(guardian_id=user.pk, ended_at__isnull=True).values_list("dependant_id", flat=True)
+    )
+    if own is not None:
+        ids.add(own.pk)
+    user._clinic_family_ids = frozenset(ids)
+    return user._clinic_family_ids
+
+
+ACTING_FOR = "clinic.acting_for"
+
+
+def acting_patient(request: HttpRequest) -> Patient | None:
+    """The patient whose pages a patient account is using now: a child the guardian chose to act for (kept in
+    the session, checked against the live links on every request), else their own record."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    chosen = request.session.get(ACTING_FOR)
+    if chosen is not None:
+        if chosen in family_patient_ids(user):
+            cached = getattr(request, "_clinic_acting", None)
+            if cached is None or cached.pk != chosen:
+                cached = request._clinic_acting = Patient.objects.filter(pk=chosen).first()
+            if cached is not None:
+                return cached
+        request.session.pop(ACTING_FOR, None)  # a link ended since: back to their own record
+    return patient_of(user)
 
 
 def practitioner_of(user) -> Practitioner | None:
@@ -109,7 +160,8 @@ LANDING = (
 
 # The one table of who may do what. Every role check in a view, a template or another app's permissions
 # module names one of these actions (`rule_required`, `can`, `{% can %}`); none spells out roles itself.
-# `own_record`: a patient may also do it, to their own Patient row only (checked on the object by `can`).
+# `own_record`: a patient may also do it, to their own Patient row only, or a guardian to their linked children's
+# (checked on the object by `can`).
 @dataclass(frozen=True)
 class Rule:
     roles: frozenset[str]
@@ -131,8 +183,10 @@ RULES: dict[str, Rule] = {
     "intake.read": _rule(PRACTITIONER, CLINIC_ADMIN, own_record=True),
     "schedule.manage": _rule(FRONT_DESK, CLINIC_ADMIN, PRACTITIONER),
     "audit.read": _rule(CLINIC_ADMIN),
-    # A patient's own pages: their appointments, online booking while signed in.
+    # A patient's own pages: their appointments, online booking while signed in, their family page.
     "account.use": _rule(PATIENT),
+    # Link a child's record to a parent's account, or end the link (clinic.family).
+    "family.manage": _rule(FRONT_DESK, CLINIC_ADMIN),
 }
 
 
@@ -164,9 +218,8 @@ def can(user, action: str, obj: object | None = None) -> bool:
     if roles & rule.roles:
         return True
     if rule.own_record and PATIENT in roles and obj is not None:
-        own = patient_of(user)
         patient_id = obj.pk if isinstance(obj, Patient) else getattr(obj, "patient_id", None)
-        return own is not None and patient_id == own.pk
+        return patient_id is not None and patient_id in family_patient_ids(user)
     return False
 
 
@@ -223,6 +276,22 @@ def rule_required(action: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def account_required(view: Callable) -> Callable:
+    """For the pages of a patient account that need no record yet (a parent's family page): anyone signed in
+    who holds no staff role; anonymous users go to login, staff get 403."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if is_staff_member(request.user):
+            _deny(request, "a patient account")
+        return view(request, *args, **kwargs)
+
+    wrapped.required_rule = "account.use"
+    return wrapped
 
 
 class RuleRequiredMixin(AccessMixin):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clinic import views
+from clinic import views, views_family
 from clinic.notes import views as notes_views
 
 app_name = "clinic"
@@ -26,4 +26,9 @@ urlpatterns = [
     path("patients/<int:pk>/edit/", views.patient_edit, name="patient_edit"),
     path("patients/<int:pk>/access-log/", views.patient_access_log, name="patient_access_log"),
     path("accounts/logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
+    path("account/family/", views_family.family_home, name="family_home"),
+    path("account/family/add/", views_family.family_add, name="family_add"),
+    path("account/family/act/", views_family.family_act, name="family_act"),
+    path("patients/<int:pk>/guardians/", views_family.guardian_link_add, name="guardian_link_add"),
+    path("patients/<int:pk>/guardians/<int:link_pk>/end/", views_family.guardian_link_end, name="guardian_link_end"),
 ]

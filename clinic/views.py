@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import selectors, services
+from clinic import family, selectors, services
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.family_forms import GuardianLinkEndForm, GuardianLinkForm
 from clinic.forms import PatientForm
 from clinic.notes import selectors as notes_selectors
 from clinic.permissions import can, get_patient_for_user, landing_url_name, rule_required
@@ -55,7 +56,14 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit_read(request, patient)
     # Staff see which visits have a note and its state (never its content: that is on the chart, for clinicians).
     note_states = notes_selectors.note_states_for_patient(patient) if can(request.user, "patient.search") else []
-    return render(request, "clinic/patient_detail.html", {"patient": patient, "note_states": note_states})
+    context = {"patient": patient, "note_states": note_states}
+    if can(request.user, "family.manage"):  # who may act for this record online (clinic.family)
+        context.update(
+            guardian_links=family.guardian_links_of(patient),
+            guardian_form=GuardianLinkForm(),
+            guardian_end_form=GuardianLinkEndForm(),
+        )
+    return render(request, "clinic/patient_detail.html", context)
 
 
 @no_patient_data

@@ -136,7 +136,13 @@ def _sign(patient: Patient, version: ConsentVersion, plan: dict) -> None:
         signer_name=patient.guardian_name if minor else patient.full_name,
         signer_role=ConsentSignature.SignerRole.PARENT if minor else ConsentSignature.SignerRole.PATIENT,
         guardian_relationship=patient.guardian_relationship if minor else "",
+        actor=_guardian_account(patient) if minor else None,  # Morgan Harris signed Theo's from their account
     )
+
+
+def _guardian_account(patient: Patient):
+    link = patient.guardian_links.filter(ended_at__isnull=True).select_related("guardian").first()
+    return link.guardian if link is not None else None
 
 
 @transaction.atomic

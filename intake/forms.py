@@ -117,6 +117,11 @@ class HealthForm(forms.Form):
     )
     pregnant = forms.ChoiceField(label="Are you pregnant?", choices=content.PREGNANCY, widget=forms.RadioSelect)
 
+    def __init__(self, *args, minor: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if minor:  # a child's intake, filled by their parent: the pregnancy question is for adult patients
+            del self.fields["pregnant"]
+
     def clean_conditions(self):
         chosen = self.cleaned_data["conditions"]
         if "none" in chosen and len(chosen) > 1:
@@ -169,6 +174,13 @@ class OutcomeForm(forms.Form):
 
 
 STEP_FORMS = {"about": AboutForm, "visit": VisitForm, "health": HealthForm, "redflags": RedFlagsForm}
+
+
+def step_form(step: str, *args, patient, **kwargs) -> forms.Form:
+    """The form of an intake step for this patient (a minor's health step has no pregnancy question)."""
+    if step == "health":
+        kwargs["minor"] = patient.is_minor()
+    return STEP_FORMS[step](*args, **kwargs)
 
 
 class ConsentForm(SingleLineFormMixin, forms.Form):

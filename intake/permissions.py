@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from clinic.models import Patient
-from clinic.permissions import can, deny_object, may_enter, patient_of
+from clinic.permissions import acting_patient, can, deny_object, may_enter
 from intake.models import ConsentSignature, IntakeInvitation, IntakeSubmission, RedFlagReview
 
 SESSION_KEY = "intake_invitation_id"
@@ -24,7 +24,7 @@ SESSION_KEY = "intake_invitation_id"
 def intake_patient_for_request(request: HttpRequest) -> tuple[Patient | None, IntakeInvitation | None]:
     """The patient whose intake this request fills, and the invitation it came through (if any)."""
     if may_enter(request.user, "account.use"):
-        return patient_of(request.user), None
+        return acting_patient(request), None  # their own record, or the child a guardian acts for
     if request.user.is_authenticated:
         return None, None  # staff fill nothing through a patient's link while signed in
     invitation_id = request.session.get(SESSION_KEY)

@@ -16,7 +16,7 @@ from clinic import outbox
 from clinic.models import AuditEvent, OutgoingNotice, Patient, Practitioner
 from clinic.services import audit_record, client_ip, patient_update
 from intake import content
-from intake.forms import STEP_FORMS
+from intake.forms import step_form
 from intake.models import (
     ConsentSignature,
     ConsentVersion,
@@ -126,7 +126,7 @@ def intake_missing_steps(submission: IntakeSubmission) -> list[str]:
             if "outcome" not in (submission.data or {}):
                 missing.append(step)
             continue
-        if not stored or not STEP_FORMS[step](data=_as_form_data(stored)).is_valid():
+        if not stored or not step_form(step, data=_as_form_data(stored), patient=submission.patient).is_valid():
             missing.append(step)
     return missing
 

@@ -14,7 +14,7 @@ from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error, error_text, message_error
 from clinic.permissions import can, deny_object, get_patient_for_user, rule_required
 from intake import content, selectors, services
-from intake.forms import STEP_FORMS, ConsentForm, InvitationForm, OutcomeForm, RedFlagReviewForm
+from intake.forms import STEP_FORMS, ConsentForm, InvitationForm, OutcomeForm, RedFlagReviewForm, step_form
 from intake.models import IntakeSubmission
 from intake.permissions import (
     SESSION_KEY,
@@ -115,7 +115,9 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
         )
     else:
         initial = draft.step_data(step) or (_about_from_record(request.intake_patient) if step == "about" else {})
-        form = STEP_FORMS[step](request.POST if request.method == "POST" else None, initial=initial)
+        form = step_form(
+            step, request.POST if request.method == "POST" else None, initial=initial, patient=request.intake_patient
+        )
     if request.method == "POST" and form.is_valid():
         try:
             draft = services.intake_save_step(

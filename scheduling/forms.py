@@ -250,6 +250,32 @@ class BookConfirmForm(forms.Form):
     slot = SlotField(label="Time", required=True, error_messages={"required": "Choose a time."})
 
 
+class VisitForForm(forms.Form):
+    """Who an online booking is for, when the account also acts for children (clinic.family)."""
+
+    ME = "me"
+    patient = forms.ChoiceField(
+        label="Who is this visit for?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who the visit is for."},
+    )
+
+    def __init__(self, *args, members, own, offer_me: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = {str(p.pk): p for p in members}
+        choices = [
+            (str(p.pk), f"{p.full_name} (me)" if own is not None and p.pk == own.pk else p.full_name) for p in members
+        ]
+        if own is None and offer_me:
+            choices.insert(0, (self.ME, "Me (my own first visit)"))
+        self.fields["patient"].choices = choices
+
+    def chosen(self):
+        """The record chosen, or None for the account holder's own first visit (a record is made for them)."""
+        value = self.cleaned_data["patient"]
+        return None if value == self.ME else self.members[value]
+
+
 class OnlineCancelForm(forms.Form):
     reason = forms.CharField(
         label="Reason (optional)", required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2})

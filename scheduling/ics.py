@@ -41,7 +41,10 @@ def appointment_calendar(appointment: Appointment, *, method: str = PUBLISH, man
     event.add("dtstamp", timezone.now().astimezone(dt.UTC))
     event.add("dtstart", appointment.start.astimezone(zone))
     event.add("dtend", appointment.end.astimezone(zone))
-    event.add("summary", f"{appointment.appointment_type.name} with {appointment.practitioner.display_name}")
+    summary = f"{appointment.appointment_type.name} with {appointment.practitioner.display_name}"
+    if appointment.patient.is_minor():  # in a parent's calendar, whose visit it is
+        summary = f"{appointment.patient.first_name}: {summary}"
+    event.add("summary", summary)
     event.add("location", f"{settings.CLINIC_NAME}, {location.one_line_address}")
     description = f"{settings.CLINIC_NAME} · {settings.CLINIC_PHONE}"
     if manage_url:

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.family import notice_address
 from scheduling import ics
 from scheduling.models import Appointment
 
@@ -43,7 +44,11 @@ def notice_message(appointment: Appointment, kind: str) -> EmailMultiAlternative
         raise ValueError(f"Unknown notice kind {kind!r}.")
     start = timezone.localtime(appointment.start)
     link = manage_url(appointment)
+    # A child's notices go to their guardian's account (clinic.family): greet the guardian, name the child.
+    recipient, guardian = notice_address(appointment.patient)
+    guardian_name = guardian if recipient and not appointment.patient.email else None
     context = {
+        "guardian_name": guardian_name,
         "kind": kind,
         "patient": appointment.patient,
         "appointment_type": appointment.appointment_type,
@@ -57,10 +62,14 @@ def notice_message(appointment: Appointment, kind: str) -> EmailMultiAlternative
         "clinic_phone": settings.CLINIC_PHONE,
         "cancellation_hours": settings.CLINIC_CANCELLATION_HOURS,
     }
+    subject = SUBJECTS[kind].format(start=start)
+    if guardian_name is not None:
+        subject = subject.replace("Your appointment", f"{appointment.patient.first_name}'s appointment")
+        subject = subject.replace("your appointment", f"{appointment.patient.first_name}'s appointment")
     message = EmailMultiAlternatives(
-        subject=f"{settings.CLINIC_NAME}: " + SUBJECTS[kind].format(start=start),
+        subject=f"{settings.CLINIC_NAME}: " + subject,
         body=render_to_string(f"scheduling/email/{kind}.txt", context),
-        to=[appointment.patient.email],
+        to=[recipient],
         reply_to=[settings.CLINIC_EMAIL],
     )
     message.attach_alternative(render_to_string(f"scheduling/email/{kind}.html", context), "text/html")

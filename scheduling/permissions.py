@@ -1,10 +1,11 @@
-"""Object-level access to appointments: staff who manage the schedule see all; a patient only their own."""
+"""Object-level access to appointments: staff who manage the schedule see all; a patient only their own
+(and a guardian their linked children's)."""
 
 from __future__ import annotations
 
 from django.http import Http404
 
-from clinic.permissions import can, deny_object, patient_of
+from clinic.permissions import can, deny_object, family_patient_ids
 from scheduling import selectors
 from scheduling.models import Appointment
 
@@ -17,7 +18,6 @@ def get_appointment_for_user(user, pk: int) -> Appointment:
         raise Http404("No such appointment.") from None
     if can(user, "schedule.manage"):
         return appointment
-    patient = patient_of(user)
-    if patient is not None and appointment.patient_id == patient.pk:
+    if appointment.patient_id in family_patient_ids(user):  # their own, or a linked child's
         return appointment
     deny_object(user, appointment, "appointment.view")

@@ -63,6 +63,15 @@ def patient_appointments_split(patient: Patient, now: dt.datetime) -> tuple[list
     return upcoming, past
 
 
+def family_appointments_split(patient_ids: list[int], now: dt.datetime) -> tuple[list[Appointment], list[Appointment]]:
+    """`patient_appointments_split` for a family account: every member's appointments in one query (each row
+    with its patient, for the member's name beside it)."""
+    rows = list(_with_related(Appointment.objects.filter(patient_id__in=patient_ids)).order_by("-start"))
+    upcoming = sorted((a for a in rows if a.status == Appointment.Status.BOOKED and a.end > now), key=lambda a: a.start)
+    past = [a for a in rows if a not in upcoming]
+    return upcoming, past
+
+
 def patient_has_history(patient: Patient) -> bool:
     """A returning patient: any appointment that was not cancelled or missed (the online new-patient rule)."""
     return Appointment.objects.filter(patient=patient, status__in=Appointment.ACTIVE_STATUSES).exists()

@@ -23,8 +23,9 @@ from django_ratelimit.core import is_ratelimited
 from clinic import selectors as clinic_selectors
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error
+from clinic.family import dependant_links, family_members
 from clinic.models import AuditEvent
-from clinic.permissions import can, deny_object, patient_of, rule_required
+from clinic.permissions import acting_patient, can, deny_object, family_patient_ids, patient_of, rule_required
 from clinic.services import audit_record
 from scheduling import availability, ics, selectors, services
 from scheduling.forms import (
@@ -32,6 +33,7 @@ from scheduling.forms import (
     BookConfirmForm,
     OnlineCancelForm,
     OnlineMoveForm,
+    VisitForForm,
     parse_slot_value,
     slot_value,
 )
@@ -66,7 +68,8 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 
 def _patient(request: HttpRequest):
-    return patient_of(request.user) if request.user.is_authenticated else None
+    """The record the signed-in patient account is using: their own, or the child a guardian acts for."""
+    return acting_patient(request) if request.user.is_authenticated else None
 
 
 def _posted(request: HttpRequest):
@@ -241,11 +244,25 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
             login_url=reverse("account_login") + "?" + urlencode({"next": confirm}),
         )
         return render(request, "scheduling/online/book_account.html", context)
-    patient = patient_of(request.user)
+    own = patient_of(request.user)
+    patient = acting_patient(request)
     if patient is None and _is_staff(request):
         messages.info(request, "You are signed in as staff: book for patients from the front desk.")
         return redirect("scheduling:appointment_book")
 
+    # A guardian says who the visit is for: themselves or one of their children (clinic.family).
+    who = None
+    if dependant_links(request.user):
+        initial = {"patient": str(patient.pk) if patient is not None else VisitForForm.ME}
+        # "Me (my first visit)" is offered when the holder has no record and chose to book for themselves.
+        who = VisitForForm(
+            _posted(request),
+            prefix="who",
+            members=family_members(request.user),
+            own=own,
+            offer_me=own is None and patient is None,
+            initial=initial,
+        )
     about = AboutYouForm(_posted(request), prefix="about") if patient is None else None
     form = BookConfirmForm(_posted(request), initial={"slot": slot_value(start, practitioner.pk)})
     status = 200
@@ -253,6 +270,11 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
         if _over_limit(request):
             return _too_many(request)
         valid = form.is_valid()
+        if who is not None:
+            valid = who.is_valid() and valid
+            patient = who.chosen() if who.is_bound and not who.errors else patient
+            if patient is not None:
+                about = None  # a child's visit (or the holder's own record): nothing to register
         valid = (about.is_valid() if about is not None else True) and valid
         if valid:
             start, practitioner_id = form.cleaned_data["slot"]
@@ -290,7 +312,7 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
                 return redirect("scheduling:account_appointment", pk=appointment.pk)
         else:
             status = 400
-    context.update(form=form, about=about, cancellation_hours=settings.CLINIC_CANCELLATION_HOURS)
+    context.update(form=form, about=about, who=who, cancellation_hours=settings.CLINIC_CANCELLATION_HOURS)
     if patient is not None:
         audit_read(request, patient, "booking confirm")
     return render(request, "scheduling/online/book_confirm.html", context, status=status)
@@ -329,22 +351,35 @@ def _slot_field(exc: ValidationError) -> ValidationError:
 @rule_required("account.use")
 @require_GET
 def account_home(request: HttpRequest) -> HttpResponse:
-    patient = patient_of(request.user)
+    patient = acting_patient(request)
     now = timezone.now()
-    upcoming, past = selectors.patient_appointments_split(patient, now)
-    audit_read(request, patient, "account: appointments")
+    family = family_members(request.user)
+    if len(family) > 1 or (family and patient_of(request.user) is None):
+        # A guardian: every member's appointments, each with whose it is (each child's read is audited).
+        upcoming, past = selectors.family_appointments_split([p.pk for p in family], now)
+        audit_read(request, family, "account: family appointments")
+    else:
+        upcoming, past = selectors.patient_appointments_split(patient, now)
+        audit_read(request, patient, "account: appointments")
     return render(
         request,
         "scheduling/online/account_home.html",
-        {"patient": patient, "upcoming": upcoming, "past": past[:20], "now": now},
+        {
+            "patient": patient,
+            "own": patient_of(request.user),
+            "family": family if len(family) > 1 or patient_of(request.user) is None else [],
+            "upcoming": upcoming,
+            "past": past[:20],
+            "now": now,
+        },
     )
 
 
 def _own_appointment(request: HttpRequest, pk: int) -> Appointment:
-    """The signed-in patient's own appointment; 404 for anyone else's (staff use the front-desk pages)."""
-    patient = patient_of(request.user)
+    """The signed-in patient's own appointment (or a linked child's); 404 for anyone else's (staff use the
+    front-desk pages)."""
     appointment = get_appointment_for_user(request.user, pk)
-    if patient is None or appointment.patient_id != patient.pk:
+    if appointment.patient_id not in family_patient_ids(request.user):
         deny_object(request.user, appointment, "appointment.view")
     return appointment
 

@@ -1,4 +1,5 @@
-"""The clinic app's models: core people and places (`core`), the clinical record (`notes`), the outbox (`outbox`).
+"""The clinic app's models: core people and places (`core`), families (`family`), the clinical record (`notes`),
+the outbox (`outbox`).
 
 `core` imports nothing from `intake` or `scheduling`. `notes` points at their rows by string reference
 ("scheduling.Appointment", "intake.ConsentSignature") and never imports their code.
@@ -16,12 +17,14 @@ from clinic.models.core import (
     phone_validator,
     validate_time_zone,
 )
+from clinic.models.family import GuardianLink
 from clinic.models.notes import BlockLandmark, NoteAddendum, NoteTemplate, VisitNote
 from clinic.models.outbox import OutgoingNotice
 
 __all__ = [
     "AuditEvent",
     "BlockLandmark",
+    "GuardianLink",
     "Location",
     "NoteAddendum",
     "NoteTemplate",

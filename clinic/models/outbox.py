@@ -16,6 +16,7 @@ class OutgoingNotice(models.Model):
         REMINDER = "reminder", "Reminder"
         WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
         INTAKE_INVITATION = "intake_invitation", "Intake invitation"
+        FAMILY = "family", "Family account"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Waiting to be sent"

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic import outbox
+from clinic.family import notice_address
 from scheduling import notices, selectors, tasks
 from scheduling.models import Appointment
 from scheduling.services.sending import reminder_send
@@ -30,11 +31,12 @@ def notify_after_commit(appointment: Appointment, kind: str, *, now: dt.datetime
     `send_due_reminders` catches any the queue does not hold). Booked inside the reminder window, the
     confirmation is the reminder: none is sent later. A patient without an e-mail address gets none."""
     pk, sequence = appointment.pk, appointment.sequence
-    if appointment.patient.email:
+    recipient, _guardian = notice_address(appointment.patient)  # a child's go to their guardian
+    if recipient:
         outbox.notice_queue(
             kind=kind,
             patient=appointment.patient,
-            recipient=appointment.patient.email,
+            recipient=recipient,
             context={"appointment": pk, "sequence": sequence},
             now=now,
         )

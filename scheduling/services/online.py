@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clinic import services as clinic_services
 from clinic.models import Patient, Practitioner
+from clinic.permissions import family_patient_ids
 from scheduling import availability, selectors
 from scheduling.models import Appointment, AppointmentType
 from scheduling.services.booking import appointment_book, appointment_move
@@ -97,8 +98,12 @@ def appointment_book_online(
         patient = clinic_services.patient_create(
             actor=user, request=request, user=user, email=user.email, **(new_patient or {})
         )
-    if patient.user_id != getattr(user, "pk", None):
-        raise _online_error("patient", "You can book only for yourself online; call the clinic for someone else.")
+    # Their own record (perhaps made a moment ago, so not in the cached family yet) or a linked child's.
+    family = family_patient_ids(user) | ({patient.pk} if patient.user_id == getattr(user, "pk", None) else set())
+    if patient.pk not in family:
+        raise _online_error(
+            "patient", "You can book online only for yourself and your children; call the clinic for someone else."
+        )
     if appointment_type not in online_types_for(patient):
         raise _online_error(
             "appointment_type",
@@ -107,8 +112,8 @@ def appointment_book_online(
         )
     _check_online_time(start, now)
     if not _email_verified(user):
-        held = Appointment.objects.filter(
-            patient=patient, source=Appointment.Source.ONLINE, status=Status.BOOKED, start__gt=now
+        held = Appointment.objects.filter(  # the whole family's: children do not multiply the allowance
+            patient_id__in=family, source=Appointment.Source.ONLINE, status=Status.BOOKED, start__gt=now
         ).count()
         if held >= settings.BOOKING_UNVERIFIED_MAX:
             raise _online_error(

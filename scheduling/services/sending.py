@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic import outbox
+from clinic.family import notice_address
 from clinic.models import AuditEvent, OutgoingNotice
 from clinic.services import audit_record
 from scheduling import notices, selectors
@@ -28,7 +29,7 @@ def notice_send(*, appointment_id: int, kind: str, sequence: int, recipient: str
         appointment = selectors.appointment_detail(appointment_id)
     except Appointment.DoesNotExist:
         return "gone"
-    recipient = recipient or appointment.patient.email
+    recipient = recipient or notice_address(appointment.patient)[0]
     if not recipient:
         return "no e-mail address"
     if kind == notices.CANCELLATION:
@@ -75,12 +76,13 @@ def reminder_send(*, appointment_id: int, sequence: int, now: dt.datetime | None
         if not claimed:
             return "skipped"
         appointment = selectors.appointment_detail(appointment_id)
-        if not appointment.patient.email:
+        recipient, _guardian = notice_address(appointment.patient)  # a child's go to their guardian
+        if not recipient:
             return "no e-mail address"
         notice = outbox.notice_record(
             kind=notices.REMINDER,
             patient=appointment.patient,
-            recipient=appointment.patient.email,
+            recipient=recipient,
             context={"appointment": appointment.pk, "sequence": sequence},
             now=now,
         )

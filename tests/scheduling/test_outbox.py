@@ -19,11 +19,12 @@ from django.db import OperationalError, connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django_tasks_db.models import DBTaskResult
 
-from clinic import outbox
+from clinic import family, outbox
 from clinic.management.commands import task_worker
-from clinic.models import OutgoingNotice
+from clinic.models import GuardianLink, OutgoingNotice
 from intake import services as intake_services
 from scheduling import services
+from tests.clinic.factories import PatientFactory
 from tests.scheduling.conftest import at
 
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -96,6 +97,10 @@ def test_every_kind_of_notice_is_recorded(
         appointment = services.appointment_cancel(appointment=appointment, reason="Patient called", notify=True)
         services.waitlist_offer(entry=entry, appointment=appointment, actor=front_desk)
         intake_services.invitation_send(patient=patient_b, email="bruno@example.org", actor=front_desk)
+        # A child on a parent's account turns 18: the parent is told (clinic.family).
+        child = PatientFactory(date_of_birth=dt.date(2000, 1, 1), email="")
+        GuardianLink.objects.create(guardian=front_desk, dependant=child, relationship="mother")
+        family.dependants_detach_adults()
     kinds = sorted(OutgoingNotice.objects.values_list("kind", flat=True))
     assert kinds == sorted(OutgoingNotice.Kind.values)
     run_worker()
@@ -103,8 +108,8 @@ def test_every_kind_of_notice_is_recorded(
     # The confirmation and the new time were for a time since cancelled: the worker skips them.
     skipped = dict(OutgoingNotice.objects.filter(state=State.SKIPPED).values_list("kind", "outcome"))
     assert skipped == {"confirmation": "superseded", "reschedule": "superseded"}
-    assert OutgoingNotice.objects.filter(state=State.SENT).count() == 4
-    assert len(mail.outbox) == 4
+    assert OutgoingNotice.objects.filter(state=State.SENT).count() == 5
+    assert len(mail.outbox) == 5
 
 
 def test_a_notice_whose_task_runs_twice_is_sent_once(

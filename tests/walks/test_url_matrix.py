@@ -29,6 +29,12 @@ MATRIX = {
     "clinic:patient_edit": R(LOGIN, 200, 200, 403, 200),
     "clinic:patient_access_log": R(LOGIN, 403, 403, 403, 200),
     "clinic:logout_everywhere": R(405, 405, 405, 405, 405),  # POST only
+    # Families: a patient account's family page and its actions; the front desk links and unlinks.
+    "clinic:family_home": R(LOGIN, 200, 403, 403, 403),
+    "clinic:family_add": R(LOGIN, 405, 403, 403, 403),
+    "clinic:family_act": R(LOGIN, 405, 403, 403, 403),
+    "clinic:guardian_link_add": R(LOGIN, 403, 405, 403, 405),
+    "clinic:guardian_link_end": R(LOGIN, 403, 405, 403, 405),
     # Visit notes and the chart: practitioners write (their own notes), clinic admins read, nobody else.
     "clinic:note_start": R(LOGIN, 403, 403, 405, 403),
     "clinic:note_detail": R(LOGIN, 403, 403, 200, 200),
@@ -185,6 +191,8 @@ URL_KWARGS = {
     "clinic:patient_detail": lambda o: {"pk": o["patient"].pk},
     "clinic:patient_edit": lambda o: {"pk": o["patient"].pk},
     "clinic:patient_access_log": lambda o: {"pk": o["patient"].pk},
+    "clinic:guardian_link_add": lambda o: {"pk": o["patient"].pk},
+    "clinic:guardian_link_end": lambda o: {"pk": o["patient"].pk, "link_pk": guardian_link(o["patient"]).pk},
     "intake:intake_step": lambda o: {"step": intake_draft(o["patient"]).current_step},
     "intake:consent_withdraw": lambda o: {"pk": intake_signature(o["patient"]).pk},
     "intake:consent_print": lambda o: {"pk": intake_signature(o["patient"]).pk},
@@ -228,6 +236,15 @@ URL_KWARGS = {
     "scheduling:waitlist_offer": lambda o: {"pk": o["waitlist"].pk, "appointment_pk": o["appointment"].pk},
     "scheduling:waitlist_remove": lambda o: {"pk": o["waitlist"].pk},
 }
+
+
+def guardian_link(patient):
+    """A parent's account linked to the patient's record (another login: patient B never acts for A)."""
+    from clinic.models import GuardianLink
+    from tests.clinic.factories import UserFactory
+
+    link = GuardianLink.objects.filter(dependant=patient).first()
+    return link or GuardianLink.objects.create(guardian=UserFactory(), dependant=patient, relationship="mother")
 
 
 def intake_draft(patient):

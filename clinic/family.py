@@ -1,0 +1,266 @@
+"""Families: a guardian's account acting for their children's records (services and reads of the concern).
+
+A `GuardianLink` says that a login may act for a child's Patient row: book for them, fill their intake, sign
+their consent as "parent or legal guardian", see their appointments. The account holder adds a child online
+(`dependant_add`), or the front desk links an existing record to a guardian's account (`guardian_link`) and
+can end the link (`guardian_link_end`). A child who reaches CLINIC_AGE_OF_CONSENT is detached
+(`dependants_detach_adults`, run daily by `manage.py detach_adult_dependants`): the guardian loses access,
+the record stays the child's, and they are invited to an account of their own.
+
+Which record a patient account is using is `clinic.permissions.acting_patient` (the choice is kept in the
+session, `acting_for_set`); `can()` admits a guardian to their linked children's rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import AuditEvent, GuardianLink, OutgoingNotice, Patient, User
+from clinic.outbox import notice_queue
+from clinic.permissions import ACTING_FOR, family_patient_ids, patient_of
+from clinic.services import audit_record
+
+ADULT_REASON = "reached the age of consent"
+
+
+# --- Reads ---------------------------------------------------------------------------------------------------
+
+
+def dependant_links(user) -> list[GuardianLink]:
+    """The active links of this login to children's records, children in first-name order."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(GuardianLink.objects.filter(guardian_id=user.pk, ended_at__isnull=True).select_related("dependant"))
+
+
+def family_members(user) -> list[Patient]:
+    """The records a patient account may act for: their own first (if they have one), then their children."""
+    own = patient_of(user)
+    return ([own] if own is not None else []) + [link.dependant for link in dependant_links(user)]
+
+
+def guardian_links_of(patient: Patient) -> list[GuardianLink]:
+    """Every link of a child's record, active first, for the front desk's patient page."""
+    return list(patient.guardian_links.select_related("guardian", "created_by", "ended_by").order_by("-ended_at", "pk"))
+
+
+def guardian_link_of(patient: Patient, pk: int) -> GuardianLink | None:
+    """One link of this child's record by id, or None."""
+    return GuardianLink.objects.filter(dependant=patient, pk=pk).select_related("guardian").first()
+
+
+def guardian_emails(patient: Patient) -> list[str]:
+    """Where notices about a child without their own address go: their active guardians' logins."""
+    links = GuardianLink.objects.filter(dependant=patient, ended_at__isnull=True).select_related("guardian")
+    return [link.guardian.email for link in links]
+
+
+def notice_address(patient: Patient) -> tuple[str, str]:
+    """(address, guardian's name) for a notice about `patient`: their own address, else their first active
+    guardian's (the name then says whom the e-mail greets); ("", "") when there is none."""
+    if patient.email:
+        return patient.email, ""
+    link = (
+        GuardianLink.objects.filter(dependant=patient, ended_at__isnull=True)
+        .select_related("guardian__patient")
+        .order_by("pk")
+        .first()
+    )
+    if link is None:
+        return "", ""
+    guardian = link.guardian
+    own = getattr(guardian, "patient", None)
+    name = (own.preferred_name or own.first_name) if own is not None else (guardian.first_name or "")
+    return guardian.email, name
+
+
+# --- Writes --------------------------------------------------------------------------------------------------
+
+
+def _check_minor(patient_dob: dt.date, field: str = "date_of_birth") -> None:
+    today = timezone.localdate()
+    if patient_dob > today:
+        raise ValidationError({field: "The date of birth is in the future. Check the year."})
+    probe = Patient(first_name="x", last_name="x", date_of_birth=patient_dob)
+    if not probe.is_minor(today):
+        raise ValidationError(
+            {
+                field: f"A family account holds children under {settings.CLINIC_AGE_OF_CONSENT}. Someone this age "
+                "books with an account of their own."
+            }
+        )
+
+
+@transaction.atomic
+def dependant_add(
+    *,
+    guardian: User,
+    first_name: str,
+    last_name: str,
+    date_of_birth: dt.date,
+    sex: str,
+    relationship: str,
+    request=None,
+) -> GuardianLink:
+    """The account holder adds their child: a new patient record for the child, linked to this login."""
+    _check_minor(date_of_birth)
+    own = patient_of(guardian)
+    guardian_name = own.full_name if own is not None else (guardian.get_full_name() or guardian.email)
+    child = Patient(
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        sex=sex or Patient.Sex.UNDISCLOSED,
+        guardian_name=guardian_name,
+        guardian_relationship=relationship,
+        guardian_phone=own.phone if own is not None else "",
+        address_line1=own.address_line1 if own is not None else "",
+        address_line2=own.address_line2 if own is not None else "",
+        city=own.city if own is not None else "",
+        region=own.region if own is not None else "",
+        postal_code=own.postal_code if own is not None else "",
+    )
+    child.full_clean()
+    child.save()
+    audit_record(
+        actor=guardian, action=AuditEvent.Action.CREATE, obj=child, request=request, detail="added by guardian"
+    )
+    link = GuardianLink(guardian=guardian, dependant=child, relationship=relationship, created_by=guardian)
+    link.full_clean()
+    link.save()
+    audit_record(
+        actor=guardian,
+        action=AuditEvent.Action.CREATE,
+        obj=link,
+        patient=child,
+        request=request,
+        detail=f"guardian link: {guardian.email} ({relationship})",
+    )
+    _forget_family(guardian)
+    return link
+
+
+@transaction.atomic
+def guardian_link(*, patient: Patient, guardian_email: str, relationship: str, actor, request=None) -> GuardianLink:
+    """The front desk links a child's existing record to a guardian's existing account."""
+    email = (guardian_email or "").strip()
+    guardian = User.objects.filter(email__iexact=email, is_active=True).first()
+    if guardian is None:
+        raise ValidationError(
+            {"guardian_email": f"No account uses {email or 'that address'}. Ask the parent to sign up online first."}
+        )
+    if guardian.groups.exists() or guardian.is_superuser:
+        raise ValidationError({"guardian_email": f"{email} is a staff account; link a parent's own account."})
+    if getattr(guardian, "patient", None) is not None and guardian.patient.pk == patient.pk:
+        raise ValidationError({"guardian_email": "That account is the patient's own."})
+    _check_minor(patient.date_of_birth, field="guardian_email")
+    if GuardianLink.objects.filter(guardian=guardian, dependant=patient, ended_at__isnull=True).exists():
+        raise ValidationError({"guardian_email": f"{email} already acts for {patient.full_name}."})
+    link = GuardianLink(guardian=guardian, dependant=patient, relationship=relationship, created_by=actor)
+    link.full_clean()
+    link.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=link,
+        patient=patient,
+        request=request,
+        detail=f"guardian link: {guardian.email} ({relationship})",
+    )
+    _forget_family(guardian)
+    return link
+
+
+@transaction.atomic
+def guardian_link_end(*, link: GuardianLink, actor, reason: str, request=None) -> GuardianLink:
+    """End a link: the guardian can no longer act for the child (the row stays, with who ended it and why)."""
+    link = GuardianLink.objects.select_for_update().get(pk=link.pk)
+    if link.ended_at is not None:
+        raise ValidationError("This link has already ended.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the link ends (for the record)."})
+    link.ended_at = timezone.now()
+    link.ended_by = actor if getattr(actor, "is_authenticated", False) else None
+    link.end_reason = reason[:200]
+    link.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=link,
+        patient=link.dependant,
+        request=request,
+        detail=f"guardian link ended: {link.guardian.email}: {link.end_reason}",
+    )
+    _forget_family(link.guardian)
+    return link
+
+
+def dependants_detach_adults(*, today: dt.date | None = None) -> int:
+    """End every link whose child has reached the age of consent; tell the guardian, and invite the young adult
+    to an account of their own when the record has their address. Answers how many links ended."""
+    today = today or timezone.localdate()
+    ended = 0
+    links = GuardianLink.objects.filter(ended_at__isnull=True).select_related("dependant", "guardian")
+    for link in links:
+        child = link.dependant
+        if child.is_minor(today):
+            continue
+        with transaction.atomic():
+            guardian_link_end(link=link, actor=None, reason=ADULT_REASON)
+            signup = settings.CLINIC_SITE_URL + reverse("account_signup")
+            notice_queue(
+                kind=OutgoingNotice.Kind.FAMILY,
+                patient=child,
+                recipient=link.guardian.email,
+                subject=f"{settings.CLINIC_NAME}: {child.first_name} now has their own record",
+                body=(
+                    f"Hello,\n\n{child.full_name} is now {settings.CLINIC_AGE_OF_CONSENT}: from today their "
+                    "appointments, intake and consent are theirs to manage, and your account no longer shows them. "
+                    f"They can make their own account at {signup} with their own e-mail address.\n\n"
+                    f"{settings.CLINIC_NAME} · {settings.CLINIC_PHONE}\n"
+                ),
+            )
+            if child.email:
+                notice_queue(
+                    kind=OutgoingNotice.Kind.FAMILY,
+                    patient=child,
+                    recipient=child.email,
+                    subject=f"{settings.CLINIC_NAME}: your own account",
+                    body=(
+                        f"Hello {child.preferred_name or child.first_name},\n\nNow that you are "
+                        f"{settings.CLINIC_AGE_OF_CONSENT}, your record at {settings.CLINIC_NAME} is yours to "
+                        f"manage. Make your account with this address ({child.email}) at {signup} to book, change "
+                        "appointments and fill your forms yourself.\n\n"
+                        f"{settings.CLINIC_NAME} · {settings.CLINIC_PHONE}\n"
+                    ),
+                )
+        ended += 1
+    return ended
+
+
+def acting_for_set(request, patient_id: int | None) -> Patient | None:
+    """Choose which family member's pages this patient account uses (None: their own). Refuses a record the
+    account may not act for (ValidationError) and answers the record chosen."""
+    user = request.user
+    own = patient_of(user)
+    if patient_id is None or (own is not None and patient_id == own.pk):
+        request.session.pop(ACTING_FOR, None)
+        return own
+    if patient_id not in family_patient_ids(user):
+        raise ValidationError("You can act only for yourself and the children linked to your account.")
+    request.session[ACTING_FOR] = patient_id
+    return Patient.objects.get(pk=patient_id)
+
+
+def _forget_family(user) -> None:
+    """A link changed: the per-request caches of `roles_of` and `family_patient_ids` are stale."""
+    for name in ("_clinic_family_ids", "_clinic_roles"):
+        if hasattr(user, name):
+            delattr(user, name)

@@ -1,0 +1,116 @@
+"""Family pages: a guardian's account and its children (clinic.family), and the front desk's links."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from clinic import family
+from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.domain_errors import apply_error, message_error
+from clinic.family_forms import ActForForm, DependantForm, GuardianLinkEndForm, GuardianLinkForm
+from clinic.permissions import account_required, acting_patient, get_patient_for_user, patient_of, rule_required
+
+
+def _family_page(request: HttpRequest, form: DependantForm, status: int = 200) -> HttpResponse:
+    members = family.family_members(request.user)
+    audit_read(request, members, "family page")
+    context = {
+        "members": members,
+        "acting": acting_patient(request),
+        "own": patient_of(request.user),
+        "form": form,
+        "age_of_consent": settings.CLINIC_AGE_OF_CONSENT,
+    }
+    return render(request, "clinic/family/home.html", context, status=status)
+
+
+@reads_patient_data
+@account_required
+@require_GET
+def family_home(request: HttpRequest) -> HttpResponse:
+    return _family_page(request, DependantForm())
+
+
+@reads_patient_data
+@account_required
+@require_POST
+def family_add(request: HttpRequest) -> HttpResponse:
+    form = DependantForm(request.POST)
+    if form.is_valid():
+        try:
+            link = family.dependant_add(guardian=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{link.dependant.first_name} is on your account. Book their visit or fill their intake below.",
+            )
+            return redirect("clinic:family_home")
+    return _family_page(request, form, status=400)
+
+
+@no_patient_data
+@account_required
+@require_POST
+def family_act(request: HttpRequest) -> HttpResponse:
+    """Use a family member's pages (book, intake and consent) until another is chosen."""
+    form = ActForForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a family member from your family page.")
+        return redirect("clinic:family_home")
+    try:
+        chosen = family.acting_for_set(request, form.cleaned_data["patient"])
+    except ValidationError as exc:
+        message_error(request, exc)
+        return redirect("clinic:family_home")
+    if chosen is not None:
+        messages.info(request, f"You are now booking and filling forms for {chosen.full_name}.")
+    return redirect(ActForForm.GO[form.cleaned_data["go"]])
+
+
+@reads_patient_data
+@rule_required("family.manage")
+@require_POST
+def guardian_link_add(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request.user, pk, "family.manage")
+    form = GuardianLinkForm(request.POST)
+    if form.is_valid():
+        try:
+            link = family.guardian_link(patient=patient, actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, f"{link.guardian.email} can now book and fill forms for {patient.first_name}.")
+            return redirect(patient)
+    for field in form:
+        for error in field.errors:
+            messages.error(request, error)
+    audit_read(request, patient, "guardian link refused")
+    return redirect(patient)
+
+
+@no_patient_data
+@rule_required("family.manage")
+@require_POST
+def guardian_link_end(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request.user, pk, "family.manage")
+    link = family.guardian_link_of(patient, link_pk)
+    if link is None:
+        raise Http404("No such link.")
+    form = GuardianLinkEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the link ends (for the record).")
+        return redirect(patient)
+    try:
+        family.guardian_link_end(link=link, actor=request.user, reason=form.cleaned_data["reason"], request=request)
+    except ValidationError as exc:
+        message_error(request, exc)
+    else:
+        messages.success(request, f"{link.guardian.email} can no longer act for {patient.first_name}.")
+    return redirect(patient)
