@@ -150,8 +150,28 @@ class SeriesForm(PatientChoiceMixin):
         choices=Weekday.choices[:6], coerce=int, widget=forms.CheckboxSelectMultiple, label="On these days"
     )
     time_of_day = forms.TimeField(label="At", widget=TimeInput)
-    weeks = forms.IntegerField(label="For how many weeks", min_value=1, max_value=26, initial=6)
+    weeks = forms.IntegerField(
+        label="For how many weeks",
+        min_value=1,
+        max_value=26,
+        initial=6,
+        required=False,
+        help_text="Weeks x days a week, counted from the first date.",
+    )
+    visits = forms.IntegerField(
+        label="Or: number of visits",
+        min_value=1,
+        max_value=78,
+        required=False,
+        help_text="When given, this many visits are planned and the weeks are not used.",
+    )
     notes = forms.CharField(label="Plan notes", max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("weeks") and not data.get("visits") and "weeks" not in self.errors:
+            self.add_error("weeks", "Give the number of weeks or the number of visits.")
+        return data
 
     def clean_first_date(self):
         day = self.cleaned_data["first_date"]

@@ -444,9 +444,13 @@ def series_book(request: HttpRequest) -> HttpResponse:
             weeks=data["weeks"],
             weekdays=data["weekdays"],
             time_of_day=data["time_of_day"],
+            visits=data["visits"],
         )
         plan = services.series_plan(
-            practitioner=data["practitioner"], appointment_type=data["appointment_type"], starts=starts
+            practitioner=data["practitioner"],
+            appointment_type=data["appointment_type"],
+            starts=starts,
+            patient=data["patient"],
         )
         if request.POST.get("step") == "confirm":
             chosen, unanswered = [], []
@@ -494,7 +498,12 @@ def _confirm_page(request, form, plan, status):
     return render(
         request,
         "scheduling/series_conflicts.html",
-        {"form": form, "plan": list(enumerate(plan)), "conflicts": sum(1 for o in plan if not o.ok)},
+        {
+            "form": form,
+            "plan": list(enumerate(plan)),
+            "conflicts": sum(1 for o in plan if not o.ok),
+            "visit_count": len(plan),
+        },
         status=status,
     )
 

@@ -30,17 +30,30 @@ class Occurrence:
         return not self.problem
 
 
+def series_visit_count(*, weeks: int | None, weekdays: Sequence[int], visits: int | None = None) -> int:
+    """How many visits the desk asked for: the number itself, or weeks x days a week."""
+    return visits if visits else (weeks or 0) * len(set(weekdays))
+
+
 def series_occurrences(
-    *, first_date: dt.date, weeks: int, weekdays: Sequence[int], time_of_day: dt.time
+    *,
+    first_date: dt.date,
+    weeks: int | None,
+    weekdays: Sequence[int],
+    time_of_day: dt.time,
+    visits: int | None = None,
 ) -> list[dt.datetime]:
+    """The wanted starts: the first `visits` (or weeks x days) dates on the chosen weekdays from `first_date`
+    on, so "3 weeks, Mon + Thu" from a Thursday is six visits, not the five left in three calendar weeks."""
     zone = availability.clinic_zone()
-    monday = first_date - dt.timedelta(days=first_date.weekday())
-    starts = []
-    for week in range(weeks):
-        for weekday in sorted(set(weekdays)):
-            day = monday + dt.timedelta(weeks=week, days=weekday)
-            if day >= first_date:
-                starts.append(dt.datetime.combine(day, time_of_day, tzinfo=zone))
+    wanted = series_visit_count(weeks=weeks, weekdays=weekdays, visits=visits)
+    days = set(weekdays)
+    starts: list[dt.datetime] = []
+    day = first_date
+    while days and len(starts) < wanted:
+        if day.weekday() in days:
+            starts.append(dt.datetime.combine(day, time_of_day, tzinfo=zone))
+        day += dt.timedelta(days=1)
     return starts
 
 
@@ -49,10 +62,16 @@ def series_plan(
     practitioner: Practitioner,
     appointment_type: AppointmentType,
     starts: Sequence[dt.datetime],
+    patient: Patient | None = None,
     now: dt.datetime | None = None,
 ) -> list[Occurrence]:
-    """Check every wanted start of a series; each that cannot be booked is listed with alternatives."""
+    """Check every wanted start of a series; each that cannot be booked is listed with alternatives.
+
+    The patient's own visits are a conflict of their own (named so), and an alternative never falls on the day
+    of another visit of the series or of one of the patient's existing visits."""
     now = now or timezone.now()
+    zone = availability.clinic_zone()
+    series_days = {start.astimezone(zone).date() for start in starts}
     plan = []
     for start in starts:
         try:
@@ -63,11 +82,14 @@ def series_plan(
                 room=None,
                 now=now,
                 exclude_pk=None,
+                patient=patient,
             )
         except SchedulingError as exc:
-            plan.append(
-                Occurrence(start, error_text(exc), alternatives_near(appointment_type, practitioner, start, None, now))
+            others = series_days - {start.astimezone(zone).date()}
+            alternatives = alternatives_near(
+                appointment_type, practitioner, start, None, now, patient=patient, avoid_days=sorted(others)
             )
+            plan.append(Occurrence(start, error_text(exc), alternatives))
         else:
             plan.append(Occurrence(start))
     return plan
@@ -80,7 +102,7 @@ def series_book(
     practitioner: Practitioner,
     appointment_type: AppointmentType,
     first_date: dt.date,
-    weeks: int,
+    weeks: int | None,
     weekdays: Sequence[int],
     time_of_day: dt.time,
     starts: Sequence[dt.datetime],
@@ -98,7 +120,7 @@ def series_book(
         practitioner=practitioner,
         appointment_type=appointment_type,
         first_date=first_date,
-        weeks=weeks,
+        weeks=weeks or -(-len(starts) // max(len(set(weekdays)), 1)),
         weekdays=",".join(str(d) for d in sorted(set(weekdays))),
         time_of_day=time_of_day,
         notes=notes,

@@ -58,7 +58,7 @@ def test_second_booking_for_the_same_practitioner_gets_slot_taken_with_nearest_t
     book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
     with pytest.raises(SlotTaken) as exc:
         book(patient_b, practitioner_a, clinic["adjustment"], at(0, 9, 15))
-    assert "just taken" in exc.value.text
+    assert "Dr. Ada Adams already sees Alice Arnold from 09:00 to 09:30" in exc.value.text
     alternatives = [s.start for s in exc.value.alternatives]
     assert len(alternatives) == 3
     assert at(0, 9, 30) in alternatives and at(0, 8, 30) in alternatives
@@ -379,7 +379,7 @@ def test_series_plan_lists_every_conflict_with_alternatives(clinic, patient_a, p
     plan = services.series_plan(practitioner=practitioner_a, appointment_type=clinic["adjustment"], starts=starts)
     conflicts = [o for o in plan if not o.ok]
     assert [o.start for o in conflicts] == [at(7, 9)]
-    assert conflicts[0].alternatives and "just taken" in conflicts[0].problem
+    assert conflicts[0].alternatives and "already sees" in conflicts[0].problem
 
 
 def test_series_book_books_all_or_nothing(clinic, patient_a, patient_b, practitioner_a):
