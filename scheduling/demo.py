@@ -117,7 +117,9 @@ def _finish(appointment: Appointment, *, no_show: bool) -> None:
     if no_show:
         services.appointment_mark_no_show(appointment=appointment)
         return
-    appointment = services.appointment_check_in(appointment=appointment, override_reason="Demo: past visit")
+    appointment = services.appointment_check_in(
+        appointment=appointment, override_reason="Demo: past visit", now=appointment.start
+    )
     appointment = services.appointment_start_treatment(appointment=appointment)
     services.appointment_complete(appointment=appointment)
 

@@ -10,7 +10,7 @@ from clinic import selectors as clinic_selectors
 from clinic.models import Patient, Practitioner, Room
 from clinic.single_line import SingleLineFormMixin
 from clinic.widgets import DateInput
-from scheduling.models import Weekday
+from scheduling.models import FRONTDESK_NOTES_MAX, Weekday
 from scheduling.selectors import appointment_types_active
 
 
@@ -87,7 +87,11 @@ class AppointmentBookForm(PatientChoiceMixin):
         queryset=Room.objects.none(), required=False, empty_label="Any free room", label="Room"
     )
     frontdesk_notes = forms.CharField(
-        label="Notes for the front desk", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Notes for the front desk",
+        required=False,
+        max_length=FRONTDESK_NOTES_MAX,
+        widget=forms.Textarea(attrs={"rows": 2, "data-char-counter": ""}),
+        help_text=f"Up to {FRONTDESK_NOTES_MAX} characters.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -122,11 +126,18 @@ class AppointmentRoomForm(forms.Form):
 
 
 class AppointmentCancelForm(forms.Form):
-    reason = forms.CharField(label="Reason for cancelling", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="Reason for cancelling", max_length=300, widget=forms.Textarea(attrs={"rows": 2, "data-char-counter": ""})
+    )
 
 
 class CheckInForm(forms.Form):
-    override_reason = forms.CharField(label="Reason to check in with paperwork missing", max_length=300, required=False)
+    override_reason = forms.CharField(
+        label="Reason to check in with paperwork missing",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"data-char-counter": ""}),
+    )
 
 
 class SlotFindForm(forms.Form):

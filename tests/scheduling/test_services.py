@@ -19,6 +19,13 @@ from tests.scheduling.factories import AppointmentFactory
 Status = Appointment.Status
 
 
+@pytest.fixture(autouse=True)
+def _check_in_any_time_today(settings):
+    """These tests are about paperwork, statuses and audit rows; the check-in window (today, from
+    CLINIC_CHECK_IN_EARLY_MINUTES before the start) has its own tests in test_check_in_window.py."""
+    settings.CLINIC_CHECK_IN_EARLY_MINUTES = 24 * 60
+
+
 def book(patient, practitioner, appointment_type, start, **kwargs):
     return services.appointment_book(
         patient=patient, practitioner=practitioner, appointment_type=appointment_type, start=start, **kwargs
