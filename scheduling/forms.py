@@ -91,7 +91,6 @@ class AppointmentBookForm(PatientChoiceMixin):
         required=False,
         max_length=FRONTDESK_NOTES_MAX,
         widget=forms.Textarea(attrs={"rows": 2, "data-char-counter": ""}),
-        help_text=f"Up to {FRONTDESK_NOTES_MAX} characters.",
     )
 
     def __init__(self, *args, **kwargs):
