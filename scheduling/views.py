@@ -514,6 +514,7 @@ def series_book(request: HttpRequest) -> HttpResponse:
                         notes=data["notes"],
                         actor=request.user,
                         request=request,
+                        notify=True,
                     )
                 except ValidationError as exc:
                     message_error(request, exc)

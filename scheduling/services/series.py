@@ -15,6 +15,7 @@ from scheduling import availability
 from scheduling.models import AppointmentType, CarePlanSeries
 from scheduling.services.booking import alternatives_near, appointment_book, validate_time
 from scheduling.services.common import SchedulingError, error_text, when_text
+from scheduling.services.notify import series_notify_after_commit
 
 
 @dataclass
@@ -110,9 +111,12 @@ def series_book(
     actor=None,
     request=None,
     now: dt.datetime | None = None,
+    notify: bool = False,
 ) -> CarePlanSeries:
     """Book every start of a care plan in one transaction: all of them or none (a taken time raises SlotTaken
-    naming it, so the front desk chooses again; nothing is skipped silently)."""
+    naming it, so the front desk chooses again; nothing is skipped silently). `notify` records one confirmation
+    listing every visit (with an .ics of them all) in the outbox, and queues each visit's reminder."""
+    now = now or timezone.now()
     if not starts:
         raise SchedulingError("A series needs at least one appointment.")
     series = CarePlanSeries(
@@ -128,17 +132,20 @@ def series_book(
     )
     series.full_clean()
     series.save()
+    booked = []
     for start in sorted(starts):
         try:
-            appointment_book(
-                patient=patient,
-                practitioner=practitioner,
-                appointment_type=appointment_type,
-                start=start,
-                actor=actor,
-                series=series,
-                request=request,
-                now=now,
+            booked.append(
+                appointment_book(
+                    patient=patient,
+                    practitioner=practitioner,
+                    appointment_type=appointment_type,
+                    start=start,
+                    actor=actor,
+                    series=series,
+                    request=request,
+                    now=now,
+                )
             )
         except SchedulingError as exc:
             raise SchedulingError(f"{when_text(start)}: {error_text(exc)} Nothing in the series was booked.") from exc
@@ -150,4 +157,6 @@ def series_book(
         request=request,
         detail=f"series of {len(starts)} {appointment_type.slug}",
     )
+    if notify:
+        series_notify_after_commit(series, booked, now=now)
     return series
