@@ -96,6 +96,17 @@ def test_every_kind_of_notice_is_recorded(
         appointment = services.appointment_cancel(appointment=appointment, reason="Patient called", notify=True)
         services.waitlist_offer(entry=entry, appointment=appointment, actor=front_desk)
         intake_services.invitation_send(patient=patient_b, email="bruno@example.org", actor=front_desk)
+        services.series_book(
+            patient=patient_b,
+            practitioner=practitioner_a,
+            appointment_type=clinic["adjustment"],
+            first_date=at(4, 0).date(),
+            weeks=1,
+            weekdays=[4],
+            time_of_day=at(4, 9).time(),
+            starts=[at(4, 9)],
+            notify=True,
+        )
     kinds = sorted(OutgoingNotice.objects.values_list("kind", flat=True))
     assert kinds == sorted(OutgoingNotice.Kind.values)
     run_worker()
@@ -103,8 +114,8 @@ def test_every_kind_of_notice_is_recorded(
     # The confirmation and the new time were for a time since cancelled: the worker skips them.
     skipped = dict(OutgoingNotice.objects.filter(state=State.SKIPPED).values_list("kind", "outcome"))
     assert skipped == {"confirmation": "superseded", "reschedule": "superseded"}
-    assert OutgoingNotice.objects.filter(state=State.SENT).count() == 4
-    assert len(mail.outbox) == 4
+    assert OutgoingNotice.objects.filter(state=State.SENT).count() == 5  # with the series' confirmation
+    assert len(mail.outbox) == 5
 
 
 def test_a_notice_whose_task_runs_twice_is_sent_once(
