@@ -50,6 +50,8 @@ class PatientChoiceMixin(SingleLineFormMixin, forms.Form):
     new_date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput)
     new_phone = forms.CharField(label="Phone", max_length=30, required=False)
     new_email = forms.EmailField(label="E-mail", required=False)
+    # The desk's answer to a duplicate warning for the new patient: "a different person, register anyway".
+    new_not_a_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     allow_new_patient = True
 

@@ -203,9 +203,20 @@ def _picker_context(request: HttpRequest, form, keep: tuple[str, ...] = ()) -> d
 @require_http_methods(["GET", "POST"])
 def appointment_book(request: HttpRequest) -> HttpResponse:
     """Book an appointment; GET parameters (practitioner, start, appointment_type, patient, room) pre-fill it."""
-    alternatives = []
+    alternatives, duplicates = [], []
     if request.method == "POST":
         form = AppointmentBookForm(request.POST)
+        if form.is_valid() and form.cleaned_data["patient"] is None and not form.cleaned_data["new_not_a_duplicate"]:
+            new = form.new_patient_fields()
+            duplicates = clinic_selectors.patient_duplicates(**{k: new[k] for k in DUPLICATE_KEYS})
+            if duplicates:
+                form.add_error(
+                    "new_first_name",
+                    "This patient may already be registered (see above): choose their record, or book again to "
+                    "register a different person.",
+                )
+                for duplicate in duplicates:
+                    audit_read(request, duplicate, "possible duplicate shown on booking")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -246,11 +257,23 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
         form = AppointmentBookForm(initial=initial)
     context = {
         "form": form,
+        "duplicates": duplicates,
+        "use_url": _use_existing_url(form) if duplicates else "",
         "alternatives": _alternative_links(alternatives, form),
         **_picker_context(request, form, keep=("practitioner", "start", "appointment_type")),
     }
     status = 200 if request.method == "GET" or not form.errors else 400
     return render(request, "scheduling/appointment_book.html", context, status=status)
+
+
+DUPLICATE_KEYS = ("first_name", "last_name", "date_of_birth", "email", "phone")
+
+
+def _use_existing_url(form) -> str:
+    """The booking page again, with what was chosen, for an existing patient (whose id is appended)."""
+    params = {name: form[name].value() for name in ("practitioner", "start", "appointment_type", "room")}
+    params = {k: v for k, v in params.items() if v}
+    return f"{reverse('scheduling:appointment_book')}?{urlencode(params)}&patient="
 
 
 def _alternative_links(slots, form) -> list[tuple[availability.Slot, str]]:
