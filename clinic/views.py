@@ -56,8 +56,16 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, pk)
     audit_read(request, patient)
     # Staff see which visits have a note and its state (never its content: that is on the chart, for clinicians).
-    note_states = notes_selectors.note_states_for_patient(patient) if can(request.user, "patient.search") else []
-    return render(request, "clinic/patient_detail.html", {"patient": patient, "note_states": note_states})
+    staff = can(request.user, "patient.search")
+    note_states = notes_selectors.note_states_for_patient(patient) if staff else []
+    # Records registered by sign-up or online booking are not checked in front of the patient (that would tell
+    # them who else is on file): staff see here how many other records look like this one (a count, no names).
+    duplicate_count = len(selectors.duplicates_of(patient)) if staff and not patient.merged_into_id else 0
+    return render(
+        request,
+        "clinic/patient_detail.html",
+        {"patient": patient, "note_states": note_states, "duplicate_count": duplicate_count},
+    )
 
 
 @reads_patient_data

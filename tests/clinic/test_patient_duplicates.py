@@ -163,3 +163,21 @@ def test_merge_page_for_admins_only(client_for, clinic_admin, front_desk, twin):
     done = client_for(clinic_admin).post(url, {"merged": duplicate.pk, "confirm": "on"}, follow=True)
     assert "is merged into this record: 1 appointments" in done.content.decode()
     assert Patient.objects.get(pk=duplicate.pk).merged_into == survivor
+
+
+def test_staff_see_on_the_patient_page_that_other_records_look_alike(client_for, front_desk, clinic_admin, mia):
+    # e.g. a patient who signed up and booked online while the desk had already registered them
+    online = PatientFactory(first_name="Mia", last_name="Moreno", date_of_birth=BORN, email="", phone="")
+    desk_page = client_for(front_desk).get(reverse("clinic:patient_detail", args=[online.pk])).content.decode()
+    assert "One other record looks like this patient" in desk_page and "A clinic admin can compare" in desk_page
+    assert mia.email not in desk_page  # a count, no other patient's details
+    admin_page = client_for(clinic_admin).get(reverse("clinic:patient_detail", args=[online.pk])).content.decode()
+    assert reverse("clinic:patient_merge", args=[online.pk]) in admin_page
+
+
+def test_the_patient_never_sees_the_duplicate_count(client, mia):
+    user = UserFactory()
+    me = PatientFactory(first_name="Mia", last_name="Moreno", date_of_birth=BORN, email="", phone="", user=user)
+    client.force_login(user)
+    page = client.get(reverse("clinic:patient_detail", args=[me.pk])).content.decode()
+    assert "look like this patient" not in page
