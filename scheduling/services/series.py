@@ -112,13 +112,23 @@ def series_book(
     request=None,
     now: dt.datetime | None = None,
     notify: bool = False,
+    allow_same_day: bool = False,
 ) -> CarePlanSeries:
     """Book every start of a care plan in one transaction: all of them or none (a taken time raises SlotTaken
     naming it, so the front desk chooses again; nothing is skipped silently). `notify` records one confirmation
-    listing every visit (with an .ics of them all) in the outbox, and queues each visit's reminder."""
+    listing every visit (with an .ics of them all) in the outbox, and queues each visit's reminder. Two visits
+    on one day are refused unless `allow_same_day`."""
     now = now or timezone.now()
     if not starts:
         raise SchedulingError("A series needs at least one appointment.")
+    zone = availability.clinic_zone()
+    days = sorted(start.astimezone(zone).date() for start in starts)
+    twice = sorted({day for day in days if days.count(day) > 1})
+    if twice and not allow_same_day:
+        raise SchedulingError(
+            f"Two visits of the series fall on {', '.join(f'{day:%a %d %b}' for day in twice)}: choose another "
+            "time for one of them. Nothing in the series was booked."
+        )
     series = CarePlanSeries(
         patient=patient,
         practitioner=practitioner,

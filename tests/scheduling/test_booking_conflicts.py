@@ -147,3 +147,23 @@ def test_series_form_needs_weeks_or_visits(client_for, front_desk, clinic, patie
     )
     assert response.status_code == 400
     assert "Give the number of weeks or the number of visits." in response.context["form"].errors["weeks"]
+
+
+def test_series_with_two_visits_on_one_day_is_refused_unless_asked(clinic, patient_a, practitioner_a):
+    def book_series(**kwargs):
+        return services.series_book(
+            patient=patient_a,
+            practitioner=practitioner_a,
+            appointment_type=clinic["adjustment"],
+            first_date=MONDAY,
+            weeks=1,
+            weekdays=[0, 1],
+            time_of_day=dt.time(9),
+            starts=[at(1, 9), at(1, 14)],
+            **kwargs,
+        )
+
+    with pytest.raises(SchedulingError, match="Two visits of the series fall on Tue 02 Jun"):
+        book_series()
+    assert not patient_a.appointments.exists()
+    assert book_series(allow_same_day=True).appointments.count() == 2
