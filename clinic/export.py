@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from clinic.models import AuditEvent, Patient, VisitNote
+from clinic.selectors import patient_ids_with_aliases
 
 PATIENT_FIELDS = ["id", *Patient.RECORD_FIELDS, "created_at", "updated_at"]
 
@@ -25,7 +26,7 @@ def patient_records(patient: Patient) -> dict[str, Any]:
             "object_id": event.object_id,
             "detail": event.detail,
         }
-        for event in AuditEvent.objects.filter(patient_ref=patient.pk).order_by("at", "id")
+        for event in AuditEvent.objects.filter(patient_ref__in=patient_ids_with_aliases(patient)).order_by("at", "id")
     ]
     visit_notes = [
         {

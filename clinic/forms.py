@@ -8,6 +8,21 @@ from clinic.single_line import SingleLineFormMixin
 from clinic.widgets import DateInput
 
 
+class NotADuplicateMixin(forms.Form):
+    """The desk's answer to a duplicate warning: "this is a different person, register them anyway"."""
+
+    not_a_duplicate = forms.BooleanField(
+        label="This is a different person: register them anyway", required=False, widget=forms.HiddenInput
+    )
+
+
+class MergeForm(forms.Form):
+    """Which record to merge into this one (the duplicate goes, its visits, forms and notes come over)."""
+
+    merged = forms.IntegerField(label="Patient number of the duplicate record", min_value=1)
+    confirm = forms.BooleanField(label="I have checked these are the same person", required=True)
+
+
 class PatientForm(SingleLineFormMixin, forms.ModelForm):
     class Meta:
         model = Patient
@@ -31,3 +46,10 @@ class PatientForm(SingleLineFormMixin, forms.ModelForm):
             if probe.is_minor():
                 self.add_error("guardian_name", "A minor needs a parent or guardian on file.")
         return data
+
+
+class PatientCreateForm(PatientForm, NotADuplicateMixin):
+    """Registering a patient: the record's fields, and the answer to a duplicate warning."""
+
+    def record_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in Patient.RECORD_FIELDS}

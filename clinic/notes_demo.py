@@ -10,10 +10,11 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.models import NoteTemplate, Practitioner, VisitNote
+from clinic.models import NoteTemplate, Patient, Practitioner, VisitNote
 from clinic.notes import services
 from intake import selectors as intake_selectors
 from scheduling import selectors as scheduling_selectors
+from scheduling.demo import NOTES_PATIENT
 
 TEMPLATES = [
     {
@@ -87,41 +88,41 @@ def _templates() -> None:
 
 
 def _past_notes(practitioner: Practitioner) -> int:
-    """Signed notes for one patient's completed visits with this practitioner, the last one with an addendum."""
+    """Signed notes for Sophia Davis's three past visits with this practitioner (README, "Visit notes"), each
+    signed on the day of its visit, after the visit and after the intake and consent it cites; the last one has
+    an addendum the same afternoon."""
     if VisitNote.objects.filter(status=VisitNote.Status.SIGNED).exists():
         return 0
-    now = timezone.now()
-    completed = [
-        a
-        for a in scheduling_selectors.appointments_between(
-            now - dt.timedelta(days=60), now, practitioner_id=practitioner.pk
-        )
-        if a.status == "completed"
-    ]
-    by_patient: dict[int, list] = {}
-    for appointment in completed:
-        by_patient.setdefault(appointment.patient_id, []).append(appointment)
-    readiness = intake_selectors.readiness_for_patients(by_patient)
-    # The patient with most visits whose red flags are all reviewed (so the demo keeps its open red flags).
-    candidates = sorted(
-        (pid for pid in by_patient if not readiness[pid].red_flags_unreviewed),
-        key=lambda pid: (-len(by_patient[pid]), pid),
-    )
-    if not candidates:
+    patient = Patient.objects.filter(first_name=NOTES_PATIENT[0], last_name=NOTES_PATIENT[1]).first()
+    if patient is None:
         return 0
-    visits = sorted(by_patient[candidates[0]], key=lambda a: a.start)[-len(VISITS) :]
-    cervical_ok = services.cervical_consent_problem(readiness[candidates[0]]) is None
+    readiness = intake_selectors.patient_readiness(patient)
+    paperwork = readiness.intake_submitted_at
+    start_of_today = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
+    visits = [
+        a
+        for a in scheduling_selectors.appointments_for_patient(patient)
+        if a.status == "completed"
+        and a.practitioner_id == practitioner.pk
+        and a.end < start_of_today
+        and (paperwork is None or a.start > paperwork)
+    ]
+    visits = sorted(visits, key=lambda a: a.start)[: len(VISITS)]
+    if not visits:
+        return 0
+    cervical_ok = services.cervical_consent_problem(readiness) is None
     user = practitioner.user
     note = None
-    for appointment, (pain, progress, assessment) in zip(visits, VISITS[-len(visits) :], strict=True):
-        note = services.note_start(appointment=appointment, actor=user)
-        content = _content(
-            pain, progress if appointment is not visits[0] else "first", assessment, cervical_ok=cervical_ok
-        )
+    for appointment, (pain, progress, assessment) in zip(visits, VISITS, strict=False):
+        note = services.note_start(appointment=appointment, actor=user, now=appointment.start)
+        content = _content(pain, progress, assessment, cervical_ok=cervical_ok)
         note = services.note_save_draft(note=note, actor=user, changes=content)
-        note = services.note_sign(note=note, actor=user)
+        note = services.note_sign(note=note, actor=user, now=appointment.end + dt.timedelta(minutes=20))
     services.note_addendum_add(
-        note=note, actor=user, text="Patient phoned after the visit: mild soreness for a few hours, settled by itself."
+        note=note,
+        actor=user,
+        text="Patient phoned after the visit: mild soreness for a few hours, settled by itself.",
+        now=visits[-1].end + dt.timedelta(hours=3),
     )
     return len(visits)
 

@@ -176,6 +176,7 @@ RULES: dict[str, Rule] = {
     "patient.view": _rule(FRONT_DESK, PRACTITIONER, CLINIC_ADMIN, own_record=True),
     "patient.edit": _rule(FRONT_DESK, CLINIC_ADMIN, own_record=True),
     "patient.create": _rule(FRONT_DESK, CLINIC_ADMIN),
+    "patient.merge": _rule(CLINIC_ADMIN),
     "patient.search": _rule(FRONT_DESK, PRACTITIONER, CLINIC_ADMIN),
     "clinical.read": _rule(PRACTITIONER, CLINIC_ADMIN),
     "clinical.write": _rule(PRACTITIONER),

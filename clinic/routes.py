@@ -25,6 +25,7 @@ urlpatterns = [
     path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
     path("patients/<int:pk>/edit/", views.patient_edit, name="patient_edit"),
     path("patients/<int:pk>/access-log/", views.patient_access_log, name="patient_access_log"),
+    path("patients/<int:pk>/merge/", views.patient_merge, name="patient_merge"),
     path("accounts/logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("account/family/", views_family.family_home, name="family_home"),
     path("account/family/add/", views_family.family_add, name="family_add"),

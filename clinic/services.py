@@ -7,7 +7,8 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.apphooks import app_module
@@ -72,6 +73,81 @@ def patient_update(*, patient: Patient, actor, request=None, **fields: Any) -> P
         detail="changed: " + ", ".join(changed) if changed else "no change",
     )
     return patient
+
+
+class MergeError(ValidationError):
+    """Two patient records cannot be merged as asked; the message says why."""
+
+
+# Rows that stay with the record they were written for: audit rows never change (the append-only trigger refuses
+# it); the merged id is an alias of the survivor in the access log instead (`selectors.patient_ids_with_aliases`).
+_MERGE_KEEPS = {("clinic", "AuditEvent"), ("clinic", "Patient")}
+
+
+@transaction.atomic
+def patient_merge(*, survivor: Patient, merged: Patient, actor, request=None) -> dict[str, int]:
+    """Merge a duplicate record into `survivor`: every row that points at `merged` (appointments, intakes,
+    consents, notes, notices, waitlist entries, whatever app holds them) moves to the survivor, the survivor's
+    empty fields take the duplicate's values, its login moves over, and `merged` is kept, marked merged, so its
+    id stays an alias of the survivor in the access log. Audited on both records. Returns the rows moved per kind.
+    """
+    survivor = Patient.objects.select_for_update().get(pk=survivor.pk)
+    merged = Patient.objects.select_for_update().get(pk=merged.pk)
+    if survivor.pk == merged.pk:
+        raise MergeError("Choose two different records.")
+    if merged.merged_into_id or survivor.merged_into_id:
+        already = merged if merged.merged_into_id else survivor
+        raise MergeError(f"Record #{already.pk} ({already.full_name}) was already merged into another record.")
+    if merged.user_id and survivor.user_id:
+        raise MergeError(
+            f"Both records have their own login ({merged.user.email} and {survivor.user.email}). "
+            "Ask the patient which address they use and remove the other login first."
+        )
+    moved: dict[str, int] = {}
+    for relation in Patient._meta.related_objects:
+        model = relation.related_model
+        if (model._meta.app_label, model.__name__) in _MERGE_KEEPS or not relation.one_to_many:
+            continue
+        rows = model._default_manager.filter(**{relation.field.name: merged})
+        try:
+            with transaction.atomic():
+                count = rows.update(**{relation.field.name: survivor})
+        except IntegrityError as exc:
+            raise MergeError(
+                f"Both records have {model._meta.verbose_name_plural} that cannot be combined: finish or remove "
+                "the duplicate's one first (an intake in progress, for example)."
+            ) from exc
+        if count:
+            moved[str(model._meta.verbose_name_plural)] = count
+    filled = []
+    for name in Patient.RECORD_FIELDS:
+        if not getattr(survivor, name) and getattr(merged, name):
+            setattr(survivor, name, getattr(merged, name))
+            filled.append(name)
+    if merged.user_id:
+        survivor.user_id, merged.user_id = merged.user_id, None
+    merged.merged_into = survivor
+    merged.merged_at = timezone.now()
+    merged.save(update_fields=["merged_into", "merged_at", "user", "updated_at"])
+    survivor.full_clean()
+    survivor.save()
+    summary = ", ".join(f"{count} {kind}" for kind, count in sorted(moved.items())) or "no rows"
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=survivor,
+        request=request,
+        detail=f"merged record #{merged.pk} into this one: {summary}"
+        + (f"; filled {', '.join(filled)}" if filled else ""),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=merged,
+        request=request,
+        detail=f"merged into record #{survivor.pk}",
+    )
+    return moved
 
 
 def user_sessions_end(*, user, actor, request=None, reason: str = "") -> int:

@@ -305,6 +305,8 @@ SCHEDULING_HORIZON_DAYS = env_int("SCHEDULING_HORIZON_DAYS", 90)
 # --- Online booking, the patient's account, notices -------------------------------------------
 # Patients may cancel or reschedule online until this many hours before the start; then they call.
 CLINIC_CANCELLATION_HOURS = env_int("CLINIC_CANCELLATION_HOURS", 24)
+# The front desk can check a patient in from this many minutes before the start (today's appointments only).
+CLINIC_CHECK_IN_EARLY_MINUTES = env_int("CLINIC_CHECK_IN_EARLY_MINUTES", 60)
 # The reminder e-mail goes out this many hours before the start.
 CLINIC_REMINDER_HOURS = env_int("CLINIC_REMINDER_HOURS", 24)
 # An account whose e-mail address is not verified holds at most this many future online bookings.

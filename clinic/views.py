@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -11,8 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import family, selectors, services
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.domain_errors import apply_error
 from clinic.family_forms import GuardianLinkEndForm, GuardianLinkForm
-from clinic.forms import PatientForm
+from clinic.forms import MergeForm, PatientCreateForm, PatientForm
 from clinic.notes import selectors as notes_selectors
 from clinic.permissions import can, get_patient_for_user, landing_url_name, rule_required
 from clinic.widgets import PatientSearchForm
@@ -55,8 +57,12 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, pk)
     audit_read(request, patient)
     # Staff see which visits have a note and its state (never its content: that is on the chart, for clinicians).
-    note_states = notes_selectors.note_states_for_patient(patient) if can(request.user, "patient.search") else []
-    context = {"patient": patient, "note_states": note_states}
+    staff = can(request.user, "patient.search")
+    note_states = notes_selectors.note_states_for_patient(patient) if staff else []
+    # Records registered by sign-up or online booking are not checked in front of the patient (that would tell
+    # them who else is on file): staff see here how many other records look like this one (a count, no names).
+    duplicate_count = len(selectors.duplicates_of(patient)) if staff and not patient.merged_into_id else 0
+    context = {"patient": patient, "note_states": note_states, "duplicate_count": duplicate_count}
     if can(request.user, "family.manage"):  # who may act for this record online (clinic.family)
         context.update(
             guardian_links=family.guardian_links_of(patient),
@@ -66,16 +72,66 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clinic/patient_detail.html", context)
 
 
-@no_patient_data
+@reads_patient_data
 @rule_required("patient.create")
 @require_http_methods(["GET", "POST"])
 def patient_create(request: HttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None)
+    """Register a patient; a likely duplicate (same birth date and a similar name, or the same e-mail or phone)
+    is shown first, with a link to the existing record, until the desk says this is a different person."""
+    form = PatientCreateForm(request.POST or None)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
-        patient = services.patient_create(actor=request.user, request=request, **form.cleaned_data)
-        messages.success(request, f"{patient.full_name} is registered.")
-        return redirect(patient)
-    return render(request, "clinic/patient_form.html", {"form": form, "title": "New patient"})
+        fields = form.record_fields()
+        if not form.cleaned_data["not_a_duplicate"]:
+            duplicates = selectors.patient_duplicates(**{k: fields[k] for k in DUPLICATE_KEYS})
+        if not duplicates:
+            patient = services.patient_create(actor=request.user, request=request, **fields)
+            messages.success(request, f"{patient.full_name} is registered.")
+            return redirect(patient)
+    for duplicate in duplicates:
+        audit_read(request, duplicate, "possible duplicate shown on registering")
+    if not duplicates:
+        audit_read(request, None, "new patient form")
+    return render(
+        request,
+        "clinic/patient_form.html",
+        {"form": form, "title": "New patient", "duplicates": duplicates},
+    )
+
+
+DUPLICATE_KEYS = ("first_name", "last_name", "date_of_birth", "email", "phone")
+
+
+@reads_patient_data
+@rule_required("patient.merge")
+@require_http_methods(["GET", "POST"])
+def patient_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """A clinic admin merges a duplicate record into this one (see `services.patient_merge`)."""
+    survivor = get_patient_for_user(request.user, pk, action="patient.merge")
+    form = MergeForm(request.POST or None, initial={"merged": request.GET.get("merged", "")})
+    if request.method == "POST" and form.is_valid():
+        merged = selectors.patient_by_id(form.cleaned_data["merged"])
+        if merged is None:
+            form.add_error("merged", "There is no patient with that number.")
+        else:
+            try:
+                moved = services.patient_merge(survivor=survivor, merged=merged, actor=request.user, request=request)
+            except ValidationError as exc:
+                apply_error(form, exc)
+            else:
+                summary = ", ".join(f"{count} {kind}" for kind, count in sorted(moved.items())) or "nothing else"
+                messages.success(request, f"{merged.full_name} (#{merged.pk}) is merged into this record: {summary}.")
+                return redirect(survivor)
+    duplicates = selectors.duplicates_of(survivor)
+    audit_read(request, survivor, "merge form")
+    for duplicate in duplicates:
+        audit_read(request, duplicate, f"shown as a possible duplicate of #{survivor.pk}")
+    return render(
+        request,
+        "clinic/patient_merge.html",
+        {"patient": survivor, "form": form, "duplicates": duplicates},
+        status=400 if form.errors else 200,
+    )
 
 
 @reads_patient_data

@@ -10,14 +10,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from clinic.models import Patient
 from intake import consent_text, content, services
 from intake.forms import STEP_FORMS, OutcomeForm
-from intake.models import ConsentSignature, ConsentVersion, IntakeSubmission
+from intake.models import ConsentSignature, ConsentVersion, IntakeSubmission, OutcomeScore
 from intake.questionnaire_data import DEFINITIONS
 
 NO_FLAGS = {code: "no" for code, _q, _a in content.RED_FLAGS}
+
+# How long before today a back-dated patient's intake and consent were made (see PLAN, "days_ago").
+PAPERWORK_DAYS_AGO = 30
 
 # index in clinic.demo.PATIENT_NAMES (1-based) -> what the demo shows for that patient
 PLAN = {
@@ -31,10 +35,19 @@ PLAN = {
     },
     5: {"area": "low_back", "regions": ["low_back"], "pain": 4, "consent": 2, "cervical": False},
     6: {"area": "neck", "regions": ["neck_back", "head_back"], "pain": 3, "consent": 2},
-    7: {"area": "neck", "regions": ["neck_back"], "pain": 6, "draft_until": "visit"},
+    # Sophia Davis: the visit-notes demo's patient (clinic/notes_demo.py), so her paperwork is dated a month back,
+    # before the first of her past visits.
+    7: {
+        "area": "low_back",
+        "regions": ["low_back", "buttock_right"],
+        "pain": 7,
+        "consent": 2,
+        "days_ago": PAPERWORK_DAYS_AGO,
+    },
     8: {"area": "other", "regions": ["mid_back", "shoulder_back_right"], "pain": 4, "consent": 2},
     9: {"area": "low_back", "regions": ["low_back", "hip_right"], "pain": 5, "consent": 2},
     10: {"area": "neck", "regions": ["neck_back", "upper_back"], "pain": 4, "consent": 1},
+    11: {"area": "neck", "regions": ["neck_back"], "pain": 6, "draft_until": "visit"},
     12: {"area": "low_back", "regions": ["low_back", "buttock_right"], "pain": 6, "consent": 2},
     16: {"area": "low_back", "regions": ["low_back"], "pain": 3, "consent": 2},
 }
@@ -145,6 +158,17 @@ def _guardian_account(patient: Patient):
     return link.guardian if link is not None else None
 
 
+def _back_date(patient: Patient, days_ago: int) -> None:
+    """Date a demo patient's consent, intake and its score `days_ago` days back, at 10:00 (demo rows only: the
+    services date what they write now)."""
+    when = timezone.make_aware(dt.datetime.combine(timezone.localdate() - dt.timedelta(days=days_ago), dt.time(10)))
+    ConsentSignature.objects.filter(patient=patient).update(signed_at=when - dt.timedelta(minutes=20))
+    IntakeSubmission.objects.filter(patient=patient).update(
+        created_at=when - dt.timedelta(minutes=15), updated_at=when, submitted_at=when
+    )
+    OutcomeScore.objects.filter(patient=patient).update(scored_at=when)
+
+
 @transaction.atomic
 def seed(stdout=None) -> None:
     from clinic.demo import PATIENT_NAMES
@@ -174,6 +198,8 @@ def seed(stdout=None) -> None:
         if patient is None or IntakeSubmission.objects.filter(patient=patient).exists():
             continue
         _fill(patient, plan)
+        if plan.get("days_ago"):
+            _back_date(patient, plan["days_ago"])
     if stdout:
         stdout.write(
             f"intake: {IntakeSubmission.objects.count()} intakes, "

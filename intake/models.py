@@ -46,6 +46,14 @@ class Questionnaire(models.Model):
         "below the percent applies.",
     )
     source_note = models.CharField(max_length=300, blank=True, help_text="Where the wording and bands come from.")
+    meaningful_change = models.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="The smallest change in percentage points that matters to the patient (drawn on the trend "
+        "chart); empty draws no line.",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:

@@ -70,6 +70,8 @@ NDI = {
         {"max": 100, "label": "Complete"},
     ],
     "source_note": "Items written by the clinic in the structure of the NDI; bands after Vernon 2008.",
+    # About 5 points of 50: the smallest change beyond measurement error the scoring guides quote.
+    "meaningful_change": 10,
     "items": [
         COMMON_PAIN,
         PERSONAL_CARE,
@@ -153,6 +155,8 @@ ODI = {
         {"max": 100, "label": "Bed-bound"},
     ],
     "source_note": "Items written by the clinic in the structure of the ODI; bands as published for the ODI.",
+    # 10 percentage points (Ostelo et al., Spine 2008, consensus on low back pain).
+    "meaningful_change": 10,
     "items": [
         COMMON_PAIN,
         PERSONAL_CARE,

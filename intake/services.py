@@ -519,6 +519,7 @@ def questionnaire_load(*, definition: dict, actor=None, request=None) -> Questio
         questionnaire = Questionnaire(code=definition["code"])
     for name in ("title", "region", "instructions", "max_item_score", "bands", "source_note"):
         setattr(questionnaire, name, definition[name])
+    questionnaire.meaningful_change = definition.get("meaningful_change")
     questionnaire.active = True
     questionnaire.full_clean()
     questionnaire.save()

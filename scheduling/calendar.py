@@ -41,6 +41,12 @@ class Column:
     practitioner: object
     rows: list[Row] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
+    works: bool = False
+
+    @property
+    def folds(self) -> bool:
+        """A day nobody works and nobody is booked: the week view draws it as a narrow strip."""
+        return not self.works and not self.blocks
 
 
 @dataclass
@@ -95,7 +101,7 @@ def build_grid(
     book_url = reverse("scheduling:appointment_book")
     columns = []
     for (title, day, practitioner), intervals in zip(cells, hours_by_cell, strict=True):
-        col = Column(title=title, day=day, practitioner=practitioner)
+        col = Column(title=title, day=day, practitioner=practitioner, works=bool(intervals))
         origin = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
         for m in range(first_minute, last_minute, ROW_MINUTES):
             start = (origin + dt.timedelta(minutes=m)).astimezone(zone)

@@ -113,11 +113,51 @@ def _appointments(practitioners: list[Practitioner], patients: list[Patient], ty
     return created
 
 
+# The patient whose past visits carry the demo's signed visit notes (README, "Visit notes"): three weekly visits
+# with the first practitioner, the first two days after her intake and consent (intake/demo.py dates them).
+NOTES_PATIENT = ("Sophia", "Davis")
+NOTES_VISIT_DAYS_AGO = (28, 21, 14)
+VISIT_TIMES = ("11:30", "10:30", "09:30", "08:30", "13:30", "15:00", "16:30")
+
+
+def _notes_patient_visits(practitioner: Practitioner, types: dict[str, AppointmentType]) -> int:
+    """Sophia Davis's completed weekly visits with `practitioner`, made through the booking service."""
+    patient = Patient.objects.filter(first_name=NOTES_PATIENT[0], last_name=NOTES_PATIENT[1]).first()
+    if patient is None:
+        return 0
+    zone = availability.clinic_zone()
+    today = timezone.localdate()
+    made = 0
+    for number, days_ago in enumerate(NOTES_VISIT_DAYS_AGO):
+        day = today - dt.timedelta(days=days_ago)
+        while day.weekday() >= 5:  # a weekday: everyone works
+            day += dt.timedelta(days=1)
+        slug = "sot-new-patient-exam" if number == 0 else "sot-adjustment"
+        for label in VISIT_TIMES:
+            start = dt.datetime.combine(day, dt.time.fromisoformat(label), tzinfo=zone)
+            try:
+                appointment = services.appointment_book(
+                    patient=patient,
+                    practitioner=practitioner,
+                    appointment_type=types[slug],
+                    start=start,
+                    now=start - dt.timedelta(days=1),
+                )
+            except services.SchedulingError:
+                continue
+            _finish(appointment, no_show=False)
+            made += 1
+            break
+    return made
+
+
 def _finish(appointment: Appointment, *, no_show: bool) -> None:
     if no_show:
         services.appointment_mark_no_show(appointment=appointment)
         return
-    appointment = services.appointment_check_in(appointment=appointment, override_reason="Demo: past visit")
+    appointment = services.appointment_check_in(
+        appointment=appointment, override_reason="Demo: past visit", now=appointment.start
+    )
     appointment = services.appointment_start_treatment(appointment=appointment)
     services.appointment_complete(appointment=appointment)
 
@@ -135,7 +175,8 @@ def seed(stdout=None) -> None:
     _hours(practitioners, location)
     created = 0
     if not Appointment.objects.exists():
-        created = _appointments(practitioners, patients, types)
+        created = _notes_patient_visits(practitioners[0], types)
+        created += _appointments(practitioners, patients, types)
         today = timezone.localdate()
         for patient in patients[-2:]:
             entry = services.waitlist_add(

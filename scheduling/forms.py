@@ -10,7 +10,7 @@ from clinic import selectors as clinic_selectors
 from clinic.models import Patient, Practitioner, Room
 from clinic.single_line import SingleLineFormMixin
 from clinic.widgets import DateInput
-from scheduling.models import Weekday
+from scheduling.models import FRONTDESK_NOTES_MAX, Weekday
 from scheduling.selectors import appointment_types_active
 
 
@@ -50,6 +50,8 @@ class PatientChoiceMixin(SingleLineFormMixin, forms.Form):
     new_date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput)
     new_phone = forms.CharField(label="Phone", max_length=30, required=False)
     new_email = forms.EmailField(label="E-mail", required=False)
+    # The desk's answer to a duplicate warning for the new patient: "a different person, register anyway".
+    new_not_a_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     allow_new_patient = True
 
@@ -87,7 +89,10 @@ class AppointmentBookForm(PatientChoiceMixin):
         queryset=Room.objects.none(), required=False, empty_label="Any free room", label="Room"
     )
     frontdesk_notes = forms.CharField(
-        label="Notes for the front desk", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Notes for the front desk",
+        required=False,
+        max_length=FRONTDESK_NOTES_MAX,
+        widget=forms.Textarea(attrs={"rows": 2, "data-char-counter": ""}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -122,11 +127,18 @@ class AppointmentRoomForm(forms.Form):
 
 
 class AppointmentCancelForm(forms.Form):
-    reason = forms.CharField(label="Reason for cancelling", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="Reason for cancelling", max_length=300, widget=forms.Textarea(attrs={"rows": 2, "data-char-counter": ""})
+    )
 
 
 class CheckInForm(forms.Form):
-    override_reason = forms.CharField(label="Reason to check in with paperwork missing", max_length=300, required=False)
+    override_reason = forms.CharField(
+        label="Reason to check in with paperwork missing",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"data-char-counter": ""}),
+    )
 
 
 class SlotFindForm(forms.Form):
@@ -150,8 +162,28 @@ class SeriesForm(PatientChoiceMixin):
         choices=Weekday.choices[:6], coerce=int, widget=forms.CheckboxSelectMultiple, label="On these days"
     )
     time_of_day = forms.TimeField(label="At", widget=TimeInput)
-    weeks = forms.IntegerField(label="For how many weeks", min_value=1, max_value=26, initial=6)
+    weeks = forms.IntegerField(
+        label="For how many weeks",
+        min_value=1,
+        max_value=26,
+        initial=6,
+        required=False,
+        help_text="Weeks x days a week, counted from the first date.",
+    )
+    visits = forms.IntegerField(
+        label="Or: number of visits",
+        min_value=1,
+        max_value=78,
+        required=False,
+        help_text="When given, this many visits are planned and the weeks are not used.",
+    )
     notes = forms.CharField(label="Plan notes", max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("weeks") and not data.get("visits") and "weeks" not in self.errors:
+            self.add_error("weeks", "Give the number of weeks or the number of visits.")
+        return data
 
     def clean_first_date(self):
         day = self.cleaned_data["first_date"]

@@ -29,12 +29,26 @@ def appointment_uid(appointment: Appointment) -> str:
 
 def appointment_calendar(appointment: Appointment, *, method: str = PUBLISH, manage_url: str = "") -> bytes:
     """The appointment as an iCalendar file: METHOD:PUBLISH for downloads, REQUEST or CANCEL in e-mails."""
-    zone = clinic_zone()
-    location = appointment.room.location
+    return appointments_calendar([(appointment, manage_url)], method=method)
+
+
+def appointments_calendar(appointments: list[tuple[Appointment, str]], *, method: str = PUBLISH) -> bytes:
+    """Several appointments (each with its manage link) as one iCalendar file, one event each: a care-plan
+    series' confirmation adds every visit at once, and each event keeps its own UID for later updates."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("method", method)
+    for appointment, manage_url in appointments:
+        cal.add_component(_event(appointment, method=method, manage_url=manage_url))
+    # VTIMEZONE for every TZID used above, built from the zoneinfo data.
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def _event(appointment: Appointment, *, method: str, manage_url: str) -> icalendar.Event:
+    zone = clinic_zone()
+    location = appointment.room.location
     event = icalendar.Event()
     event.add("uid", appointment_uid(appointment))
     event.add("sequence", appointment.sequence)
@@ -62,10 +76,7 @@ def appointment_calendar(appointment: Appointment, *, method: str = PUBLISH, man
                 f"mailto:{appointment.patient.email}",
                 parameters={"CN": appointment.patient.full_name, "ROLE": "REQ-PARTICIPANT"},
             )
-    cal.add_component(event)
-    # VTIMEZONE for every TZID used above, built from the zoneinfo data.
-    cal.add_missing_timezones()
-    return cal.to_ical()
+    return event
 
 
 def filename(appointment: Appointment) -> str:

@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -158,6 +159,10 @@ class CarePlanSeries(models.Model):
         return ", ".join(Weekday(d).label for d in self.weekday_list)
 
 
+# Front-desk notes are short, like the other reasons the desk types (cancellation, check-in override: 300).
+FRONTDESK_NOTES_MAX = 500
+
+
 class Appointment(models.Model):
     class Status(models.TextChoices):
         BOOKED = "booked", "Booked"
@@ -187,7 +192,9 @@ class Appointment(models.Model):
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    frontdesk_notes = models.TextField("notes for the front desk", blank=True)
+    frontdesk_notes = models.TextField(
+        "notes for the front desk", blank=True, validators=[MaxLengthValidator(FRONTDESK_NOTES_MAX)]
+    )
     cancellation_reason = models.CharField(max_length=300, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

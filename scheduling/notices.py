@@ -33,6 +33,9 @@ SUBJECTS = {
 }
 
 
+SERIES_CONFIRMATION = "series_confirmation"
+
+
 def manage_url(appointment: Appointment) -> str:
     """The absolute link to the appointment in the patient's account."""
     return settings.CLINIC_SITE_URL + reverse("scheduling:account_appointment", args=[appointment.pk])
@@ -79,5 +82,45 @@ def notice_message(appointment: Appointment, kind: str) -> EmailMultiAlternative
     )
     calendar.set_param("method", method)
     calendar.add_header("Content-Disposition", "attachment", filename=ics.filename(appointment))
+    message.attach(calendar)
+    return message
+
+
+def series_message(series, appointments: list[Appointment]) -> EmailMultiAlternatives:
+    """One e-mail for a booked care-plan series: every date listed, and one .ics holding every visit."""
+    first = appointments[0]
+    visits = [
+        {"start": timezone.localtime(a.start), "end": timezone.localtime(a.end), "manage_url": manage_url(a)}
+        for a in appointments
+    ]
+    context = {
+        "patient": series.patient,
+        "appointment_type": series.appointment_type,
+        "practitioner": series.practitioner,
+        "location": first.room.location,
+        "visits": visits,
+        "account_url": settings.CLINIC_SITE_URL + reverse("scheduling:account_home"),
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+        "cancellation_hours": settings.CLINIC_CANCELLATION_HOURS,
+        "reminder_hours": settings.CLINIC_REMINDER_HOURS,
+    }
+    start = visits[0]["start"]
+    message = EmailMultiAlternatives(
+        subject=f"{settings.CLINIC_NAME}: your {len(visits)} visits from {start:%a %d %b} are booked",
+        body=render_to_string("scheduling/email/series_confirmation.txt", context),
+        to=[series.patient.email],
+        reply_to=[settings.CLINIC_EMAIL],
+    )
+    message.attach_alternative(render_to_string("scheduling/email/series_confirmation.html", context), "text/html")
+    calendar = MIMEText(
+        ics.appointments_calendar([(a, manage_url(a)) for a in appointments], method=ics.REQUEST).decode(),
+        "calendar",
+        "utf-8",
+    )
+    calendar.set_param("method", ics.REQUEST)
+    calendar.add_header(
+        "Content-Disposition", "attachment", filename=f"care-plan-{start:%Y-%m-%d}-{len(visits)}-visits.ics"
+    )
     message.attach(calendar)
     return message

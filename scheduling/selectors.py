@@ -103,6 +103,20 @@ class Flags:
     consent_missing: bool
     red_flag: bool
     missing: tuple[str, ...]
+    intake_status: str = "not_started"
+    consent_status: str = "missing"
+
+    @property
+    def intake_label(self) -> str:
+        """What is missing of the intake, in the desk's words (for the badge on the appointment page)."""
+        return "Intake not started" if self.intake_status == "not_started" else "Intake not submitted"
+
+    @property
+    def consent_label(self) -> str:
+        return {
+            "out_of_date": "Consent out of date",
+            "withdrawn": "Consent withdrawn",
+        }.get(self.consent_status, "Consent not signed")
 
 
 def flags_for(appointments: list[Appointment]) -> dict[int, Flags]:
@@ -141,6 +155,8 @@ def flags_for(appointments: list[Appointment]) -> dict[int, Flags]:
             consent_missing=r.consent_status != "current",
             red_flag=bool(r.red_flags_unreviewed),
             missing=tuple(r.missing),
+            intake_status=r.intake_status,
+            consent_status=r.consent_status,
         )
     return flags
 

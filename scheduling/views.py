@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -155,7 +156,21 @@ def patient_pick(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/_patient_picker.html", {"patients": patients, "q": request.GET.get("q", "")})
 
 
-def _picker_context(request: HttpRequest, form) -> dict:
+@dataclass(frozen=True)
+class PatientPicker:
+    """What `components/patient_picker.html` shows: the search box (`q`, and the fields a search keeps,
+    `keep`), the patients found as radio buttons, the chosen one, and the form field's errors."""
+
+    q: str
+    patients: list
+    selected_id: int | None
+    errors: list[str]
+    keep: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _picker_context(request: HttpRequest, form, keep: tuple[str, ...] = ()) -> dict:
+    """The patient picker of the booking, series and waitlist forms, built here for all three. `keep` names
+    the form's fields a search carries over (so searching for the patient loses nothing chosen already)."""
     q = request.GET.get("q", "")
     patients = list(clinic_selectors.patients_search(q)) if q else []
     selected = None
@@ -166,7 +181,21 @@ def _picker_context(request: HttpRequest, form) -> dict:
         patients.insert(0, selected)
     # The form shows the chosen patient, or a list of search results: a read of patient data either way.
     audit_read(request, selected, "booking form" if selected else "patient picker")
-    return {"patients": patients, "q": q, "selected_id": selected.pk if selected else None}
+    kept = []
+    for name in keep:
+        value = form[name].value()
+        if value not in (None, ""):
+            text = value.strftime("%Y-%m-%dT%H:%M") if isinstance(value, dt.datetime) else str(value)
+            kept.append((name, text[:16] if name == "start" else text))
+    picker = PatientPicker(
+        q=q,
+        patients=patients,
+        selected_id=selected.pk if selected else None,
+        errors=list(form.errors.get("patient", [])),
+        keep=kept,
+    )
+    # The choices partial (also the htmx swap target) reads these names directly.
+    return {"picker": picker, "patients": patients, "q": q, "selected_id": picker.selected_id}
 
 
 @reads_patient_data
@@ -174,9 +203,20 @@ def _picker_context(request: HttpRequest, form) -> dict:
 @require_http_methods(["GET", "POST"])
 def appointment_book(request: HttpRequest) -> HttpResponse:
     """Book an appointment; GET parameters (practitioner, start, appointment_type, patient, room) pre-fill it."""
-    alternatives = []
+    alternatives, duplicates = [], []
     if request.method == "POST":
         form = AppointmentBookForm(request.POST)
+        if form.is_valid() and form.cleaned_data["patient"] is None and not form.cleaned_data["new_not_a_duplicate"]:
+            new = form.new_patient_fields()
+            duplicates = clinic_selectors.patient_duplicates(**{k: new[k] for k in DUPLICATE_KEYS})
+            if duplicates:
+                form.add_error(
+                    "new_first_name",
+                    "This patient may already be registered (see above): choose their record, or book again to "
+                    "register a different person.",
+                )
+                for duplicate in duplicates:
+                    audit_read(request, duplicate, "possible duplicate shown on booking")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -215,9 +255,25 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
             if first_type:
                 initial["appointment_type"] = first_type.pk
         form = AppointmentBookForm(initial=initial)
-    context = {"form": form, "alternatives": _alternative_links(alternatives, form), **_picker_context(request, form)}
+    context = {
+        "form": form,
+        "duplicates": duplicates,
+        "use_url": _use_existing_url(form) if duplicates else "",
+        "alternatives": _alternative_links(alternatives, form),
+        **_picker_context(request, form, keep=("practitioner", "start", "appointment_type")),
+    }
     status = 200 if request.method == "GET" or not form.errors else 400
     return render(request, "scheduling/appointment_book.html", context, status=status)
+
+
+DUPLICATE_KEYS = ("first_name", "last_name", "date_of_birth", "email", "phone")
+
+
+def _use_existing_url(form) -> str:
+    """The booking page again, with what was chosen, for an existing patient (whose id is appended)."""
+    params = {name: form[name].value() for name in ("practitioner", "start", "appointment_type", "room")}
+    params = {k: v for k, v in params.items() if v}
+    return f"{reverse('scheduling:appointment_book')}?{urlencode(params)}&patient="
 
 
 def _alternative_links(slots, form) -> list[tuple[availability.Slot, str]]:
@@ -234,8 +290,10 @@ def _alternative_links(slots, form) -> list[tuple[availability.Slot, str]]:
 
 
 def _detail_context(request, appointment: Appointment, **forms_) -> dict:
-    missing = services.check_in_missing(appointment) if appointment.status == Status.BOOKED else []
+    booked = appointment.status == Status.BOOKED
+    missing = services.check_in_missing(appointment) if booked else []
     context = {
+        "check_in_wait": services.check_in_too_early(appointment, timezone.now()) if booked else "",
         "appointment": appointment,
         "allowed": services.allowed_moves(appointment),
         "can_no_show": Status.NO_SHOW in services.allowed_moves(appointment) and appointment.start <= timezone.now(),
@@ -444,9 +502,13 @@ def series_book(request: HttpRequest) -> HttpResponse:
             weeks=data["weeks"],
             weekdays=data["weekdays"],
             time_of_day=data["time_of_day"],
+            visits=data["visits"],
         )
         plan = services.series_plan(
-            practitioner=data["practitioner"], appointment_type=data["appointment_type"], starts=starts
+            practitioner=data["practitioner"],
+            appointment_type=data["appointment_type"],
+            starts=starts,
+            patient=data["patient"],
         )
         if request.POST.get("step") == "confirm":
             chosen, unanswered = [], []
@@ -475,6 +537,7 @@ def series_book(request: HttpRequest) -> HttpResponse:
                         notes=data["notes"],
                         actor=request.user,
                         request=request,
+                        notify=True,
                     )
                 except ValidationError as exc:
                     message_error(request, exc)
@@ -486,7 +549,10 @@ def series_book(request: HttpRequest) -> HttpResponse:
         return _confirm_page(request, form, plan, status=200 if request.POST.get("step") != "confirm" else 400)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "scheduling/series_form.html", {"form": form, **_picker_context(request, form)}, status=status
+        request,
+        "scheduling/series_form.html",
+        {"form": form, **_picker_context(request, form, keep=("practitioner",))},
+        status=status,
     )
 
 
@@ -494,7 +560,12 @@ def _confirm_page(request, form, plan, status):
     return render(
         request,
         "scheduling/series_conflicts.html",
-        {"form": form, "plan": list(enumerate(plan)), "conflicts": sum(1 for o in plan if not o.ok)},
+        {
+            "form": form,
+            "plan": list(enumerate(plan)),
+            "conflicts": sum(1 for o in plan if not o.ok),
+            "visit_count": len(plan),
+        },
         status=status,
     )
 

@@ -167,6 +167,12 @@ class Patient(models.Model):
         related_name="patient",
         help_text="The patient's own login, if they have one.",
     )
+    # A duplicate record merged into another (see `clinic.services.patient_merge`): kept, so that its id stays
+    # an alias of the survivor in the access log (audit rows never change), but no longer listed or booked.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records", editable=False
+    )
+    merged_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,6 +11,7 @@ class OutgoingNotice(models.Model):
 
     class Kind(models.TextChoices):
         CONFIRMATION = "confirmation", "Booking confirmation"
+        SERIES_CONFIRMATION = "series_confirmation", "Care-plan series confirmation"
         RESCHEDULE = "reschedule", "New time"
         CANCELLATION = "cancellation", "Cancellation"
         REMINDER = "reminder", "Reminder"

@@ -31,6 +31,55 @@ class Series:
     points: Sequence  # objects with `.at` (aware datetime) and `.value` (float)
 
 
+@dataclass(frozen=True)
+class Threshold:
+    """A horizontal line on the chart: `value` on the y scale, a short `label`, a longer `description`."""
+
+    value: float
+    label: str
+    description: str
+
+
+def meaningful_change_line(points: Sequence, *, change: float, unit: str, name: str) -> Threshold | None:
+    """The line a meaningful improvement must reach: `change` below the first value (lower is better for pain,
+    NDI and ODI). None without points, or when the first value is already within `change` of 0."""
+    if not points or change <= 0:
+        return None
+    first = min(points, key=lambda p: p.at)
+    value = float(first.value) - change
+    if value < 0:
+        return None
+    return Threshold(
+        value=value,
+        label=f"{name}: {_fmt(change)} {unit} better than first",
+        description=f"Meaningful change for {name}: {_fmt(change)} {unit} below the first value "
+        f"({_fmt(float(first.value))} on {timezone.localtime(first.at):%Y-%m-%d}), at {_fmt(value)}",
+    )
+
+
+END_LABEL_WIDTH = 78  # px a "27 Nov 2026" label takes at font-size 13, with a small gap
+LABEL_WIDTH = 48  # px a middle "27 Nov" label takes, with a small gap
+
+
+def _date_labels(days: Sequence[dt.date], x_of) -> list[tuple[dt.date, float, str]]:
+    """Which days get a label and where: the first and the last always (with the year), and every day between
+    whose label fits without touching its neighbours (so close visits share one label, spread ones get theirs)."""
+    if not days:
+        return []
+    if len(days) == 1:
+        return [(days[0], LEFT + (WIDTH - LEFT - RIGHT) / 2, "middle")]
+    first_x, last_x = LEFT, WIDTH - RIGHT
+    chosen = [(days[0], first_x, "start")]
+    edge = first_x + END_LABEL_WIDTH  # where the next label may begin
+    for day in days[1:-1]:
+        x = x_of(day)
+        if x - LABEL_WIDTH / 2 >= edge and x + LABEL_WIDTH / 2 <= last_x - END_LABEL_WIDTH:
+            chosen.append((day, x, "middle"))
+            edge = x + LABEL_WIDTH / 2
+    chosen.append((days[-1], last_x, "end"))
+    return chosen
+
+
 def _marker(kind: str, x: float, y: float, colour: str, title: str) -> SafeString:
     if kind == "square":
         shape = format_html(
@@ -50,9 +99,17 @@ def _fmt(value: float) -> str:
 
 
 def trend_svg(
-    series: Sequence[Series], *, y_max: float, y_label: str, title: str, y_step: float, empty_text: str
+    series: Sequence[Series],
+    *,
+    y_max: float,
+    y_label: str,
+    title: str,
+    y_step: float,
+    empty_text: str,
+    thresholds: Sequence[Threshold] = (),
 ) -> SafeString:
-    """An SVG line chart of the series over time, y from 0 to `y_max`, dates on the x axis."""
+    """An SVG line chart of the series over time, y from 0 to `y_max`, dates on the x axis; `thresholds` draw
+    the meaningful-change lines."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     days = sorted({timezone.localtime(p.at).date() for s in series for p in s.points})
     first, last = (days[0], days[-1]) if days else (None, None)
@@ -96,28 +153,36 @@ def trend_svg(
             y_label,
         )
     )
-    # Date labels: first and last day (and the middle one when there are three or more days).
-    labelled = [first, last] if span else [first]
-    if len(days) >= 3:
-        middle = days[len(days) // 2]
-        x_middle = x_of(dt.datetime.combine(middle, dt.time(12), tzinfo=timezone.get_current_timezone()))
-        if LEFT + 130 < x_middle < WIDTH - RIGHT - 130:  # only where it cannot overlap the end labels
-            labelled.insert(1, middle)
-    for day in [d for d in labelled if d is not None]:
-        moment = dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
-        x = x_of(moment) if span else LEFT + plot_w / 2
-        anchor = "middle"
-        if span and day == first:
-            anchor, x = "start", LEFT
-        elif span and day == last:
-            anchor, x = "end", WIDTH - RIGHT
+    # Date labels: enough days to read the trend (every day when they fit), never overlapping one another.
+    zone = timezone.get_current_timezone()
+    for day, x, anchor in _date_labels(days, lambda d: x_of(dt.datetime.combine(d, dt.time(12), tzinfo=zone))):
         parts.append(
             format_html(
-                '<text x="{}" y="{}" font-size="13" text-anchor="{}" fill="#333">{}</text>',
+                '<text x="{}" y="{}" font-size="13" text-anchor="{}" fill="#333" class="date-label">{}</text>',
                 x,
                 HEIGHT - BOTTOM + 20,
                 anchor,
-                day.strftime("%-d %b %Y"),
+                day.strftime("%-d %b %Y") if day in (days[0], days[-1]) else day.strftime("%-d %b"),
+            )
+        )
+    # Meaningful-change lines: a dashed grey line with its label, e.g. "2 points better than the first".
+    for threshold in thresholds:
+        if not 0 <= threshold.value <= y_max:
+            continue
+        y = y_of(threshold.value)
+        parts.append(
+            format_html(
+                '<g class="threshold"><title>{}</title><line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#555" '
+                'stroke-width="1.5" stroke-dasharray="8 3 2 3"/><text x="{}" y="{}" font-size="12" '
+                'text-anchor="end" fill="#333">{}</text></g>',
+                threshold.description,
+                LEFT,
+                y,
+                WIDTH - RIGHT,
+                y,
+                WIDTH - RIGHT - 2,
+                y - 4,
+                threshold.label,
             )
         )
     if not days:
@@ -164,6 +229,8 @@ def trend_svg(
             if s.points
         )
     )
+    if total:
+        description += "".join(f". {t.description}" for t in thresholds)
     axis = format_html(
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#333" stroke-width="1"/>',
         LEFT,

@@ -191,6 +191,31 @@ class NoteForms:
     def section(self, name: str):
         return [self.form[field] for field in SECTIONS[name]]
 
+    def warn_cervical(self, problem: str | None) -> None:
+        """Say on the cervical select itself, before anyone chooses, that the patient's consent does not cover
+        neck procedures (the page's notice alone sits above a select one may reach by keyboard or scroll)."""
+        if not problem:
+            return
+        field = self.form.fields["cervical_adjustment"]
+        field.help_text = problem
+        field.choices = [("", "None: consent does not cover neck procedures")] + [c for c in field.choices if c[0]]
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """Every refusal on the page as (field id, label, message), in page order, for the summary at the top:
+        the note's own fields, then each row set's rows (a refused Save can otherwise sit 2,500 px down)."""
+        summary = [("note-form", "", str(e)) for e in self.form.non_field_errors()]
+        for bound in self.form:
+            summary += [(bound.id_for_label, str(bound.label), str(e)) for e in bound.errors]
+        for name, formset in self.row_sets.items():
+            title = name.replace("_", " ").capitalize()
+            summary += [(f"id_{formset.prefix}-TOTAL_FORMS", title, str(e)) for e in formset.non_form_errors()]
+            for number, row in enumerate(formset.forms, start=1):
+                for bound in row:
+                    summary += [
+                        (bound.id_for_label, f"{title}, row {number}: {bound.label}", str(e)) for e in bound.errors
+                    ]
+        return summary
+
 
 def _initial(note: VisitNote) -> dict:
     initial = {name: getattr(note, name) for name in NOTE_FIELDS}
@@ -198,9 +223,17 @@ def _initial(note: VisitNote) -> dict:
 
 
 class TemplateChoiceForm(forms.Form):
+    # An optional shortcut, not a field of the note: no "required" asterisk. Applying with none chosen is still
+    # refused, with a message saying so.
     template = forms.ModelChoiceField(
-        label="Clinic template", queryset=NoteTemplate.objects.none(), empty_label="Choose a template"
+        label="Clinic template", queryset=NoteTemplate.objects.none(), empty_label="Choose a template", required=False
     )
+
+    def clean_template(self):
+        template = self.cleaned_data.get("template")
+        if template is None:
+            raise forms.ValidationError("Choose a template to apply.")
+        return template
 
     def __init__(self, *args, **kwargs):
         from clinic.notes.selectors import note_templates_active

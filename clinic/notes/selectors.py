@@ -136,6 +136,10 @@ def pain_points(patient: Patient, notes: list[VisitNote], submissions: list) -> 
     return sorted(points, key=lambda p: p.at)
 
 
+# A change of 2 points on the 0-10 pain rating is meaningful (Ostelo et al., Spine 2008).
+PAIN_MEANINGFUL_CHANGE = 2
+
+
 def outcome_points(scores: list) -> dict[str, list[Point]]:
     """Outcome-measure percents per questionnaire (NDI, ODI ...), oldest first; unscored rows are left out."""
     series: dict[str, list[Point]] = {}
@@ -169,4 +173,9 @@ def patient_chart(patient: Patient) -> dict:
         "notes": notes,
         "pain": pain_points(patient, notes, submissions),
         "outcomes": outcome_points(scores),
+        "outcome_changes": {
+            s.questionnaire.code.upper(): float(s.questionnaire.meaningful_change)
+            for s in scores
+            if s.questionnaire.meaningful_change is not None
+        },
     }

@@ -6,6 +6,7 @@ SELECT ... FOR UPDATE, so two tabs cannot sign twice or edit during signing, and
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -81,7 +82,7 @@ def _latest_note_before(appointment, patient_id: int, *, exclude_pk: int | None 
 
 
 @transaction.atomic
-def note_start(*, appointment, actor, request=None) -> VisitNote:
+def note_start(*, appointment, actor, request=None, now: dt.datetime | None = None) -> VisitNote:
     """Open the note of an appointment (creating the draft the first time), for the appointment's practitioner.
 
     A new draft starts with the chief complaint of the patient's last note (or of their intake) and points at
@@ -102,7 +103,7 @@ def note_start(*, appointment, actor, request=None) -> VisitNote:
     if not complaint:
         latest = intake_selectors.intake_latest_submitted(appointment.patient)
         complaint = ((latest.data or {}).get("visit") or {}).get("complaint", "") if latest else ""
-    now = timezone.now()
+    now = now or timezone.now()
     note = VisitNote(
         appointment=appointment,
         patient_id=appointment.patient_id,
@@ -229,10 +230,11 @@ def note_apply_template(*, note: VisitNote, template: NoteTemplate, actor, reque
 
 
 @transaction.atomic
-def note_sign(*, note: VisitNote, actor, request=None) -> VisitNote:
+def note_sign(*, note: VisitNote, actor, request=None, now: dt.datetime | None = None) -> VisitNote:
     """Sign and lock a draft: signer, time and the SHA-256 of its canonical JSON. Nothing signed changes again.
 
-    A note needs a chief complaint and an SOT category; open red flags must be marked reviewed first.
+    A note needs a chief complaint and an SOT category; open red flags must be marked reviewed first. `now` is
+    the signing time (the demo signs past visits' notes on the day of the visit).
     """
     locked = _locked_draft(note, actor)
     errors: dict[str, str] = {}
@@ -249,7 +251,7 @@ def note_sign(*, note: VisitNote, actor, request=None) -> VisitNote:
     _apply_cervical_rule(locked)
     locked.status = VisitNote.Status.SIGNED
     locked.signed_by = actor
-    locked.signed_at = timezone.now()
+    locked.signed_at = now or timezone.now()
     locked.updated_at = locked.signed_at
     locked.content_sha256 = locked.compute_sha256()
     _validate(locked)
@@ -259,7 +261,9 @@ def note_sign(*, note: VisitNote, actor, request=None) -> VisitNote:
 
 
 @transaction.atomic
-def note_addendum_add(*, note: VisitNote, actor, text: str, request=None) -> NoteAddendum:
+def note_addendum_add(
+    *, note: VisitNote, actor, text: str, request=None, now: dt.datetime | None = None
+) -> NoteAddendum:
     """Add a dated addendum to a signed note (the only way to change the record once it is signed)."""
     locked = _locked(note)
     if not locked.is_signed:
@@ -269,7 +273,7 @@ def note_addendum_add(*, note: VisitNote, actor, text: str, request=None) -> Not
     text = (text or "").strip()
     if not text:
         raise NoteError({"text": "Write what the addendum adds to the note."})
-    addendum = NoteAddendum(note=locked, author=actor, text=text, created_at=timezone.now())
+    addendum = NoteAddendum(note=locked, author=actor, text=text, created_at=now or timezone.now())
     addendum.full_clean()
     addendum.save()
     audit_record(

@@ -59,11 +59,13 @@ def note_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _edit_context(note, forms, request) -> dict:
     readiness = intake_selectors.patient_readiness(note.patient)
+    problem = services.cervical_consent_problem(readiness)
+    forms.warn_cervical(problem)
     return {
         "note": note,
         "forms": forms,
         "readiness": readiness,
-        "cervical_problem": services.cervical_consent_problem(readiness),
+        "cervical_problem": problem,
         "open_flags": list(intake_selectors.red_flags_open(note.patient)),
         "template_form": TemplateChoiceForm(),
         "autosave_seconds": settings.CLINIC_NOTE_AUTOSAVE_SECONDS,
@@ -193,6 +195,14 @@ def note_addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clinic/note_detail.html", _detail_context(request, note, form), status=400)
 
 
+def _lines(specs) -> list[charts.Threshold]:
+    lines = [
+        charts.meaningful_change_line(points, change=change, unit=unit, name=name)
+        for name, points, change, unit in specs
+    ]
+    return [line for line in lines if line is not None]
+
+
 @reads_patient_data
 @rule_required("clinical.read")
 @require_GET
@@ -211,6 +221,9 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
         y_label="Pain (NRS 0-10)",
         title="Pain over time",
         empty_text="No pain ratings recorded yet",
+        thresholds=_lines(
+            [("Pain", chart["pain"], selectors.PAIN_MEANINGFUL_CHANGE, "points")],
+        ),
     )
     outcome_svg = charts.trend_svg(
         [charts.Series(code, points) for code, points in sorted(chart["outcomes"].items())],
@@ -219,6 +232,12 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
         y_label="Disability (%)",
         title="NDI and ODI over time",
         empty_text="No NDI or ODI scores yet",
+        thresholds=_lines(
+            [
+                (code, points, chart["outcome_changes"].get(code, 0), "percentage points")
+                for code, points in sorted(chart["outcomes"].items())
+            ]
+        ),
     )
     return render(
         request,

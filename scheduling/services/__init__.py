@@ -40,6 +40,8 @@ from scheduling.services.status import (
     appointment_mark_no_show,
     appointment_start_treatment,
     check_in_missing,
+    check_in_opens_at,
+    check_in_too_early,
 )
 from scheduling.services.waitlist import waitlist_add, waitlist_offer, waitlist_offer_freed, waitlist_remove
 
@@ -65,6 +67,8 @@ __all__ = [
     "appointment_move_online",
     "appointment_start_treatment",
     "check_in_missing",
+    "check_in_opens_at",
+    "check_in_too_early",
     "error_text",
     "notice_send",
     "online_types_for",

@@ -29,26 +29,70 @@ ROOM_CONSTRAINT = "appointment_no_room_overlap"
 NO_OVERLAP_CONSTRAINTS = ("appointment_no_practitioner_overlap", ROOM_CONSTRAINT)
 
 
-def _conflicts(
-    *,
-    practitioner: Practitioner,
-    room: Room | None,
-    start: dt.datetime,
-    end: dt.datetime,
-    blocks_until: dt.datetime,
-    exclude_pk: int | None,
-) -> list[str]:
-    """What overlaps the proposed appointment, in words (empty when it is free). `room=None` checks the
-    practitioner only (a room the service just picked as free)."""
-    active = Appointment.objects.filter(status__in=Appointment.ACTIVE_STATUSES)
-    if exclude_pk is not None:
-        active = active.exclude(pk=exclude_pk)
-    problems = []
-    if active.filter(practitioner=practitioner, start__lt=end, end__gt=start).exists():
-        problems.append(f"{practitioner.display_name} already has an appointment then")
-    if room is not None and active.filter(room=room, start__lt=blocks_until, blocks_until__gt=start).exists():
-        problems.append(f"{room.name} is taken then (including cleaning time)")
-    return problems
+def _span(appointment: Appointment) -> str:
+    return f"{timezone.localtime(appointment.start):%H:%M} to {timezone.localtime(appointment.end):%H:%M}"
+
+
+def practitioner_conflict(
+    *, practitioner: Practitioner, start: dt.datetime, end: dt.datetime, exclude_pk: int | None
+) -> str:
+    """The practitioner's own appointment overlapping [start, end), in the front desk's words ("" when none)."""
+    clash = (
+        Appointment.objects.filter(
+            status__in=Appointment.ACTIVE_STATUSES, practitioner=practitioner, start__lt=end, end__gt=start
+        )
+        .exclude(pk=exclude_pk)
+        .select_related("patient")
+        .order_by("start")
+        .first()
+    )
+    if clash is None:
+        return ""
+    return f"{practitioner.display_name} already sees {clash.patient.full_name} from {_span(clash)}"
+
+
+def patient_conflict(*, patient: Patient | None, start: dt.datetime, end: dt.datetime, exclude_pk: int | None) -> str:
+    """The patient's own active visit overlapping [start, end), with anyone ("" when none)."""
+    if patient is None or patient.pk is None:
+        return ""
+    clash = (
+        Appointment.objects.filter(
+            status__in=Appointment.ACTIVE_STATUSES, patient=patient, start__lt=end, end__gt=start
+        )
+        .exclude(pk=exclude_pk)
+        .select_related("practitioner")
+        .order_by("start")
+        .first()
+    )
+    if clash is None:
+        return ""
+    return (
+        f"{patient.full_name} already has a visit from {_span(clash)} that day with {clash.practitioner.display_name}"
+    )
+
+
+def _room_conflict(*, room: Room, start: dt.datetime, blocks_until: dt.datetime, exclude_pk: int | None) -> str:
+    taken = Appointment.objects.filter(
+        status__in=Appointment.ACTIVE_STATUSES, room=room, start__lt=blocks_until, blocks_until__gt=start
+    ).exclude(pk=exclude_pk)
+    return f"{room.name} is taken then (including cleaning time)" if taken.exists() else ""
+
+
+def _hours_problem(data, practitioner: Practitioner, start: dt.datetime, end: dt.datetime, day: dt.date) -> str:
+    """Why the practitioner cannot see anyone then: time off that day, or outside their hours."""
+    time_off = [e for e in data.exceptions.get(practitioner.pk, ()) if e.date == day and e.kind == "time_off"]
+    for e in time_off:
+        whole_day = e.start_time is None or e.end_time is None
+        if whole_day or (
+            dt.datetime.combine(day, e.start_time, tzinfo=start.tzinfo) < end
+            and start < dt.datetime.combine(day, e.end_time, tzinfo=start.tzinfo)
+        ):
+            span = "all day" if whole_day else f"from {e.start_time:%H:%M} to {e.end_time:%H:%M}"
+            return f"{practitioner.display_name} is on time off {span} on {start:%a %d %b}. Choose another day or time."
+    return (
+        f"{practitioner.display_name} does not work from {when_text(start)} to "
+        f"{timezone.localtime(end):%H:%M}. Pick a time inside their hours (see Find a slot)."
+    )
 
 
 def _pick_room(
@@ -92,26 +136,38 @@ def validate_time(
     now: dt.datetime,
     exclude_pk: int | None,
     preferred_room: Room | None = None,
+    patient: Patient | None = None,
 ) -> _Placement:
-    """Checks shared by booking and moving; returns the room to use. Raises SchedulingError / SlotTaken."""
+    """Checks shared by booking and moving; returns the room to use. Raises SchedulingError / SlotTaken.
+
+    A refusal names the most specific conflict first: the practitioner's own appointment, their time off or
+    hours, the patient's own overlapping visit, then the rooms. "Just taken" is kept for a real race (see
+    `_save_guarded`)."""
     if timezone.is_naive(start):
         raise SchedulingError({"start": ["Give the time with its time zone."]})
     end = start + appointment_type.duration
     if start < now:
         raise SchedulingError({"start": ["That time is in the past. Choose a time from now on."]})
+
+    def taken(problem: str) -> SlotTaken:
+        return SlotTaken(
+            problem + ".",
+            alternatives=alternatives_near(appointment_type, practitioner, start, exclude_pk, now, patient=patient),
+        )
+
+    problem = practitioner_conflict(practitioner=practitioner, start=start, end=end, exclude_pk=exclude_pk)
+    if problem:
+        raise taken(problem)
     zone = availability.clinic_zone()
-    day = start.astimezone(zone).date()
+    local = start.astimezone(zone)
+    day = local.date()
     data = availability.load_schedule(practitioner_ids=[practitioner.pk], first_day=day, last_day=day, zone=zone)
     location_id = availability.location_for(data, practitioner.pk, start, end, zone)
     if location_id is None:
-        raise SchedulingError(
-            {
-                "start": [
-                    f"{practitioner.display_name} does not work from {when_text(start)} to "
-                    f"{timezone.localtime(end):%H:%M}. Pick a time inside their hours (see Find a slot)."
-                ]
-            }
-        )
+        raise SchedulingError({"start": [_hours_problem(data, practitioner, local, end, day)]})
+    problem = patient_conflict(patient=patient, start=start, end=end, exclude_pk=exclude_pk)
+    if problem:
+        raise taken(problem)
     blocks_until = end + appointment_type.buffer_after
     picked = room is None
     if picked and preferred_room is not None and preferred_room.location_id == location_id:
@@ -119,43 +175,67 @@ def validate_time(
     elif picked:
         room = _pick_room(location_id=location_id, start=start, blocks_until=blocks_until, exclude_pk=exclude_pk)
         if room is None:
-            raise _no_room_free(appointment_type, practitioner, start, exclude_pk, now)
+            raise taken("No room is free then: every room is booked or being cleaned")
     elif room.location_id != location_id:
         raise SchedulingError({"room": [f"{room} is not where {practitioner.display_name} works at that time."]})
-    # A room the service chose (or the moved appointment's own) was free a statement ago; checking it again
-    # could only see a concurrent booking commit in between and refuse a time another room can serve.
-    # The insert settles such a race (see _save_guarded).
-    problems = _conflicts(
-        practitioner=practitioner,
-        room=None if picked else room,
-        start=start,
-        end=end,
-        blocks_until=blocks_until,
-        exclude_pk=exclude_pk,
-    )
-    if problems:
-        raise SlotTaken(
-            "That time was just taken: " + "; ".join(problems) + ".",
-            alternatives=alternatives_near(appointment_type, practitioner, start, exclude_pk, now),
-        )
+    else:
+        # A room the desk chose. One the service chose (or the moved appointment's own) was free a statement
+        # ago; checking it again could only see a concurrent booking commit in between and refuse a time
+        # another room can serve. The insert settles such a race (see _save_guarded).
+        problem = _room_conflict(room=room, start=start, blocks_until=blocks_until, exclude_pk=exclude_pk)
+        if problem:
+            raise taken(problem)
     return _Placement(room=room, picked_at=location_id if picked else None)
 
 
 def _no_room_free(appointment_type, practitioner, start, exclude_pk, now) -> SlotTaken:
+    """A race lost: the last free room went to a concurrent booking between the pick and the insert."""
     return SlotTaken(
         "That time was just taken: every room is in use then.",
         alternatives=alternatives_near(appointment_type, practitioner, start, exclude_pk, now),
     )
 
 
-def alternatives_near(appointment_type, practitioner, start, exclude_pk, now) -> list[availability.Slot]:
-    return availability.nearest_free(
+def alternatives_near(
+    appointment_type,
+    practitioner,
+    start,
+    exclude_pk,
+    now,
+    *,
+    patient: Patient | None = None,
+    avoid_days: Sequence[dt.date] = (),
+    count: int = 3,
+) -> list[availability.Slot]:
+    """The free times nearest `start`; with `patient`, none that overlaps or shares a day with the patient's
+    own active visits, and none on `avoid_days` (e.g. the other days of a series)."""
+    if patient is None and not avoid_days:
+        return availability.nearest_free(
+            appointment_type=appointment_type,
+            practitioner_id=practitioner.pk,
+            around=start,
+            count=count,
+            now=now,
+            exclude_appointment_id=exclude_pk,
+        )
+    zone = availability.clinic_zone()
+    busy_days = set(avoid_days)
+    if patient is not None and patient.pk is not None:
+        own = Appointment.objects.filter(patient=patient, status__in=Appointment.ACTIVE_STATUSES, end__gt=now).exclude(
+            pk=exclude_pk
+        )
+        busy_days |= {s.astimezone(zone).date() for s in own.values_list("start", flat=True)}
+    wider = availability.nearest_free(
         appointment_type=appointment_type,
         practitioner_id=practitioner.pk,
         around=start,
+        count=60,
         now=now,
         exclude_appointment_id=exclude_pk,
     )
+    fitting = [s for s in wider if s.start.astimezone(zone).date() not in busy_days]
+    closest = sorted(fitting, key=lambda s: abs(s.start - start))[:count]
+    return sorted(closest, key=lambda s: s.start)
 
 
 def _save_guarded(
@@ -236,7 +316,13 @@ def appointment_book(
             {"appointment_type": [f"{appointment_type.name} is for new patients; choose a follow-up visit instead."]}
         )
     placement = validate_time(
-        appointment_type=appointment_type, practitioner=practitioner, start=start, room=room, now=now, exclude_pk=None
+        appointment_type=appointment_type,
+        practitioner=practitioner,
+        start=start,
+        room=room,
+        now=now,
+        exclude_pk=None,
+        patient=patient,
     )
     end = start + appointment_type.duration
     appointment = Appointment(
@@ -323,6 +409,7 @@ def appointment_move(
         now=now,
         exclude_pk=appointment.pk,
         preferred_room=_current_room_if_free(appointment, start) if room is None else None,
+        patient=appointment.patient,
     )
     appointment.practitioner = practitioner
     appointment.room = placement.room

@@ -42,6 +42,28 @@ def notify_after_commit(appointment: Appointment, kind: str, *, now: dt.datetime
         )
     if kind not in (notices.CONFIRMATION, notices.RESCHEDULE):
         return
+    reminder_after_commit(appointment, now=now)
+
+
+def series_notify_after_commit(series, appointments: list[Appointment], *, now: dt.datetime) -> None:
+    """A booked care-plan series: one confirmation listing every visit (recorded in the outbox now, in the
+    booking's transaction), and each visit's own reminder."""
+    if series.patient.email:
+        outbox.notice_queue(
+            kind=notices.SERIES_CONFIRMATION,
+            patient=series.patient,
+            recipient=series.patient.email,
+            context={"series": series.pk},
+            now=now,
+        )
+    for appointment in appointments:
+        reminder_after_commit(appointment, now=now)
+
+
+def reminder_after_commit(appointment: Appointment, *, now: dt.datetime) -> None:
+    """Queue the reminder of a new time once the transaction commits (inside the reminder window the
+    confirmation is the reminder: none is sent later)."""
+    pk, sequence = appointment.pk, appointment.sequence
     due = _reminder_due_from(appointment.start)
     if due <= now:
         Appointment.objects.filter(pk=pk, sequence=sequence).update(reminder_sent_at=now)

@@ -56,6 +56,27 @@ def appointment_notice_deliver(notice: OutgoingNotice) -> str:
     )
 
 
+def series_notice_deliver(notice: OutgoingNotice) -> str:
+    """The outbox's sender for a care-plan series' confirmation: the visits still booked, as they are now (one
+    moved or cancelled since is left out of the list; its own notice told the patient)."""
+    series = selectors.series_detail(notice.context["series"])
+    if series is None:
+        return "gone"
+    appointments = [a for a in selectors.appointments_for_series(series) if a.status == Status.BOOKED]
+    if not appointments:
+        return "nothing booked"
+    message = notices.series_message(series, appointments)
+    message.to = [notice.recipient]
+    message.send()
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        obj=series,
+        patient=series.patient,
+        detail=f"e-mailed series confirmation ({len(appointments)} visits)",
+    )
+    return "sent"
+
+
 def reminder_send(*, appointment_id: int, sequence: int, now: dt.datetime | None = None) -> str:
     """Decide the reminder at most once per appointment time, record it in the outbox and send it.
 

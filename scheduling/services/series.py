@@ -15,6 +15,7 @@ from scheduling import availability
 from scheduling.models import AppointmentType, CarePlanSeries
 from scheduling.services.booking import alternatives_near, appointment_book, validate_time
 from scheduling.services.common import SchedulingError, error_text, when_text
+from scheduling.services.notify import series_notify_after_commit
 
 
 @dataclass
@@ -30,17 +31,30 @@ class Occurrence:
         return not self.problem
 
 
+def series_visit_count(*, weeks: int | None, weekdays: Sequence[int], visits: int | None = None) -> int:
+    """How many visits the desk asked for: the number itself, or weeks x days a week."""
+    return visits if visits else (weeks or 0) * len(set(weekdays))
+
+
 def series_occurrences(
-    *, first_date: dt.date, weeks: int, weekdays: Sequence[int], time_of_day: dt.time
+    *,
+    first_date: dt.date,
+    weeks: int | None,
+    weekdays: Sequence[int],
+    time_of_day: dt.time,
+    visits: int | None = None,
 ) -> list[dt.datetime]:
+    """The wanted starts: the first `visits` (or weeks x days) dates on the chosen weekdays from `first_date`
+    on, so "3 weeks, Mon + Thu" from a Thursday is six visits, not the five left in three calendar weeks."""
     zone = availability.clinic_zone()
-    monday = first_date - dt.timedelta(days=first_date.weekday())
-    starts = []
-    for week in range(weeks):
-        for weekday in sorted(set(weekdays)):
-            day = monday + dt.timedelta(weeks=week, days=weekday)
-            if day >= first_date:
-                starts.append(dt.datetime.combine(day, time_of_day, tzinfo=zone))
+    wanted = series_visit_count(weeks=weeks, weekdays=weekdays, visits=visits)
+    days = set(weekdays)
+    starts: list[dt.datetime] = []
+    day = first_date
+    while days and len(starts) < wanted:
+        if day.weekday() in days:
+            starts.append(dt.datetime.combine(day, time_of_day, tzinfo=zone))
+        day += dt.timedelta(days=1)
     return starts
 
 
@@ -49,10 +63,16 @@ def series_plan(
     practitioner: Practitioner,
     appointment_type: AppointmentType,
     starts: Sequence[dt.datetime],
+    patient: Patient | None = None,
     now: dt.datetime | None = None,
 ) -> list[Occurrence]:
-    """Check every wanted start of a series; each that cannot be booked is listed with alternatives."""
+    """Check every wanted start of a series; each that cannot be booked is listed with alternatives.
+
+    The patient's own visits are a conflict of their own (named so), and an alternative never falls on the day
+    of another visit of the series or of one of the patient's existing visits."""
     now = now or timezone.now()
+    zone = availability.clinic_zone()
+    series_days = {start.astimezone(zone).date() for start in starts}
     plan = []
     for start in starts:
         try:
@@ -63,11 +83,14 @@ def series_plan(
                 room=None,
                 now=now,
                 exclude_pk=None,
+                patient=patient,
             )
         except SchedulingError as exc:
-            plan.append(
-                Occurrence(start, error_text(exc), alternatives_near(appointment_type, practitioner, start, None, now))
+            others = series_days - {start.astimezone(zone).date()}
+            alternatives = alternatives_near(
+                appointment_type, practitioner, start, None, now, patient=patient, avoid_days=sorted(others)
             )
+            plan.append(Occurrence(start, error_text(exc), alternatives))
         else:
             plan.append(Occurrence(start))
     return plan
@@ -80,7 +103,7 @@ def series_book(
     practitioner: Practitioner,
     appointment_type: AppointmentType,
     first_date: dt.date,
-    weeks: int,
+    weeks: int | None,
     weekdays: Sequence[int],
     time_of_day: dt.time,
     starts: Sequence[dt.datetime],
@@ -88,17 +111,30 @@ def series_book(
     actor=None,
     request=None,
     now: dt.datetime | None = None,
+    notify: bool = False,
+    allow_same_day: bool = False,
 ) -> CarePlanSeries:
     """Book every start of a care plan in one transaction: all of them or none (a taken time raises SlotTaken
-    naming it, so the front desk chooses again; nothing is skipped silently)."""
+    naming it, so the front desk chooses again; nothing is skipped silently). `notify` records one confirmation
+    listing every visit (with an .ics of them all) in the outbox, and queues each visit's reminder. Two visits
+    on one day are refused unless `allow_same_day`."""
+    now = now or timezone.now()
     if not starts:
         raise SchedulingError("A series needs at least one appointment.")
+    zone = availability.clinic_zone()
+    days = sorted(start.astimezone(zone).date() for start in starts)
+    twice = sorted({day for day in days if days.count(day) > 1})
+    if twice and not allow_same_day:
+        raise SchedulingError(
+            f"Two visits of the series fall on {', '.join(f'{day:%a %d %b}' for day in twice)}: choose another "
+            "time for one of them. Nothing in the series was booked."
+        )
     series = CarePlanSeries(
         patient=patient,
         practitioner=practitioner,
         appointment_type=appointment_type,
         first_date=first_date,
-        weeks=weeks,
+        weeks=weeks or -(-len(starts) // max(len(set(weekdays)), 1)),
         weekdays=",".join(str(d) for d in sorted(set(weekdays))),
         time_of_day=time_of_day,
         notes=notes,
@@ -106,17 +142,20 @@ def series_book(
     )
     series.full_clean()
     series.save()
+    booked = []
     for start in sorted(starts):
         try:
-            appointment_book(
-                patient=patient,
-                practitioner=practitioner,
-                appointment_type=appointment_type,
-                start=start,
-                actor=actor,
-                series=series,
-                request=request,
-                now=now,
+            booked.append(
+                appointment_book(
+                    patient=patient,
+                    practitioner=practitioner,
+                    appointment_type=appointment_type,
+                    start=start,
+                    actor=actor,
+                    series=series,
+                    request=request,
+                    now=now,
+                )
             )
         except SchedulingError as exc:
             raise SchedulingError(f"{when_text(start)}: {error_text(exc)} Nothing in the series was booked.") from exc
@@ -128,4 +167,6 @@ def series_book(
         request=request,
         detail=f"series of {len(starts)} {appointment_type.slug}",
     )
+    if notify:
+        series_notify_after_commit(series, booked, now=now)
     return series

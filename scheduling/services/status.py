@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -101,11 +102,35 @@ def check_in_missing(appointment: Appointment) -> list[str]:
     return missing
 
 
+def check_in_opens_at(appointment: Appointment) -> dt.datetime:
+    """The earliest moment the patient can be checked in: `CLINIC_CHECK_IN_EARLY_MINUTES` before the start."""
+    return appointment.start - dt.timedelta(minutes=settings.CLINIC_CHECK_IN_EARLY_MINUTES)
+
+
+def check_in_too_early(appointment: Appointment, now: dt.datetime) -> str:
+    """Why the patient cannot be checked in yet, in words ("" when they can): check-in is for today's
+    appointments, from `CLINIC_CHECK_IN_EARLY_MINUTES` before the start."""
+    start = timezone.localtime(appointment.start)
+    if timezone.localdate(now) != start.date():
+        if start.date() < timezone.localdate(now):
+            return f"This appointment was on {start:%a %d %b}; check-in is for today's appointments."
+        return f"Check-in is for today's appointments; this one is on {start:%a %d %b} at {start:%H:%M}."
+    opens = timezone.localtime(check_in_opens_at(appointment))
+    if now < opens:
+        return f"Check-in opens at {opens:%H:%M}, {settings.CLINIC_CHECK_IN_EARLY_MINUTES} minutes before the start."
+    return ""
+
+
 @transaction.atomic
 def appointment_check_in(
-    *, appointment: Appointment, actor=None, override_reason: str = "", request=None
+    *, appointment: Appointment, actor=None, override_reason: str = "", request=None, now: dt.datetime | None = None
 ) -> Appointment:
-    """Check a patient in. When intake or consent is missing the front desk must give a reason to go ahead."""
+    """Check a patient in: today's appointments only, from `CLINIC_CHECK_IN_EARLY_MINUTES` before the start.
+    When intake or consent is missing the front desk must give a reason to go ahead."""
+    now = now or timezone.now()
+    too_early = check_in_too_early(appointment, now)
+    if too_early and appointment.status == Status.BOOKED:
+        raise SchedulingError(too_early, code="check_in_window")
     missing = check_in_missing(appointment)
     override_reason = (override_reason or "").strip()
     if missing and not override_reason:

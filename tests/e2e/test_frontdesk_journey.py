@@ -94,7 +94,9 @@ def test_front_desk_morning(page, morning, front_desk, practitioner_a, patient_a
     click_through(page, page.get_by_role("button", name="Book", exact=True))
     start = page.get_by_label("Starts at")
     expect(start).to_have_attribute("aria-invalid", "true")
-    expect(start).to_have_accessible_description(re.compile("Dr. Ada Adams already has an appointment then"))
+    expect(start).to_have_accessible_description(
+        re.compile("Dr. Ada Adams already sees Alice Arnold from 11:00 to 11:30")
+    )
     expect(start).to_have_value("2030-06-03T11:15")  # nothing typed is lost
     expect(page.get_by_role("alert")).to_contain_text("Nearest free times")
     assert Appointment.objects.filter(patient__last_name="Dunn").count() == 2  # only the two made above
@@ -138,7 +140,7 @@ def test_front_desk_morning(page, morning, front_desk, practitioner_a, patient_a
     expect(page.get_by_role("link", name=re.compile(r"^09:00 Bruno Berg"))).to_have_count(0)
     shoot(page, "frontdesk-journey-6-after-no-show")
 
-    # 6. A care-plan series for Alice: Mondays and Wednesdays at 14:00 for three weeks from Wednesday.
+    # 6. A care-plan series for Alice: Mondays and Wednesdays at 14:00 for three weeks from Wednesday: six visits.
     open_appointment(page, "14:00 Alice Arnold")
     click_through(page, page.get_by_role("link", name="Book a care-plan series for Alice"))
     expect(page.get_by_label(re.compile("^Alice Arnold"))).to_be_checked()
@@ -152,6 +154,7 @@ def test_front_desk_morning(page, morning, front_desk, practitioner_a, patient_a
     shoot(page, "frontdesk-journey-7-series-plan")
     click_through(page, page.get_by_role("button", name="Check these times"))
     expect(page.get_by_text("2 times cannot be booked as planned")).to_be_visible()
+    expect(page.locator("#series-count")).to_contain_text("6 visits, Wed 5 Jun to Mon 24 Jun 2030")
     shoot(page, "frontdesk-journey-8-series-conflicts")
 
     # Submitting without choosing for each conflict is refused, nothing booked.
@@ -167,7 +170,7 @@ def test_front_desk_morning(page, morning, front_desk, practitioner_a, patient_a
     first_alternative.check()
     page.get_by_role("group", name="Instead of Wed 19 Jun 14:00").get_by_label("Leave this one out").check()
     click_through(page, page.get_by_role("button", name="Book the series"))
-    expect(page.get_by_role("status")).to_contain_text("Booked 4 appointments.")
+    expect(page.get_by_role("status")).to_contain_text("Booked 5 appointments.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Care-plan series: Alice Arnold")
     shoot(page, "frontdesk-journey-9-series-booked")
 
@@ -177,3 +180,4 @@ def test_front_desk_morning(page, morning, front_desk, practitioner_a, patient_a
     assert at(MONDAY + dt.timedelta(days=16), 14) not in starts  # the taken Wednesday left out
     assert at(MONDAY + dt.timedelta(days=2), 14) in starts
     assert chosen_label.strip() in {f"{s:%a %-d %b %H:%M}" for s in starts}, (chosen_label, starts)
+    assert len({s.date() for s in starts}) == len(starts)  # the alternative shares no day with another visit

@@ -20,6 +20,13 @@ from tests.scheduling.conftest import at
 SEVERAL_ROWS = {"intake:intake_submit": 2}
 
 
+@pytest.fixture(autouse=True)
+def _check_in_any_time_today(settings):
+    """These tests are about paperwork, statuses and audit rows; the check-in window (today, from
+    CLINIC_CHECK_IN_EARLY_MINUTES before the start) has its own tests in test_check_in_window.py."""
+    settings.CLINIC_CHECK_IN_EARLY_MINUTES = 24 * 60
+
+
 class Walk:
     def __init__(self, patient):
         self.patient = patient

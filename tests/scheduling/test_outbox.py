@@ -101,6 +101,17 @@ def test_every_kind_of_notice_is_recorded(
         child = PatientFactory(date_of_birth=dt.date(2000, 1, 1), email="")
         GuardianLink.objects.create(guardian=front_desk, dependant=child, relationship="mother")
         family.dependants_detach_adults()
+        services.series_book(
+            patient=patient_b,
+            practitioner=practitioner_a,
+            appointment_type=clinic["adjustment"],
+            first_date=at(4, 0).date(),
+            weeks=1,
+            weekdays=[4],
+            time_of_day=at(4, 9).time(),
+            starts=[at(4, 9)],
+            notify=True,
+        )
     kinds = sorted(OutgoingNotice.objects.values_list("kind", flat=True))
     assert kinds == sorted(OutgoingNotice.Kind.values)
     run_worker()
@@ -108,8 +119,9 @@ def test_every_kind_of_notice_is_recorded(
     # The confirmation and the new time were for a time since cancelled: the worker skips them.
     skipped = dict(OutgoingNotice.objects.filter(state=State.SKIPPED).values_list("kind", "outcome"))
     assert skipped == {"confirmation": "superseded", "reschedule": "superseded"}
-    assert OutgoingNotice.objects.filter(state=State.SENT).count() == 5
-    assert len(mail.outbox) == 5
+    # With the series' confirmation and the parent's notice that their child now has their own record.
+    assert OutgoingNotice.objects.filter(state=State.SENT).count() == 6
+    assert len(mail.outbox) == 6
 
 
 def test_a_notice_whose_task_runs_twice_is_sent_once(

@@ -19,6 +19,13 @@ from tests.scheduling.factories import AppointmentFactory, WorkingHoursFactory
 BOOK = reverse("scheduling:appointment_book")
 
 
+@pytest.fixture(autouse=True)
+def _check_in_any_time_today(settings):
+    """These tests are about paperwork, statuses and audit rows; the check-in window (today, from
+    CLINIC_CHECK_IN_EARLY_MINUTES before the start) has its own tests in test_check_in_window.py."""
+    settings.CLINIC_CHECK_IN_EARLY_MINUTES = 24 * 60
+
+
 def booking_data(clinic, practitioner, start, patient=None, **extra):
     data = {
         "appointment_type": clinic["adjustment"].pk,
@@ -157,7 +164,7 @@ def test_new_patient_is_not_registered_when_the_booking_fails(desk, clinic, appt
         new_date_of_birth="1990-02-03",
     )
     response = desk.post(BOOK, data)
-    assert response.status_code == 400 and "just taken" in form_errors(response)["start"][0]
+    assert response.status_code == 400 and "already sees" in form_errors(response)["start"][0]
     assert not Patient.objects.filter(last_name="Novak").exists()
 
 
@@ -190,7 +197,7 @@ def test_book_unknown_patient_is_a_field_error(desk, clinic, practitioner_a):
 def test_book_overlapping_is_a_field_error_with_alternatives(desk, clinic, appt, patient_b, practitioner_a):
     response = desk.post(BOOK, booking_data(clinic, practitioner_a, at(0, 9, 15), patient_b))
     assert response.status_code == 400
-    assert "just taken" in form_errors(response)["start"][0]
+    assert "already sees" in form_errors(response)["start"][0]
     body = response.content.decode()
     assert "Nearest free times" in body and "start=2026-06-01T09%3A30" in body
 

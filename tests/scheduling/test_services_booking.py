@@ -51,7 +51,7 @@ def test_second_booking_for_the_same_practitioner_gets_slot_taken_with_nearest_t
     book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
     with pytest.raises(SlotTaken) as exc:
         book(patient_b, practitioner_a, clinic["adjustment"], at(0, 9, 15))
-    assert "just taken" in exc.value.text
+    assert "Dr. Ada Adams already sees Alice Arnold from 09:00 to 09:30" in exc.value.text
     alternatives = [s.start for s in exc.value.alternatives]
     assert len(alternatives) == 3
     assert at(0, 9, 30) in alternatives and at(0, 8, 30) in alternatives
@@ -112,7 +112,7 @@ def test_database_refuses_overlap_even_when_the_service_is_bypassed(clinic, pati
 def test_constraint_refusal_inside_the_service_becomes_slot_taken(clinic, patient_a, patient_b, practitioner_a):
     book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
     # Simulate a race: the Python check saw nothing, the database refuses.
-    with mock.patch.object(booking, "_conflicts", return_value=[]), pytest.raises(SlotTaken) as exc:
+    with mock.patch.object(booking, "practitioner_conflict", return_value=""), pytest.raises(SlotTaken) as exc:
         book(patient_b, practitioner_a, clinic["adjustment"], at(0, 9))
     assert "just taken by another booking" in exc.value.text
     assert exc.value.alternatives

@@ -21,7 +21,7 @@ def test_series_plan_lists_every_conflict_with_alternatives(clinic, patient_a, p
     plan = services.series_plan(practitioner=practitioner_a, appointment_type=clinic["adjustment"], starts=starts)
     conflicts = [o for o in plan if not o.ok]
     assert [o.start for o in conflicts] == [at(7, 9)]
-    assert conflicts[0].alternatives and "just taken" in conflicts[0].problem
+    assert conflicts[0].alternatives and "already sees" in conflicts[0].problem
 
 
 def test_series_book_books_all_or_nothing(clinic, patient_a, patient_b, practitioner_a):

@@ -13,6 +13,14 @@ from tests.scheduling.conftest import at, book
 
 Status = Appointment.Status
 
+
+@pytest.fixture(autouse=True)
+def _check_in_any_time_today(settings):
+    """These tests are about paperwork, statuses and audit rows; the check-in window (today, from
+    CLINIC_CHECK_IN_EARLY_MINUTES before the start) has its own tests in test_check_in_window.py."""
+    settings.CLINIC_CHECK_IN_EARLY_MINUTES = 24 * 60
+
+
 # --- Status state machine ----------------------------------------------------------------------
 
 

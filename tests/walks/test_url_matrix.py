@@ -28,6 +28,7 @@ MATRIX = {
     "clinic:patient_detail": R(LOGIN, 200, 200, 200, 200),
     "clinic:patient_edit": R(LOGIN, 200, 200, 403, 200),
     "clinic:patient_access_log": R(LOGIN, 403, 403, 403, 200),
+    "clinic:patient_merge": R(LOGIN, 403, 403, 403, 200),
     "clinic:logout_everywhere": R(405, 405, 405, 405, 405),  # POST only
     # Families: a patient account's family page and its actions; the front desk links and unlinks.
     "clinic:family_home": R(LOGIN, 200, 403, 403, 403),
@@ -193,6 +194,7 @@ URL_KWARGS = {
     "clinic:patient_access_log": lambda o: {"pk": o["patient"].pk},
     "clinic:guardian_link_add": lambda o: {"pk": o["patient"].pk},
     "clinic:guardian_link_end": lambda o: {"pk": o["patient"].pk, "link_pk": guardian_link(o["patient"]).pk},
+    "clinic:patient_merge": lambda o: {"pk": o["patient"].pk},
     "intake:intake_step": lambda o: {"step": intake_draft(o["patient"]).current_step},
     "intake:consent_withdraw": lambda o: {"pk": intake_signature(o["patient"]).pk},
     "intake:consent_print": lambda o: {"pk": intake_signature(o["patient"]).pk},
