@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from clinic import services
-from clinic.admin_base import PatientDataAdmin, ReadOnlyAdmin
+from clinic.admin_base import ClinicModelAdmin, PatientDataAdmin, ReadOnlyAdmin
 from clinic.models import (
     AuditEvent,
     BlockLandmark,
@@ -53,7 +53,7 @@ class RoomInline(admin.TabularInline):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(ClinicModelAdmin):
     list_display = ["name", "city", "phone", "time_zone", "active"]
     list_filter = ["active", "time_zone"]
     search_fields = ["name", "city", "address_line1"]
@@ -61,14 +61,14 @@ class LocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(ClinicModelAdmin):
     list_display = ["name", "location", "active"]
     list_filter = ["location", "active"]
     search_fields = ["name", "location__name"]
 
 
 @admin.register(Practitioner)
-class PractitionerAdmin(admin.ModelAdmin):
+class PractitionerAdmin(ClinicModelAdmin):
     list_display = ["display_name", "credentials", "user", "colour", "active"]
     list_filter = ["active"]
     search_fields = ["display_name", "user__email"]
@@ -104,7 +104,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(BlockLandmark)
-class BlockLandmarkAdmin(admin.ModelAdmin):
+class BlockLandmarkAdmin(ClinicModelAdmin):
     """The landmarks practitioners pick for block placements (they vary by SOT school)."""
 
     list_display = ["name", "position", "active"]
@@ -113,7 +113,7 @@ class BlockLandmarkAdmin(admin.ModelAdmin):
 
 
 @admin.register(NoteTemplate)
-class NoteTemplateAdmin(admin.ModelAdmin):
+class NoteTemplateAdmin(ClinicModelAdmin):
     list_display = ["name", "sot_category", "active"]
     list_filter = ["active", "sot_category"]
     search_fields = ["name", "description"]

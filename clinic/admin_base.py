@@ -8,14 +8,34 @@ audit row per request.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 
 from clinic.audit import audit_read
 from clinic.models import AuditEvent
 from clinic.services import audit_record
 
 
-class PatientDataAdmin(admin.ModelAdmin):
+class _BoundedChangeList(ChangeList):
+    """A list whose filters come from the URL: a value no column can hold (a year past 9999, an id past 64 bits)
+    is a wrong filter, answered as Django answers other wrong filters (the list again, "?e=1"), not a 500."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        try:
+            return super().get_queryset(request, exclude_parameters)
+        except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+class ClinicModelAdmin(admin.ModelAdmin):
+    """Every admin of ours: list filters typed into the URL never reach a 500 (see _BoundedChangeList)."""
+
+    def get_changelist(self, request, **kwargs):
+        return _BoundedChangeList
+
+
+class PatientDataAdmin(ClinicModelAdmin):
     """An admin of rows that hold patient data: the list, a row, its history and its delete page are reads;
     a change, an addition and a deletion are written to the audit trail with the changed field names."""
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
+from clinic.input_limits import BoundedFormMixin
 from clinic.models import Patient
 from clinic.widgets import DateInput
 
 
-class DependantForm(forms.Form):
+class DependantForm(BoundedFormMixin, forms.Form):
     first_name = forms.CharField(label="Child's first name", max_length=100)
     last_name = forms.CharField(label="Child's last name", max_length=100)
     date_of_birth = forms.DateField(label="Date of birth", widget=DateInput())

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from clinic.input_limits import BoundedFormMixin
 from clinic.models import Patient
 from clinic.single_line import SingleLineFormMixin
 from clinic.widgets import DateInput
@@ -23,7 +24,7 @@ class MergeForm(forms.Form):
     confirm = forms.BooleanField(label="I have checked these are the same person", required=True)
 
 
-class PatientForm(SingleLineFormMixin, forms.ModelForm):
+class PatientForm(BoundedFormMixin, SingleLineFormMixin, forms.ModelForm):
     class Meta:
         model = Patient
         fields = Patient.RECORD_FIELDS

@@ -6,7 +6,7 @@ a new version. Signatures, submissions and scores are records, shown read-only.
 
 from django.contrib import admin, messages
 
-from clinic.admin_base import ReadOnlyAdmin
+from clinic.admin_base import ClinicModelAdmin, ReadOnlyAdmin
 from intake import services
 from intake.models import (
     ConsentSignature,
@@ -22,7 +22,7 @@ from intake.models import (
 
 
 @admin.register(ConsentVersion)
-class ConsentVersionAdmin(admin.ModelAdmin):
+class ConsentVersionAdmin(ClinicModelAdmin):
     list_display = ["version", "title", "effective_date", "active", "sha256"]
     list_filter = ["active"]
     readonly_fields = ["sha256", "active", "created_at"]
@@ -52,7 +52,7 @@ class QuestionnaireOptionInline(admin.TabularInline):
 
 
 @admin.register(QuestionnaireItem)
-class QuestionnaireItemAdmin(admin.ModelAdmin):
+class QuestionnaireItemAdmin(ClinicModelAdmin):
     list_display = ["questionnaire", "position", "code", "text"]
     list_filter = ["questionnaire"]
     inlines = [QuestionnaireOptionInline]
@@ -65,7 +65,7 @@ class QuestionnaireItemInline(admin.TabularInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(ClinicModelAdmin):
     list_display = ["title", "code", "region", "active"]
     inlines = [QuestionnaireItemInline]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from clinic.input_limits import BoundedFormMixin
 from clinic.models import Patient, phone_validator
 from clinic.single_line import SingleLineFormMixin
 from intake import content
@@ -16,7 +17,7 @@ from intake.models import ConsentSignature, ConsentVersion, Questionnaire
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
 
-class AboutForm(SingleLineFormMixin, forms.Form):
+class AboutForm(BoundedFormMixin, SingleLineFormMixin, forms.Form):
     preferred_name = forms.CharField(label="Name you like to be called (optional)", max_length=100, required=False)
     date_of_birth = forms.DateField(label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}))
     sex = forms.ChoiceField(label="Sex", choices=Patient.Sex.choices)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from clinic.admin_base import PatientDataAdmin
+from clinic.admin_base import ClinicModelAdmin, PatientDataAdmin
 from scheduling.models import (
     Appointment,
     AppointmentType,
@@ -12,19 +12,19 @@ from scheduling.models import (
 
 
 @admin.register(AppointmentType)
-class AppointmentTypeAdmin(admin.ModelAdmin):
+class AppointmentTypeAdmin(ClinicModelAdmin):
     list_display = ["name", "slug", "duration", "buffer_after", "bookable_online", "new_patient_only", "active"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(admin.ModelAdmin):
+class WorkingHoursAdmin(ClinicModelAdmin):
     list_display = ["practitioner", "location", "weekday", "start_time", "end_time"]
     list_filter = ["practitioner", "weekday"]
 
 
 @admin.register(AvailabilityException)
-class AvailabilityExceptionAdmin(admin.ModelAdmin):
+class AvailabilityExceptionAdmin(ClinicModelAdmin):
     list_display = ["practitioner", "kind", "date", "start_time", "end_time", "reason"]
     list_filter = ["kind", "practitioner"]
     date_hierarchy = "date"

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic import selectors as clinic_selectors
+from clinic.input_limits import FIRST_DAY, LAST_DAY, MAX_ID, BoundedFormMixin
 from clinic.models import Patient, Practitioner, Room
 from clinic.single_line import SingleLineFormMixin
 from clinic.widgets import DateInput
@@ -39,7 +40,7 @@ def _type_field(**kwargs):
 PATIENT_ERRORS = {"invalid_choice": "No such patient. Search again, or fill in the new patient's details."}
 
 
-class PatientChoiceMixin(SingleLineFormMixin, forms.Form):
+class PatientChoiceMixin(BoundedFormMixin, SingleLineFormMixin, forms.Form):
     """A patient picked from a search (radio buttons rendered by the picker), or a new patient's details."""
 
     patient = forms.ModelChoiceField(
@@ -106,7 +107,7 @@ class AppointmentBookForm(PatientChoiceMixin):
         return start
 
 
-class AppointmentMoveForm(forms.Form):
+class AppointmentMoveForm(BoundedFormMixin, forms.Form):
     start = forms.DateTimeField(label="New start", widget=DateTimeLocalInput)
     practitioner = _practitioner_field(required=False, empty_label="Same practitioner")
 
@@ -141,7 +142,7 @@ class CheckInForm(forms.Form):
     )
 
 
-class SlotFindForm(forms.Form):
+class SlotFindForm(BoundedFormMixin, forms.Form):
     appointment_type = _type_field()
     practitioner = _practitioner_field(required=False, empty_label="Any practitioner")
     earliest = forms.DateField(label="Earliest date", widget=DateInput)
@@ -237,7 +238,7 @@ def parse_slot_value(value: str) -> tuple[dt.datetime, int]:
         practitioner_id = int(raw_practitioner)
     except ValueError:
         raise ValidationError("Choose one of the free times shown.", code="invalid_slot") from None
-    if timezone.is_naive(start):
+    if timezone.is_naive(start) or not FIRST_DAY <= start.date() <= LAST_DAY or abs(practitioner_id) > MAX_ID:
         raise ValidationError("Choose one of the free times shown.", code="invalid_slot")
     return start, practitioner_id
 
@@ -248,7 +249,7 @@ class SlotField(forms.CharField):
         return parse_slot_value(value) if value else None
 
 
-class AboutYouForm(SingleLineFormMixin, forms.Form):
+class AboutYouForm(BoundedFormMixin, SingleLineFormMixin, forms.Form):
     """The few details a new online account needs to become a patient; the rest comes with the intake form."""
 
     first_name = forms.CharField(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import selectors as clinic_selectors
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error, message_error
+from clinic.input_limits import FIRST_DAY, LAST_DAY, query_date
 from clinic.permissions import can, practitioner_of, rule_required
 from clinic.widgets import PatientSearchForm
 from scheduling import availability, selectors, services
@@ -44,10 +45,12 @@ def _posted(request: HttpRequest):
 
 
 def _day_from(request: HttpRequest) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        return timezone.localdate()
+    """The day a calendar page shows: ?date=YYYY-MM-DD, else today; a date not understood (or outside the
+    calendar) is said so on the page, which shows today."""
+    day, problem = query_date(request.GET.get("date"), default=timezone.localdate())
+    if problem:
+        messages.warning(request, problem)
+    return day
 
 
 # --- Calendar ---------------------------------------------------------------------------------
@@ -679,11 +682,9 @@ def availability_list(request: HttpRequest) -> JsonResponse:
         if clinic_selectors.practitioner_active(raw_practitioner) is None:
             return _bad("Unknown practitioner: give a practitioner id or “any”.")
         practitioner_ids = [int(raw_practitioner)]
-    raw_start = request.GET.get("start", "")
-    try:
-        first_day = dt.date.fromisoformat(raw_start) if raw_start else timezone.localdate()
-    except ValueError:
-        return _bad("Give the start date as YYYY-MM-DD.")
+    first_day, problem = query_date(request.GET.get("start"), default=timezone.localdate())
+    if problem:
+        return _bad(f"Give the start date as YYYY-MM-DD, from {FIRST_DAY.year} to {LAST_DAY.year}.")
     raw_days = request.GET.get("days", "7")
     if not raw_days.isdecimal() or not 1 <= int(raw_days) <= 62:
         return _bad("Give days as a whole number from 1 to 62.")

@@ -24,6 +24,7 @@ from clinic import selectors as clinic_selectors
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error
 from clinic.family import dependant_links, family_members
+from clinic.input_limits import query_date
 from clinic.models import AuditEvent
 from clinic.permissions import acting_patient, can, deny_object, family_patient_ids, patient_of, rule_required
 from clinic.services import audit_record
@@ -90,10 +91,9 @@ def _step_url(**params) -> str:
 
 
 def _date_param(raw: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw or "")
-    except ValueError:
-        return None
+    """A day from the booking pages' links (?day=, ?from=): None when missing, not a date or out of range."""
+    day, problem = query_date(raw, default=dt.date.min)
+    return None if problem or day == dt.date.min else day
 
 
 @no_patient_data
