@@ -76,7 +76,7 @@ class HoursRow:
 @dataclass(frozen=True)
 class ExceptionRow:
     date: dt.date
-    kind: str  # "time_off" | "extra_hours"
+    kind: str  # "time_off" | "meeting" | "extra_hours"
     start_time: dt.time | None
     end_time: dt.time | None
     location_id: int | None
@@ -392,7 +392,7 @@ def _working_intervals(
         if e.kind == "extra_hours" and e.start_time and e.end_time and e.location_id:
             intervals.append(Interval(at(e.start_time), at(e.end_time), e.location_id))
     for e in exceptions:
-        if e.kind != "time_off":
+        if e.kind not in ("time_off", "meeting"):  # AvailabilityException.BLOCKING_KINDS
             continue
         if e.start_time is None or e.end_time is None:
             return []

@@ -66,6 +66,11 @@ MATRIX = {
     "scheduling:account_reschedule": R(LOGIN, 200, 403, 403, 403),
     "scheduling:account_calendar": R(LOGIN, 200, 403, 403, 403),
     "scheduling:book_start": R(200, 200, 200, 200, 200),
+    # Blocking time: the desk for anyone, a practitioner for themselves (the form offers only them).
+    "scheduling:time_block_add": R(LOGIN, 403, 200, 200, 200),
+    # A practitioner's own feed page; the feed itself needs no login (its secret is the credential).
+    "scheduling:calendar_feed_manage": R(LOGIN, 403, 403, 200, 403),
+    "scheduling:calendar_feed": R(404, 404, 404, 404, 404),
     "scheduling:book_hold": R(405, 405, 405, 405, 405),
     # Without a chosen time in the session, confirm sends everyone back to the start of the booking.
     "scheduling:book_confirm": R(302, 302, 302, 302, 302),
@@ -189,6 +194,7 @@ URL_KWARGS = {
     "intake:consent_withdraw": lambda o: {"pk": intake_signature(o["patient"]).pk},
     "intake:consent_print": lambda o: {"pk": intake_signature(o["patient"]).pk},
     "intake:invitation_accept": lambda o: {"token": "not-a-valid-token"},
+    "scheduling:calendar_feed": lambda o: {"token": "not-a-valid-token"},
     "intake:submission_detail": lambda o: {"pk": intake_submitted(o["patient"]).pk},
     "intake:patient_intake_status": lambda o: {"pk": o["patient"].pk},
     "intake:invitation_send": lambda o: {"pk": o["patient"].pk},
