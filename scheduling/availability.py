@@ -80,6 +80,7 @@ class ExceptionRow:
     start_time: dt.time | None
     end_time: dt.time | None
     location_id: int | None
+    reason: str = ""  # shown on the calendar (`load_hours` reads it; availability does not need it)
 
 
 # (start, end, blocks_until, practitioner_id, room_id), the instants in epoch microseconds (see `to_micros`).
@@ -317,7 +318,7 @@ def load_hours(*, practitioner_ids: Sequence[int], first_day: dt.date, last_day:
         return data
     # The same columns on both sides, named by alias so the UNION lines them up: weekly rows have no date,
     # exceptions no weekday.
-    columns = ("p", "weekday_", "date_", "kind_", "start_", "end_", "location_")
+    columns = ("p", "weekday_", "date_", "kind_", "start_", "end_", "location_", "reason_")
     weekly = (
         WorkingHours.objects.filter(practitioner_id__in=ids, location__active=True)
         .order_by()
@@ -329,6 +330,7 @@ def load_hours(*, practitioner_ids: Sequence[int], first_day: dt.date, last_day:
             start_=F("start_time"),
             end_=F("end_time"),
             location_=F("location_id"),
+            reason_=Value("", output_field=CharField()),
         )
         .values_list(*columns)
     )
@@ -343,14 +345,15 @@ def load_hours(*, practitioner_ids: Sequence[int], first_day: dt.date, last_day:
             start_=F("start_time"),
             end_=F("end_time"),
             location_=F("location_id"),
+            reason_=F("reason"),
         )
         .values_list(*columns)
     )
-    for pid, weekday, date, kind, start, end, location_id in weekly.union(exceptions, all=True):
+    for pid, weekday, date, kind, start, end, location_id, reason in weekly.union(exceptions, all=True):
         if kind == "weekly":
             data.hours.setdefault(pid, []).append(HoursRow(weekday, start, end, location_id))
         else:
-            data.exceptions.setdefault(pid, []).append(ExceptionRow(date, kind, start, end, location_id))
+            data.exceptions.setdefault(pid, []).append(ExceptionRow(date, kind, start, end, location_id, reason))
     return data
 
 
