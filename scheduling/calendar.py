@@ -43,6 +43,7 @@ class TimeBlock:
     label: str
     top: float
     height: float
+    whole_day: bool = False
 
 
 @dataclass
@@ -162,6 +163,7 @@ def mark_time_blocks(grid: Grid, exceptions: dict, *, zone: dt.tzinfo, now: dt.d
                 continue
             label = AvailabilityException.Kind(b.kind).label + (f": {b.reason}" if b.reason else "")
             top = (start - grid.first_minute) * PX_PER_MINUTE
-            col.time_blocks.append(TimeBlock(b.kind, label, top, (end - start) * PX_PER_MINUTE))
+            whole_day = b.start_time is None
+            col.time_blocks.append(TimeBlock(b.kind, label, top, (end - start) * PX_PER_MINUTE, whole_day))
         if col.day == local_now.date() and grid.first_minute <= now_minute <= last_minute:
             col.now_top = round((now_minute - grid.first_minute) * PX_PER_MINUTE, 1)

@@ -147,7 +147,5 @@ def _saved_text(result: services.BlockResult) -> str:
     hours = "the whole day" if first.whole_day else f"{first.start_time:%H:%M} to {first.end_time:%H:%M}"
     dates = f"{first.date:%a %d %b %Y}"
     if len(result.blocks) > 1:
-        dates += (
-            f" and the same weekday for {len(result.blocks) - 1} more week(s), to {result.blocks[-1].date:%d %b %Y}"
-        )
+        dates += f", weekly for {len(result.blocks)} weeks (the last on {result.blocks[-1].date:%a %d %b %Y})"
     return f"Saved: {first.get_kind_display().lower()} for {first.practitioner.display_name}, {dates}, {hours}."

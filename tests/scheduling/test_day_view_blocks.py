@@ -35,7 +35,7 @@ def test_blocks_are_shaded_with_their_reason(client_for, clinic, practitioner_a,
     services.time_block_add(practitioner=practitioner_b, kind="time_off", first_date=TUESDAY, actor=front_desk)
     response = _day(client_for(front_desk), TUESDAY)
     body = response.content.decode()
-    assert "Meeting: Team meeting" in body and ">Time off</div>" in body
+    assert "Meeting: Team meeting" in body and ">Time off</span>" in body
     columns = _columns(response)
     meeting = columns[practitioner_a.pk].time_blocks[0]
     first_minute = response.context["grid"].first_minute
