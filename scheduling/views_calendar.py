@@ -8,21 +8,21 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
-from clinic.domain_errors import apply_error
+from clinic.domain_errors import apply_error, error_text
 from clinic.models import AuditEvent
 from clinic.permissions import practitioner_of, rule_required
 from clinic.services import audit_record
 from scheduling import ics, selectors, services
-from scheduling.forms import TimeBlockForm
-from scheduling.permissions import practitioners_blockable_by
+from scheduling.forms import AppointmentMoveForm, TimeBlockForm
+from scheduling.permissions import get_appointment_for_user, practitioners_blockable_by
 
 FEED_DAYS_BACK, FEED_DAYS_AHEAD = 60, 365
 _FRESH_FEED = "calendar_feed_token"
@@ -149,3 +149,46 @@ def _saved_text(result: services.BlockResult) -> str:
     if len(result.blocks) > 1:
         dates += f", weekly for {len(result.blocks)} weeks (the last on {result.blocks[-1].date:%a %d %b %Y})"
     return f"Saved: {first.get_kind_display().lower()} for {first.practitioner.display_name}, {dates}, {hours}."
+
+
+@reads_patient_data
+@rule_required("schedule.manage")
+@require_POST
+def appointment_drag_move(request: HttpRequest, pk: int) -> JsonResponse:
+    """The day view's drag to move (static/js/calendar-drag.js): the move form's checks and the same
+    `appointment_move` service, answered as JSON. A refusal is an answer too (200, `ok: false`, the message
+    naming the cause), not an error; the page puts the appointment back. Undo is another move, back to
+    `undo`'s time and practitioner."""
+    appointment = get_appointment_for_user(request.user, pk)
+    audit_read(request, appointment, "moved on the calendar")
+    undo = {
+        "start": timezone.localtime(appointment.start).strftime("%Y-%m-%dT%H:%M"),
+        "practitioner": appointment.practitioner_id,
+    }
+    form = AppointmentMoveForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"ok": False, "message": " ".join(error_messages_of(form))})
+    try:
+        moved = services.appointment_move(
+            appointment=appointment,
+            start=form.cleaned_data["start"],
+            practitioner=form.cleaned_data["practitioner"],
+            actor=request.user,
+            request=request,
+            notify=True,
+        )
+    except ValidationError as exc:
+        return JsonResponse({"ok": False, "message": error_text(exc)})
+    when = timezone.localtime(moved.start)
+    return JsonResponse(
+        {
+            "ok": True,
+            "message": f"Moved to {when:%H:%M} with {moved.practitioner.display_name}.",
+            "time": f"{when:%H:%M}",
+            "undo": undo,
+        }
+    )
+
+
+def error_messages_of(form) -> list[str]:
+    return [str(e) for errors in form.errors.values() for e in errors]

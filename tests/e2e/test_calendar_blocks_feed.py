@@ -3,6 +3,7 @@ the desk blocks time from the day view (getting it wrong first) and sees the app
 day view shows the now line and opens scrolled to it."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import ics
@@ -123,3 +124,57 @@ def test_todays_day_view_shows_now_and_opens_scrolled_to_it(page, clinic_clock, 
     visit(page, f"/frontdesk/?date={(timezone.localdate() + dt.timedelta(days=1)).isoformat()}")
     expect(page.locator(".cal-now")).to_have_count(0)
     assert page.evaluate("window.scrollY") == 0
+
+
+def _drag_to(page, block, column_body, minute, first_minute=8 * 60):
+    """Drag `block` by a point 10 px below its top so that its top lands on `minute` in `column_body`."""
+    y = (minute - first_minute) * 1.6 + 10 + 1
+    block.drag_to(column_body, source_position={"x": 20, "y": 10}, target_position={"x": 60, "y": y})
+
+
+def test_the_desk_drags_an_appointment_is_refused_then_moves_and_undoes(
+    page, clinic_clock, front_desk, practitioner_a, practitioner_b
+):
+    clinic_clock(_at(MONDAY, 7, 30))
+    room, adjustment = _clinic(practitioner_a, practitioner_b)
+    tuesday = MONDAY + dt.timedelta(days=1)
+    appointment = AppointmentFactory(
+        patient=PatientFactory(first_name="Mira", last_name="Osei"),
+        practitioner=practitioner_a,
+        room=room,
+        appointment_type=adjustment,
+        start=_at(tuesday, 9),
+    )
+    # Tall enough that the whole day is on screen: a drag happens within what the mouse can reach.
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    login(page, front_desk)
+    visit(page, f"/frontdesk/?date={tuesday.isoformat()}")
+    block = page.get_by_role("link", name="09:00 Mira Osei")
+    bodies = page.locator(".cal-body")
+    top_before = block.evaluate("b => b.style.top")
+
+    # After 17:00 Dr. Adams does not work: refused, the block goes back and the cause is named.
+    _drag_to(page, block, bodies.nth(0), 17 * 60)
+    expect(page.get_by_role("alert")).to_contain_text("does not work")
+    expect(block).to_have_attribute("style", re.compile(f"top: {re.escape(top_before)}"))
+    shoot(page, "day-view-drag-refused", widths=("desktop",))
+    appointment.refresh_from_db()
+    assert appointment.start == _at(tuesday, 9)
+
+    # To 10:30 with Dr. Brown.
+    _drag_to(page, block, bodies.nth(1), 10 * 60 + 30)
+    expect(page.get_by_role("status")).to_contain_text(f"Moved to 10:30 with {practitioner_b.display_name}.")
+    moved = page.get_by_role("link", name="10:30 Mira Osei")
+    expect(moved).to_be_visible()
+    shoot(page, "day-view-drag-moved", widths=("desktop",))
+    appointment.refresh_from_db()
+    assert (appointment.start, appointment.practitioner_id) == (_at(tuesday, 10, 30), practitioner_b.pk)
+
+    page.get_by_role("button", name="Undo").click()
+    expect(page.get_by_role("status")).to_contain_text("Moved back to 09:00.")
+    expect(bodies.nth(0).get_by_role("link", name="09:00 Mira Osei")).to_be_visible()
+    appointment.refresh_from_db()
+    assert (appointment.start, appointment.practitioner_id) == (_at(tuesday, 9), practitioner_a.pk)
+    # The page after a reload agrees with what the drag showed.
+    visit(page, f"/frontdesk/?date={tuesday.isoformat()}")
+    expect(bodies.nth(0).get_by_role("link", name="09:00 Mira Osei")).to_be_visible()

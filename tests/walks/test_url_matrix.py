@@ -47,6 +47,7 @@ MATRIX = {
     "scheduling:appointment_detail": R(LOGIN, 403, 200, 200, 200),
     # Actions are POST only: a GET by an allowed role answers 405.
     "scheduling:appointment_move": R(LOGIN, 403, 405, 405, 405),
+    "scheduling:appointment_drag_move": R(LOGIN, 403, 405, 405, 405),
     "scheduling:appointment_change_room": R(LOGIN, 403, 405, 405, 405),
     "scheduling:appointment_cancel": R(LOGIN, 403, 405, 405, 405),
     "scheduling:appointment_check_in": R(LOGIN, 403, 405, 405, 405),
@@ -220,6 +221,7 @@ URL_KWARGS = {
         for name in (
             "appointment_detail",
             "appointment_move",
+            "appointment_drag_move",
             "appointment_change_room",
             "appointment_cancel",
             "appointment_check_in",
