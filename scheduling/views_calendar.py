@@ -191,4 +191,4 @@ def appointment_drag_move(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 def error_messages_of(form) -> list[str]:
-    return [str(e) for errors in form.errors.values() for e in errors]
+    return [str(e) for name in form.errors for e in form.errors[name]]
