@@ -239,6 +239,10 @@ def time_blocks_between(practitioner_ids, first_day: dt.date, last_day: dt.date)
     ).order_by("date", "start_time")
 
 
+def time_blocks_by_ids(ids) -> list[AvailabilityException]:
+    return list(AvailabilityException.objects.filter(pk__in=list(ids)).select_related("practitioner").order_by("date"))
+
+
 def appointments_overlapping_blocks(blocks: list[AvailabilityException]) -> list[Appointment]:
     """Active appointments of the blocks' practitioner inside any blocking one (time off or a meeting)."""
     zone = clinic_zone()

@@ -27,6 +27,7 @@ urlpatterns = [
         "frontdesk/appointments/<int:pk>/drag-move/", views_calendar.appointment_drag_move, name="appointment_drag_move"
     ),
     path("frontdesk/blocks/new/", views_calendar.time_block_add, name="time_block_add"),
+    path("frontdesk/blocks/saved/", views_calendar.time_block_saved, name="time_block_saved"),
     path("practitioner/calendar-feed/", views_calendar.calendar_feed_manage, name="calendar_feed_manage"),
     path("calendar/<str:token>.ics", views_calendar.calendar_feed, name="calendar_feed"),
     path("api/availability", views.availability_list, name="availability_list"),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -95,13 +96,14 @@ def calendar_feed_manage(request: HttpRequest) -> HttpResponse:
     )
 
 
-@reads_patient_data
+@no_patient_data
 @rule_required("schedule.block")
 @require_http_methods(["GET", "POST"])
 def time_block_add(request: HttpRequest) -> HttpResponse:
     """Block time in a practitioner's calendar (the day view links here per column, with ?practitioner=&date=).
 
-    Saved at once; booked appointments under the block are then listed to be moved (see services.blocks)."""
+    Saved at once; booked appointments under the block are then listed to be moved on `time_block_saved`
+    (see services.blocks), else back to the day."""
     practitioners = practitioners_blockable_by(request.user)
     initial = {"date": request.GET.get("date") or timezone.localdate(), "weeks": 1}
     if request.GET.get("practitioner"):
@@ -129,17 +131,36 @@ def time_block_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_error(form, exc)
         else:
-            day_url = f"{reverse('scheduling:frontdesk_home')}?date={data['date']:%Y-%m-%d}"
+            messages.success(request, _saved_text(result))
             if not result.overlapping:
-                messages.success(request, _saved_text(result))
-                return redirect(day_url)
-            audit_read(request, None, f"appointments under new time off for {data['practitioner'].display_name}")
-            return render(
-                request,
-                "scheduling/time_block_saved.html",
-                {"result": result, "saved_text": _saved_text(result), "day_url": day_url},
-            )
+                return redirect(_day_url(data["date"]))
+            ids = ",".join(str(b.pk) for b in result.blocks)
+            return redirect(f"{reverse('scheduling:time_block_saved')}?{urlencode({'blocks': ids})}")
     return render(request, "scheduling/time_block_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@reads_patient_data
+@rule_required("schedule.block")
+@require_GET
+def time_block_saved(request: HttpRequest) -> HttpResponse:
+    """The booked appointments under blocks just saved (`?blocks=1,2`), with links to move them; the list is
+    read again on every visit, so one moved meanwhile leaves it."""
+    raw = request.GET.get("blocks", "").split(",")
+    ids = [int(part) for part in raw if part.strip().isdigit()][: services.blocks.MAX_WEEKS]
+    blocks = [b for b in selectors.time_blocks_by_ids(ids) if services.may_block_for(request.user, b.practitioner)]
+    if not blocks:
+        raise Http404("No such time block.")
+    overlapping = selectors.appointments_overlapping_blocks(blocks)
+    audit_read(request, None, f"appointments under time off for {blocks[0].practitioner.display_name}"[:300])
+    return render(
+        request,
+        "scheduling/time_block_saved.html",
+        {"blocks": blocks, "overlapping": overlapping, "day_url": _day_url(blocks[0].date)},
+    )
+
+
+def _day_url(day: dt.date) -> str:
+    return f"{reverse('scheduling:frontdesk_home')}?date={day:%Y-%m-%d}"
 
 
 def _saved_text(result: services.BlockResult) -> str:

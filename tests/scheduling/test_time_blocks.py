@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from clinic.models import AuditEvent
 from scheduling import availability, services
 from scheduling.models import AvailabilityException
 from tests.clinic.factories import PatientFactory
@@ -133,14 +134,32 @@ def test_the_desk_blocks_time_and_is_sent_back_to_the_day(client_for, clinic, pr
 def test_the_page_lists_the_appointments_to_move(client_for, clinic, practitioner_a, front_desk):
     patient = PatientFactory(first_name="Lena", last_name="Underwood")
     under = book(patient, practitioner_a, clinic["adjustment"], at(1, 10))
-    response = _post(
-        client_for(front_desk), practitioner=practitioner_a.pk, kind="meeting", start_time="10:00", end_time="11:00"
-    )
-    assert response.status_code == 200
-    body = response.content.decode()
+    client = client_for(front_desk)
+    response = _post(client, practitioner=practitioner_a.pk, kind="meeting", start_time="10:00", end_time="11:00")
+    assert response.status_code == 302
+    block = AvailabilityException.objects.get()
+    assert response["Location"] == f"{reverse('scheduling:time_block_saved')}?blocks={block.pk}"
+    before = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).count()
+    page = client.get(response["Location"])
+    body = page.content.decode()
+    assert "Saved: meeting for Dr. Ada Adams" in body
     assert "1 booked appointment falls in this time" in body
     assert "Lena Underwood" in body
     assert reverse("scheduling:appointment_detail", args=[under.pk]) in body
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).count() == before + 1
+    # Read again on every visit: once moved, the appointment leaves the list.
+    services.appointment_move(appointment=under, start=at(1, 14), actor=front_desk)
+    assert "No booked appointment is left in this time." in client.get(response["Location"]).content.decode()
+
+
+def test_the_list_is_only_for_who_may_block_that_calendar(client_for, clinic, practitioner_a, practitioner_b):
+    block = services.time_block_add(
+        practitioner=practitioner_a, kind="time_off", first_date=TUESDAY, actor=practitioner_a.user
+    ).blocks[0]
+    url = f"{reverse('scheduling:time_block_saved')}?blocks={block.pk}"
+    assert client_for(practitioner_a.user).get(url).status_code == 200
+    assert client_for(practitioner_b.user).get(url).status_code == 404
+    assert client_for(practitioner_b.user).get(f"{url[:-1]}x").status_code == 404
 
 
 def test_a_practitioner_is_offered_only_themselves(client_for, clinic, practitioner_a, practitioner_b):

@@ -69,6 +69,8 @@ MATRIX = {
     "scheduling:book_start": R(200, 200, 200, 200, 200),
     # Blocking time: the desk for anyone, a practitioner for themselves (the form offers only them).
     "scheduling:time_block_add": R(LOGIN, 403, 200, 200, 200),
+    # Without ?blocks= of blocks the user may see: 404.
+    "scheduling:time_block_saved": R(LOGIN, 403, 404, 404, 404),
     # A practitioner's own feed page; the feed itself needs no login (its secret is the credential).
     "scheduling:calendar_feed_manage": R(LOGIN, 403, 403, 200, 403),
     "scheduling:calendar_feed": R(404, 404, 404, 404, 404),
