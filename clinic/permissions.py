@@ -183,6 +183,12 @@ RULES: dict[str, Rule] = {
     "intake.status": _rule(FRONT_DESK, PRACTITIONER, CLINIC_ADMIN),
     "intake.read": _rule(PRACTITIONER, CLINIC_ADMIN, own_record=True),
     "schedule.manage": _rule(FRONT_DESK, CLINIC_ADMIN, PRACTITIONER),
+    # Time off, meetings and extra hours: the desk for anyone, a practitioner for themselves only
+    # (`schedule.block_anyone` is what lets the desk choose another practitioner).
+    "schedule.block": _rule(FRONT_DESK, CLINIC_ADMIN, PRACTITIONER),
+    "schedule.block_anyone": _rule(FRONT_DESK, CLINIC_ADMIN),
+    # A practitioner's own private calendar feed (the secret URL their phone subscribes to).
+    "calendar_feed.manage": _rule(PRACTITIONER),
     "audit.read": _rule(CLINIC_ADMIN),
     # A patient's own pages: their appointments, online booking while signed in, their family page.
     "account.use": _rule(PATIENT),

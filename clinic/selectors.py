@@ -9,7 +9,7 @@ import unicodedata
 
 from django.db.models import Q, QuerySet
 
-from clinic.models import AuditEvent, Patient, Practitioner, Room
+from clinic.models import AuditEvent, Location, Patient, Practitioner, Room
 
 
 def patients_search(query: str, *, limit: int = 25) -> QuerySet[Patient]:
@@ -103,6 +103,10 @@ def practitioners_active() -> QuerySet[Practitioner]:
 
 def rooms_active() -> QuerySet[Room]:
     return Room.objects.filter(active=True, location__active=True).select_related("location")
+
+
+def locations_active() -> QuerySet[Location]:
+    return Location.objects.filter(active=True).order_by("name")
 
 
 def audit_events_for_patient(patient: Patient) -> QuerySet[AuditEvent]:

@@ -314,6 +314,8 @@ BOOKING_UNVERIFIED_MAX = env_int("BOOKING_UNVERIFIED_MAX", 2)
 # django-ratelimit rates for booking, rescheduling and cancelling online (count/period: s, m, h, d).
 BOOKING_RATE_LIMIT_IP = os.environ.get("BOOKING_RATE_LIMIT_IP", "20/h")
 BOOKING_RATE_LIMIT_USER = os.environ.get("BOOKING_RATE_LIMIT_USER", "10/h")
+# A practitioner's calendar feed, per address: calendars poll every 15 minutes to a few hours.
+CALENDAR_FEED_RATE_LIMIT = os.environ.get("CALENDAR_FEED_RATE_LIMIT", "60/h")
 # Links in e-mails are absolute: the address patients reach the site at.
 CLINIC_SITE_URL = os.environ.get("CLINIC_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A notice neither sent nor refused this many minutes after it was queued or claimed (the worker died or

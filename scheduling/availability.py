@@ -76,10 +76,11 @@ class HoursRow:
 @dataclass(frozen=True)
 class ExceptionRow:
     date: dt.date
-    kind: str  # "time_off" | "extra_hours"
+    kind: str  # "time_off" | "meeting" | "extra_hours"
     start_time: dt.time | None
     end_time: dt.time | None
     location_id: int | None
+    reason: str = ""  # shown on the calendar (`load_hours` reads it; availability does not need it)
 
 
 # (start, end, blocks_until, practitioner_id, room_id), the instants in epoch microseconds (see `to_micros`).
@@ -317,7 +318,7 @@ def load_hours(*, practitioner_ids: Sequence[int], first_day: dt.date, last_day:
         return data
     # The same columns on both sides, named by alias so the UNION lines them up: weekly rows have no date,
     # exceptions no weekday.
-    columns = ("p", "weekday_", "date_", "kind_", "start_", "end_", "location_")
+    columns = ("p", "weekday_", "date_", "kind_", "start_", "end_", "location_", "reason_")
     weekly = (
         WorkingHours.objects.filter(practitioner_id__in=ids, location__active=True)
         .order_by()
@@ -329,6 +330,7 @@ def load_hours(*, practitioner_ids: Sequence[int], first_day: dt.date, last_day:
             start_=F("start_time"),
             end_=F("end_time"),
             location_=F("location_id"),
+            reason_=Value("", output_field=CharField()),
         )
         .values_list(*columns)
     )
@@ -343,14 +345,15 @@ def load_hours(*, practitioner_ids: Sequence[int], first_day: dt.date, last_day:
             start_=F("start_time"),
             end_=F("end_time"),
             location_=F("location_id"),
+            reason_=F("reason"),
         )
         .values_list(*columns)
     )
-    for pid, weekday, date, kind, start, end, location_id in weekly.union(exceptions, all=True):
+    for pid, weekday, date, kind, start, end, location_id, reason in weekly.union(exceptions, all=True):
         if kind == "weekly":
             data.hours.setdefault(pid, []).append(HoursRow(weekday, start, end, location_id))
         else:
-            data.exceptions.setdefault(pid, []).append(ExceptionRow(date, kind, start, end, location_id))
+            data.exceptions.setdefault(pid, []).append(ExceptionRow(date, kind, start, end, location_id, reason))
     return data
 
 
@@ -392,7 +395,7 @@ def _working_intervals(
         if e.kind == "extra_hours" and e.start_time and e.end_time and e.location_id:
             intervals.append(Interval(at(e.start_time), at(e.end_time), e.location_id))
     for e in exceptions:
-        if e.kind != "time_off":
+        if e.kind not in ("time_off", "meeting"):  # AvailabilityException.BLOCKING_KINDS
             continue
         if e.start_time is None or e.end_time is None:
             return []

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from scheduling.availability import ScheduleData, working_intervals
+from scheduling.models import AvailabilityException
 from scheduling.selectors import Flags
 
 ROW_MINUTES = 15
@@ -35,6 +36,17 @@ class Block:
 
 
 @dataclass
+class TimeBlock:
+    """Time off, a meeting or extra hours, shaded on the column with its reason."""
+
+    kind: str
+    label: str
+    top: float
+    height: float
+    whole_day: bool = False
+
+
+@dataclass
 class Column:
     title: str
     day: dt.date
@@ -42,11 +54,13 @@ class Column:
     rows: list[Row] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     works: bool = False
+    time_blocks: list[TimeBlock] = field(default_factory=list)
+    now_top: float | None = None  # where the "now" line goes, on today's column (set by `mark_time_blocks`)
 
     @property
     def folds(self) -> bool:
         """A day nobody works and nobody is booked: the week view draws it as a narrow strip."""
-        return not self.works and not self.blocks
+        return not self.works and not self.blocks and not self.time_blocks
 
 
 @dataclass
@@ -54,6 +68,7 @@ class Grid:
     columns: list[Column]
     time_labels: list[Row]
     height: float
+    first_minute: int = 0  # the local minute of the day at the top of the grid
 
 
 def _minutes(moment: dt.datetime, origin: dt.datetime) -> float:
@@ -127,4 +142,34 @@ def build_grid(
             height = max(_minutes(a.end, a.start) * PX_PER_MINUTE, row_height) - 2
             col.blocks.append(Block(appointment=a, flags=flags.get(a.pk), top=top, height=height))
         columns.append(col)
-    return Grid(columns=columns, time_labels=labels, height=(last_minute - first_minute) * PX_PER_MINUTE)
+    return Grid(
+        columns=columns,
+        time_labels=labels,
+        height=(last_minute - first_minute) * PX_PER_MINUTE,
+        first_minute=first_minute,
+    )
+
+
+def mark_time_blocks(grid: Grid, exceptions: dict, *, zone: dt.tzinfo, now: dt.datetime) -> None:
+    """Shade each column's time off, meetings and extra hours (`ScheduleData.exceptions`, by practitioner)
+    with their reason, and place the "now" line on today's columns when now falls inside the grid's hours."""
+    local_now = now.astimezone(zone)
+    now_minute = local_now.hour * 60 + local_now.minute + local_now.second / 60
+    last_minute = grid.first_minute + grid.height / PX_PER_MINUTE
+    for col in grid.columns:
+        for b in exceptions.get(col.practitioner.pk, ()):
+            if b.date != col.day:
+                continue
+            if b.start_time is None or b.end_time is None:
+                start, end = grid.first_minute, last_minute
+            else:
+                start = max(grid.first_minute, b.start_time.hour * 60 + b.start_time.minute)
+                end = min(last_minute, b.end_time.hour * 60 + b.end_time.minute)
+            if end <= start:
+                continue
+            label = AvailabilityException.Kind(b.kind).label + (f": {b.reason}" if b.reason else "")
+            top = (start - grid.first_minute) * PX_PER_MINUTE
+            whole_day = b.start_time is None
+            col.time_blocks.append(TimeBlock(b.kind, label, top, (end - start) * PX_PER_MINUTE, whole_day))
+        if col.day == local_now.date() and grid.first_minute <= now_minute <= last_minute:
+            col.now_top = round((now_minute - grid.first_minute) * PX_PER_MINUTE, 1)

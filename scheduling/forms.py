@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from clinic import selectors as clinic_selectors
 from clinic.input_limits import FIRST_DAY, LAST_DAY, MAX_ID, BoundedFormMixin
-from clinic.models import Patient, Practitioner, Room
+from clinic.models import Location, Patient, Practitioner, Room
 from clinic.single_line import SingleLineFormMixin
 from clinic.widgets import DateInput
-from scheduling.models import FRONTDESK_NOTES_MAX, Weekday
+from scheduling.models import FRONTDESK_NOTES_MAX, AvailabilityException, Weekday
 from scheduling.selectors import appointment_types_active
 
 
@@ -317,3 +317,55 @@ class OnlineCancelForm(forms.Form):
 
 class OnlineMoveForm(forms.Form):
     slot = SlotField(label="New time", error_messages={"required": "Choose a new time."})
+
+
+# --- Blocking time (time off, meetings, extra hours) ------------------------------------------
+
+
+class TimeBlockForm(forms.Form):
+    """Time off, a meeting or extra hours for one practitioner: part of a day or the whole day, weekly for N
+    weeks. `practitioners` is who the user may block time for (the desk: anyone; a practitioner: themselves)."""
+
+    MAX_WEEKS = 52
+
+    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none())
+    kind = forms.ChoiceField(label="What", choices=AvailabilityException.Kind.choices)
+    date = forms.DateField(label="Date (the first, when it repeats)", widget=DateInput)
+    whole_day = forms.BooleanField(label="The whole day", required=False)
+    start_time = forms.TimeField(label="From", widget=TimeInput, required=False)
+    end_time = forms.TimeField(label="To", widget=TimeInput, required=False)
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), required=False, help_text="For extra hours: where they are worked."
+    )
+    reason = forms.CharField(max_length=200, required=False, help_text="Shown on the calendar, e.g. “Team meeting”.")
+    weeks = forms.IntegerField(
+        label="Weeks",
+        min_value=1,
+        max_value=MAX_WEEKS,
+        initial=1,
+        help_text="1 for this date only; 4 repeats it on the same weekday for four weeks.",
+        error_messages={"max_value": f"At most {MAX_WEEKS} weeks at a time."},
+    )
+
+    def __init__(self, *args, practitioners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = practitioners
+        self.fields["location"].queryset = clinic_selectors.locations_active()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if data.get("whole_day"):
+            if data.get("kind") == AvailabilityException.Kind.EXTRA_HOURS:
+                self.add_error("whole_day", "Extra hours need a start and an end time, not the whole day.")
+            data["start_time"] = data["end_time"] = None
+        else:
+            if start is None and "start_time" not in self.errors:
+                self.add_error("start_time", "Give a start time, or tick “The whole day”.")
+            if end is None and "end_time" not in self.errors:
+                self.add_error("end_time", "Give an end time, or tick “The whole day”.")
+            if start and end and start >= end:
+                self.add_error("end_time", "The end time must be after the start time.")
+        if data.get("kind") == AvailabilityException.Kind.EXTRA_HOURS and not data.get("location"):
+            self.add_error("location", "Say where the extra hours are worked.")
+        return data

@@ -81,3 +81,47 @@ def _event(appointment: Appointment, *, method: str, manage_url: str) -> icalend
 
 def filename(appointment: Appointment) -> str:
     return f"appointment-{timezone.localtime(appointment.start):%Y-%m-%d-%H%M}.ics"
+
+
+def patient_initials(patient) -> str:
+    return "".join(part[:1].upper() for part in (patient.first_name, patient.last_name) if part)
+
+
+def practitioner_feed(practitioner, *, appointments, blocks) -> bytes:
+    """A practitioner's subscription feed: each appointment as the patient's initials and the type (no other
+    patient data: a phone calendar is not the clinic's system), and their time off, meetings and extra hours."""
+    zone = clinic_zone()
+    now = timezone.now().astimezone(dt.UTC)
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", PUBLISH)
+    cal.add("x-wr-calname", f"{settings.CLINIC_NAME}: {practitioner.display_name}")
+    cal.add("refresh-interval", dt.timedelta(minutes=30), parameters={"VALUE": "DURATION"})
+    for appointment in appointments:
+        event = icalendar.Event()
+        event.add("uid", appointment_uid(appointment))
+        event.add("sequence", appointment.sequence)
+        event.add("dtstamp", now)
+        event.add("dtstart", appointment.start.astimezone(zone))
+        event.add("dtend", appointment.end.astimezone(zone))
+        event.add("summary", f"{patient_initials(appointment.patient)} · {appointment.appointment_type.name}")
+        event.add("location", appointment.room.name)
+        event.add("status", "CONFIRMED")
+        cal.add_component(event)
+    for block in blocks:
+        event = icalendar.Event()
+        event.add("uid", f"block-{block.pk}@sot-clinic")
+        event.add("dtstamp", now)
+        if block.whole_day:
+            event.add("dtstart", block.date)
+            event.add("dtend", block.date + dt.timedelta(days=1))
+        else:
+            event.add("dtstart", dt.datetime.combine(block.date, block.start_time, tzinfo=zone))
+            event.add("dtend", dt.datetime.combine(block.date, block.end_time, tzinfo=zone))
+        label = block.get_kind_display()
+        event.add("summary", f"{label}: {block.reason}" if block.reason else label)
+        event.add("transp", "TRANSPARENT" if block.kind == block.Kind.EXTRA_HOURS else "OPAQUE")
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()

@@ -81,11 +81,15 @@ class WorkingHours(models.Model):
 
 
 class AvailabilityException(models.Model):
-    """Time off (a whole day when no times are given) or extra hours on one date."""
+    """Time off or a meeting (a whole day when no times are given), or extra hours, on one date."""
 
     class Kind(models.TextChoices):
         TIME_OFF = "time_off", "Time off"
+        MEETING = "meeting", "Meeting"
         EXTRA_HOURS = "extra_hours", "Extra hours"
+
+    # Kinds that take the practitioner away from patients (availability subtracts them from the hours).
+    BLOCKING_KINDS = (Kind.TIME_OFF, Kind.MEETING)
 
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="availability_exceptions")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.TIME_OFF)
@@ -125,6 +129,19 @@ class AvailabilityException(models.Model):
                 raise ValidationError({"start_time": "Extra hours need a start and an end time."})
             if self.location_id is None:
                 raise ValidationError({"location": "Say where the extra hours are worked."})
+
+
+class CalendarFeed(models.Model):
+    """A practitioner's private calendar feed: the secret in its URL is the only credential, so only its
+    SHA-256 is stored (the URL is shown once, when made); making a new one replaces the old."""
+
+    practitioner = models.OneToOneField(Practitioner, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.practitioner}"
 
 
 class CarePlanSeries(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
@@ -11,7 +12,14 @@ from django.utils import timezone
 from clinic.models import Location, Patient
 from intake import selectors as intake_selectors
 from scheduling.availability import clinic_zone, day_bounds, load_hours, location_for
-from scheduling.models import Appointment, AppointmentType, CarePlanSeries, WaitlistEntry
+from scheduling.models import (
+    Appointment,
+    AppointmentType,
+    AvailabilityException,
+    CalendarFeed,
+    CarePlanSeries,
+    WaitlistEntry,
+)
 
 
 def appointment_types_active() -> QuerySet[AppointmentType]:
@@ -216,3 +224,69 @@ def series_detail(pk: int) -> CarePlanSeries | None:
 
 def waitlist_entry_active(pk: int) -> WaitlistEntry | None:
     return WaitlistEntry.objects.select_related("patient").filter(pk=pk, active=True).first()
+
+
+# --- Calendar feeds and time blocks -------------------------------------------------------------------
+
+
+def feed_token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def calendar_feed_by_token(token: str) -> CalendarFeed | None:
+    """The feed whose secret is `token` (compared by its SHA-256, so the stored value never opens a feed)."""
+    return (
+        CalendarFeed.objects.select_related("practitioner")
+        .filter(token_sha256=feed_token_digest(token), practitioner__active=True)
+        .first()
+    )
+
+
+def calendar_feed_of(practitioner) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(practitioner=practitioner).first()
+
+
+def feed_appointments(practitioner, *, start: dt.datetime, end: dt.datetime) -> QuerySet[Appointment]:
+    """The practitioner's appointments that still hold their time (cancelled and no-shows left out)."""
+    return (
+        Appointment.objects.filter(
+            practitioner=practitioner, start__lt=end, end__gt=start, status__in=Appointment.ACTIVE_STATUSES
+        )
+        .select_related("patient", "appointment_type", "room__location")
+        .order_by("start")
+    )
+
+
+def time_blocks_between(practitioner_ids, first_day: dt.date, last_day: dt.date) -> QuerySet[AvailabilityException]:
+    """Time off, meetings and extra hours of these practitioners on these local dates."""
+    return AvailabilityException.objects.filter(
+        practitioner_id__in=list(practitioner_ids), date__gte=first_day, date__lte=last_day
+    ).order_by("date", "start_time")
+
+
+def time_blocks_by_ids(ids) -> list[AvailabilityException]:
+    return list(AvailabilityException.objects.filter(pk__in=list(ids)).select_related("practitioner").order_by("date"))
+
+
+def appointments_overlapping_blocks(blocks: list[AvailabilityException]) -> list[Appointment]:
+    """Active appointments of the blocks' practitioner inside any blocking one (time off or a meeting)."""
+    zone = clinic_zone()
+    found: dict[int, Appointment] = {}
+    for block in blocks:
+        if block.kind not in AvailabilityException.BLOCKING_KINDS:
+            continue
+        if block.whole_day:
+            start, end = day_bounds(block.date, zone)
+        else:
+            start = dt.datetime.combine(block.date, block.start_time, tzinfo=zone)
+            end = dt.datetime.combine(block.date, block.end_time, tzinfo=zone)
+        for a in _with_related(
+            Appointment.objects.filter(
+                practitioner_id=block.practitioner_id,
+                start__lt=end,
+                end__gt=start,
+                status__in=Appointment.ACTIVE_STATUSES,
+            )
+        ):
+            found[a.pk] = a
+    return sorted(found.values(), key=lambda a: a.start)

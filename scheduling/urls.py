@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling import views, views_patient
+from scheduling import views, views_calendar, views_patient
 
 app_name = "scheduling"
 
@@ -23,6 +23,13 @@ urlpatterns = [
     path("frontdesk/waitlist/new/", views.waitlist_add, name="waitlist_add"),
     path("frontdesk/waitlist/<int:pk>/offer/<int:appointment_pk>/", views.waitlist_offer, name="waitlist_offer"),
     path("frontdesk/waitlist/<int:pk>/remove/", views.waitlist_remove, name="waitlist_remove"),
+    path(
+        "frontdesk/appointments/<int:pk>/drag-move/", views_calendar.appointment_drag_move, name="appointment_drag_move"
+    ),
+    path("frontdesk/blocks/new/", views_calendar.time_block_add, name="time_block_add"),
+    path("frontdesk/blocks/saved/", views_calendar.time_block_saved, name="time_block_saved"),
+    path("practitioner/calendar-feed/", views_calendar.calendar_feed_manage, name="calendar_feed_manage"),
+    path("calendar/<str:token>.ics", views_calendar.calendar_feed, name="calendar_feed"),
     path("api/availability", views.availability_list, name="availability_list"),
     path("book/", views_patient.book_start, name="book_start"),
     path("book/hold/", views_patient.book_hold, name="book_hold"),

@@ -20,7 +20,7 @@ from clinic.input_limits import FIRST_DAY, LAST_DAY, query_date
 from clinic.permissions import can, practitioner_of, rule_required
 from clinic.widgets import PatientSearchForm
 from scheduling import availability, selectors, services
-from scheduling.calendar import build_grid
+from scheduling.calendar import build_grid, mark_time_blocks
 from scheduling.forms import (
     AppointmentBookForm,
     AppointmentCancelForm,
@@ -63,7 +63,7 @@ def _calendar_context(*, cells, first_day: dt.date, last_day: dt.date, practitio
     shown = [a for a in appointments if a.is_active]
     flags = selectors.flags_for(shown)
     grid = build_grid(cells=cells, data=data, appointments=shown, flags=flags, zone=zone, now=timezone.now())
-    return {"grid": grid, "inactive": [a for a in appointments if not a.is_active]}
+    return {"grid": grid, "inactive": [a for a in appointments if not a.is_active], "schedule": data}
 
 
 @reads_patient_data
@@ -81,12 +81,17 @@ def frontdesk_home(request: HttpRequest) -> HttpResponse:
         practitioner_ids=[p.pk for p in practitioners],
         appointments=appointments,
     )
+    # Time off, meetings and extra hours came with the hours (one query): shade them, and draw "now".
+    mark_time_blocks(
+        context["grid"], context["schedule"].exceptions, zone=availability.clinic_zone(), now=timezone.now()
+    )
     context.update(
         day=day,
         prev_day=day - dt.timedelta(days=1),
         next_day=day + dt.timedelta(days=1),
         today=timezone.localdate(),
         practitioners=practitioners,
+        blockable_ids={p.pk for p in practitioners if services.may_block_for(request.user, p)},
         search_form=PatientSearchForm(),
     )
     audit_read(request, None, f"calendar day {day:%Y-%m-%d}")

@@ -6,12 +6,15 @@
 - `waitlist`: the waitlist and the e-mail offering a freed time
 - `online`: what a patient does online (the same services plus the online rules and the policy window)
 - `notify`: queueing notices and reminders after commit; `sending`: the worker's side that sends them
+- `blocks`: time off, meetings and extra hours added from the calendar (and the appointments they overlap)
+- `feeds`: a practitioner's private calendar feed (its secret URL)
 - `common`: the errors every service raises
 
 Dependencies run one way: common <- sending <- notify <- booking/status <- series/online; waitlist uses
 common only. `scheduling/tasks.py` runs `sending` and `waitlist`, and `notify` queues those tasks.
 """
 
+from scheduling.services.blocks import BlockResult, may_block_for, time_block_add
 from scheduling.services.booking import (
     NO_OVERLAP_CONSTRAINTS,
     ROOM_CONSTRAINT,
@@ -21,6 +24,7 @@ from scheduling.services.booking import (
     appointment_move,
 )
 from scheduling.services.common import SchedulingError, SlotTaken, error_text
+from scheduling.services.feeds import calendar_feed_fetched, calendar_feed_rotate, calendar_feed_stop
 from scheduling.services.notify import reminders_enqueue_due
 from scheduling.services.online import (
     appointment_book_online,
@@ -50,6 +54,7 @@ __all__ = [
     "ROOM_CONSTRAINT",
     "STATUS_ACTIONS",
     "TRANSITIONS",
+    "BlockResult",
     "Occurrence",
     "SchedulingError",
     "SlotTaken",
@@ -66,10 +71,14 @@ __all__ = [
     "appointment_move",
     "appointment_move_online",
     "appointment_start_treatment",
+    "calendar_feed_fetched",
+    "calendar_feed_rotate",
+    "calendar_feed_stop",
     "check_in_missing",
     "check_in_opens_at",
     "check_in_too_early",
     "error_text",
+    "may_block_for",
     "notice_send",
     "online_types_for",
     "reminder_send",
@@ -77,6 +86,7 @@ __all__ = [
     "series_book",
     "series_occurrences",
     "series_plan",
+    "time_block_add",
     "waitlist_add",
     "waitlist_offer",
     "waitlist_offer_freed",

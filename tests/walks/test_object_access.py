@@ -58,6 +58,7 @@ def object_urls(world):
     for name in (
         "appointment_detail",
         "appointment_move",
+        "appointment_drag_move",
         "appointment_change_room",
         "appointment_cancel",
         "appointment_check_in",
@@ -82,7 +83,8 @@ def test_every_object_url_of_intake_and_scheduling_is_walked():
             if pattern.pattern.regex.groups and pattern.name:
                 takes_args.add(f"{namespace}:{pattern.name}")
     walked = set(OBJECT_URL_NAMES)
-    public_links = {"intake:invitation_accept", "intake:intake_step"}  # a token; a step slug (own draft only)
+    # A token; a step slug (own draft only); a feed's secret (tests/scheduling/test_calendar_feed.py).
+    public_links = {"intake:invitation_accept", "intake:intake_step", "scheduling:calendar_feed"}
     assert takes_args - public_links == walked, takes_args ^ walked
 
 
@@ -104,6 +106,7 @@ OBJECT_URL_NAMES = [
         for n in (
             "appointment_detail",
             "appointment_move",
+            "appointment_drag_move",
             "appointment_change_room",
             "appointment_cancel",
             "appointment_check_in",

@@ -54,6 +54,7 @@ MATRIX = {
     "scheduling:appointment_detail": R(LOGIN, 403, 200, 200, 200),
     # Actions are POST only: a GET by an allowed role answers 405.
     "scheduling:appointment_move": R(LOGIN, 403, 405, 405, 405),
+    "scheduling:appointment_drag_move": R(LOGIN, 403, 405, 405, 405),
     "scheduling:appointment_change_room": R(LOGIN, 403, 405, 405, 405),
     "scheduling:appointment_cancel": R(LOGIN, 403, 405, 405, 405),
     "scheduling:appointment_check_in": R(LOGIN, 403, 405, 405, 405),
@@ -73,6 +74,13 @@ MATRIX = {
     "scheduling:account_reschedule": R(LOGIN, 200, 403, 403, 403),
     "scheduling:account_calendar": R(LOGIN, 200, 403, 403, 403),
     "scheduling:book_start": R(200, 200, 200, 200, 200),
+    # Blocking time: the desk for anyone, a practitioner for themselves (the form offers only them).
+    "scheduling:time_block_add": R(LOGIN, 403, 200, 200, 200),
+    # Without ?blocks= of blocks the user may see: 404.
+    "scheduling:time_block_saved": R(LOGIN, 403, 404, 404, 404),
+    # A practitioner's own feed page; the feed itself needs no login (its secret is the credential).
+    "scheduling:calendar_feed_manage": R(LOGIN, 403, 403, 200, 403),
+    "scheduling:calendar_feed": R(404, 404, 404, 404, 404),
     "scheduling:book_hold": R(405, 405, 405, 405, 405),
     # Without a chosen time in the session, confirm sends everyone back to the start of the booking.
     "scheduling:book_confirm": R(302, 302, 302, 302, 302),
@@ -199,6 +207,7 @@ URL_KWARGS = {
     "intake:consent_withdraw": lambda o: {"pk": intake_signature(o["patient"]).pk},
     "intake:consent_print": lambda o: {"pk": intake_signature(o["patient"]).pk},
     "intake:invitation_accept": lambda o: {"token": "not-a-valid-token"},
+    "scheduling:calendar_feed": lambda o: {"token": "not-a-valid-token"},
     "intake:submission_detail": lambda o: {"pk": intake_submitted(o["patient"]).pk},
     "intake:patient_intake_status": lambda o: {"pk": o["patient"].pk},
     "intake:invitation_send": lambda o: {"pk": o["patient"].pk},
@@ -224,6 +233,7 @@ URL_KWARGS = {
         for name in (
             "appointment_detail",
             "appointment_move",
+            "appointment_drag_move",
             "appointment_change_room",
             "appointment_cancel",
             "appointment_check_in",
