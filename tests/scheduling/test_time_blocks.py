@@ -60,7 +60,7 @@ def test_appointments_under_new_time_off_are_kept_and_listed(clinic, practitione
     under = book(patient, practitioner_a, clinic["adjustment"], at(1, 9))
     next_week = book(patient, practitioner_a, clinic["adjustment"], at(8, 9, 15))
     outside = book(patient, practitioner_a, clinic["adjustment"], at(1, 14))
-    other_practitioner = book(patient, practitioner_b, clinic["adjustment"], at(1, 9))
+    other_practitioner = book(PatientFactory(), practitioner_b, clinic["adjustment"], at(1, 9))
     result = services.time_block_add(
         practitioner=practitioner_a,
         kind="time_off",
