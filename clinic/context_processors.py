@@ -1,15 +1,15 @@
 from django.conf import settings
 
-from clinic.permissions import ACTING_FOR, acting_patient, patient_of, roles_of
+from clinic.permissions import ACTING_FOR, acting_patient, patient_of
 
 
 def clinic(request):
-    """Clinic name and contact for every page, and the roles the navigation bar shows entries for."""
+    """Clinic name and contact for every page, and the child a guardian is acting for. (Which links a person
+    sees is asked of the rules: `user|can:"action"`, clinic/templatetags/clinic_perms.py.)"""
     return {
         "CLINIC_NAME": settings.CLINIC_NAME,
         "CLINIC_PHONE": settings.CLINIC_PHONE,
         "CLINIC_EMAIL": settings.CLINIC_EMAIL,
-        "user_roles": roles_of(getattr(request, "user", None)),
         "acting_for": _acting_for(request),
     }
 
