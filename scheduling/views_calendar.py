@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
@@ -30,7 +30,7 @@ _FRESH_FEED = "calendar_feed_token"
 
 
 @reads_patient_data
-@require_GET
+@require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The feed itself: no login (calendars cannot log in), the secret in the URL is the credential.
 
@@ -66,7 +66,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @no_patient_data
 @rule_required("calendar_feed.manage")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def calendar_feed_manage(request: HttpRequest) -> HttpResponse:
     """Make, replace or turn off one's own feed URL. The URL is shown once, right after it is made."""
     practitioner = practitioner_of(request.user)
@@ -98,7 +98,7 @@ def calendar_feed_manage(request: HttpRequest) -> HttpResponse:
 
 @no_patient_data
 @rule_required("schedule.block")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def time_block_add(request: HttpRequest) -> HttpResponse:
     """Block time in a practitioner's calendar (the day view links here per column, with ?practitioner=&date=).
 
@@ -141,7 +141,7 @@ def time_block_add(request: HttpRequest) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("schedule.block")
-@require_GET
+@require_safe
 def time_block_saved(request: HttpRequest) -> HttpResponse:
     """The booked appointments under blocks just saved (`?blocks=1,2`), with links to move them; the list is
     read again on every visit, so one moved meanwhile leaves it."""
