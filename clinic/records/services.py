@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from clinic.models import Patient
-from clinic.records import pdf
+from clinic.records import fhir, pdf
 from clinic.services import patient_export
 
 PDF_KINDS = ("record", "note", "consent", "intake")
@@ -38,3 +38,11 @@ def records_pdf(
     if kind == "intake":
         return pdf.intake_pdf(data, item_id)
     return pdf.record_pdf(data, start=start, end=end)
+
+
+def records_fhir(*, patient: Patient, actor, reason: str) -> dict:
+    """The patient's record as a FHIR R4 Bundle (type collection), audited like every export."""
+    if not (reason or "").strip():
+        raise ValueError("Give the reason for the export (it is recorded in the audit trail).")
+    data = patient_export(patient=patient, actor=actor, reason=f"{reason.strip()[:150]} (FHIR bundle)")
+    return fhir.bundle(data)
