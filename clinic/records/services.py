@@ -110,3 +110,11 @@ def record_request_release(*, record_request: RecordRequest, actor, request=None
         detail=f"records request {locked.pk} released to the patient" + ("" if recipient else " (no e-mail address)"),
     )
     return locked
+
+
+def records_bundle_and_pdf(*, patient: Patient, actor, reason: str) -> tuple[dict, bytes]:
+    """Both at once, from one audited export: the FHIR bundle and the whole-record PDF (the clinic-wide export)."""
+    if not (reason or "").strip():
+        raise ValueError("Give the reason for the export (it is recorded in the audit trail).")
+    data = patient_export(patient=patient, actor=actor, reason=f"{reason.strip()[:150]} (FHIR bundle and PDF)")
+    return fhir.bundle(data), pdf.record_pdf(data)
