@@ -22,6 +22,7 @@ NOTE_CHOICES = {
     if VisitNote._meta.get_field(name).choices
 }
 SEX_LABELS = dict(Patient.Sex.choices)
+DIAGRAM_STYLE = ".region{fill:#eeeeee;stroke:#777777;stroke-width:0.6}.region.marked{fill:#c0392b;stroke:#7b241c}"
 
 
 class RecordNotFound(LookupError):
@@ -117,6 +118,8 @@ def _render(data: dict, *, title: str, context: dict[str, Any]) -> bytes:
             **context,
         },
     )
+    # WeasyPrint draws inline SVG with the SVG's own styles only: give the body diagram's figures theirs.
+    html = html.replace('class="body-diagram__svg">', f'class="body-diagram__svg"><style>{DIAGRAM_STYLE}</style>')
     return HTML(string=html).write_pdf()
 
 
