@@ -135,3 +135,32 @@ def test_no_reason_no_export(patient_a):
     with pytest.raises(ValueError, match="reason"):
         records_pdf(patient=patient_a, actor=None, reason="  ")
     assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_body_diagram_is_drawn_with_its_marked_regions(monkeypatch):
+    """WeasyPrint styles inline SVG only from inside it: the figure carries its own fills."""
+    seen = {}
+
+    class FakeHTML:
+        def __init__(self, string):
+            seen["html"] = string
+
+        def write_pdf(self):
+            return b"%PDF-fake"
+
+    import weasyprint
+
+    monkeypatch.setattr(weasyprint, "HTML", FakeHTML)
+    data = {
+        "clinic": "C",
+        "records": {
+            "clinic": {"patient": {"first_name": "A", "last_name": "B", "date_of_birth": dt.date(1990, 1, 1)}},
+            "intake": {
+                "submissions": [{"id": 1, "submitted_at": None, "answers": {"visit": {"pain_regions": ["low_back"]}}}]
+            },
+        },
+    }
+    assert pdf.intake_pdf(data, 1) == b"%PDF-fake"
+    html = seen["html"]
+    assert html.count(f"<style>{pdf.DIAGRAM_STYLE}</style>") == 2  # front and back
+    assert re.search(r'class="region marked" data-region="low_back"', html)
