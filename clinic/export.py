@@ -33,6 +33,7 @@ def patient_records(patient: Patient) -> dict[str, Any]:
             "id": note.pk,
             "appointment_id": note.appointment_id,
             "practitioner": str(note.practitioner),
+            "practitioner_id": note.practitioner_id,
             "status": note.status,
             "created_at": note.created_at,
             "signed_by": note.signed_by.email if note.signed_by_id else None,

@@ -194,6 +194,8 @@ RULES: dict[str, Rule] = {
     "account.use": _rule(PATIENT),
     # Link a child's record to a parent's account, or end the link (clinic.family).
     "family.manage": _rule(FRONT_DESK, CLINIC_ADMIN),
+    # Records out: produce and release a patient's records request, download a patient's FHIR bundle or PDF.
+    "records.export": _rule(CLINIC_ADMIN),
 }
 
 

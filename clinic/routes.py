@@ -4,6 +4,7 @@ from django.urls import path
 
 from clinic import views, views_family
 from clinic.notes import views as notes_views
+from clinic.records import views as records_views
 
 app_name = "clinic"
 
@@ -33,4 +34,16 @@ urlpatterns = [
     path("account/family/act/", views_family.family_act, name="family_act"),
     path("patients/<int:pk>/guardians/", views_family.guardian_link_add, name="guardian_link_add"),
     path("patients/<int:pk>/guardians/<int:link_pk>/end/", views_family.guardian_link_end, name="guardian_link_end"),
+    path("account/records/", records_views.account_records, name="account_records"),
+    path("account/records/request/", records_views.account_record_request, name="account_record_request"),
+    path(
+        "account/records/requests/<int:pk>.pdf",
+        records_views.account_request_download,
+        name="account_request_download",
+    ),
+    path("account/records/<str:kind>/<int:pk>.pdf", records_views.account_record_pdf, name="account_record_pdf"),
+    path("records/requests/", records_views.record_requests, name="record_requests"),
+    path("records/requests/<int:pk>.pdf", records_views.record_request_produce, name="record_request_produce"),
+    path("records/requests/<int:pk>/release/", records_views.record_request_release, name="record_request_release"),
+    path("patients/<int:pk>/export/", records_views.patient_export, name="patient_export"),
 ]

@@ -20,6 +20,7 @@ from clinic.models.core import (
 from clinic.models.family import GuardianLink
 from clinic.models.notes import BlockLandmark, NoteAddendum, NoteTemplate, VisitNote
 from clinic.models.outbox import OutgoingNotice
+from clinic.models.records import RecordRequest
 
 __all__ = [
     "AuditEvent",
@@ -31,6 +32,7 @@ __all__ = [
     "OutgoingNotice",
     "Patient",
     "Practitioner",
+    "RecordRequest",
     "Room",
     "User",
     "UserManager",

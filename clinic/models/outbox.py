@@ -18,6 +18,7 @@ class OutgoingNotice(models.Model):
         WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
         INTAKE_INVITATION = "intake_invitation", "Intake invitation"
         FAMILY = "family", "Family account"
+        RECORDS_READY = "records_ready", "Copy of the record ready"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Waiting to be sent"

@@ -34,7 +34,12 @@ def plan() -> dict[str, list[str]]:
 
 
 # Files, not pages: the browser downloads them instead of showing them (their content has its own tests).
-DOWNLOADS = {"scheduling:account_calendar"}
+DOWNLOADS = {
+    "scheduling:account_calendar",
+    "clinic:account_record_pdf",
+    "clinic:account_request_download",
+    "clinic:record_request_produce",
+}
 
 PLAN = plan()
 

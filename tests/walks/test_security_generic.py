@@ -211,8 +211,8 @@ def test_script_in_every_patient_text_field_is_escaped_on_every_page(cast, role)
     shown_somewhere = False
     for url in pages:
         response = client.get(url)
-        if response.status_code != 200:
-            continue
+        if response.status_code != 200 or response["Content-Type"] == "application/pdf":
+            continue  # a PDF holds no markup to escape
         body = response.content.decode()
         assert "<script>x</script>" not in body, f"unescaped script on {url} for {role}"
         shown_somewhere |= "&lt;script&gt;x&lt;/script&gt;" in body

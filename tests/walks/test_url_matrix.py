@@ -37,6 +37,15 @@ MATRIX = {
     "clinic:family_act": R(LOGIN, 405, 403, 403, 403),
     "clinic:guardian_link_add": R(LOGIN, 403, 405, 403, 405),
     "clinic:guardian_link_end": R(LOGIN, 403, 405, 403, 405),
+    # Records out (clinic.records): a patient's own copies and requests; clinic admins produce, release, export.
+    "clinic:account_records": R(LOGIN, 200, 403, 403, 403),
+    "clinic:account_record_request": R(LOGIN, 405, 403, 403, 403),
+    "clinic:account_record_pdf": R(LOGIN, 200, 403, 403, 403),
+    "clinic:account_request_download": R(LOGIN, 200, 403, 403, 403),
+    "clinic:record_requests": R(LOGIN, 403, 403, 403, 200),
+    "clinic:record_request_produce": R(LOGIN, 403, 403, 403, 200),
+    "clinic:record_request_release": R(LOGIN, 403, 403, 403, 405),
+    "clinic:patient_export": R(LOGIN, 403, 403, 403, 200),
     # Visit notes and the chart: practitioners write (their own notes), clinic admins read, nobody else.
     "clinic:note_start": R(LOGIN, 403, 403, 405, 403),
     "clinic:note_detail": R(LOGIN, 403, 403, 200, 200),
@@ -125,6 +134,8 @@ PHI_URLS = {
     "scheduling:account_appointment",
     "scheduling:account_reschedule",
     "scheduling:account_calendar",
+    "clinic:account_records",
+    "clinic:patient_export",
 }
 
 # GET pages that list many patients (calendars, waitlist, intake status list): exactly one "view" audit row,
@@ -135,6 +146,7 @@ PHI_LIST_URLS = {
     "scheduling:day_sheet",
     "scheduling:waitlist_list",
     "intake:intake_status_list",
+    "clinic:record_requests",
 }
 
 
@@ -246,6 +258,11 @@ URL_KWARGS = {
         )
     },
     "scheduling:series_detail": lambda o: {"pk": o["series"].pk},
+    "clinic:account_record_pdf": lambda o: {"kind": "consent", "pk": own_signature(o["patient"]).pk},
+    "clinic:account_request_download": lambda o: {"pk": released_request(o["patient"]).pk},
+    "clinic:record_request_produce": lambda o: {"pk": released_request(o["patient"]).pk},
+    "clinic:record_request_release": lambda o: {"pk": released_request(o["patient"]).pk},
+    "clinic:patient_export": lambda o: {"pk": o["patient"].pk},
     "scheduling:waitlist_offer": lambda o: {"pk": o["waitlist"].pk, "appointment_pk": o["appointment"].pk},
     "scheduling:waitlist_remove": lambda o: {"pk": o["waitlist"].pk},
 }
@@ -258,6 +275,30 @@ def guardian_link(patient):
 
     link = GuardianLink.objects.filter(dependant=patient).first()
     return link or GuardianLink.objects.create(guardian=UserFactory(), dependant=patient, relationship="mother")
+
+
+def own_signature(patient):
+    from intake.models import ConsentSignature, ConsentVersion
+    from tests.intake import factories
+
+    existing = ConsentSignature.objects.filter(patient=patient, version__version=7).first()
+    version = ConsentVersion.objects.filter(version=7).first() or factories.consent_version(7, active=False)
+    return existing or ConsentSignature.objects.create(
+        patient=patient,
+        version=version,
+        text_sha256=version.sha256,
+        signer_name="A",
+        signer_role="patient",
+        cervical_consent=False,
+    )
+
+
+def released_request(patient):
+    from django.utils import timezone
+
+    from clinic.models import RecordRequest
+
+    return RecordRequest.objects.create(patient=patient, requested_by=patient.user, released_at=timezone.now())
 
 
 def intake_draft(patient):

@@ -1,0 +1,164 @@
+"""Records out pages: a patient's own copies on /account/records/, and clinic admins' records requests and
+exports. Every download is an audited export naming who and why."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.domain_errors import message_error
+from clinic.permissions import acting_patient, get_patient_for_user, rule_required
+from clinic.records import selectors, services
+from clinic.records.forms import ExportForm
+from clinic.records.pdf import RecordNotFound
+
+OWN_COPY = "patient's own copy (right of access)"
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _own_patient(request: HttpRequest):
+    patient = acting_patient(request)
+    if patient is None:
+        raise Http404("No patient record on this account.")
+    return patient
+
+
+@reads_patient_data
+@rule_required("account.use")
+@require_GET
+def account_records(request: HttpRequest) -> HttpResponse:
+    patient = _own_patient(request)
+    documents = selectors.patient_documents(patient)
+    audit_read(request, patient, "account: records (consents, intakes, requests)")
+    return render(
+        request,
+        "records/account_records.html",
+        {"patient": patient, **documents, "requests": selectors.record_requests_of(patient)},
+    )
+
+
+@reads_patient_data
+@rule_required("account.use")
+@require_GET
+def account_record_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """A signed consent or an intake of the patient's own, as PDF (another patient's id answers 404)."""
+    patient = _own_patient(request)
+    if kind not in ("consent", "intake"):
+        raise Http404("No such document.")
+    try:
+        content = services.records_pdf(patient=patient, actor=request.user, reason=OWN_COPY, kind=kind, item_id=pk)
+    except RecordNotFound:
+        raise Http404("No such document.") from None
+    audit_read(request, patient, f"account: downloaded {kind} {pk} as PDF")
+    return _pdf(content, f"{kind}-{pk}.pdf")
+
+
+@no_patient_data
+@rule_required("account.use")
+@require_POST
+def account_record_request(request: HttpRequest) -> HttpResponse:
+    patient = _own_patient(request)
+    try:
+        services.record_request_create(patient=patient, actor=request.user, request=request)
+    except services.RecordRequestError as exc:
+        message_error(request, exc)
+    else:
+        messages.success(request, "We have your request. We will e-mail you when your record is ready to download.")
+    return redirect("clinic:account_records")
+
+
+@reads_patient_data
+@rule_required("account.use")
+@require_GET
+def account_request_download(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _own_patient(request)
+    record_request = selectors.record_request_of(patient, pk)
+    if record_request is None or not record_request.is_released:
+        raise Http404("No such record to download.")
+    content = services.records_pdf(
+        patient=patient, actor=request.user, reason=f"{OWN_COPY}, records request {pk}", kind="record"
+    )
+    audit_read(request, patient, f"account: downloaded the released record {pk}")
+    return _pdf(content, f"record-{timezone.localdate():%Y-%m-%d}.pdf")
+
+
+@reads_patient_data
+@rule_required("records.export")
+@require_GET
+def record_requests(request: HttpRequest) -> HttpResponse:
+    audit_read(request, None, "records requests")
+    return render(request, "records/record_requests.html", {"requests": selectors.record_requests_open()})
+
+
+def _request_or_404(pk: int):
+    record_request = selectors.record_request(pk)
+    if record_request is None:
+        raise Http404("No such records request.")
+    return record_request
+
+
+@reads_patient_data
+@rule_required("records.export")
+@require_GET
+def record_request_produce(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole-record PDF of a request, for the admin to check before releasing it."""
+    record_request = _request_or_404(pk)
+    content = services.records_pdf(
+        patient=record_request.patient, actor=request.user, reason=f"records request {pk}: produced for review"
+    )
+    audit_read(request, record_request.patient, f"records request {pk}: produced")
+    return _pdf(content, f"record-request-{pk}.pdf")
+
+
+@no_patient_data
+@rule_required("records.export")
+@require_POST
+def record_request_release(request: HttpRequest, pk: int) -> HttpResponse:
+    record_request = _request_or_404(pk)
+    try:
+        services.record_request_release(record_request=record_request, actor=request.user, request=request)
+    except services.RecordRequestError as exc:
+        message_error(request, exc)
+    else:
+        messages.success(request, f"Released to {record_request.patient.full_name}; they get an e-mail with the link.")
+    return redirect("clinic:record_requests")
+
+
+@reads_patient_data
+@rule_required("records.export")
+@require_http_methods(["GET", "POST"])
+def patient_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """A clinic admin downloads one patient's record as FHIR or PDF, with the reason for the audit trail."""
+    patient = get_patient_for_user(request.user, pk, "records.export")
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        audit_read(request, patient, f"export download ({data['format']})")
+        if data["format"] == "pdf":
+            content = services.records_pdf(
+                patient=patient, actor=request.user, reason=data["reason"], start=data["start"], end=data["end"]
+            )
+            return _pdf(content, f"patient-{patient.pk}-record.pdf")
+        bundle = services.records_fhir(patient=patient, actor=request.user, reason=data["reason"])
+        response = HttpResponse(
+            json.dumps(bundle, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+            content_type="application/fhir+json",
+        )
+        response["Content-Disposition"] = f'attachment; filename="patient-{patient.pk}-fhir.json"'
+        response["Cache-Control"] = "no-store"
+        return response
+    audit_read(request, patient, "export form")
+    return render(request, "records/patient_export.html", {"patient": patient, "form": form})
