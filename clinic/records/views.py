@@ -10,7 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import message_error
@@ -38,7 +38,7 @@ def _own_patient(request: HttpRequest):
 
 @reads_patient_data
 @rule_required("account.use")
-@require_GET
+@require_safe
 def account_records(request: HttpRequest) -> HttpResponse:
     patient = _own_patient(request)
     documents = selectors.patient_documents(patient)
@@ -52,7 +52,7 @@ def account_records(request: HttpRequest) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("account.use")
-@require_GET
+@require_safe
 def account_record_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """A signed consent or an intake of the patient's own, as PDF (another patient's id answers 404)."""
     patient = _own_patient(request)
@@ -82,7 +82,7 @@ def account_record_request(request: HttpRequest) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("account.use")
-@require_GET
+@require_safe
 def account_request_download(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _own_patient(request)
     record_request = selectors.record_request_of(patient, pk)
@@ -97,7 +97,7 @@ def account_request_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("records.export")
-@require_GET
+@require_safe
 def record_requests(request: HttpRequest) -> HttpResponse:
     audit_read(request, None, "records requests")
     return render(request, "records/record_requests.html", {"requests": selectors.record_requests_open()})
@@ -112,7 +112,7 @@ def _request_or_404(pk: int):
 
 @reads_patient_data
 @rule_required("records.export")
-@require_GET
+@require_safe
 def record_request_produce(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole-record PDF of a request, for the admin to check before releasing it."""
     record_request = _request_or_404(pk)
@@ -139,7 +139,7 @@ def record_request_release(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("records.export")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def patient_export(request: HttpRequest, pk: int) -> HttpResponse:
     """A clinic admin downloads one patient's record as FHIR or PDF, with the reason for the audit trail."""
     patient = get_patient_for_user(request.user, pk, "records.export")

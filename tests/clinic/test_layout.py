@@ -115,3 +115,15 @@ def test_templates_name_rules_not_roles():
             if "user_roles" in tags or any(f'"{role}"' in tags or f"'{role}'" in tags for role in roles):
                 problems.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_get_view_also_answers_head():
+    """Uptime monitors and crawlers use HEAD: views take `require_safe`, never `require_GET` alone."""
+    offenders = []
+    for path in sorted(ROOT.glob("*/**/views*.py")):
+        if ".venv" in path.parts:
+            continue
+        text = path.read_text()
+        if "require_GET" in text or 'require_http_methods(["GET", "POST"])' in text:
+            offenders.append(str(path.relative_to(ROOT)))
+    assert not offenders, offenders
