@@ -188,6 +188,10 @@ RULES: dict[str, Rule] = {
     "account.use": _rule(PATIENT),
     # Link a child's record to a parent's account, or end the link (clinic.family).
     "family.manage": _rule(FRONT_DESK, CLINIC_ADMIN),
+    # The front desk's pages in the menu (its calendar, patients and intake lists, shown first).
+    "desk.use": _rule(FRONT_DESK, CLINIC_ADMIN),
+    # The clinic settings (Django's admin site).
+    "settings.manage": _rule(CLINIC_ADMIN),
 }
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("home/", views.home_for_role, name="home_for_role"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("practitioner/", notes_views.practitioner_home, name="practitioner_home"),
     path("practitioner/appointments/<int:pk>/note/", notes_views.note_start, name="note_start"),
     path("notes/<int:pk>/", notes_views.note_detail, name="note_detail"),

@@ -7,8 +7,9 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic import family, selectors, services
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
@@ -21,14 +22,21 @@ from clinic.widgets import PatientSearchForm
 
 
 @no_patient_data
-@require_GET
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """`/favicon.ico`, which browsers and bookmarking tools ask for whatever the page says: our icon (an SVG)."""
+    return redirect(static("img/favicon.svg"), permanent=True)
+
+
+@no_patient_data
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """The public home page: who we are and where to book. No health claims."""
     return render(request, "clinic/index.html")
 
 
 @no_patient_data
-@require_GET
+@require_safe
 def home_for_role(request: HttpRequest) -> HttpResponse:
     """Where a user lands after logging in: each role its own home."""
     if not request.user.is_authenticated:
@@ -39,7 +47,7 @@ def home_for_role(request: HttpRequest) -> HttpResponse:
 
 @no_patient_data
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     try:
         with connection.cursor() as cursor:
@@ -52,7 +60,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @reads_patient_data
 @rule_required("patient.view")
-@require_GET
+@require_safe
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, pk)
     audit_read(request, patient)
@@ -74,7 +82,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("patient.create")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def patient_create(request: HttpRequest) -> HttpResponse:
     """Register a patient; a likely duplicate (same birth date and a similar name, or the same e-mail or phone)
     is shown first, with a link to the existing record, until the desk says this is a different person."""
@@ -104,7 +112,7 @@ DUPLICATE_KEYS = ("first_name", "last_name", "date_of_birth", "email", "phone")
 
 @reads_patient_data
 @rule_required("patient.merge")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def patient_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """A clinic admin merges a duplicate record into this one (see `services.patient_merge`)."""
     survivor = get_patient_for_user(request.user, pk, action="patient.merge")
@@ -136,7 +144,7 @@ def patient_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("patient.edit")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, pk, action="patient.edit")
     form = PatientForm(request.POST or None, instance=patient)
@@ -150,7 +158,7 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("patient.search")
-@require_GET
+@require_safe
 def patient_search(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.GET or None)
     patients = selectors.patients_search(form.cleaned_data["q"]) if form.is_valid() else []
@@ -161,7 +169,7 @@ def patient_search(request: HttpRequest) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("audit.read")
-@require_GET
+@require_safe
 def patient_access_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Who looked at or changed this patient's record, for clinic admins. Reading it is audited too."""
     patient = get_patient_for_user(request.user, pk, action="audit.read")

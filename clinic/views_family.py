@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from clinic import family
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
@@ -31,7 +31,7 @@ def _family_page(request: HttpRequest, form: DependantForm, status: int = 200) -
 
 @reads_patient_data
 @account_required
-@require_GET
+@require_safe
 def family_home(request: HttpRequest) -> HttpResponse:
     return _family_page(request, DependantForm())
 

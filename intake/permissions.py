@@ -10,9 +10,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
 
 from clinic.models import Patient
 from clinic.permissions import acting_patient, can, deny_object, may_enter
@@ -46,6 +48,10 @@ def intake_patient_required(view: Callable) -> Callable:
         if patient is None:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if may_enter(request.user, "account.use"):
+                # A parent's account with no record of its own, acting for no child yet: choose whose form first.
+                messages.info(request, "Choose whose intake form to fill in: open your family page and act for them.")
+                return redirect("clinic:family_home")
             raise PermissionDenied("The intake form is filled by the patient, from their own account or link.")
         request.intake_patient = patient
         request.intake_invitation = invitation

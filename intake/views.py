@@ -8,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error, error_text, message_error
@@ -43,7 +43,7 @@ def _actor(request):
 @reads_patient_data
 @never_cache
 @intake_patient_required
-@require_GET
+@require_safe
 def intake_home(request: HttpRequest) -> HttpResponse:
     """The patient's entry: where their intake stands, their consent, and what to do next."""
     patient = request.intake_patient
@@ -96,7 +96,7 @@ def _step_context(request, draft: IntakeSubmission, step: str, form) -> dict:
 @reads_patient_data
 @never_cache
 @intake_patient_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def intake_step(request: HttpRequest, step: str) -> HttpResponse:
     """One step of the draft: shows the saved answers; a valid post saves them and goes to the next step."""
     if step not in content.STEP_SLUGS:
@@ -184,7 +184,7 @@ def intake_submit(request: HttpRequest) -> HttpResponse:
 @reads_patient_data
 @never_cache
 @intake_patient_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def consent_sign(request: HttpRequest) -> HttpResponse:
     """The consent screen: the whole text, one tick per risk, the neck-procedure choice, the typed name."""
     patient = request.intake_patient
@@ -241,7 +241,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reads_patient_data
 @never_cache
-@require_GET
+@require_safe
 def consent_print(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable copy of exactly what was signed: the version's text, the choices and the signature facts."""
     if not request.user.is_authenticated and intake_patient_for_request(request)[0] is None:
@@ -260,7 +260,7 @@ def consent_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @no_patient_data
 @never_cache
-@require_GET
+@require_safe
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Open an invitation link: a valid one lets this browser fill that patient's intake; others get a clear page."""
     try:
@@ -281,7 +281,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("intake.status")
-@require_GET
+@require_safe
 def intake_status_list(request: HttpRequest) -> HttpResponse:
     """Front desk: each patient's intake status and consent state (never the clinical answers)."""
     query = request.GET.get("q", "")[:100]
@@ -308,7 +308,7 @@ def _status_context(request, patient, form) -> dict:
 
 @reads_patient_data
 @rule_required("intake.status")
-@require_GET
+@require_safe
 def patient_intake_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Front desk: one patient's intake and consent state, and the invitation link to send."""
     patient = get_patient_for_user(request.user, pk, action="intake.status")
@@ -347,7 +347,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("clinical.read")
-@require_GET
+@require_safe
 def intake_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """Practitioners and clinic admins: the latest intake in words, the pain diagram drawn, the consent history."""
     patient = get_patient_for_user(request.user, pk, action="clinical.read")
@@ -372,7 +372,7 @@ def intake_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("intake.read")
-@require_GET
+@require_safe
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_submission_for_user(request.user, pk)
     audit_read(request, submission)

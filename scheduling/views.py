@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic import selectors as clinic_selectors
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
@@ -65,7 +65,7 @@ def _calendar_context(*, cells, first_day: dt.date, last_day: dt.date, practitio
 
 @reads_patient_data
 @rule_required("schedule.manage")
-@require_GET
+@require_safe
 def frontdesk_home(request: HttpRequest) -> HttpResponse:
     """The day view: one column per practitioner."""
     day = _day_from(request)
@@ -92,7 +92,7 @@ def frontdesk_home(request: HttpRequest) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("schedule.manage")
-@require_GET
+@require_safe
 def week_view(request: HttpRequest) -> HttpResponse:
     """Seven days of one practitioner's calendar, Monday first."""
     practitioners = list(clinic_selectors.practitioners_active())
@@ -130,7 +130,7 @@ def week_view(request: HttpRequest) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("schedule.manage")
-@require_GET
+@require_safe
 def day_sheet(request: HttpRequest) -> HttpResponse:
     """A printable list of the day's appointments per practitioner."""
     day = _day_from(request)
@@ -147,7 +147,7 @@ def day_sheet(request: HttpRequest) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("schedule.manage")
-@require_GET
+@require_safe
 def patient_pick(request: HttpRequest) -> HttpResponse:
     """Search results as radio buttons for the booking, series and waitlist forms (htmx or plain)."""
     form = PatientSearchForm(request.GET or None)
@@ -200,7 +200,7 @@ def _picker_context(request: HttpRequest, form, keep: tuple[str, ...] = ()) -> d
 
 @reads_patient_data
 @rule_required("schedule.manage")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def appointment_book(request: HttpRequest) -> HttpResponse:
     """Book an appointment; GET parameters (practitioner, start, appointment_type, patient, room) pre-fill it."""
     alternatives, duplicates = [], []
@@ -262,7 +262,7 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
         "alternatives": _alternative_links(alternatives, form),
         **_picker_context(request, form, keep=("practitioner", "start", "appointment_type")),
     }
-    status = 200 if request.method == "GET" or not form.errors else 400
+    status = 200 if request.method != "POST" or not form.errors else 400
     return render(request, "scheduling/appointment_book.html", context, status=status)
 
 
@@ -324,7 +324,7 @@ def _render_detail(request, appointment, status=400, **forms_) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("schedule.manage")
-@require_GET
+@require_safe
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, pk)
     return _render_detail(request, appointment, status=200)
@@ -446,7 +446,7 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @no_patient_data
 @rule_required("schedule.manage")
-@require_GET
+@require_safe
 def slot_find(request: HttpRequest) -> HttpResponse:
     """Type, practitioner or any, earliest date -> the next free times, each a link to book."""
     form = SlotFindForm(request.GET or None, initial={"earliest": timezone.localdate()})
@@ -488,7 +488,7 @@ def slot_find(request: HttpRequest) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("schedule.manage")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def series_book(request: HttpRequest) -> HttpResponse:
     """Plan a care-plan series; when some times are taken, the conflicts page lists each with alternatives and
     the front desk chooses (an alternative, or leaving that one out) before anything is booked."""
@@ -572,7 +572,7 @@ def _confirm_page(request, form, plan, status):
 
 @reads_patient_data
 @rule_required("schedule.manage")
-@require_GET
+@require_safe
 def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
     series = selectors.series_detail(pk)
     if series is None:
@@ -587,7 +587,7 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("schedule.manage")
-@require_GET
+@require_safe
 def waitlist_list(request: HttpRequest) -> HttpResponse:
     audit_read(request, None, "waitlist")
     return render(request, "scheduling/waitlist_list.html", {"entries": selectors.waitlist_active()})
@@ -595,7 +595,7 @@ def waitlist_list(request: HttpRequest) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("schedule.manage")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def waitlist_add(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     initial = {"earliest_date": today, "latest_date": today + dt.timedelta(days=14)}
@@ -665,7 +665,7 @@ def _bad(message: str) -> JsonResponse:
 
 
 @no_patient_data
-@require_GET
+@require_safe
 def availability_list(request: HttpRequest) -> JsonResponse:
     """Free start times as JSON for the booking pages (with `per=day`, how many on each day of the range, for
     a day picker). Public: no patient data. Staff also see types that are not bookable online."""

@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from clinic import selectors as clinic_selectors
@@ -97,7 +97,7 @@ def _date_param(raw: str | None) -> dt.date | None:
 
 
 @no_patient_data
-@require_GET
+@require_safe
 def book_start(request: HttpRequest) -> HttpResponse:
     """Each step is the same page with more choices in the query string; a wrong value shows that step again."""
     patient = _patient(request)
@@ -217,7 +217,7 @@ def _held(request: HttpRequest):
 
 
 @reads_patient_data
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def book_confirm(request: HttpRequest) -> HttpResponse:
     held = _held(request)
     if held is None:
@@ -349,7 +349,7 @@ def _slot_field(exc: ValidationError) -> ValidationError:
 
 @reads_patient_data
 @rule_required("account.use")
-@require_GET
+@require_safe
 def account_home(request: HttpRequest) -> HttpResponse:
     patient = acting_patient(request)
     now = timezone.now()
@@ -399,7 +399,7 @@ def _account_context(appointment: Appointment, **extra) -> dict:
 
 @reads_patient_data
 @rule_required("account.use")
-@require_GET
+@require_safe
 def account_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _own_appointment(request, pk)
     audit_read(request, appointment, "account: appointment")
@@ -435,7 +435,7 @@ def account_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("account.use")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Free times with the same practitioner for the next days; choosing one moves the appointment."""
     appointment = _own_appointment(request, pk)
@@ -491,7 +491,7 @@ def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("account.use")
-@require_GET
+@require_safe
 def account_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """The appointment as an .ics file (METHOD:PUBLISH); the UID stays the same across reschedules."""
     from scheduling.notices import manage_url

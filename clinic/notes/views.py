@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error, error_text, message_error
@@ -29,7 +29,7 @@ def _practitioner(request):
 
 @reads_patient_data
 @rule_required("clinical.write")
-@require_GET
+@require_safe
 def practitioner_home(request: HttpRequest) -> HttpResponse:
     """My day: today's appointments in order with their markers and notes, then the unsigned notes."""
     practitioner = _practitioner(request)
@@ -74,7 +74,7 @@ def _edit_context(note, forms, request) -> dict:
 
 @reads_patient_data
 @rule_required("clinical.write")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The draft: Save draft, or Sign (which saves what is on the page, then signs it)."""
     note = get_note_for_user(request.user, pk, write=True)
@@ -82,7 +82,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "This note is signed: it can no longer be changed. Add an addendum instead.")
         return redirect(note)
     forms = NoteForms(note, request.POST if request.method == "POST" else None)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         audit_read(request, note, "note edit")
     elif forms.is_valid():
         try:
@@ -96,7 +96,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Draft saved.")
             return redirect("clinic:note_edit", pk=note.pk)
-    status = 200 if request.method == "GET" else 400
+    status = 400 if request.method == "POST" else 200
     return render(request, "clinic/note_edit.html", _edit_context(note, forms, request), status=status)
 
 
@@ -160,7 +160,7 @@ def note_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("clinical.read")
-@require_GET
+@require_safe
 def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_note_for_user(request.user, pk)
     audit_read(request, note)
@@ -205,7 +205,7 @@ def _lines(specs) -> list[charts.Threshold]:
 
 @reads_patient_data
 @rule_required("clinical.read")
-@require_GET
+@require_safe
 def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
     """The chart: demographics, alerts, consent, intakes, visits with notes, and pain and NDI/ODI trends."""
     patient = get_patient_for_user(request.user, pk, action="clinical.read")
