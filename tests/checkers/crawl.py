@@ -64,9 +64,8 @@ class _Links(HTMLParser):
             self._form[1].append((a["name"], a.get("value") or ""))
         elif self._form is not None and tag == "select" and a.get("name"):
             self._select, self._select_value = a["name"], None
-        elif self._select is not None and tag == "option":
-            if self._select_value is None or "selected" in a:
-                self._select_value = a.get("value", "")
+        elif self._select is not None and tag == "option" and (self._select_value is None or "selected" in a):
+            self._select_value = a.get("value", "")
 
     def handle_endtag(self, tag):
         if tag == "select" and self._form is not None and self._select is not None:
