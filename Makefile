@@ -48,7 +48,12 @@ reminders: migrate
 	$(PY) manage.py send_pending_notices
 	$(PY) manage.py detach_adult_dependants
 
-test: $(VENV)/.installed-dev
+# The Nu HTML Checker (vnu-jar, tests/checkers/test_html_valid.py) from npm; Java comes from Debian (.ci/run).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+test: $(VENV)/.installed-dev node_modules/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -73,4 +78,4 @@ prod-check: $(VENV)/.installed-dev
 	$(PY) deploy/prod_check.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache node_modules

@@ -196,6 +196,10 @@ RULES: dict[str, Rule] = {
     "family.manage": _rule(FRONT_DESK, CLINIC_ADMIN),
     # Records out: produce and release a patient's records request, download a patient's FHIR bundle or PDF.
     "records.export": _rule(CLINIC_ADMIN),
+    # The front desk's pages in the menu (its calendar, patients and intake lists, shown first).
+    "desk.use": _rule(FRONT_DESK, CLINIC_ADMIN),
+    # The clinic settings (Django's admin site).
+    "settings.manage": _rule(CLINIC_ADMIN),
 }
 
 

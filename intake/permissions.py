@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
 
 from clinic.models import Patient
-from clinic.permissions import acting_patient, can, deny_object, family_patient_ids, may_enter
+from clinic.permissions import acting_patient, can, deny_object, may_enter
 from intake.models import ConsentSignature, IntakeInvitation, IntakeSubmission, RedFlagReview
 
 SESSION_KEY = "intake_invitation_id"
@@ -48,9 +48,9 @@ def intake_patient_required(view: Callable) -> Callable:
         if patient is None:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if family_patient_ids(request.user):
-                # A parent with no record of their own: first say whose intake this is.
-                messages.info(request, "Choose whose intake and consent to fill: yours or one of your children's.")
+            if may_enter(request.user, "account.use"):
+                # A parent's account with no record of its own, acting for no child yet: choose whose form first.
+                messages.info(request, "Choose whose intake form to fill in: open your family page and act for them.")
                 return redirect("clinic:family_home")
             raise PermissionDenied("The intake form is filled by the patient, from their own account or link.")
         request.intake_patient = patient

@@ -82,7 +82,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "This note is signed: it can no longer be changed. Add an addendum instead.")
         return redirect(note)
     forms = NoteForms(note, request.POST if request.method == "POST" else None)
-    if request.method != "POST":
+    if request.method in ("GET", "HEAD"):
         audit_read(request, note, "note edit")
     elif forms.is_valid():
         try:
@@ -96,7 +96,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Draft saved.")
             return redirect("clinic:note_edit", pk=note.pk)
-    status = 200 if request.method != "POST" else 400
+    status = 400 if request.method == "POST" else 200
     return render(request, "clinic/note_edit.html", _edit_context(note, forms, request), status=status)
 
 

@@ -1,17 +1,26 @@
-"""Templates ask the same table as views: `{% load clinic_perms %}` then `{% if user|can:"clinical.read" %}`.
+"""The permission helper for templates: the same `clinic.permissions.can` the views use, so a link is shown only
+to those whose request for it the view admits.
 
-The filter is `clinic.permissions.can` without an object: what a role may do (a patient's own-record actions
-need the object, so a template offering a patient their own page asks for `account.use`). A link is shown
-exactly when its view would let the person in, so the two cannot disagree.
+    {% load clinic_perms %}
+    {% if user|can:"patient.edit" %}...{% endif %}           (the action at all: `may_enter`)
+    {% can_do "patient.edit" patient as may_edit %}           (the action on this object: `can`)
 """
 
 from django import template
 
-from clinic.permissions import can as _can
+from clinic.permissions import can as can_rule
+from clinic.permissions import may_enter
 
 register = template.Library()
 
 
-@register.filter
-def can(user, action: str) -> bool:
-    return _can(user, action)
+@register.filter(name="can")
+def can_filter(user, action: str) -> bool:
+    """`user|can:"action"`: may this user open the pages of `action` (a key of RULES)?"""
+    return may_enter(user, action)
+
+
+@register.simple_tag(name="can_do")
+def can_do(user, action: str, obj=None) -> bool:
+    """`{% can_do user "action" obj as name %}`: may this user do `action` to `obj`?"""
+    return can_rule(user, action, obj)

@@ -50,12 +50,12 @@ def intake_readiness(readiness, compact=False):
     return {"r": readiness, "compact": compact}
 
 
-@register.inclusion_tag("intake/_chart_alert.html")
-def intake_chart_alert(patient):
+@register.inclusion_tag("intake/_chart_alert.html", takes_context=True)
+def intake_chart_alert(context, patient):
     """The intake/consent box on the patient's chart, with the red-flag alert until it is reviewed."""
     from intake.selectors import patient_readiness
 
-    return {"patient": patient, "r": patient_readiness(patient)}
+    return {"patient": patient, "r": patient_readiness(patient), "user": context.get("user")}
 
 
 @register.filter
