@@ -194,6 +194,11 @@ RULES: dict[str, Rule] = {
     "account.use": _rule(PATIENT),
     # Link a child's record to a parent's account, or end the link (clinic.family).
     "family.manage": _rule(FRONT_DESK, CLINIC_ADMIN),
+    # Care plans (clinic.careplans): practitioners write them; the desk and the patient read them (the desk books
+    # from them); the patient accepts their own plan online.
+    "careplan.read": _rule(FRONT_DESK, PRACTITIONER, CLINIC_ADMIN, own_record=True),
+    "careplan.write": _rule(PRACTITIONER),
+    "careplan.accept": _rule(own_record=True),
 }
 
 

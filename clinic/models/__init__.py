@@ -5,6 +5,7 @@ the outbox (`outbox`).
 ("scheduling.Appointment", "intake.ConsentSignature") and never imports their code.
 """
 
+from clinic.models.careplans import AcceptedHow, CarePlan, CarePlanStatus, GoalKind
 from clinic.models.core import (
     AuditEvent,
     Location,
@@ -22,8 +23,12 @@ from clinic.models.notes import BlockLandmark, NoteAddendum, NoteTemplate, Visit
 from clinic.models.outbox import OutgoingNotice
 
 __all__ = [
+    "AcceptedHow",
     "AuditEvent",
     "BlockLandmark",
+    "CarePlan",
+    "CarePlanStatus",
+    "GoalKind",
     "GuardianLink",
     "Location",
     "NoteAddendum",
