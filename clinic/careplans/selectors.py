@@ -134,3 +134,36 @@ def annotate_positions(appointments) -> None:
     positions = plan_positions(appointments)
     for a in appointments:
         a.careplan_position = positions.get(a.pk)
+
+
+# The days a phase's visits are suggested on, by visits per week (the desk can change them on the series page).
+SUGGESTED_WEEKDAYS = {1: [0], 2: [1, 3], 3: [0, 2, 4], 4: [0, 1, 3, 4], 5: [0, 1, 2, 3, 4], 6: [0, 1, 2, 3, 4, 5]}
+
+
+def phase_progress(plan: CarePlan) -> list[dict]:
+    """Each phase with booked (still to come), attended, missed and remaining visits. A visit belongs to the phase
+    its number falls in (see `plan_positions`); a missed visit to the phase the patient was in. Two queries."""
+    from scheduling.models import Appointment
+
+    rows = plan.phase_rows()
+    for row in rows:
+        row.update(booked=0, attended=0, missed=0)
+        row["weekdays"] = SUGGESTED_WEEKDAYS.get(int(row["visits_per_week"]), [0, 2, 4])
+    if not rows:
+        return rows
+    number = 0
+    for status in (
+        Appointment.objects.filter(patient_id=plan.patient_id, start__gte=plan.created_at)
+        .exclude(status="cancelled")
+        .order_by("start", "pk")
+        .values_list("status", flat=True)
+    ):
+        phase = next((r for r in rows if r["first"] <= number + 1 <= r["last"]), rows[-1])
+        if status == "no_show":
+            phase["missed"] += 1
+            continue
+        number += 1
+        phase["attended" if status == "completed" else "booked"] += 1
+    for row in rows:
+        row["remaining"] = max(row["visits"] - row["attended"] - row["booked"], 0)
+    return rows

@@ -100,6 +100,8 @@ def _detail_context(request, plan, discontinue_form=None) -> dict:
         "plan": plan,
         "patient": plan.patient,
         "versions": selectors.careplan_versions(plan),
+        "phases": selectors.phase_progress(plan),
+        "may_book": plan.status in ("accepted", "active") and can(request.user, "schedule.manage"),
         "discontinue_form": discontinue_form or DiscontinueForm(),
         "may_write": can(request.user, "careplan.write", plan),
         "may_accept": plan.status == "proposed" and can(request.user, "careplan.accept", plan),
