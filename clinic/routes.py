@@ -30,6 +30,7 @@ urlpatterns = [
         careplan_views.careplan_record_acceptance,
         name="careplan_record_acceptance",
     ),
+    path("care-plans/<int:pk>/discharge/", careplan_views.careplan_discharge, name="careplan_discharge"),
     path("care-plans/<int:pk>/accept/", careplan_views.careplan_accept_online, name="careplan_accept_online"),
     path(
         "care-plans/<int:pk>/<str:status>/",

@@ -177,3 +177,20 @@ def careplan_status(request: HttpRequest, pk: int, status: str) -> HttpResponse:
     else:
         messages.success(request, f"The plan is now {status}.")
     return redirect(plan)
+
+
+@reads_patient_data
+@rule_required("clinical.read")
+@require_GET
+def careplan_discharge(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one-page discharge summary of a completed (or discontinued) plan, for the chart and for printing."""
+    plan = get_careplan_for_user(request.user, pk, action="clinical.read")
+    audit_read(request, plan, "care plan discharge summary")
+    if plan.status not in ("completed", "discontinued"):
+        messages.info(request, "The discharge summary is made when the plan is completed or discontinued.")
+        return redirect(plan)
+    return render(
+        request,
+        "clinic/careplans/discharge.html",
+        {"plan": plan, "patient": plan.patient, "summary": selectors.discharge_summary(plan)},
+    )
