@@ -104,6 +104,14 @@ def careplan_accept(*, plan: CarePlan, actor, how: str, request=None) -> CarePla
     return plan
 
 
+# Audit action names (at most 20 characters).
+AUDIT_ACTIONS = {
+    CarePlanStatus.ACTIVE: "careplan.start",
+    CarePlanStatus.COMPLETED: "careplan.complete",
+    CarePlanStatus.DISCONTINUED: "careplan.discontinue",
+}
+
+
 @transaction.atomic
 def careplan_set_status(*, plan: CarePlan, actor, status: str, reason: str = "", request=None) -> CarePlan:
     """Start (accepted -> active), complete (active -> completed) or discontinue (any current, with a reason)."""
@@ -125,7 +133,7 @@ def careplan_set_status(*, plan: CarePlan, actor, status: str, reason: str = "",
     plan.status = status
     plan.discontinued_reason = reason if status == CarePlanStatus.DISCONTINUED else plan.discontinued_reason
     plan.save(update_fields=["status", "discontinued_reason", "updated_at"])
-    audit_record(actor=actor, action=f"careplan.{status}", obj=plan, request=request, detail=reason[:200])
+    audit_record(actor=actor, action=AUDIT_ACTIONS[status], obj=plan, request=request, detail=reason[:200])
     return plan
 
 

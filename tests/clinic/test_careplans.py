@@ -103,7 +103,7 @@ def test_discontinue_needs_a_reason(patient_a, practitioner_a):
     assert "reason" in caught.value.message_dict
     plan = services.careplan_set_status(plan=plan, actor=practitioner_a.user, status="discontinued", reason="Moved")
     assert (plan.status, plan.discontinued_reason) == ("discontinued", "Moved")
-    assert AuditEvent.objects.filter(action="careplan.discontinued", object_id=str(plan.pk)).exists()
+    assert AuditEvent.objects.filter(action="careplan.discontinue", object_id=str(plan.pk)).exists()
 
 
 # --- consent follows the plan ----------------------------------------------------------------------------------

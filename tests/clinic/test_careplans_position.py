@@ -36,8 +36,8 @@ def plan_for(patient, practitioner, *, per_week=1, weeks=4, re_exam=3, accept=Tr
     return plan
 
 
-def visits(patient, practitioner, days, status="completed"):
-    return [nf.appointment(patient, practitioner, start=nf.at(d, 10), status=status) for d in days]
+def visits(patient, practitioner, days, status="completed", hour=10):
+    return [nf.appointment(patient, practitioner, start=nf.at(d, hour), status=status) for d in days]
 
 
 def test_visit_numbers_count_from_the_plan_and_skip_cancelled(patient_a, practitioner_a):
@@ -98,7 +98,7 @@ def test_my_day_queries_stay_constant_with_more_plans(client_for, practitioner_a
     def one_more():
         patient = PatientFactory()
         plan_for(patient, practitioner_a)
-        visits(patient, practitioner_a, [-20, -13])
+        visits(patient, practitioner_a, [-20, -13], hour=8 + CarePlan.objects.count())
         return patient
 
     one_more()
