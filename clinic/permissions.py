@@ -200,6 +200,11 @@ RULES: dict[str, Rule] = {
     "desk.use": _rule(FRONT_DESK, CLINIC_ADMIN),
     # The clinic settings (Django's admin site).
     "settings.manage": _rule(CLINIC_ADMIN),
+    # Care plans (clinic.careplans): practitioners write them; the desk and the patient read them (the desk books
+    # from them); the patient accepts their own plan online.
+    "careplan.read": _rule(FRONT_DESK, PRACTITIONER, CLINIC_ADMIN, own_record=True),
+    "careplan.write": _rule(PRACTITIONER),
+    "careplan.accept": _rule(own_record=True),
 }
 
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from clinic import views, views_family
+from clinic.careplans import views as careplan_views
 from clinic.notes import views as notes_views
 from clinic.records import views as records_views
 
@@ -22,6 +23,22 @@ urlpatterns = [
     path("notes/<int:pk>/template/", notes_views.note_apply_template, name="note_apply_template"),
     path("notes/<int:pk>/addenda/", notes_views.note_addendum_add, name="note_addendum_add"),
     path("patients/<int:pk>/chart/", notes_views.patient_chart, name="patient_chart"),
+    path("patients/<int:pk>/care-plans/", careplan_views.careplan_list, name="careplan_list"),
+    path("patients/<int:pk>/care-plans/new/", careplan_views.careplan_new, name="careplan_new"),
+    path("care-plans/<int:pk>/", careplan_views.careplan_detail, name="careplan_detail"),
+    path("care-plans/<int:pk>/change/", careplan_views.careplan_revise, name="careplan_revise"),
+    path(
+        "care-plans/<int:pk>/accepted-in-person/",
+        careplan_views.careplan_record_acceptance,
+        name="careplan_record_acceptance",
+    ),
+    path("care-plans/<int:pk>/discharge/", careplan_views.careplan_discharge, name="careplan_discharge"),
+    path("care-plans/<int:pk>/accept/", careplan_views.careplan_accept_online, name="careplan_accept_online"),
+    path(
+        "care-plans/<int:pk>/<str:status>/",
+        careplan_views.careplan_status,
+        name="careplan_status",
+    ),
     path("patients/", views.patient_search, name="patient_search"),
     path("patients/new/", views.patient_create, name="patient_create"),
     path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),

@@ -502,6 +502,10 @@ def series_book(request: HttpRequest) -> HttpResponse:
     the front desk chooses (an alternative, or leaving that one out) before anything is booked."""
     initial = {"first_date": timezone.localdate(), "weeks": 6, "time_of_day": "09:00"}
     initial.update({k: request.GET[k] for k in ("patient", "practitioner") if k in request.GET})
+    # A care plan's "Book this phase" link fills in the phase (weeks, days, notes naming the plan).
+    initial.update({k: request.GET[k][:300] for k in ("weeks", "notes") if k in request.GET})
+    if request.GET.getlist("weekdays"):
+        initial["weekdays"] = request.GET.getlist("weekdays")
     form = SeriesForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

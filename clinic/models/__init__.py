@@ -5,6 +5,7 @@ the outbox (`outbox`).
 ("scheduling.Appointment", "intake.ConsentSignature") and never imports their code.
 """
 
+from clinic.models.careplans import AcceptedHow, CarePlan, CarePlanStatus, GoalKind
 from clinic.models.core import (
     AuditEvent,
     Location,
@@ -23,8 +24,12 @@ from clinic.models.outbox import OutgoingNotice
 from clinic.models.records import RecordRequest
 
 __all__ = [
+    "AcceptedHow",
     "AuditEvent",
     "BlockLandmark",
+    "CarePlan",
+    "CarePlanStatus",
+    "GoalKind",
     "GuardianLink",
     "Location",
     "NoteAddendum",

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic.careplans import services as careplan_services
 from clinic.models import AuditEvent, NoteAddendum, NoteTemplate, Practitioner, VisitNote
 from clinic.services import audit_record
 from intake import selectors as intake_selectors
@@ -249,6 +250,9 @@ def note_sign(*, note: VisitNote, actor, request=None, now: dt.datetime | None =
     if errors:
         raise NoteError(errors)
     _apply_cervical_rule(locked)
+    careplan_problem = careplan_services.careplan_consent_problem(locked.patient, before=locked.appointment.start)
+    if careplan_problem:
+        raise NoteError(careplan_problem)
     locked.status = VisitNote.Status.SIGNED
     locked.signed_by = actor
     locked.signed_at = now or timezone.now()

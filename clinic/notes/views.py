@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.careplans import selectors as careplan_selectors
+from clinic.careplans import services as careplan_services
 from clinic.domain_errors import apply_error, error_text, message_error
 from clinic.notes import charts, selectors, services
 from clinic.notes.forms import AddendumForm, NoteForms, TemplateChoiceForm
@@ -36,6 +38,7 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = selectors.my_day(practitioner, today) if practitioner else []
     unsigned = list(selectors.notes_unsigned(practitioner)) if practitioner else []
+    careplan_selectors.annotate_positions([row.appointment for row in rows])
     audit_read(request, None, f"my day {today:%Y-%m-%d}")
     return render(
         request,
@@ -61,7 +64,9 @@ def _edit_context(note, forms, request) -> dict:
     readiness = intake_selectors.patient_readiness(note.patient)
     problem = services.cervical_consent_problem(readiness)
     forms.warn_cervical(problem)
+    careplan_selectors.annotate_positions([note.appointment])
     return {
+        "careplan_problem": careplan_services.careplan_consent_problem(note.patient, before=note.appointment.start),
         "note": note,
         "forms": forms,
         "readiness": readiness,
@@ -169,6 +174,7 @@ def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(request, note, addendum_form) -> dict:
     practitioner = _practitioner(request)
+    careplan_selectors.annotate_positions([note.appointment])
     return {
         "note": note,
         "addendum_form": addendum_form,

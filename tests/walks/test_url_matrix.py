@@ -47,6 +47,15 @@ MATRIX = {
     "clinic:record_request_release": R(LOGIN, 403, 403, 403, 405),
     "clinic:patient_export": R(LOGIN, 403, 403, 403, 200),
     # Visit notes and the chart: practitioners write (their own notes), clinic admins read, nobody else.
+    # Care plans: practitioners write; desk, admin and the patient read; the patient accepts online.
+    "clinic:careplan_list": R(LOGIN, 200, 200, 200, 200),
+    "clinic:careplan_new": R(LOGIN, 403, 403, 200, 403),
+    "clinic:careplan_detail": R(LOGIN, 200, 200, 200, 200),
+    "clinic:careplan_revise": R(LOGIN, 403, 403, 200, 403),
+    "clinic:careplan_record_acceptance": R(LOGIN, 403, 403, 405, 403),
+    "clinic:careplan_accept_online": R(LOGIN, 405, 403, 403, 403),
+    "clinic:careplan_discharge": R(LOGIN, 403, 403, 302, 302),
+    "clinic:careplan_status": R(LOGIN, 403, 403, 405, 403),
     "clinic:note_start": R(LOGIN, 403, 403, 405, 403),
     "clinic:note_detail": R(LOGIN, 403, 403, 200, 200),
     "clinic:note_edit": R(LOGIN, 403, 403, 200, 403),
@@ -205,7 +214,12 @@ def scheduling_objects(patient, practitioner):
     from clinic.notes import services as note_services
 
     note = note_services.note_start(appointment=appointment, actor=practitioner.user)
-    return {"appointment": appointment, "series": series, "waitlist": entry, "note": note}
+    from clinic.careplans import services as careplan_services
+
+    careplan = careplan_services.careplan_propose(
+        patient=patient, practitioner=practitioner, actor=practitioner.user, phases=[{"visits_per_week": 1, "weeks": 1}]
+    )
+    return {"appointment": appointment, "series": series, "waitlist": entry, "note": note, "careplan": careplan}
 
 
 # URL kwargs for patterns that take them, built from the cast's objects (patient A's rows).
@@ -263,6 +277,19 @@ URL_KWARGS = {
     "clinic:record_request_produce": lambda o: {"pk": released_request(o["patient"]).pk},
     "clinic:record_request_release": lambda o: {"pk": released_request(o["patient"]).pk},
     "clinic:patient_export": lambda o: {"pk": o["patient"].pk},
+    "clinic:careplan_list": lambda o: {"pk": o["careplan"].patient_id},
+    "clinic:careplan_new": lambda o: {"pk": o["careplan"].patient_id},
+    **{
+        f"clinic:{name}": (lambda o: {"pk": o["careplan"].pk})
+        for name in (
+            "careplan_detail",
+            "careplan_revise",
+            "careplan_record_acceptance",
+            "careplan_accept_online",
+            "careplan_discharge",
+        )
+    },
+    "clinic:careplan_status": lambda o: {"pk": o["careplan"].pk, "status": "active"},
     "scheduling:waitlist_offer": lambda o: {"pk": o["waitlist"].pk, "appointment_pk": o["appointment"].pk},
     "scheduling:waitlist_remove": lambda o: {"pk": o["waitlist"].pk},
 }

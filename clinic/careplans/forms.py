@@ -1,0 +1,118 @@
+"""The care plan form: up to three phases, up to three goals, the re-examination, the questionnaire, notes."""
+
+from __future__ import annotations
+
+from django import forms
+
+from clinic.models import CarePlan, GoalKind
+
+PHASES = 3
+GOALS = 3
+QUESTIONNAIRES = [("", "None"), ("ndi", "NDI (neck)"), ("odi", "ODI (low back)")]
+
+
+class CarePlanForm(forms.Form):
+    re_exam_visit = forms.IntegerField(label="Re-examination at visit", required=False, min_value=1, max_value=500)
+    re_exam_date = forms.DateField(
+        label="Re-examination on", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    questionnaire_code = forms.ChoiceField(label="Questionnaire to repeat", choices=QUESTIONNAIRES, required=False)
+    questionnaire_every_visits = forms.IntegerField(label="Every N visits", required=False, min_value=1, max_value=100)
+    questionnaire_every_weeks = forms.IntegerField(label="Every N weeks", required=False, min_value=1, max_value=52)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+    def __init__(self, *args, plan: CarePlan | None = None, **kwargs):
+        if plan is not None and not args and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(plan)
+        super().__init__(*args, **kwargs)
+        for n in range(1, PHASES + 1):
+            self.fields[f"phase{n}_visits_per_week"] = forms.IntegerField(
+                label=f"Phase {n}: visits per week", required=False, min_value=1, max_value=7
+            )
+            self.fields[f"phase{n}_weeks"] = forms.IntegerField(
+                label=f"Phase {n}: weeks", required=False, min_value=1, max_value=52
+            )
+        for n in range(1, GOALS + 1):
+            self.fields[f"goal{n}_kind"] = forms.ChoiceField(
+                label=f"Goal {n}", choices=[("", "—"), *GoalKind.choices], required=False
+            )
+            self.fields[f"goal{n}_target"] = forms.IntegerField(
+                label=f"Goal {n}: target", required=False, min_value=0, max_value=100
+            )
+            self.fields[f"goal{n}_text"] = forms.CharField(label=f"Goal {n}: text", required=False, max_length=200)
+
+    @staticmethod
+    def initial_from(plan: CarePlan) -> dict:
+        initial = {
+            name: getattr(plan, name)
+            for name in (
+                "re_exam_visit",
+                "re_exam_date",
+                "questionnaire_code",
+                "questionnaire_every_visits",
+                "questionnaire_every_weeks",
+                "notes",
+            )
+        }
+        for n, phase in enumerate(plan.phases, start=1):
+            initial[f"phase{n}_visits_per_week"] = phase["visits_per_week"]
+            initial[f"phase{n}_weeks"] = phase["weeks"]
+        for n, goal in enumerate(plan.goals, start=1):
+            initial[f"goal{n}_kind"] = goal.get("kind", "")
+            initial[f"goal{n}_target"] = goal.get("target")
+            initial[f"goal{n}_text"] = goal.get("text", "")
+        return initial
+
+    def phase_fields(self):
+        return [(self[f"phase{n}_visits_per_week"], self[f"phase{n}_weeks"]) for n in range(1, PHASES + 1)]
+
+    def goal_fields(self):
+        return [(self[f"goal{n}_kind"], self[f"goal{n}_target"], self[f"goal{n}_text"]) for n in range(1, GOALS + 1)]
+
+    def clean(self):
+        data = super().clean()
+        phases = []
+        for n in range(1, PHASES + 1):
+            per_week, weeks = data.get(f"phase{n}_visits_per_week"), data.get(f"phase{n}_weeks")
+            if per_week and weeks:
+                phases.append({"visits_per_week": per_week, "weeks": weeks})
+            elif per_week or weeks:
+                self.add_error(f"phase{n}_weeks", "Give both the visits per week and the number of weeks.")
+        if not phases and not self.errors:
+            self.add_error("phase1_visits_per_week", "Give at least one phase: visits per week and for how many weeks.")
+        goals = []
+        for n in range(1, GOALS + 1):
+            kind, target, text = data.get(f"goal{n}_kind"), data.get(f"goal{n}_target"), data.get(f"goal{n}_text")
+            if not kind:
+                continue
+            if kind == GoalKind.TEXT:
+                if not text:
+                    self.add_error(f"goal{n}_text", "Describe the goal.")
+                goals.append({"kind": kind, "text": text})
+            else:
+                if target is None:
+                    self.add_error(f"goal{n}_target", "Give the number to reach.")
+                elif kind == GoalKind.PAIN_AT_MOST and target > 10:
+                    self.add_error(f"goal{n}_target", "Pain is rated 0 to 10.")
+                goals.append({"kind": kind, "target": target})
+        if any(g["kind"] == GoalKind.QUESTIONNAIRE_BELOW for g in goals) and not data.get("questionnaire_code"):
+            self.add_error("questionnaire_code", "Choose the questionnaire the goal is measured with.")
+        data["phases"], data["goals"] = phases, goals
+        return data
+
+    def plan_fields(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "phases": d["phases"],
+            "goals": d["goals"],
+            "re_exam_visit": d.get("re_exam_visit"),
+            "re_exam_date": d.get("re_exam_date"),
+            "questionnaire_code": d.get("questionnaire_code") or "",
+            "questionnaire_every_visits": d.get("questionnaire_every_visits"),
+            "questionnaire_every_weeks": d.get("questionnaire_every_weeks"),
+            "notes": d.get("notes") or "",
+        }
+
+
+class DiscontinueForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,196 @@
+"""Care plan pages: the patient's plans (from the chart), propose, change (a new version), a plan with its
+versions, record in-person acceptance, start / complete / discontinue; and the patient's page to accept online.
+
+Views look the row up through `clinic.careplans.permissions`, call one service and redirect; every read is
+audited.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.audit import audit_read, reads_patient_data
+from clinic.careplans import selectors, services
+from clinic.careplans.forms import CarePlanForm, DiscontinueForm
+from clinic.careplans.permissions import get_careplan_for_user
+from clinic.domain_errors import apply_error, message_error
+from clinic.models import AcceptedHow
+from clinic.permissions import can, get_patient_for_user, rule_required
+
+
+def _practitioner(request):
+    return getattr(request.user, "practitioner", None)
+
+
+@reads_patient_data
+@rule_required("careplan.read")
+@require_GET
+def careplan_list(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request.user, pk, action="careplan.read")
+    audit_read(request, patient, "care plans")
+    plans = selectors.careplans_of_patient(patient)
+    current = next((p for p in plans if p.is_current), None)
+    return render(request, "clinic/careplans/list.html", {"patient": patient, "plans": plans, "current": current})
+
+
+@reads_patient_data
+@rule_required("careplan.write")
+@require_http_methods(["GET", "POST"])
+def careplan_new(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request.user, pk, action="careplan.write")
+    form = CarePlanForm(request.POST if request.method == "POST" else None)
+    audit_read(request, patient, "care plan proposal")
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.careplan_propose(
+                patient=patient,
+                practitioner=_practitioner(request),
+                actor=request.user,
+                request=request,
+                **form.plan_fields(),
+            )
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "Care plan proposed: the patient can accept it online, or record it below.")
+            return redirect(plan)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "clinic/careplans/form.html", {"patient": patient, "form": form}, status=status)
+
+
+@reads_patient_data
+@rule_required("careplan.write")
+@require_http_methods(["GET", "POST"])
+def careplan_revise(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_careplan_for_user(request.user, pk, action="careplan.write")
+    audit_read(request, plan, "care plan change")
+    if not plan.is_current:
+        messages.error(request, f"This plan is {plan.get_status_display().lower()}: it can no longer be changed.")
+        return redirect(plan)
+    form = CarePlanForm(request.POST, plan=plan) if request.method == "POST" else CarePlanForm(plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.careplan_revise(
+                plan=plan,
+                practitioner=_practitioner(request),
+                actor=request.user,
+                request=request,
+                **form.plan_fields(),
+            )
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Version {new.version} saved. The patient must accept the changed plan before the next treatment.",
+            )
+            return redirect(new)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "clinic/careplans/form.html", {"patient": plan.patient, "form": form, "plan": plan}, status=status
+    )
+
+
+def _detail_context(request, plan, discontinue_form=None) -> dict:
+    return {
+        "plan": plan,
+        "patient": plan.patient,
+        "versions": selectors.careplan_versions(plan),
+        "phases": selectors.phase_progress(plan),
+        "may_book": plan.status in ("accepted", "active") and can(request.user, "schedule.manage"),
+        "discontinue_form": discontinue_form or DiscontinueForm(),
+        "may_write": can(request.user, "careplan.write", plan),
+        "may_accept": plan.status == "proposed" and can(request.user, "careplan.accept", plan),
+    }
+
+
+@reads_patient_data
+@rule_required("careplan.read")
+@require_GET
+def careplan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_careplan_for_user(request.user, pk)
+    audit_read(request, plan, f"care plan v{plan.version}")
+    return render(request, "clinic/careplans/detail.html", _detail_context(request, plan))
+
+
+@reads_patient_data
+@rule_required("careplan.write")
+@require_POST
+def careplan_record_acceptance(request: HttpRequest, pk: int) -> HttpResponse:
+    """The practitioner records that the plan was discussed and accepted in person."""
+    plan = get_careplan_for_user(request.user, pk, action="careplan.write")
+    audit_read(request, plan, "care plan acceptance")
+    try:
+        services.careplan_accept(plan=plan, actor=request.user, how=AcceptedHow.IN_PERSON, request=request)
+    except ValidationError as exc:
+        message_error(request, exc)
+    else:
+        messages.success(request, "Recorded: the plan was discussed and accepted in person.")
+    return redirect(plan)
+
+
+@reads_patient_data
+@rule_required("careplan.accept")
+@require_POST
+def careplan_accept_online(request: HttpRequest, pk: int) -> HttpResponse:
+    """The patient (or their guardian) accepts the proposed plan from their account."""
+    plan = get_careplan_for_user(request.user, pk, action="careplan.accept")
+    audit_read(request, plan, "care plan accepted online")
+    if request.POST.get("agree") != "yes":
+        messages.error(request, "Tick the box to say you agree to this care plan.")
+        return redirect(plan)
+    try:
+        services.careplan_accept(plan=plan, actor=request.user, how=AcceptedHow.ONLINE, request=request)
+    except ValidationError as exc:
+        message_error(request, exc)
+    else:
+        messages.success(request, "Thank you: you have accepted your care plan.")
+    return redirect(plan)
+
+
+@reads_patient_data
+@rule_required("careplan.write")
+@require_POST
+def careplan_status(request: HttpRequest, pk: int, status: str) -> HttpResponse:
+    plan = get_careplan_for_user(request.user, pk, action="careplan.write")
+    audit_read(request, plan, f"care plan {status}")
+    form = DiscontinueForm(request.POST) if status == "discontinued" else None
+    if form is not None and not form.is_valid():
+        return render(request, "clinic/careplans/detail.html", _detail_context(request, plan, form), status=400)
+    try:
+        services.careplan_set_status(
+            plan=plan,
+            actor=request.user,
+            status=status,
+            reason=form.cleaned_data["reason"] if form is not None else "",
+            request=request,
+        )
+    except ValidationError as exc:
+        if form is not None:
+            apply_error(form, exc)
+            return render(request, "clinic/careplans/detail.html", _detail_context(request, plan, form), status=400)
+        message_error(request, exc)
+    else:
+        messages.success(request, f"The plan is now {status}.")
+    return redirect(plan)
+
+
+@reads_patient_data
+@rule_required("clinical.read")
+@require_GET
+def careplan_discharge(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one-page discharge summary of a completed (or discontinued) plan, for the chart and for printing."""
+    plan = get_careplan_for_user(request.user, pk, action="clinical.read")
+    audit_read(request, plan, "care plan discharge summary")
+    if plan.status not in ("completed", "discontinued"):
+        messages.info(request, "The discharge summary is made when the plan is completed or discontinued.")
+        return redirect(plan)
+    return render(
+        request,
+        "clinic/careplans/discharge.html",
+        {"plan": plan, "patient": plan.patient, "summary": selectors.discharge_summary(plan)},
+    )

@@ -1,0 +1,129 @@
+"""Care plans: what the practitioner proposes after the exam (phases of visits per week for some weeks, goals,
+a re-examination, a questionnaire to repeat) and where it stands (proposed, accepted, active, completed,
+discontinued).
+
+A plan is never edited once proposed: a change is a new row with the next `version` of the same `lineage`, and
+the earlier row becomes `superseded` (still readable). Phases and goals are JSON lists inside the row, so one
+version is one row. The questionnaire is named by its code (e.g. "ndi"), as the intake's scores are.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from clinic.models.core import Patient, Practitioner
+
+
+class CarePlanStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACCEPTED = "accepted", "Accepted by the patient"
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    DISCONTINUED = "discontinued", "Discontinued"
+    SUPERSEDED = "superseded", "Replaced by a newer version"
+
+
+class AcceptedHow(models.TextChoices):
+    ONLINE = "online", "Accepted online by the patient"
+    IN_PERSON = "in_person", "Discussed and accepted in person"
+
+
+class GoalKind(models.TextChoices):
+    PAIN_AT_MOST = "pain_at_most", "Pain at or below"
+    QUESTIONNAIRE_BELOW = "questionnaire_below", "Questionnaire score below (%)"
+    TEXT = "text", "Other (free text)"
+
+
+# The states in which the plan is the patient's current one (at most one per patient).
+CURRENT_STATES = (CarePlanStatus.PROPOSED, CarePlanStatus.ACCEPTED, CarePlanStatus.ACTIVE)
+
+
+class CarePlan(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="care_plans")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="care_plans")
+    # All versions of one plan share the lineage (the pk of version 1).
+    lineage = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+    )
+    status = models.CharField(max_length=20, choices=CarePlanStatus.choices, default=CarePlanStatus.PROPOSED)
+    # [{"visits_per_week": 3, "weeks": 4}, ...]
+    phases = models.JSONField(default=list)
+    # [{"kind": "pain_at_most", "target": 2, "text": ""}, ...]
+    goals = models.JSONField(default=list, blank=True)
+    re_exam_visit = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    re_exam_date = models.DateField(null=True, blank=True)
+    questionnaire_code = models.SlugField(max_length=30, blank=True)
+    questionnaire_every_visits = models.PositiveSmallIntegerField(null=True, blank=True)
+    questionnaire_every_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    discontinued_reason = models.TextField(blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_how = models.CharField(max_length=20, choices=AcceptedHow.choices, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(status__in=["proposed", "accepted", "active"]),
+                name="careplan_one_current_per_patient",
+            ),
+            models.UniqueConstraint(fields=["lineage", "version"], name="careplan_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Care plan v{self.version} for {self.patient}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("clinic:careplan_detail", args=[self.pk])
+
+    @property
+    def total_visits(self) -> int:
+        return sum(int(p.get("visits_per_week", 0)) * int(p.get("weeks", 0)) for p in self.phases)
+
+    @property
+    def total_weeks(self) -> int:
+        return sum(int(p.get("weeks", 0)) for p in self.phases)
+
+    @property
+    def is_current(self) -> bool:
+        return self.status in CURRENT_STATES
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    def phase_rows(self) -> list[dict]:
+        """Each phase with its visit numbers in the plan (first and last)."""
+        rows, first = [], 1
+        for number, phase in enumerate(self.phases, start=1):
+            count = int(phase["visits_per_week"]) * int(phase["weeks"])
+            rows.append({**phase, "number": number, "visits": count, "first": first, "last": first + count - 1})
+            first += count
+        return rows
+
+    def goal_texts(self) -> list[str]:
+        labels = dict(GoalKind.choices)
+        out = []
+        for goal in self.goals:
+            if goal.get("kind") == GoalKind.TEXT:
+                out.append(goal.get("text", ""))
+            elif goal.get("kind") == GoalKind.PAIN_AT_MOST:
+                out.append(f"{labels[GoalKind.PAIN_AT_MOST]} {goal.get('target')}/10")
+            else:
+                out.append(f"{(self.questionnaire_code or 'questionnaire').upper()} below {goal.get('target')} %")
+        return out

@@ -1,0 +1,18 @@
+"""`{% careplan_position appointment as p %}`: where an appointment falls in the patient's current care plan.
+
+For pages of other apps (the front desk's appointment page) that must not import the care plans' code: the
+template asks, in two queries, for the one appointment it shows.
+"""
+
+from django import template
+
+from clinic.careplans import selectors
+
+register = template.Library()
+
+
+@register.simple_tag
+def careplan_position(appointment):
+    if appointment is None or getattr(appointment, "pk", None) is None:
+        return None
+    return selectors.plan_positions([appointment]).get(appointment.pk)
