@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.audit import audit_read, reads_patient_data
 from clinic.careplans import selectors, services
@@ -28,7 +28,7 @@ def _practitioner(request):
 
 @reads_patient_data
 @rule_required("careplan.read")
-@require_GET
+@require_safe
 def careplan_list(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, pk, action="careplan.read")
     audit_read(request, patient, "care plans")
@@ -39,7 +39,7 @@ def careplan_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("careplan.write")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def careplan_new(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, pk, action="careplan.write")
     form = CarePlanForm(request.POST if request.method == "POST" else None)
@@ -64,7 +64,7 @@ def careplan_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("careplan.write")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def careplan_revise(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_careplan_for_user(request.user, pk, action="careplan.write")
     audit_read(request, plan, "care plan change")
@@ -110,7 +110,7 @@ def _detail_context(request, plan, discontinue_form=None) -> dict:
 
 @reads_patient_data
 @rule_required("careplan.read")
-@require_GET
+@require_safe
 def careplan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_careplan_for_user(request.user, pk)
     audit_read(request, plan, f"care plan v{plan.version}")
@@ -181,7 +181,7 @@ def careplan_status(request: HttpRequest, pk: int, status: str) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("clinical.read")
-@require_GET
+@require_safe
 def careplan_discharge(request: HttpRequest, pk: int) -> HttpResponse:
     """The one-page discharge summary of a completed (or discontinued) plan, for the chart and for printing."""
     plan = get_careplan_for_user(request.user, pk, action="clinical.read")
