@@ -81,7 +81,7 @@ def notice_record(
         queued_at=now or timezone.now(),
     )
     # An address the mail server refuses fails that notice (recorded), never the booking that promised it.
-    notice.full_clean(exclude=["recipient"])
+    notice.full_clean(exclude=["recipient", "patient"])  # the patient is the row the caller holds
     notice.save()
     return notice
 

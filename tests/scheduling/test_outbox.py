@@ -22,6 +22,7 @@ from django_tasks_db.models import DBTaskResult
 from clinic import family, outbox
 from clinic.management.commands import task_worker
 from clinic.models import GuardianLink, OutgoingNotice
+from clinic.records import services as records_services
 from intake import services as intake_services
 from scheduling import services
 from tests.clinic.factories import PatientFactory
@@ -101,6 +102,9 @@ def test_every_kind_of_notice_is_recorded(
         child = PatientFactory(date_of_birth=dt.date(2000, 1, 1), email="")
         GuardianLink.objects.create(guardian=front_desk, dependant=child, relationship="mother")
         family.dependants_detach_adults()
+        # A records request released (clinic.records): the patient is told it is ready.
+        released = records_services.record_request_create(patient=patient_b, actor=patient_b.user)
+        records_services.record_request_release(record_request=released, actor=front_desk)
         services.series_book(
             patient=patient_b,
             practitioner=practitioner_a,
@@ -119,9 +123,10 @@ def test_every_kind_of_notice_is_recorded(
     # The confirmation and the new time were for a time since cancelled: the worker skips them.
     skipped = dict(OutgoingNotice.objects.filter(state=State.SKIPPED).values_list("kind", "outcome"))
     assert skipped == {"confirmation": "superseded", "reschedule": "superseded"}
-    # With the series' confirmation and the parent's notice that their child now has their own record.
-    assert OutgoingNotice.objects.filter(state=State.SENT).count() == 6
-    assert len(mail.outbox) == 6
+    # With the series' confirmation, the parent's notice that their child now has their own record, and the
+    # records-ready notice.
+    assert OutgoingNotice.objects.filter(state=State.SENT).count() == 7
+    assert len(mail.outbox) == 7
 
 
 def test_a_notice_whose_task_runs_twice_is_sent_once(
