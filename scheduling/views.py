@@ -366,68 +366,68 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, appointment, move_form=form, alternatives=alternatives)
 
 
+def _appointment_form_action(request, pk, *, form, form_name, perform, success) -> HttpResponse:
+    """The shape every form action on an appointment shares: look it up, bind the form, run one service,
+    say what happened and go back to the appointment; a refusal shows the page again with the form's errors."""
+    appointment = get_appointment_for_user(request.user, pk)
+    bound = form(appointment)
+    if bound.is_valid():
+        try:
+            perform(appointment, bound.cleaned_data)
+        except ValidationError as exc:
+            apply_error(bound, exc)
+        else:
+            messages.success(request, success(appointment, bound.cleaned_data))
+            return redirect("scheduling:appointment_detail", pk=pk)
+    return _render_detail(request, appointment, **{form_name: bound})
+
+
 @reads_patient_data
 @rule_required("schedule.manage")
 @require_POST
 def appointment_change_room(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = get_appointment_for_user(request.user, pk)
-    form = AppointmentRoomForm(request.POST, location_id=appointment.room.location_id)
-    if form.is_valid():
-        try:
-            services.appointment_change_room(
-                appointment=appointment, room=form.cleaned_data["room"], actor=request.user, request=request
-            )
-        except ValidationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, f"Moved to {form.cleaned_data['room'].name}.")
-            return redirect("scheduling:appointment_detail", pk=pk)
-    return _render_detail(request, appointment, room_form=form)
+    return _appointment_form_action(
+        request,
+        pk,
+        form=lambda a: AppointmentRoomForm(request.POST, location_id=a.room.location_id),
+        form_name="room_form",
+        perform=lambda a, data: services.appointment_change_room(
+            appointment=a, room=data["room"], actor=request.user, request=request
+        ),
+        success=lambda a, data: f"Moved to {data['room'].name}.",
+    )
 
 
 @reads_patient_data
 @rule_required("schedule.manage")
 @require_POST
 def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = get_appointment_for_user(request.user, pk)
-    form = AppointmentCancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.appointment_cancel(
-                appointment=appointment,
-                reason=form.cleaned_data["reason"],
-                actor=request.user,
-                request=request,
-                notify=True,
-            )
-        except ValidationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "Appointment cancelled. Waitlist matches for the freed time are below.")
-            return redirect("scheduling:appointment_detail", pk=pk)
-    return _render_detail(request, appointment, cancel_form=form)
+    return _appointment_form_action(
+        request,
+        pk,
+        form=lambda a: AppointmentCancelForm(request.POST),
+        form_name="cancel_form",
+        perform=lambda a, data: services.appointment_cancel(
+            appointment=a, reason=data["reason"], actor=request.user, request=request, notify=True
+        ),
+        success=lambda a, data: "Appointment cancelled. Waitlist matches for the freed time are below.",
+    )
 
 
 @reads_patient_data
 @rule_required("schedule.manage")
 @require_POST
 def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = get_appointment_for_user(request.user, pk)
-    form = CheckInForm(request.POST)
-    if form.is_valid():
-        try:
-            services.appointment_check_in(
-                appointment=appointment,
-                override_reason=form.cleaned_data["override_reason"],
-                actor=request.user,
-                request=request,
-            )
-        except ValidationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, f"{appointment.patient.full_name} is checked in.")
-            return redirect("scheduling:appointment_detail", pk=pk)
-    return _render_detail(request, appointment, check_in_form=form)
+    return _appointment_form_action(
+        request,
+        pk,
+        form=lambda a: CheckInForm(request.POST),
+        form_name="check_in_form",
+        perform=lambda a, data: services.appointment_check_in(
+            appointment=a, override_reason=data["override_reason"], actor=request.user, request=request
+        ),
+        success=lambda a, data: f"{a.patient.full_name} is checked in.",
+    )
 
 
 @reads_patient_data
