@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from clinic import services as clinic_services
@@ -251,6 +251,9 @@ def _clean(appointment: Appointment) -> None:
     appointment.full_clean(exclude=_GIVEN, validate_unique=False, validate_constraints=False)
 
 
+DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE for a deadlock it broke by refusing one statement
+
+
 def _save_guarded(
     appointment: Appointment, *, now: dt.datetime, exclude_pk: int | None, repick_at: int | None = None
 ) -> None:
@@ -264,11 +267,28 @@ def _save_guarded(
     the write lock from the room pick to the insert.)
     """
     refused: list[int] = []
+    deadlocks = 0
     while True:
+        deadlocked = False
         try:
             with transaction.atomic():
                 appointment.save()
             return
+        except OperationalError as exc:
+            # Two bookings retrying into each other's rooms at once can each wait on the other's uncommitted
+            # row: PostgreSQL breaks the tie by refusing one statement (deadlock, SQLSTATE 40P01). Its savepoint
+            # is rolled back, so it simply tries again (a few times at most), room picked afresh.
+            if getattr(exc.__cause__, "sqlstate", None) != DEADLOCK:
+                raise
+            deadlocks += 1
+            if repick_at is None or deadlocks > 3:  # a race lost all the same: say so, with the nearest times
+                raise SlotTaken(
+                    "That time was just taken by another booking.",
+                    alternatives=alternatives_near(
+                        appointment.appointment_type, appointment.practitioner, appointment.start, exclude_pk, now
+                    ),
+                ) from exc
+            deadlocked = True
         except IntegrityError as exc:
             message = str(exc)
             if not any(name in message for name in NO_OVERLAP_CONSTRAINTS):
@@ -280,7 +300,8 @@ def _save_guarded(
                         appointment.appointment_type, appointment.practitioner, appointment.start, exclude_pk, now
                     ),
                 ) from exc
-        refused.append(appointment.room_id)
+        if not deadlocked:  # the room was refused for good; after a deadlock it may well be free now
+            refused.append(appointment.room_id)
         # A new statement: under READ COMMITTED it sees the booking that won the room.
         room = _pick_room(
             location_id=repick_at,

@@ -26,7 +26,8 @@ def test_a_guardian_reaches_their_childs_rows_and_never_another_patients(world, 
         sex="",
         relationship="father",
     ).dependant
-    appointment = AppointmentFactory(patient=child, practitioner=practitioner_a, start=world["a"].appointment.start)
+    later = world["a"].appointment.start + dt.timedelta(hours=3)  # not over patient A's own visit with A
+    appointment = AppointmentFactory(patient=child, practitioner=practitioner_a, start=later)
     submission = intake_factories.submitted(child)
     client = Client(raise_request_exception=False)
     client.force_login(patient_b.user)
