@@ -59,7 +59,8 @@ class FrontDeskBooking:
     def outcome(self, status: int, headers: dict, body: bytes) -> str:
         if status == 302 and re.search(r"/frontdesk/appointments/\d+/", headers.get("location", "")):
             return "booked"
-        if status == 400 and b"just taken" in body:
+        # A refusal names the conflict: the practitioner's own booking ("already sees") or a lost race.
+        if status == 400 and (b"just taken" in body or b"already sees" in body):
             return "refused"
         if status >= 500:
             return "server_error"
