@@ -173,3 +173,49 @@ def mark_time_blocks(grid: Grid, exceptions: dict, *, zone: dt.tzinfo, now: dt.d
             col.time_blocks.append(TimeBlock(b.kind, label, top, (end - start) * PX_PER_MINUTE, whole_day))
         if col.day == local_now.date() and grid.first_minute <= now_minute <= last_minute:
             col.now_top = round((now_minute - grid.first_minute) * PX_PER_MINUTE, 1)
+
+
+@dataclass
+class WeekCell:
+    day: dt.date
+    visits: int  # active appointments
+    booked_minutes: int
+    working_minutes: int
+
+    @property
+    def works(self) -> bool:
+        return self.working_minutes > 0
+
+    @property
+    def working_text(self) -> str:
+        hours, minutes = divmod(self.working_minutes, 60)
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+    @property
+    def percent_booked(self) -> int:
+        return round(100 * self.booked_minutes / self.working_minutes) if self.working_minutes else 0
+
+
+def week_summary(
+    data, practitioners, days: list[dt.date], appointments, *, zone
+) -> list[tuple[object, list[WeekCell]]]:
+    """Every practitioner's week at a glance: per day, their active visits, the minutes booked and the minutes
+    they work (hours plus extra hours, minus time off and meetings), from rows loaded once."""
+    booked: dict[tuple[int, dt.date], list[int]] = {}
+    for a in appointments:
+        if not a.is_active:
+            continue
+        key = (a.practitioner_id, a.start.astimezone(zone).date())
+        counts = booked.setdefault(key, [0, 0])
+        counts[0] += 1
+        counts[1] += int((a.end - a.start).total_seconds() // 60)
+    rows = []
+    for practitioner in practitioners:
+        cells = []
+        for day in days:
+            intervals = working_intervals(data, practitioner.pk, day, zone)
+            working = int(sum((iv.end - iv.start).total_seconds() for iv in intervals) // 60)
+            visits, minutes = booked.get((practitioner.pk, day), (0, 0))
+            cells.append(WeekCell(day=day, visits=visits, booked_minutes=minutes, working_minutes=working))
+        rows.append((practitioner, cells))
+    return rows

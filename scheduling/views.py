@@ -20,7 +20,7 @@ from clinic.input_limits import FIRST_DAY, LAST_DAY, query_date
 from clinic.permissions import can, practitioner_of, rule_required
 from clinic.widgets import PatientSearchForm
 from scheduling import availability, selectors, services
-from scheduling.calendar import build_grid, mark_time_blocks
+from scheduling.calendar import build_grid, mark_time_blocks, week_summary
 from scheduling.forms import (
     AppointmentBookForm,
     AppointmentCancelForm,
@@ -98,6 +98,30 @@ def frontdesk_home(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/frontdesk_home.html", context)
 
 
+def _week_of_everyone(request: HttpRequest, practitioners) -> HttpResponse:
+    """Every practitioner's week on one screen: visits, hours booked and hours worked per day, each day a link
+    to its day view (no patient is named, only counts)."""
+    day = _day_from(request)
+    monday = day - dt.timedelta(days=day.weekday())
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    zone = availability.clinic_zone()
+    start, end = availability.day_bounds(monday, zone)[0], availability.day_bounds(days[-1], zone)[1]
+    appointments = selectors.appointments_between(start, end)
+    data = availability.load_hours(practitioner_ids=[p.pk for p in practitioners], first_day=monday, last_day=days[-1])
+    rows = week_summary(data, practitioners, days, appointments, zone=zone)
+    context = {
+        "rows": rows,
+        "days": days,
+        "practitioners": practitioners,
+        "monday": monday,
+        "prev_week": monday - dt.timedelta(days=7),
+        "next_week": monday + dt.timedelta(days=7),
+        "today": timezone.localdate(),
+    }
+    audit_read(request, None, f"calendar week {monday:%Y-%m-%d}, every practitioner")
+    return render(request, "scheduling/week_all.html", context)
+
+
 @reads_patient_data
 @rule_required("schedule.manage")
 @require_safe
@@ -106,6 +130,8 @@ def week_view(request: HttpRequest) -> HttpResponse:
     practitioners = list(clinic_selectors.practitioners_active())
     if not practitioners:
         raise Http404("No practitioner yet.")
+    if request.GET.get("practitioner") == "all":
+        return _week_of_everyone(request, practitioners)
     chosen = next((p for p in practitioners if str(p.pk) == request.GET.get("practitioner")), None)
     if chosen is None:
         own = practitioner_of(request.user)

@@ -1,0 +1,46 @@
+"""The week of every practitioner (issue 15, item 4): per practitioner and day, the visits, the share of their
+working time booked, days off said so; each day links to its day view; a fixed number of queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.clinic.factories import PatientFactory
+from tests.scheduling.conftest import MONDAY, at, book
+
+pytestmark = pytest.mark.django_db
+URL = reverse("scheduling:week_view")
+
+
+def test_every_practitioners_week_counts_visits_and_booked_time(client_for, front_desk, clinic, practitioner_a):
+    patients = [PatientFactory(last_name="Zephyrine"), PatientFactory(last_name="Quillfeather")]
+    book(patients[0], practitioner_a, clinic["adjustment"], at(0, 9))
+    book(patients[1], practitioner_a, clinic["adjustment"], at(0, 10))
+    page = client_for(front_desk).get(URL, {"practitioner": "all", "date": MONDAY.isoformat()})
+    assert page.status_code == 200
+    rows = {p.display_name: cells for p, cells in page.context["rows"]}
+    monday = rows[practitioner_a.display_name][0]
+    assert (monday.visits, monday.booked_minutes, monday.working_minutes) == (2, 60, 540)
+    assert monday.percent_booked == 11 and monday.working_text == "9 h"
+    saturday = rows[practitioner_a.display_name][5]
+    assert not saturday.works
+    body = page.content.decode()
+    assert "2 visits" in body and "11% of 9 h booked" in body and "Not working" in body
+    assert f'href="{reverse("scheduling:frontdesk_home")}?date={MONDAY.isoformat()}"' in body
+    assert not any(p.last_name in body for p in patients)  # counts only: no patient named
+
+
+def test_the_week_of_everyone_takes_the_same_queries_however_full(client_for, front_desk, clinic, practitioner_b):
+    client = client_for(front_desk)
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL, {"practitioner": "all", "date": MONDAY.isoformat()}).status_code == 200
+        return len(captured)
+
+    empty = count()
+    for day in range(5):
+        for hour in (9, 10, 11, 14):
+            book(PatientFactory(), practitioner_b, clinic["adjustment"], at(day, hour))
+    assert count() == empty
