@@ -408,28 +408,30 @@ def account_appointment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reads_patient_data
 @rule_required("account.use")
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def account_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancelling asks first: what happens (the time goes back to other patients, a confirmation by e-mail),
+    an optional reason, then "Yes, cancel". Inside the policy window the page gives the clinic's number."""
     appointment = _own_appointment(request, pk)
-    if _over_limit(request):
-        return _too_many(request)
-    form = OnlineCancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.appointment_cancel_online(
-                appointment=appointment, user=request.user, reason=form.cleaned_data["reason"], request=request
-            )
-        except ValidationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "Your appointment is cancelled. A confirmation is on its way by e-mail.")
-            return redirect("scheduling:account_home")
-    audit_read(request, appointment, "account: appointment")
+    form = OnlineCancelForm(_posted(request))
+    status = 200
+    if request.method == "POST":
+        if _over_limit(request):
+            return _too_many(request)
+        if form.is_valid():
+            try:
+                services.appointment_cancel_online(
+                    appointment=appointment, user=request.user, reason=form.cleaned_data["reason"], request=request
+                )
+            except ValidationError as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, "Your appointment is cancelled. A confirmation is on its way by e-mail.")
+                return redirect("scheduling:account_home")
+        status = 400
+    audit_read(request, appointment, "account: cancel appointment")
     return render(
-        request,
-        "scheduling/online/account_appointment.html",
-        _account_context(appointment, cancel_form=form),
-        status=400,
+        request, "scheduling/online/account_cancel.html", _account_context(appointment, cancel_form=form), status=status
     )
 
 

@@ -140,16 +140,14 @@ def test_new_patient_books_moves_and_is_told_to_call_inside_the_window(page, cli
     # told to call; the appointment stands.
     expect(page.get_by_text("You can change or cancel online until Monday 3 June, 12:00")).to_be_visible()
     clinic_clock(at(MONDAY, 13))
-    page.get_by_label("Reason (optional)").fill("Away that day")
-    click_through(page, page.get_by_role("button", name="Cancel appointment"))
-    expect(page.get_by_role("alert")).to_contain_text(
-        "Appointments can be cancelled online up to 24 hours before. "
-        f"Please call the clinic at {settings.CLINIC_PHONE}."
-    )
-    notice = page.get_by_role("status").filter(has_text="can no longer be changed online")
+    click_through(page, page.get_by_role("link", name="Cancel this appointment…"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel your appointment?")
+    expect(page.get_by_role("button", name="Yes, cancel the appointment")).to_have_count(0)
+    notice = page.get_by_role("status").filter(has_text="can no longer be cancelled online")
     expect(notice).to_contain_text(f"please call the clinic at {settings.CLINIC_PHONE}")
     expect(notice.get_by_role("link", name=settings.CLINIC_PHONE)).to_have_attribute("href", re.compile(r"^tel:"))
-    expect(page.get_by_role("button", name="Cancel appointment")).to_have_count(0)
+    visit(page, f"/account/appointments/{appointment.pk}/")
+    expect(page.get_by_role("link", name="Cancel this appointment…")).to_have_count(0)
     expect(page.get_by_role("link", name="Choose another time")).to_have_count(0)
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.BOOKED

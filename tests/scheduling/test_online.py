@@ -427,7 +427,7 @@ def test_policy_window_at_its_edges(client_for, upcoming, patient_a, now, allowe
     with time_machine.travel(now, tick=False):
         client = client_for(patient_a.user)  # logged in at that time (sessions last 12 hours)
         page = client.get(reverse("scheduling:account_appointment", args=[upcoming.pk])).content.decode()
-        assert ("Cancel appointment" in page) is allowed
+        assert ("Cancel this appointment" in page) is allowed
         assert ("please call the clinic at" in page and "(555) 010-2040</a>" in page) is not allowed
         response = client.post(reverse("scheduling:account_cancel", args=[upcoming.pk]), {"reason": ""})
     upcoming.refresh_from_db()
@@ -468,8 +468,14 @@ def test_tampered_cancel_and_reschedule_change_nothing(client_for, upcoming, pat
     assert mail.outbox == []
 
 
-def test_cancel_wrong_method(client_for, upcoming, patient_a):
-    assert client_for(patient_a.user).get(reverse("scheduling:account_cancel", args=[upcoming.pk])).status_code == 405
+def test_cancel_asks_to_confirm_first_and_says_what_happens(client_for, upcoming, patient_a):
+    page = client_for(patient_a.user).get(reverse("scheduling:account_cancel", args=[upcoming.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200 and "Cancel your appointment?" in body
+    assert "the time goes back to other patients" in body and "Reason (optional)" in body
+    assert "Yes, cancel the appointment" in body and "No, keep it" in body
+    upcoming.refresh_from_db()
+    assert upcoming.status == Appointment.Status.BOOKED  # looking is not cancelling
 
 
 def test_returning_patient_logs_in_mid_flow_and_keeps_the_chosen_time(client, returning, clinic, practitioner_a):

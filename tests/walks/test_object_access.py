@@ -146,7 +146,7 @@ def assert_no_leak(response, markers, label):
     assert not leaked, f"{label}: {leaked} in the body"
 
 
-GET_AND_POST = {"scheduling:account_reschedule"}
+GET_AND_POST = {"scheduling:account_reschedule", "scheduling:account_cancel"}
 
 
 def methods_for_patient(name):

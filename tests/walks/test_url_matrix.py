@@ -89,7 +89,7 @@ MATRIX = {
     "scheduling:account_home": R(LOGIN, 200, 403, 403, 403),
     # The patient's own appointment pages; staff use the front-desk pages instead.
     "scheduling:account_appointment": R(LOGIN, 200, 403, 403, 403),
-    "scheduling:account_cancel": R(LOGIN, 405, 403, 403, 403),
+    "scheduling:account_cancel": R(LOGIN, 200, 403, 403, 403),  # asks to confirm, then POST cancels
     "scheduling:account_reschedule": R(LOGIN, 200, 403, 403, 403),
     "scheduling:account_calendar": R(LOGIN, 200, 403, 403, 403),
     "scheduling:book_start": R(200, 200, 200, 200, 200),
