@@ -80,6 +80,11 @@ def family_appointments_split(patient_ids: list[int], now: dt.datetime) -> tuple
     return upcoming, past
 
 
+def intake_to_do(patient: Patient) -> bool:
+    """Has this patient still to fill in (or submit) their intake form? (The booking confirmation's next step.)"""
+    return intake_selectors.patient_readiness(patient).intake_status != "submitted"
+
+
 def patient_has_history(patient: Patient) -> bool:
     """A returning patient: any appointment that was not cancelled or missed (the online new-patient rule)."""
     return Appointment.objects.filter(patient=patient, status__in=Appointment.ACTIVE_STATUSES).exists()

@@ -225,6 +225,9 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("scheduling:book_start")
     appointment_type, practitioner, start, any_practitioner = held
     context = {
+        # Inside the cancellation window the time cannot be changed or cancelled online once booked: say so first.
+        "inside_window": start - timezone.now() < dt.timedelta(hours=settings.CLINIC_CANCELLATION_HOURS),
+        "cancellation_hours": settings.CLINIC_CANCELLATION_HOURS,
         "appointment_type": appointment_type,
         "practitioner": practitioner,
         "any_practitioner": any_practitioner,
@@ -303,12 +306,7 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
                 status = _show_booking_error(exc, form, context)
             else:
                 request.session.pop(SESSION_KEY, None)
-                messages.success(
-                    request,
-                    f"Booked: {appointment.appointment_type.name} on "
-                    f"{timezone.localtime(appointment.start):%A %d %B at %H:%M}. "
-                    "A confirmation is on its way by e-mail.",
-                )
+                messages.success(request, _booked_message(appointment))
                 return redirect("scheduling:account_appointment", pk=appointment.pk)
         else:
             status = 400
@@ -316,6 +314,18 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
     if patient is not None:
         audit_read(request, patient, "booking confirm")
     return render(request, "scheduling/online/book_confirm.html", context, status=status)
+
+
+def _booked_message(appointment: Appointment) -> str:
+    """What the patient reads right after booking: the visit, the e-mail, and until when it can be changed."""
+    start = timezone.localtime(appointment.start)
+    said = f"Booked: {appointment.appointment_type.name} on {start:%A %-d %B at %H:%M}."
+    said += " A confirmation is on its way by e-mail."
+    if appointment.can_change_online(timezone.now()):
+        deadline = timezone.localtime(appointment.online_change_deadline)
+        return f"{said} You can change or cancel it online until {deadline:%a %-d %b, %H:%M}."
+    hours = settings.CLINIC_CANCELLATION_HOURS
+    return f"{said} It is less than {hours} hours away: to change or cancel it, call {settings.CLINIC_PHONE}."
 
 
 def _show_booking_error(exc: ValidationError, form, context: dict) -> int:
@@ -393,6 +403,7 @@ def _account_context(appointment: Appointment, **extra) -> dict:
         "cancellation_hours": settings.CLINIC_CANCELLATION_HOURS,
         "upcoming": appointment.status == Appointment.Status.BOOKED and appointment.end > now,
         "cancel_form": OnlineCancelForm(),
+        "intake_to_do": appointment.status == Appointment.Status.BOOKED and selectors.intake_to_do(appointment.patient),
         **extra,
     }
 

@@ -97,7 +97,7 @@ def test_new_patient_books_moves_and_is_told_to_call_inside_the_window(page, cli
     about.get_by_label("Phone").fill("(555) 010-7777")
     shoot(page, "booking-journey-06-about-you")
     click_through(page, page.get_by_role("button", name="Confirm booking"))
-    expect(page.get_by_role("status")).to_contain_text("Booked: SOT new-patient exam on Thursday 06 June at 09:00")
+    expect(page.get_by_role("status")).to_contain_text("Booked: SOT new-patient exam on Thursday 6 June at 09:00")
     patient = Patient.objects.get(user__email="nadia@example.com")
     appointment = Appointment.objects.get(patient=patient)
     assert timezone.localtime(appointment.start) == at(THURSDAY, 9)
@@ -189,7 +189,7 @@ def test_time_taken_meanwhile_offers_the_nearest_free_times_and_keeps_what_was_t
 
     # Alice confirms first.
     click_through(page, page.get_by_role("button", name="Confirm booking"))
-    expect(page.get_by_role("status")).to_contain_text("Booked: SOT new-patient exam on Thursday 06 June at 09:00")
+    expect(page.get_by_role("status")).to_contain_text("Booked: SOT new-patient exam on Thursday 6 June at 09:00")
 
     # Omar confirms second: the time is gone; he is told so, offered the nearest free times, and keeps what he
     # typed. Nothing was booked for him and he is not registered yet.

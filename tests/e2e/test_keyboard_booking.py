@@ -95,7 +95,7 @@ def test_booking_by_keyboard_alone_on_a_phone(page, clinic_clock, clinic_open, p
     expect(page.get_by_label("Date of birth")).to_have_value("1988-07-14")
     tab_to(page, "Book the chosen time")
     press_enter_and_wait(page)
-    expect(page.get_by_role("status")).to_contain_text("Booked: SOT new-patient exam on Thursday 06 June")
+    expect(page.get_by_role("status")).to_contain_text("Booked: SOT new-patient exam on Thursday 6 June")
 
     patient = Patient.objects.get(user__email="kim@example.com")
     assert (patient.first_name, patient.last_name, patient.date_of_birth) == ("Kim", "Kowalski", dt.date(1988, 7, 14))
