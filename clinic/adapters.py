@@ -38,6 +38,11 @@ class ClinicAccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         context = {
             **context,
+            # Every e-mail in the clinic's name, with its contact details (templates/account/email/).
+            "clinic_name": settings.CLINIC_NAME,
+            "clinic_phone": settings.CLINIC_PHONE,
+            "clinic_email": settings.CLINIC_EMAIL,
+            "clinic_site_url": settings.CLINIC_SITE_URL,
             "current_site": SimpleNamespace(
                 name=settings.CLINIC_NAME, domain=urlsplit(settings.CLINIC_SITE_URL).netloc
             ),

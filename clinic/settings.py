@@ -285,6 +285,8 @@ CONTENT_SECURITY_POLICY = {
 
 # --- The clinic -----------------------------------------------------------------------------
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Harbour Street Chiropractic")
+# Sign-up and password e-mails carry the clinic's name, not the host and port they were asked from.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{CLINIC_NAME}: "
 CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "(555) 010-2040")
 CLINIC_EMAIL = os.environ.get("CLINIC_EMAIL", "frontdesk@example.com")
 # Age below which a parent or guardian signs consent; depends on jurisdiction.
