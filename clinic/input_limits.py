@@ -14,6 +14,8 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clinic.widgets import NumberInput
+
 FIRST_DAY = dt.date(1900, 1, 1)  # the oldest date of birth we take
 LAST_DAY = dt.date(2199, 12, 31)  # far beyond any booking, well before the end of the calendar
 MAX_ID = 2**63 - 1
@@ -63,6 +65,8 @@ class BoundedFormMixin:
                 field.validators.append(check_day)
             if isinstance(field, forms.ModelMultipleChoiceField):
                 field.clean = _bounded_ids(field.clean, field)
+            if type(field.widget) is forms.NumberInput:  # a number typed as words comes back as typed
+                field.widget = NumberInput(attrs=field.widget.attrs)
 
 
 def _bounded_ids(clean, field):

@@ -2,13 +2,73 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 
 
-class DateInput(forms.DateInput):
+class KeepsWhatWasTyped:
+    """A date, time or number input that gives back exactly what was typed when it is not one.
+
+    Browsers empty an `<input type="date">` (or time, or number) whose value they cannot read, so a refused
+    "2027-02-30" or "three" would come back blank beside a banner saying everything typed is kept. When the
+    value is not one the input type can hold, the input is drawn as text, with the value and a hint of the
+    form expected; the field's error says what is wrong."""
+
+    hint = ""
+
+    @staticmethod
+    def readable(value: str) -> bool:
+        raise NotImplementedError
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if isinstance(value, str) and value.strip() and not self.readable(value.strip()):
+            context["widget"]["type"] = "text"
+            context["widget"]["attrs"].setdefault("placeholder", self.hint)
+        return context
+
+
+def _parses(parse):
+    def readable(value: str) -> bool:
+        try:
+            parse(value)
+        except (ValueError, OverflowError):
+            return False
+        return True
+
+    return staticmethod(readable)
+
+
+class DateInput(KeepsWhatWasTyped, forms.DateInput):
     """The browser's date picker; the value travels as YYYY-MM-DD."""
 
     input_type = "date"
+    hint = "YYYY-MM-DD"
+    readable = _parses(dt.date.fromisoformat)
+
+
+class DateTimeLocalInput(KeepsWhatWasTyped, forms.DateTimeInput):
+    input_type = "datetime-local"
+    hint = "YYYY-MM-DD HH:MM"
+    readable = _parses(dt.datetime.fromisoformat)
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class TimeInput(KeepsWhatWasTyped, forms.TimeInput):
+    input_type = "time"
+    hint = "HH:MM"
+    readable = _parses(dt.time.fromisoformat)
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class NumberInput(KeepsWhatWasTyped, forms.NumberInput):
+    hint = "a number, in figures"
+    readable = _parses(float)
 
 
 class PatientSearchForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from clinic.input_limits import BoundedFormMixin
 from clinic.models import Patient, phone_validator
 from clinic.single_line import SingleLineFormMixin
+from clinic.widgets import DateInput
 from intake import content
 from intake.models import ConsentSignature, ConsentVersion, Questionnaire
 
@@ -19,7 +20,7 @@ YES_NO = (("yes", "Yes"), ("no", "No"))
 
 class AboutForm(BoundedFormMixin, SingleLineFormMixin, forms.Form):
     preferred_name = forms.CharField(label="Name you like to be called (optional)", max_length=100, required=False)
-    date_of_birth = forms.DateField(label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}))
+    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput())
     sex = forms.ChoiceField(label="Sex", choices=Patient.Sex.choices)
     phone = forms.CharField(label="Phone", max_length=30, validators=[phone_validator])
     email = forms.EmailField(label="E-mail", required=False)

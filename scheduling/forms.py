@@ -10,23 +10,9 @@ from clinic import selectors as clinic_selectors
 from clinic.input_limits import FIRST_DAY, LAST_DAY, MAX_ID, BoundedFormMixin
 from clinic.models import Location, Patient, Practitioner, Room
 from clinic.single_line import SingleLineFormMixin
-from clinic.widgets import DateInput
+from clinic.widgets import DateInput, DateTimeLocalInput, TimeInput
 from scheduling.models import FRONTDESK_NOTES_MAX, AvailabilityException, Weekday
 from scheduling.selectors import appointment_types_active
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 def _practitioner_field(required=True, **kwargs):
