@@ -485,16 +485,27 @@ def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         days=7,
         exclude_appointment_id=appointment.pk,
     )
+    # A time inside the cancellation window is not offered online: moved there, the visit could not be
+    # changed again (the page says so, with the clinic's number).
+    window_ends = timezone.now() + dt.timedelta(hours=settings.CLINIC_CANCELLATION_HOURS)
     by_day: dict[dt.date, list] = {}
     for slot in slots:
-        if slot.start != timezone.localtime(appointment.start):
+        if slot.start != timezone.localtime(appointment.start) and slot.start >= window_ends:
             by_day.setdefault(slot.start.date(), []).append((slot, slot_value(slot.start, slot.practitioner_id)))
     base = reverse("scheduling:account_reschedule", args=[pk])
+    # A day first, then that day's times (a week of times at once is too many buttons for a phone).
+    chosen_day = _date_param(request.GET.get("day"))
+    days = [first_day + dt.timedelta(days=n) for n in range(7)]
+    day_links = [
+        (day, len(by_day.get(day, [])), f"{base}?from={first_day.isoformat()}&day={day.isoformat()}") for day in days
+    ]
     audit_read(request, appointment, "account: reschedule")
     context = _account_context(
         appointment,
         form=form,
-        by_day=sorted(by_day.items()),
+        day_links=day_links,
+        chosen_day=chosen_day if chosen_day in days else None,
+        times=by_day.get(chosen_day, []) if chosen_day in days else [],
         alternatives=[(s, slot_value(s.start, s.practitioner_id)) for s in alternatives],
         next_url=f"{base}?from={(first_day + dt.timedelta(days=7)).isoformat()}",
         prev_url=f"{base}?from={(first_day - dt.timedelta(days=7)).isoformat()}" if first_day > today else "",

@@ -389,8 +389,9 @@ def test_reschedule_moves_keeps_the_uid_and_emails_the_new_time(
 ):
     client = client_for(patient_a.user)
     url = reverse("scheduling:account_reschedule", args=[upcoming.pk])
-    page = client.get(url).content.decode()
     new_value = slot_value(at(3, 14), practitioner_a.pk)
+    assert new_value not in client.get(url).content.decode()  # a day first
+    page = client.get(url, {"day": at(3, 14).date().isoformat()}).content.decode()
     assert new_value in page
     with commits():
         response = client.post(url, {"slot": new_value})
