@@ -19,6 +19,9 @@ YES_NO = (("yes", "Yes"), ("no", "No"))
 
 
 class AboutForm(BoundedFormMixin, SingleLineFormMixin, forms.Form):
+    # The name on the record, shown to be checked; a corrected one replaces it when the intake is submitted.
+    first_name = forms.CharField(label="First name", max_length=100, required=False)
+    last_name = forms.CharField(label="Last name", max_length=100, required=False)
     preferred_name = forms.CharField(label="Name you like to be called (optional)", max_length=100, required=False)
     date_of_birth = forms.DateField(label="Date of birth", widget=DateInput())
     sex = forms.ChoiceField(label="Sex", choices=Patient.Sex.choices)

@@ -16,7 +16,7 @@ from clinic import outbox
 from clinic.models import AuditEvent, OutgoingNotice, Patient, Practitioner
 from clinic.services import audit_record, client_ip, patient_update
 from intake import content
-from intake.forms import step_form
+from intake.forms import AboutForm, step_form
 from intake.models import (
     ConsentSignature,
     ConsentVersion,
@@ -192,23 +192,15 @@ def intake_submit(*, submission: IntakeSubmission, actor=None, request=None) -> 
 
 
 def _copy_contact_details(submission: IntakeSubmission, *, actor, request) -> None:
-    """Contact and emergency details the patient gave update their record (the front desk reads them there)."""
+    """Every about-you answer that is also a field of the patient's record updates the record when the intake is
+    submitted (name, sex, date of birth, contact and emergency details); an empty answer keeps the record's.
+    The change is audited with the names of the fields that changed (the front desk's patient page shows the
+    record as it now is)."""
     about = submission.step_data("about")
+    record_fields = [name for name in AboutForm.base_fields if name in Patient.RECORD_FIELDS]
+    # An answer left empty keeps what the record says; only the preferred name may be cleared.
     fields = {
-        name: about[name]
-        for name in (
-            "preferred_name",
-            "phone",
-            "email",
-            "address_line1",
-            "city",
-            "region",
-            "postal_code",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "emergency_contact_relationship",
-        )
-        if name in about and (about[name] or name == "preferred_name")
+        name: about[name] for name in record_fields if name in about and (about[name] or name == "preferred_name")
     }
     if fields:
         patient_update(patient=submission.patient, actor=actor, request=request, **fields)

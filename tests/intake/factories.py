@@ -88,7 +88,9 @@ def draft(patient, *, steps: tuple[str, ...] = ()) -> IntakeSubmission:
     from intake.forms import STEP_FORMS, OutcomeForm
 
     submission = services.intake_start(patient=patient)
-    answers = {"about": ABOUT, "visit": VISIT, "health": HEALTH, "redflags": red_flags()}
+    # The about-you answers are the patient's own date of birth and sex: submitting copies them to the record.
+    about = dict(ABOUT, date_of_birth=patient.date_of_birth.isoformat(), sex=patient.sex)
+    answers = {"about": about, "visit": VISIT, "health": HEALTH, "redflags": red_flags()}
     for step in steps:
         if step == "outcome":
             form = OutcomeForm(data={"pain": "3", "reading": "2"}, questionnaire=submission.questionnaire)
