@@ -1,0 +1,141 @@
+"""The reports' figures: each a handful of aggregate queries, however long the range (no per-row loops)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.utils import timezone
+
+from clinic.models import Location, Practitioner
+from scheduling.models import Appointment
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: the days (inclusive), and optionally one location and one practitioner."""
+
+    first_day: dt.date
+    last_day: dt.date
+    location_id: int | None = None
+    practitioner_id: int | None = None
+
+
+def practitioners_for_filter() -> QuerySet[Practitioner]:
+    return Practitioner.objects.order_by("display_name")
+
+
+def locations_for_filter() -> QuerySet[Location]:
+    return Location.objects.order_by("name")
+
+
+def _bounds(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(scope.first_day, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(scope.last_day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start, end
+
+
+def appointments_in(scope: Scope) -> QuerySet[Appointment]:
+    start, end = _bounds(scope)
+    qs = Appointment.objects.filter(start__gte=start, start__lt=end)
+    if scope.location_id:
+        qs = qs.filter(room__location_id=scope.location_id)
+    if scope.practitioner_id:
+        qs = qs.filter(practitioner_id=scope.practitioner_id)
+    return qs
+
+
+# --- Attendance -------------------------------------------------------------------------------------------------
+
+
+def _late_cancel() -> Q:
+    """Cancelled inside the policy window: fewer than CLINIC_CANCELLATION_HOURS before the start."""
+    window = dt.timedelta(hours=settings.CLINIC_CANCELLATION_HOURS)
+    return Q(status=Appointment.Status.CANCELLED, cancelled_at__gt=F("start") - window)
+
+
+def _early_cancel() -> Q:
+    return Q(status=Appointment.Status.CANCELLED) & ~_late_cancel()
+
+
+def _attendance_counts() -> dict:
+    """Due = every appointment still booked when the policy window opened (all but the early cancellations)."""
+    return {
+        "due": Count("pk", filter=~_early_cancel()),
+        "no_shows": Count("pk", filter=Q(status=Appointment.Status.NO_SHOW)),
+        "late_cancels": Count("pk", filter=_late_cancel()),
+    }
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    label: str
+    due: int
+    no_shows: int
+    late_cancels: int
+
+    @property
+    def no_show_rate(self) -> float:
+        return self.no_shows / self.due if self.due else 0.0
+
+    @property
+    def late_cancel_rate(self) -> float:
+        return self.late_cancels / self.due if self.due else 0.0
+
+    @property
+    def no_show_pct(self) -> float:
+        return round(100 * self.no_show_rate, 1)
+
+    @property
+    def late_cancel_pct(self) -> float:
+        return round(100 * self.late_cancel_rate, 1)
+
+    @property
+    def missed_rate(self) -> float:
+        return (self.no_shows + self.late_cancels) / self.due if self.due else 0.0
+
+
+@dataclass(frozen=True)
+class Attendance:
+    total: AttendanceRow
+    by_practitioner: list[AttendanceRow]
+    by_weekday: list[AttendanceRow]
+    by_hour: list[AttendanceRow]
+
+
+def attendance(scope: Scope) -> Attendance:
+    """No-shows and late cancellations, overall and per practitioner, weekday and hour: four queries."""
+    qs = appointments_in(scope)
+    counts = _attendance_counts()
+    total = qs.aggregate(**counts)
+    per_practitioner = qs.values("practitioner__display_name").annotate(**counts).order_by("practitioner__display_name")
+    per_weekday = qs.annotate(d=ExtractIsoWeekDay("start")).values("d").annotate(**counts).order_by("d")
+    per_hour = qs.annotate(h=ExtractHour("start")).values("h").annotate(**counts).order_by("h")
+
+    def row(label: str, values: dict) -> AttendanceRow:
+        return AttendanceRow(label, values["due"], values["no_shows"], values["late_cancels"])
+
+    return Attendance(
+        total=row("All", total),
+        by_practitioner=[row(v["practitioner__display_name"], v) for v in per_practitioner],
+        by_weekday=[row(WEEKDAYS[v["d"] - 1], v) for v in per_weekday],
+        by_hour=[row(f"{v['h']:02d}:00", v) for v in per_hour],
+    )
+
+
+def repeated_no_shows(scope: Scope, *, at_least: int = 2) -> list[dict]:
+    """Patients with `at_least` no-shows in the range (one query): names them, so the view audits the read."""
+    return list(
+        appointments_in(scope)
+        .filter(status=Appointment.Status.NO_SHOW)
+        .values("patient_id", "patient__first_name", "patient__last_name")
+        .annotate(no_shows=Count("pk"))
+        .filter(no_shows__gte=at_least)
+        .order_by("-no_shows", "patient__last_name", "patient__first_name")
+    )

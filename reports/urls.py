@@ -1,0 +1,11 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.report_index, name="index"),
+    path("attendance/", views.attendance, name="attendance"),
+    path("attendance/patients/", views.attendance_patients, name="attendance_patients"),
+]
