@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
 from clinic.models import Location, Practitioner
+from scheduling import availability
 from scheduling.models import Appointment
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -139,3 +140,85 @@ def repeated_no_shows(scope: Scope, *, at_least: int = 2) -> list[dict]:
         .filter(no_shows__gte=at_least)
         .order_by("-no_shows", "patient__last_name", "patient__first_name")
     )
+
+
+# --- Utilisation ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UtilisationRow:
+    period: dt.date  # the day, or the Monday of the week
+    practitioner: str
+    booked_hours: float
+    available_hours: float
+
+    @property
+    def pct(self) -> float:
+        return round(100 * self.booked_hours / self.available_hours, 1) if self.available_hours else 0.0
+
+
+@dataclass(frozen=True)
+class Utilisation:
+    by_week: bool
+    rows: list[UtilisationRow]
+    by_practitioner: list[UtilisationRow]  # the whole range, one row each (period = the first day)
+
+
+def _period(day: dt.date, by_week: bool) -> dt.date:
+    return day - dt.timedelta(days=day.weekday()) if by_week else day
+
+
+def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
+    """Booked vs available hours per practitioner per day (per week past a month). Three queries: the
+    practitioners, their hours and exceptions (`load_hours`), and the booked time summed by the database per
+    practitioner and day. Available = weekly hours plus extra hours minus time off and meetings (`working_intervals`),
+    worked out per calendar day in Python: the calendar is arithmetic, not rows.
+    """
+    if by_week is None:
+        by_week = (scope.last_day - scope.first_day).days > 31
+    practitioners = Practitioner.objects.filter(active=True)
+    if scope.practitioner_id:
+        practitioners = Practitioner.objects.filter(pk=scope.practitioner_id)
+    names = dict(practitioners.order_by("display_name").values_list("pk", "display_name"))
+    zone = timezone.get_current_timezone()
+    data = availability.load_hours(practitioner_ids=list(names), first_day=scope.first_day, last_day=scope.last_day)
+    booked_qs = (
+        appointments_in(scope)
+        .filter(status__in=Appointment.ACTIVE_STATUSES, practitioner_id__in=list(names))
+        .annotate(day=TruncDate("start", tzinfo=zone))
+        .values("practitioner_id", "day")
+        .annotate(booked=Sum(ExpressionWrapper(F("end") - F("start"), output_field=DurationField())))
+    )
+    booked: dict[tuple[int, dt.date], float] = {}
+    for row in booked_qs:
+        key = (row["practitioner_id"], _period(row["day"], by_week))
+        booked[key] = booked.get(key, 0.0) + row["booked"].total_seconds() / 3600
+    available: dict[tuple[int, dt.date], float] = {}
+    day = scope.first_day
+    while day <= scope.last_day:
+        for pk in names:
+            hours = sum(
+                (iv.end - iv.start).total_seconds() / 3600
+                for iv in availability.working_intervals(data, pk, day, zone)
+                if not scope.location_id or iv.location_id == scope.location_id
+            )
+            key = (pk, _period(day, by_week))
+            available[key] = available.get(key, 0.0) + hours
+        day += dt.timedelta(days=1)
+    keys = sorted(set(available) | set(booked), key=lambda k: (k[1], names[k[0]]))
+    rows = [
+        UtilisationRow(
+            period, names[pk], round(booked.get((pk, period), 0.0), 2), round(available.get((pk, period), 0.0), 2)
+        )
+        for pk, period in keys
+    ]
+    totals = [
+        UtilisationRow(
+            scope.first_day,
+            name,
+            round(sum(r.booked_hours for r in rows if r.practitioner == name), 2),
+            round(sum(r.available_hours for r in rows if r.practitioner == name), 2),
+        )
+        for name in names.values()
+    ]
+    return Utilisation(by_week=by_week, rows=rows, by_practitioner=totals)

@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.report_index, name="index"),
+    path("utilisation/", views.utilisation, name="utilisation"),
     path("attendance/", views.attendance, name="attendance"),
     path("attendance/patients/", views.attendance_patients, name="attendance_patients"),
 ]

@@ -107,3 +107,28 @@ def attendance_patients(request: HttpRequest) -> HttpResponse:
             rows,
         )
     return render(request, "reports/attendance_patients.html", {"form": form, "scope": scope, "patients": patients})
+
+
+@no_patient_data
+@rule_required("reports.read")
+@require_safe
+def utilisation(request: HttpRequest) -> HttpResponse:
+    """Booked vs available hours per practitioner, per day (per week past a month)."""
+    form = _filter(request)
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/utilisation.html", {"form": form}, status=400)
+    scope = form.scope()
+    figures = selectors.utilisation(scope)
+    if request.GET.get("format") == "csv":
+        rows = [[r.period, r.practitioner, r.booked_hours, r.available_hours, r.pct] for r in figures.rows]
+        header = ["week_of" if figures.by_week else "day", "practitioner", "booked_hours", "available_hours", "pct"]
+        return _csv(f"utilisation-{scope.first_day}-{scope.last_day}", header, rows)
+    chart = charts.bars_svg(
+        [(r.practitioner, (r.booked_hours, r.available_hours)) for r in figures.by_practitioner],
+        series=("Booked hours", "Available hours"),
+        title="Booked and available hours by practitioner",
+        unit=" h",
+    )
+    return render(
+        request, "reports/utilisation.html", {"form": form, "scope": scope, "figures": figures, "chart": chart}
+    )
