@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.report_index, name="index"),
     path("utilisation/", views.utilisation, name="utilisation"),
     path("attendance/", views.attendance, name="attendance"),
+    path("new-patients/", views.new_patients, name="new_patients"),
     path("attendance/patients/", views.attendance_patients, name="attendance_patients"),
 ]

@@ -132,3 +132,25 @@ def utilisation(request: HttpRequest) -> HttpResponse:
     return render(
         request, "reports/utilisation.html", {"form": form, "scope": scope, "figures": figures, "chart": chart}
     )
+
+
+@no_patient_data
+@rule_required("reports.read")
+@require_safe
+def new_patients(request: HttpRequest) -> HttpResponse:
+    """First visits per week, how they were booked, and how many came back within 30 days."""
+    form = _filter(request)
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/new_patients.html", {"form": form}, status=400)
+    scope = form.scope()
+    rows = selectors.new_patients(scope)
+    if request.GET.get("format") == "csv":
+        header = ["week_of", "online", "front_desk", "total", "came_back_within_30_days", "came_back_pct"]
+        data = [[r.week, r.online, r.front_desk, r.total, r.returned, r.returned_pct] for r in rows]
+        return _csv(f"new-patients-{scope.first_day}-{scope.last_day}", header, data)
+    chart = charts.bars_svg(
+        [(r.week.strftime("%d %b %Y"), (r.online, r.front_desk, r.returned)) for r in rows],
+        series=("Booked online", "Booked at the desk", "Came back within 30 days"),
+        title="First visits per week",
+    )
+    return render(request, "reports/new_patients.html", {"form": form, "scope": scope, "rows": rows, "chart": chart})
