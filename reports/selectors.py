@@ -111,22 +111,30 @@ class Attendance:
 
 
 def attendance(scope: Scope) -> Attendance:
-    """No-shows and late cancellations, overall and per practitioner, weekday and hour: four queries."""
-    qs = appointments_in(scope)
-    counts = _attendance_counts()
-    total = qs.aggregate(**counts)
-    per_practitioner = qs.values("practitioner__display_name").annotate(**counts).order_by("practitioner__display_name")
-    per_weekday = qs.annotate(d=ExtractIsoWeekDay("start")).values("d").annotate(**counts).order_by("d")
-    per_hour = qs.annotate(h=ExtractHour("start")).values("h").annotate(**counts).order_by("h")
+    """No-shows and late cancellations, overall and per practitioner, weekday and hour. One query: the database
+    counts per (practitioner, weekday, hour), at most a few hundred cells; the totals add those cells up."""
+    cells = list(
+        appointments_in(scope)
+        .annotate(d=ExtractIsoWeekDay("start"), h=ExtractHour("start"))
+        .values("practitioner__display_name", "d", "h")
+        .annotate(**_attendance_counts())
+        .order_by()
+    )
 
-    def row(label: str, values: dict) -> AttendanceRow:
-        return AttendanceRow(label, values["due"], values["no_shows"], values["late_cancels"])
+    def grouped(key, label) -> list[AttendanceRow]:
+        sums: dict = {}
+        for cell in cells:
+            due, no_shows, late = sums.get(cell[key], (0, 0, 0))
+            sums[cell[key]] = (due + cell["due"], no_shows + cell["no_shows"], late + cell["late_cancels"])
+        return [AttendanceRow(label(k), *sums[k]) for k in sorted(sums)]
 
+    totals = grouped("d", lambda k: "All") if cells else []
+    total = AttendanceRow("All", *(sum(getattr(r, f) for r in totals) for f in ("due", "no_shows", "late_cancels")))
     return Attendance(
-        total=row("All", total),
-        by_practitioner=[row(v["practitioner__display_name"], v) for v in per_practitioner],
-        by_weekday=[row(WEEKDAYS[v["d"] - 1], v) for v in per_weekday],
-        by_hour=[row(f"{v['h']:02d}:00", v) for v in per_hour],
+        total=total,
+        by_practitioner=grouped("practitioner__display_name", str),
+        by_weekday=grouped("d", lambda k: WEEKDAYS[k - 1]),
+        by_hour=grouped("h", lambda k: f"{k:02d}:00"),
     )
 
 
