@@ -445,6 +445,13 @@ def main() -> None:
 
     database_url = os.environ.get("DATABASE_URL", "")
     if database_url.startswith(("postgres://", "postgresql://")):
+        banner("Practice reports (a year of 10 practitioners), PostgreSQL")
+        results["reports_postgresql"] = run_child(
+            [PY, str(HERE / "reports.py"), "--runs", "3" if args.quick else "5"],
+            child_env(fresh_postgres(database_url, "reportsrun")),
+            600,
+            "reports-pg",
+        )
         banner("PostgreSQL")
         pg_env = child_env(fresh_postgres(database_url))
         results["postgresql"] = run_child(
