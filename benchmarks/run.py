@@ -69,8 +69,8 @@ def run_child(cmd: list[str], env: dict, timeout: float, label: str) -> dict | N
     return json.loads(out.read_text())
 
 
-def fresh_sqlite() -> str:
-    path = TMP / "bench.sqlite3"
+def fresh_sqlite(name: str = "bench") -> str:
+    path = TMP / f"{name}.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
@@ -435,8 +435,23 @@ def main() -> None:
     sqlite_env = child_env(fresh_sqlite())
     results["sqlite"] = run_child([PY, str(HERE / "ours.py"), "inproc", "--runs", str(runs)], sqlite_env, 300, "sqlite")
 
+    banner("Practice reports (a year of 10 practitioners), SQLite")
+    results["reports_sqlite"] = run_child(
+        [PY, str(HERE / "reports.py"), "--runs", "3" if args.quick else "5"],
+        child_env(fresh_sqlite("reports")),
+        600,
+        "reports",
+    )
+
     database_url = os.environ.get("DATABASE_URL", "")
     if database_url.startswith(("postgres://", "postgresql://")):
+        banner("Practice reports (a year of 10 practitioners), PostgreSQL")
+        results["reports_postgresql"] = run_child(
+            [PY, str(HERE / "reports.py"), "--runs", "3" if args.quick else "5"],
+            child_env(fresh_postgres(database_url, "reportsrun")),
+            600,
+            "reports-pg",
+        )
         banner("PostgreSQL")
         pg_env = child_env(fresh_postgres(database_url))
         results["postgresql"] = run_child(

@@ -25,7 +25,7 @@ READS = "reads"
 NONE = "none"
 # URL namespaces whose views must declare a policy (allauth's, the admin's and Django's own are not ours;
 # the admin audits through PatientDataAdmin).
-OUR_NAMESPACES = ("clinic", "intake", "scheduling")
+OUR_NAMESPACES = ("clinic", "intake", "scheduling", "reports")
 _PENDING = "_clinic_audit_read"
 
 

@@ -205,6 +205,9 @@ RULES: dict[str, Rule] = {
     "careplan.read": _rule(FRONT_DESK, PRACTITIONER, CLINIC_ADMIN, own_record=True),
     "careplan.write": _rule(PRACTITIONER),
     "careplan.accept": _rule(own_record=True),
+    # Practice reports (the reports app): admins see the clinic's figures, practitioners their own only.
+    "reports.read": _rule(PRACTITIONER, CLINIC_ADMIN),
+    "reports.all": _rule(CLINIC_ADMIN),
 }
 
 

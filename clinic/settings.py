@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "clinic",
     "intake",
     "scheduling",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("clinic.routes")),
     path("", include("scheduling.urls")),
     path("intake/", include("intake.urls")),
+    path("reports/", include("reports.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

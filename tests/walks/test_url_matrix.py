@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 ROLES = ["anonymous", "patient", "front_desk", "practitioner", "admin"]
-OUR_NAMESPACES = {"clinic", "scheduling", "intake"}
+OUR_NAMESPACES = {"clinic", "scheduling", "intake", "reports"}
 
 
 def R(anonymous, patient, front_desk, practitioner, admin):
@@ -19,6 +19,12 @@ def R(anonymous, patient, front_desk, practitioner, admin):
 LOGIN = 302
 # name -> expected GET status per role. Object URLs point at patient A's rows; "patient" is patient A.
 MATRIX = {
+    # Practice reports: clinic admins, and practitioners for their own figures.
+    "reports:index": R(LOGIN, 403, 403, 200, 200),
+    "reports:utilisation": R(LOGIN, 403, 403, 200, 200),
+    "reports:new_patients": R(LOGIN, 403, 403, 200, 200),
+    "reports:attendance": R(LOGIN, 403, 403, 200, 200),
+    "reports:attendance_patients": R(LOGIN, 403, 403, 200, 200),
     "clinic:index": R(200, 200, 200, 200, 200),
     "clinic:home_for_role": R(302, 302, 302, 302, 302),
     "clinic:healthz": R(200, 200, 200, 200, 200),
@@ -150,6 +156,7 @@ PHI_URLS = {
 # GET pages that list many patients (calendars, waitlist, intake status list): exactly one "view" audit row,
 # about no single patient.
 PHI_LIST_URLS = {
+    "reports:attendance_patients",
     "scheduling:frontdesk_home",
     "scheduling:week_view",
     "scheduling:day_sheet",

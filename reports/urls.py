@@ -1,0 +1,13 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.report_index, name="index"),
+    path("utilisation/", views.utilisation, name="utilisation"),
+    path("attendance/", views.attendance, name="attendance"),
+    path("new-patients/", views.new_patients, name="new_patients"),
+    path("attendance/patients/", views.attendance_patients, name="attendance_patients"),
+]

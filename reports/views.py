@@ -1,0 +1,156 @@
+"""Practice reports: an admin sees the clinic, a practitioner their own figures (`reports.all` tells them apart)."""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.permissions import can, practitioner_of, rule_required
+from reports import charts, selectors
+from reports.forms import ReportFilterForm
+
+
+def _filter(request: HttpRequest) -> ReportFilterForm:
+    own = None if can(request.user, "reports.all") else practitioner_of(request.user)
+    today = timezone.localdate()
+    return ReportFilterForm(request.GET or None, today=today, own_practitioner=own)
+
+
+def _csv(name: str, header: list[str], rows: list[list]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def _pct(value: float) -> float:
+    return round(100 * value, 1)
+
+
+@no_patient_data
+@rule_required("reports.read")
+@require_safe
+def report_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/index.html", {})
+
+
+@no_patient_data
+@rule_required("reports.read")
+@require_safe
+def attendance(request: HttpRequest) -> HttpResponse:
+    """No-shows and late cancellations as counts and rates per practitioner, weekday and hour."""
+    form = _filter(request)
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/attendance.html", {"form": form}, status=400)
+    scope = form.scope()
+    figures = selectors.attendance(scope)
+    groups = [
+        ("Practitioner", figures.by_practitioner),
+        ("Weekday", figures.by_weekday),
+        ("Hour", figures.by_hour),
+    ]
+    if request.GET.get("format") == "csv":
+        rows = [
+            [group, r.label, r.due, r.no_shows, _pct(r.no_show_rate), r.late_cancels, _pct(r.late_cancel_rate)]
+            for group, group_rows in [("All", [figures.total]), *groups]
+            for r in group_rows
+        ]
+        header = ["group", "label", "due", "no_shows", "no_show_rate_pct", "late_cancellations", "late_cancel_rate_pct"]
+        return _csv(f"attendance-{scope.first_day}-{scope.last_day}", header, rows)
+    chart_groups = [
+        (
+            title,
+            rows,
+            charts.bars_svg(
+                [(r.label, (_pct(r.no_show_rate), _pct(r.late_cancel_rate))) for r in rows],
+                series=("No-show rate", "Late cancellation rate"),
+                title=f"No-show and late cancellation rates by {title.lower()}",
+                unit="%",
+            ),
+        )
+        for title, rows in groups
+    ]
+    context = {
+        "form": form,
+        "scope": scope,
+        "figures": figures,
+        "chart_groups": chart_groups,
+        "cancellation_hours": settings.CLINIC_CANCELLATION_HOURS,
+    }
+    return render(request, "reports/attendance.html", context)
+
+
+@reads_patient_data
+@rule_required("reports.read")
+@require_safe
+def attendance_patients(request: HttpRequest) -> HttpResponse:
+    """The patients with repeated no-shows in the range: names patients, so the read is audited."""
+    form = _filter(request)
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/attendance_patients.html", {"form": form}, status=400)
+    scope = form.scope()
+    patients = selectors.repeated_no_shows(scope)
+    audit_read(request, None, f"report: repeated no-shows {scope.first_day} to {scope.last_day}")
+    if request.GET.get("format") == "csv":
+        rows = [[p["patient_id"], p["patient__last_name"], p["patient__first_name"], p["no_shows"]] for p in patients]
+        return _csv(
+            f"repeated-no-shows-{scope.first_day}-{scope.last_day}",
+            ["patient_id", "last_name", "first_name", "no_shows"],
+            rows,
+        )
+    return render(request, "reports/attendance_patients.html", {"form": form, "scope": scope, "patients": patients})
+
+
+@no_patient_data
+@rule_required("reports.read")
+@require_safe
+def utilisation(request: HttpRequest) -> HttpResponse:
+    """Booked vs available hours per practitioner, per day (per week past a month)."""
+    form = _filter(request)
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/utilisation.html", {"form": form}, status=400)
+    scope = form.scope()
+    figures = selectors.utilisation(scope)
+    if request.GET.get("format") == "csv":
+        rows = [[r.period, r.practitioner, r.booked_hours, r.available_hours, r.pct] for r in figures.rows]
+        header = ["week_of" if figures.by_week else "day", "practitioner", "booked_hours", "available_hours", "pct"]
+        return _csv(f"utilisation-{scope.first_day}-{scope.last_day}", header, rows)
+    chart = charts.bars_svg(
+        [(r.practitioner, (r.booked_hours, r.available_hours)) for r in figures.by_practitioner],
+        series=("Booked hours", "Available hours"),
+        title="Booked and available hours by practitioner",
+        unit=" h",
+    )
+    return render(
+        request, "reports/utilisation.html", {"form": form, "scope": scope, "figures": figures, "chart": chart}
+    )
+
+
+@no_patient_data
+@rule_required("reports.read")
+@require_safe
+def new_patients(request: HttpRequest) -> HttpResponse:
+    """First visits per week, how they were booked, and how many came back within 30 days."""
+    form = _filter(request)
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/new_patients.html", {"form": form}, status=400)
+    scope = form.scope()
+    rows = selectors.new_patients(scope)
+    if request.GET.get("format") == "csv":
+        header = ["week_of", "online", "front_desk", "total", "came_back_within_30_days", "came_back_pct"]
+        data = [[r.week, r.online, r.front_desk, r.total, r.returned, r.returned_pct] for r in rows]
+        return _csv(f"new-patients-{scope.first_day}-{scope.last_day}", header, data)
+    chart = charts.bars_svg(
+        [(r.week.strftime("%d %b %Y"), (r.online, r.front_desk, r.returned)) for r in rows],
+        series=("Booked online", "Booked at the desk", "Came back within 30 days"),
+        title="First visits per week",
+    )
+    return render(request, "reports/new_patients.html", {"form": form, "scope": scope, "rows": rows, "chart": chart})

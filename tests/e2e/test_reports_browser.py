@@ -1,0 +1,58 @@
+"""Practice reports in the browser: a clinic admin opens Reports from the menu, picks a custom range and reads
+the attendance, utilisation and new-patients figures (chart and table), then the audited list of patients."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from playwright.sync_api import expect
+
+from scheduling.models import Appointment
+from tests.e2e.harness import click_through, login, shoot, visit
+from tests.scheduling.factories import AppointmentFactory
+
+S = Appointment.Status
+
+
+def test_admin_reads_the_reports(page, clinic_open, clinic_admin, patient_a, patient_b, practitioner_a, practitioner_b):
+    zone = ZoneInfo(settings.TIME_ZONE)
+    monday = dt.date(2026, 6, 1)
+
+    def at(offset, hour):
+        return dt.datetime.combine(monday + dt.timedelta(days=offset), dt.time(hour), tzinfo=zone)
+
+    for practitioner, patient, start, status in [
+        (practitioner_a, patient_a, at(0, 9), S.COMPLETED),
+        (practitioner_a, patient_a, at(0, 10), S.NO_SHOW),
+        (practitioner_a, patient_a, at(1, 9), S.NO_SHOW),
+        (practitioner_b, patient_b, at(0, 9), S.COMPLETED),
+        (practitioner_b, patient_b, at(2, 11), S.COMPLETED),
+    ]:
+        AppointmentFactory(practitioner=practitioner, patient=patient, start=start, status=status)
+
+    login(page, clinic_admin)
+    visit(page, "/patients/")  # an admin lands on the clinic settings (Django's admin): the menu is on our pages
+    click_through(page, page.get_by_role("link", name="Reports", exact=True))
+    click_through(page, page.get_by_role("link", name="Attendance").first)
+    page.get_by_label("Range").select_option("custom")
+    page.get_by_label("From").fill("2026-06-01")
+    page.get_by_label("To").fill("2026-06-07")
+    click_through(page, page.get_by_role("button", name="Show"))
+    expect(page.get_by_role("heading", name="By practitioner")).to_be_visible()
+    ada = page.get_by_role("row", name="Dr. Ada Adams")
+    expect(ada).to_contain_text("66.7%")  # 2 no-shows of 3 due
+    expect(page.get_by_role("link", name="Download CSV")).to_be_visible()
+    expect(page.locator("svg.report-chart").first).to_be_visible()
+    shoot(page, "reports-attendance")
+
+    click_through(page, page.get_by_role("link", name="Patients with repeated no-shows"))
+    expect(page.get_by_role("link", name="Alice Arnold")).to_be_visible()
+    expect(page.get_by_text("Bruno Berg")).to_have_count(0)
+
+    click_through(page, page.get_by_role("link", name="Utilisation"))
+    expect(page.get_by_role("heading", name="By practitioner")).to_be_visible()
+    shoot(page, "reports-utilisation")
+
+    visit(page, "/reports/new-patients/?range=custom&start=2026-06-01&end=2026-06-07")
+    expect(page.get_by_role("row", name="1 Jun 2026")).to_contain_text("2")  # Alice and Bruno, both at the desk
+    shoot(page, "reports-new-patients")
