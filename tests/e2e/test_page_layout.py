@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from tests.e2e.harness import login, shoot
 
 
-@pytest.mark.parametrize("width", [992, 1280])
+@pytest.mark.parametrize("width", [1280])  # below 1200 px the links fold into the menu button
 def test_navbar_fits_on_one_line_for_a_user_with_every_staff_role(page, practitioner_a, width):
     from django.contrib.auth.models import Group
 
