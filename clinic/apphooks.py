@@ -1,4 +1,5 @@
-"""Optional per-app modules (`<app>.demo`, `<app>.export`): how the core reaches into apps without importing them."""
+"""Optional per-app modules (`<app>.demo`, `<app>.export`, `<app>.care_team`): how the core reaches into apps
+without importing them."""
 
 import importlib
 from types import ModuleType
@@ -15,3 +16,17 @@ def app_module(config: AppConfig, submodule: str) -> ModuleType | None:
         if exc.name != module_name:
             raise
         return None
+
+
+def practitioner_for(patient):
+    """The practitioner who should hear first about this patient, asked of every app's optional `care_team`
+    module (`practitioner_for(patient)`); None when no app knows one (the clinic's own address is used then)."""
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        module = app_module(config, "care_team")
+        if module is not None:
+            found = module.practitioner_for(patient)
+            if found is not None:
+                return found
+    return None

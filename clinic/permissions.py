@@ -182,6 +182,9 @@ RULES: dict[str, Rule] = {
     "clinical.write": _rule(PRACTITIONER),
     "intake.status": _rule(FRONT_DESK, PRACTITIONER, CLINIC_ADMIN),
     "intake.read": _rule(PRACTITIONER, CLINIC_ADMIN, own_record=True),
+    # Urgent intake answers (a possible stroke or cauda equina): anyone at the clinic sees them on the day view
+    # and records that the patient was called.
+    "intake.urgent_handle": _rule(FRONT_DESK, PRACTITIONER, CLINIC_ADMIN),
     "schedule.manage": _rule(FRONT_DESK, CLINIC_ADMIN, PRACTITIONER),
     # Time off, meetings and extra hours: the desk for anyone, a practitioner for themselves only
     # (`schedule.block_anyone` is what lets the desk choose another practitioner).

@@ -180,5 +180,57 @@ RED_FLAG_LABELS = {
     "nausea": "Nausea",
     "numbness": "Numbness or tingling",
 }
-# Answers that need help now, not at the next visit: shown to the patient on the spot.
-URGENT_RED_FLAGS = frozenset({"saddle_bladder", "leg_weakness", "speech_swallow", "sudden_headache"})
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What a patient is told, at once and in plain words (no diagnosis), when they answer yes to `codes`;
+    `urgent` answers are also sent to the clinic at once (e-mail and the front desk's day view)."""
+
+    level: str
+    heading: str
+    text: str
+    codes: frozenset[str]
+    urgent: bool
+
+
+# Wording from DOMAIN.md "Red flags that need action before the visit": the F.A.S.T. message of stroke
+# associations (AHA/ASA) and the NHS guidance on cauda equina syndrome.
+ADVICE: tuple[Advice, ...] = (
+    Advice(
+        "emergency_now",
+        "These can be signs of a stroke",
+        "If you have these now, call the emergency number (911 in the US) straight away.",
+        frozenset({"sudden_headache", "speech_swallow", "double_vision"}),
+        urgent=True,
+    ),
+    Advice(
+        "emergency_today",
+        "These need to be seen by a doctor today",
+        "Go to an emergency department today; do not wait for this appointment.",
+        frozenset({"saddle_bladder", "leg_weakness"}),
+        urgent=True,
+    ),
+    Advice(
+        "call_clinic",
+        "Please talk to us before your visit",
+        "Please call the clinic before your visit, or see your doctor.",
+        frozenset({"major_trauma", "cancer", "fever_weight_loss", "drop_attacks"}),
+        urgent=False,
+    ),
+)
+ADVICE_BY_CODE = {code: advice for advice in ADVICE for code in advice.codes}
+# Answers that need help now, not at the next visit: the patient is told on the spot and the clinic at once.
+URGENT_RED_FLAGS = frozenset(code for advice in ADVICE if advice.urgent for code in advice.codes)
+RED_FLAG_QUESTIONS = {code: question for code, question, _area in RED_FLAGS}
+
+
+def advice_for(answers: dict) -> list[dict]:
+    """The advice a patient's red-flag answers call for, most urgent first, each with the questions they
+    answered yes to (in their own words, as they were asked)."""
+    found = []
+    for advice in ADVICE:
+        questions = [q for code, q, _a in RED_FLAGS if code in advice.codes and answers.get(code) == "yes"]
+        if questions:
+            found.append({"advice": advice, "questions": questions})
+    return found

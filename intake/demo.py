@@ -129,7 +129,8 @@ def _fill(patient: Patient, plan: dict) -> None:
     outcome = {}
     if draft.questionnaire_id:
         items = list(draft.questionnaire.items.all())
-        outcome = {item.code: str((plan["pain"] + n) % 4) for n, item in enumerate(items[:-1])}  # last one skipped
+        outcome = {item.code: str((plan["pain"] + n) % 4) for n, item in enumerate(items[:-1])}
+        outcome[items[-1].code] = "skip"  # one left out on purpose: still scored (out of the other nine)
     answers = _valid("outcome", outcome, questionnaire=draft.questionnaire)
     draft = services.intake_save_step(submission=draft, step="outcome", answers=answers)
     services.intake_submit(submission=draft)

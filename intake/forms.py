@@ -159,8 +159,17 @@ class RedFlagsForm(forms.Form):
         return [code for code, _q, _a in content.RED_FLAGS if self.cleaned_data.get(code) == "yes"]
 
 
+SKIP = "skip"
+
+
+def _item_value(value: str) -> int | str:
+    return value if value == SKIP else int(value)
+
+
 class OutcomeForm(forms.Form):
-    """One radio group per item of the questionnaire; an item may be left unanswered."""
+    """One radio group per item of the questionnaire. Every item needs an answer or a deliberate "skip": a
+    question passed over by mistake is asked for before the form moves on (the instruments' rule for missing
+    items then decides whether the form can be scored)."""
 
     def __init__(self, *args, questionnaire: Questionnaire | None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,12 +179,18 @@ class OutcomeForm(forms.Form):
         for item in questionnaire.items.all():
             self.fields[item.code] = forms.TypedChoiceField(
                 label=f"{item.position}. {item.text}",
-                choices=[(str(o.score), o.text) for o in item.options.all()],
-                coerce=int,
+                choices=[(str(o.score), o.text) for o in item.options.all()] + [(SKIP, "Skip this question")],
+                coerce=_item_value,
                 empty_value=None,
-                required=False,
                 widget=forms.RadioSelect,
+                error_messages={"required": "Choose the answer closest to how you are, or “Skip this question”."},
             )
+
+    def skipped(self) -> int:
+        return sum(1 for value in self.cleaned_data.values() if value == SKIP)
+
+    def too_many_skipped(self) -> bool:
+        return self.questionnaire is not None and self.skipped() > self.questionnaire.max_missing_items
 
 
 STEP_FORMS = {"about": AboutForm, "visit": VisitForm, "health": HealthForm, "redflags": RedFlagsForm}
@@ -252,4 +267,13 @@ class RedFlagReviewForm(forms.Form):
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class UrgentAlertHandleForm(forms.Form):
+    note = forms.CharField(
+        label="What was done (for example: called, advised to go to the emergency department today)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000}),
     )

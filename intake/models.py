@@ -54,6 +54,11 @@ class Questionnaire(models.Model):
         help_text="The smallest change in percentage points that matters to the patient (drawn on the trend "
         "chart); empty draws no line.",
     )
+    max_missing_items = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="The most items that may be skipped for the form still to be scored (the NDI and ODI scoring "
+        "guides: 1, scored out of the items answered); with more skipped it is marked “not scored”.",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -176,6 +181,17 @@ class OutcomeScore(models.Model):
         percent = "not scored" if self.percent is None else f"{self.percent}%"
         return f"{self.questionnaire.code.upper()} {percent} {self.band}".strip()
 
+    @property
+    def items_missing(self) -> int:
+        return max(len(self.answers or {}) - self.items_answered, 0)
+
+    @property
+    def not_scored_reason(self) -> str:
+        """ "not scored: too many questions missing (3 of 10 skipped)", or "" when the form has a score."""
+        from intake.scoring import not_scored_reason
+
+        return not_scored_reason(self.percent, self.items_answered, self.items_missing)
+
 
 class RedFlagReview(models.Model):
     """An alert raised by red-flag answers, shown until a practitioner records that they reviewed it."""
@@ -200,6 +216,42 @@ class RedFlagReview(models.Model):
         from intake.content import RED_FLAG_LABELS
 
         return [RED_FLAG_LABELS.get(code, code) for code in self.flags]
+
+
+class UrgentAnswerAlert(models.Model):
+    """Intake answers that cannot wait for the visit (possible stroke or cauda equina signs), raised the moment the
+    patient saves them, even in a draft: e-mailed to the patient's practitioner (or the clinic) and shown on the
+    front desk's day view until someone records that the patient was contacted."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="urgent_answer_alerts")
+    submission = models.ForeignKey(IntakeSubmission, on_delete=models.PROTECT, related_name="urgent_alerts")
+    codes = models.JSONField(default=list, help_text="Codes of the urgent red-flag questions answered yes.")
+    raised_at = models.DateTimeField(default=timezone.now)
+    notified = models.EmailField(blank=True, help_text="Where the e-mail to the clinic went.")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_note = models.TextField(blank=True, max_length=1000)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [models.Index(fields=["raised_at"], condition=Q(handled_at__isnull=True), name="urgent_open")]
+
+    def __str__(self) -> str:
+        return f"Urgent answers of {self.patient} ({'handled' if self.handled_at else 'open'})"
+
+    @property
+    def labels(self) -> list[str]:
+        from intake.content import RED_FLAG_LABELS
+
+        return [RED_FLAG_LABELS.get(code, code) for code in self.codes]
+
+    @property
+    def advice_given(self) -> list[str]:
+        from intake.content import ADVICE
+
+        return [a.text for a in ADVICE if a.codes & set(self.codes)]
 
 
 class ConsentVersion(models.Model):

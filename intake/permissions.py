@@ -18,7 +18,7 @@ from django.shortcuts import redirect
 
 from clinic.models import Patient
 from clinic.permissions import acting_patient, can, deny_object, may_enter
-from intake.models import ConsentSignature, IntakeInvitation, IntakeSubmission, RedFlagReview
+from intake.models import ConsentSignature, IntakeInvitation, IntakeSubmission, RedFlagReview, UrgentAnswerAlert
 
 SESSION_KEY = "intake_invitation_id"
 
@@ -105,3 +105,13 @@ def get_invitation_for_user(user, pk: int) -> IntakeInvitation:
     if not can(user, "intake.status"):
         deny_object(user, invitation, "invitation.manage")
     return invitation
+
+
+def get_urgent_alert_for_user(user, pk: int) -> UrgentAnswerAlert:
+    """An urgent-answer alert, for the staff who may act on it (the day view's "contacted" button)."""
+    alert = UrgentAnswerAlert.objects.select_related("patient").filter(pk=pk).first()
+    if alert is None:
+        raise Http404("No such alert.")
+    if not can(user, "intake.urgent_handle"):
+        deny_object(user, alert, "intake.urgent_handle")
+    return alert

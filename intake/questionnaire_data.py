@@ -59,7 +59,7 @@ NDI = {
     "title": "Neck function questionnaire (NDI-style)",
     "region": "neck",
     "instructions": "For each question, choose the one answer that best describes your neck problem today. "
-    "Skip a question if it does not apply to you.",
+    "If a question does not apply to you, choose “Skip this question”.",
     "max_item_score": 5,
     # Percent bands after Vernon (2008, J Manipulative Physiol Ther 31:491), converted from raw scores.
     "bands": [
@@ -72,6 +72,8 @@ NDI = {
     "source_note": "Items written by the clinic in the structure of the NDI; bands after Vernon 2008.",
     # About 5 points of 50: the smallest change beyond measurement error the scoring guides quote.
     "meaningful_change": 10,
+    # The scoring guides score a form with one item missed (out of the rest); with more, it is not scored.
+    "max_missing_items": 1,
     "items": [
         COMMON_PAIN,
         PERSONAL_CARE,
@@ -145,7 +147,7 @@ ODI = {
     "title": "Low back function questionnaire (ODI-style)",
     "region": "low_back",
     "instructions": "For each question, choose the one answer that best describes your back problem today. "
-    "Skip a question if it does not apply to you.",
+    "If a question does not apply to you, choose “Skip this question”.",
     "max_item_score": 5,
     "bands": [
         {"max": 20, "label": "Minimal disability"},
@@ -157,6 +159,8 @@ ODI = {
     "source_note": "Items written by the clinic in the structure of the ODI; bands as published for the ODI.",
     # 10 percentage points (Ostelo et al., Spine 2008, consensus on low back pain).
     "meaningful_change": 10,
+    # The scoring guides score a form with one item missed (out of the rest); with more, it is not scored.
+    "max_missing_items": 1,
     "items": [
         COMMON_PAIN,
         PERSONAL_CARE,

@@ -27,7 +27,9 @@ from intake.models import (
     IntakeSubmission,
     OutcomeScore,
     RedFlagReview,
+    UrgentAnswerAlert,
 )
+from intake.scoring import score_answers
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,7 @@ def submission_summary(submission: IntakeSubmission) -> dict:
         for item in items:
             chosen = stored.get(item.code)
             text = next((o.text for o in item.options.all() if o.score == chosen), None)
-            outcome_items.append({"item": item, "score": chosen, "answer": text})
+            outcome_items.append({"item": item, "score": chosen, "answer": text, "skipped": chosen == "skip"})
     return {
         "about": data.get("about") or {},
         "visit": visit,
@@ -247,10 +249,37 @@ def submission_summary(submission: IntakeSubmission) -> dict:
         ],
         "red_flags": [content.RED_FLAG_LABELS[c] for c, _q, _a in content.RED_FLAGS if redflags.get(c) == "yes"],
         "red_flag_details": redflags.get("details", ""),
+        # What the patient is told about their answers (their own review page and confirmation).
+        "advice": content.advice_for(redflags),
+        "other_yes_questions": [
+            q for c, q, _a in content.RED_FLAGS if redflags.get(c) == "yes" and c not in content.ADVICE_BY_CODE
+        ],
         "outcome_items": outcome_items,
+        "outcome_preview": _outcome_preview(submission, outcome_items),
     }
+
+
+def _outcome_preview(submission: IntakeSubmission, outcome_items: list[dict]):
+    """The score the questionnaire will get, by the same rules as on submission (shown before submitting)."""
+    if not outcome_items:
+        return None
+    questionnaire = submission.questionnaire
+    return score_answers(
+        {o["item"].code: o["score"] if isinstance(o["score"], int) else None for o in outcome_items},
+        max_item_score=questionnaire.max_item_score,
+        bands=questionnaire.bands,
+        max_missing=questionnaire.max_missing_items,
+    )
 
 
 def submission_by_id(raw: str) -> IntakeSubmission | None:
     """The submission named by a form's id field, or None when the id is not a number or there is no such row."""
     return IntakeSubmission.objects.filter(pk=int(raw)).first() if raw.isdecimal() and len(raw) <= 18 else None
+
+
+def urgent_alerts_open() -> list[UrgentAnswerAlert]:
+    """Urgent intake answers nobody has yet recorded contacting the patient about, oldest first (the front
+    desk's day view shows them above the calendar)."""
+    return list(
+        UrgentAnswerAlert.objects.filter(handled_at__isnull=True).select_related("patient").order_by("raised_at", "id")
+    )

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import outbox
+from clinic.apphooks import practitioner_for
 from clinic.models import AuditEvent, OutgoingNotice, Patient, Practitioner
 from clinic.services import audit_record, client_ip, patient_update
 from intake import content
@@ -25,6 +26,7 @@ from intake.models import (
     OutcomeScore,
     Questionnaire,
     RedFlagReview,
+    UrgentAnswerAlert,
     text_sha256,
 )
 from intake.scoring import score_answers
@@ -114,6 +116,77 @@ def intake_save_step(
     locked.full_clean()
     locked.save()
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail=f"step {step} saved")
+    if step == "redflags":
+        urgent_alert_raise(submission=locked, answers=answers, actor=actor, request=request)
+    return locked
+
+
+def urgent_alert_raise(
+    *, submission: IntakeSubmission, answers: dict[str, Any], actor=None, request=None
+) -> UrgentAnswerAlert | None:
+    """Tell the clinic at once when saved answers need care before the visit (a possible stroke or cauda equina):
+    an alert on the front desk's day view and an e-mail, through the outbox, to the practitioner of the patient's
+    next (else latest) visit, or to the clinic's address when they have none. An answer already alerted for this
+    form is not sent twice; a newly added one is. Returns the new alert, or None when nothing new is urgent."""
+    urgent = [
+        code for code, _q, _a in content.RED_FLAGS if code in content.URGENT_RED_FLAGS and answers.get(code) == "yes"
+    ]
+    alerted = {code for codes in submission.urgent_alerts.values_list("codes", flat=True) for code in codes}
+    new = [code for code in urgent if code not in alerted]
+    if not new:
+        return None
+    patient = submission.patient
+    phone = submission.step_data("about").get("phone") or patient.phone  # typed in this form, else on file
+    practitioner = practitioner_for(patient)
+    recipient = (practitioner.user.email if practitioner else "") or settings.CLINIC_EMAIL
+    alert = UrgentAnswerAlert(patient=patient, submission=submission, codes=new, notified=recipient)
+    alert.full_clean()
+    alert.save()
+    labels = "\n".join(f"- {content.RED_FLAG_LABELS[code]}" for code in new)
+    told = "\n".join(f"- {text}" for text in alert.advice_given)
+    link = settings.CLINIC_SITE_URL + reverse("scheduling:frontdesk_home")
+    outbox.notice_queue(
+        kind=OutgoingNotice.Kind.URGENT_ANSWER,
+        patient=patient,
+        recipient=recipient,
+        context={"alert": alert.pk},
+        subject=f"Urgent: intake answers of {patient.full_name} need a call today",
+        body=(
+            f"{patient.full_name} (born {patient.date_of_birth:%d %b %Y}, phone {phone or 'not given'}) "
+            "has just answered yes in the intake form to:\n"
+            f"{labels}\n\n"
+            f"The form told them:\n{told}\n\n"
+            "Please call the patient today, then record it on the front desk's day view:\n"
+            f"{link}\n\n"
+            f"{settings.CLINIC_NAME}"
+        ),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=alert,
+        request=request,
+        detail=f"urgent intake answers: {', '.join(new)}; e-mail to {recipient}",
+    )
+    return alert
+
+
+@transaction.atomic
+def urgent_alert_handle(*, alert: UrgentAnswerAlert, user, note: str = "", request=None) -> UrgentAnswerAlert:
+    """Record that someone at the clinic contacted the patient about their urgent answers; the alert then clears."""
+    locked = UrgentAnswerAlert.objects.select_for_update().get(pk=alert.pk)
+    if locked.handled_at is not None:
+        raise IntakeError(
+            f"This alert was already handled on {timezone.localtime(locked.handled_at):%d %b %Y at %H:%M}."
+        )
+    locked.handled_by = user
+    locked.handled_at = timezone.now()
+    locked.handled_note = note.strip()
+    locked.full_clean()
+    locked.save()
+    audit_record(
+        actor=user, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail="urgent alert handled"
+    )
     return locked
 
 
@@ -161,8 +234,14 @@ def intake_submit(*, submission: IntakeSubmission, actor=None, request=None) -> 
     if locked.questionnaire_id:
         questionnaire = Questionnaire.objects.prefetch_related("items").get(pk=locked.questionnaire_id)
         stored = locked.step_data("outcome")
-        answers = {item.code: stored.get(item.code) for item in questionnaire.items.all()}
-        result = score_answers(answers, max_item_score=questionnaire.max_item_score, bands=questionnaire.bands)
+        # A deliberately skipped item ("skip") is scored as not answered.
+        answers = {item.code: _item_score(stored.get(item.code)) for item in questionnaire.items.all()}
+        result = score_answers(
+            answers,
+            max_item_score=questionnaire.max_item_score,
+            bands=questionnaire.bands,
+            max_missing=questionnaire.max_missing_items,
+        )
         score = OutcomeScore(
             submission=locked,
             patient=locked.patient,
@@ -189,6 +268,10 @@ def intake_submit(*, submission: IntakeSubmission, actor=None, request=None) -> 
         detail="intake submitted" + (f"; red flags: {', '.join(flags)}" if flags else ""),
     )
     return locked
+
+
+def _item_score(stored) -> int | None:
+    return stored if isinstance(stored, int) else None
 
 
 def _copy_contact_details(submission: IntakeSubmission, *, actor, request) -> None:
@@ -512,6 +595,7 @@ def questionnaire_load(*, definition: dict, actor=None, request=None) -> Questio
     for name in ("title", "region", "instructions", "max_item_score", "bands", "source_note"):
         setattr(questionnaire, name, definition[name])
     questionnaire.meaningful_change = definition.get("meaningful_change")
+    questionnaire.max_missing_items = definition.get("max_missing_items", 1)
     questionnaire.active = True
     questionnaire.full_clean()
     questionnaire.save()

@@ -24,4 +24,5 @@ urlpatterns = [
     path("patients/<int:pk>/summary/", views.intake_summary, name="intake_summary"),
     path("red-flags/<int:pk>/review/", views.red_flags_review, name="red_flags_review"),
     path("consent/<int:pk>/discussed/", views.consent_discussed, name="consent_discussed"),
+    path("urgent/<int:pk>/handled/", views.urgent_alert_handle, name="urgent_alert_handle"),
 ]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -14,7 +18,15 @@ from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error, error_text, message_error
 from clinic.permissions import can, deny_object, get_patient_for_user, rule_required
 from intake import content, selectors, services
-from intake.forms import STEP_FORMS, ConsentForm, InvitationForm, OutcomeForm, RedFlagReviewForm, step_form
+from intake.forms import (
+    STEP_FORMS,
+    ConsentForm,
+    InvitationForm,
+    OutcomeForm,
+    RedFlagReviewForm,
+    UrgentAlertHandleForm,
+    step_form,
+)
 from intake.models import IntakeSubmission
 from intake.permissions import (
     SESSION_KEY,
@@ -22,6 +34,7 @@ from intake.permissions import (
     get_red_flag_review_for_user,
     get_signature_for_request,
     get_submission_for_user,
+    get_urgent_alert_for_user,
     intake_patient_for_request,
     intake_patient_required,
 )
@@ -49,11 +62,15 @@ def intake_home(request: HttpRequest) -> HttpResponse:
     patient = request.intake_patient
     submissions = list(selectors.intake_submissions(patient))
     draft = next((s for s in submissions if s.status == IntakeSubmission.Status.DRAFT), None)
+    submitted = [s for s in submissions if s.status == IntakeSubmission.Status.SUBMITTED]
+    # Right after submitting (the confirmation), what to do about answers that cannot wait is said again.
+    recent = submitted and not draft and submitted[0].submitted_at > timezone.now() - dt.timedelta(days=1)
     context = {
         "patient": patient,
         "draft": draft,
         "draft_step": content.step_by_slug(draft.current_step) if draft else None,
-        "submitted": [s for s in submissions if s.status == IntakeSubmission.Status.SUBMITTED],
+        "submitted": submitted,
+        "advice": content.advice_for(submitted[0].step_data("redflags")) if recent else [],
         "readiness": selectors.patient_readiness(patient),
         "signatures": list(selectors.consent_signatures(patient)),
         "active_version": selectors.consent_version_active(),
@@ -126,19 +143,25 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
         except services.IntakeError as exc:
             message_error(request, exc)
             return redirect("intake:intake_home")
-        if step == "redflags":
-            urgent = [content.RED_FLAG_LABELS[c] for c in form.flagged() if c in content.URGENT_RED_FLAGS]
-            if urgent:
-                messages.warning(
-                    request,
-                    "Some of your answers can be signs of a condition that needs prompt medical attention. "
-                    "If these symptoms are new or getting worse, do not wait for your visit: call the clinic, your "
-                    "doctor, or emergency services.",
-                )
+        if step == "redflags" and content.advice_for(form.cleaned_data):
+            # Stay on the step: what to do now is said at the top of it, before anything else is asked.
+            return redirect(reverse("intake:intake_step", args=["redflags"]) + "?saved=1#advice")
+        if step == "outcome" and form.too_many_skipped():
+            messages.warning(
+                request,
+                f"You skipped {form.skipped()} questions. With more than {form.questionnaire.max_missing_items} "
+                "skipped, the questionnaire cannot be scored, so your practitioner will not get a score from it. "
+                "You can go back and answer them.",
+            )
         return redirect("intake:intake_step", step=draft.current_step)
     status = 400 if request.method == "POST" else 200
+    context = _step_context(request, draft, step, form)
+    if step == "redflags" and not form.is_bound:
+        context["advice"] = content.advice_for(draft.step_data("redflags"))
+        context["saved"] = request.GET.get("saved") == "1"
+        context["next_step"] = content.next_step(step)
     audit_read(request, draft, f"intake step {step}")
-    return render(request, "intake/intake_step.html", _step_context(request, draft, step, form), status=status)
+    return render(request, "intake/intake_step.html", context, status=status)
 
 
 def _about_from_record(patient) -> dict:
@@ -153,6 +176,7 @@ def _review(request: HttpRequest, draft: IntakeSubmission) -> HttpResponse:
     context = _step_context(request, draft, "review", None)
     context["missing"] = [content.step_by_slug(s) for s in services.intake_missing_steps(draft)]
     context["summary"] = selectors.submission_summary(draft)
+    context["patient_view"] = True
     audit_read(request, draft, "intake step review")
     return render(request, "intake/intake_step.html", context)
 
@@ -382,6 +406,8 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "summary": selectors.submission_summary(submission),
         "regions_front": [r for r in content.REGIONS if r.view == "front"],
         "regions_back": [r for r in content.REGIONS if r.view == "back"],
+        # The patient (or their guardian) reads their answers in their own words, with the advice they were given.
+        "patient_view": not can(request.user, "clinical.read"),
     }
     return render(request, "intake/submission_detail.html", context)
 
@@ -425,3 +451,24 @@ def consent_discussed(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Recorded that you discussed this consent with the patient.")
     return redirect("intake:intake_summary", pk=signature.patient_id)
+
+
+@no_patient_data
+@rule_required("intake.urgent_handle")
+@require_POST
+def urgent_alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that the clinic contacted the patient about their urgent intake answers (from the day view)."""
+    alert = get_urgent_alert_for_user(request.user, pk)
+    form = UrgentAlertHandleForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        return redirect("scheduling:frontdesk_home")
+    try:
+        services.urgent_alert_handle(alert=alert, user=request.user, note=form.cleaned_data["note"], request=request)
+    except services.IntakeError as exc:
+        message_error(request, exc)
+    else:
+        messages.success(request, f"Recorded that {alert.patient.full_name} was contacted; the alert is cleared.")
+    return redirect("scheduling:frontdesk_home")

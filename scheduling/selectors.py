@@ -295,3 +295,8 @@ def appointments_overlapping_blocks(blocks: list[AvailabilityException]) -> list
         ):
             found[a.pk] = a
     return sorted(found.values(), key=lambda a: a.start)
+
+
+def urgent_alerts_open():
+    """Urgent intake answers still waiting for a call (the day view shows them above the calendar)."""
+    return intake_selectors.urgent_alerts_open()

@@ -93,6 +93,7 @@ def frontdesk_home(request: HttpRequest) -> HttpResponse:
         practitioners=practitioners,
         blockable_ids={p.pk for p in practitioners if services.may_block_for(request.user, p)},
         search_form=PatientSearchForm(),
+        urgent_alerts=selectors.urgent_alerts_open(),
     )
     audit_read(request, None, f"calendar day {day:%Y-%m-%d}")
     return render(request, "scheduling/frontdesk_home.html", context)

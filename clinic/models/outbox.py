@@ -19,6 +19,7 @@ class OutgoingNotice(models.Model):
         INTAKE_INVITATION = "intake_invitation", "Intake invitation"
         FAMILY = "family", "Family account"
         RECORDS_READY = "records_ready", "Copy of the record ready"
+        URGENT_ANSWER = "urgent_answer", "Urgent intake answer (to the clinic)"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Waiting to be sent"

@@ -63,3 +63,9 @@ def svg_attrs(attrs: dict) -> str:
     from django.utils.html import format_html_join
 
     return format_html_join(" ", '{}="{}"', attrs.items())
+
+
+@register.filter
+def red_flag_advice(field):
+    """The advice (intake.content.ADVICE) a yes to this red-flag question calls for, or None."""
+    return content.ADVICE_BY_CODE.get(field.name)

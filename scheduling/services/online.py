@@ -15,7 +15,7 @@ from clinic.models import Patient, Practitioner
 from clinic.permissions import family_patient_ids
 from scheduling import availability, selectors
 from scheduling.models import Appointment, AppointmentType
-from scheduling.services.booking import appointment_book, appointment_move
+from scheduling.services.booking import appointment_book, appointment_move, patient_conflict
 from scheduling.services.common import SchedulingError, SlotTaken
 from scheduling.services.notify import queue_waitlist_offer
 from scheduling.services.status import appointment_cancel
@@ -111,6 +111,7 @@ def appointment_book_online(
             f"or call {settings.CLINIC_PHONE}.",
         )
     _check_online_time(start, now)
+    _check_own_visits(patient, user, start, start + appointment_type.duration, exclude_pk=None)
     if not _email_verified(user):
         held = Appointment.objects.filter(  # the whole family's: children do not multiply the allowance
             patient_id__in=family, source=Appointment.Source.ONLINE, status=Status.BOOKED, start__gt=now
@@ -159,6 +160,16 @@ def appointment_book_online(
     raise AssertionError("unreachable")
 
 
+def _check_own_visits(patient: Patient, user, start: dt.datetime, end: dt.datetime, *, exclude_pk) -> None:
+    """A time over the patient's own visit is refused as that, not as "just taken" (which reads like a race)."""
+    clash = patient_conflict(patient=patient, start=start, end=end, exclude_pk=exclude_pk)
+    if not clash:
+        return
+    if patient.user_id == getattr(user, "pk", None):
+        clash = clash.replace(f"{patient.full_name} already has", "You already have", 1)
+    raise _online_error("start", f"{clash}. Choose another time, or change that visit from your appointments page.")
+
+
 def _check_policy(appointment: Appointment, now: dt.datetime, what: str) -> None:
     if appointment.status != Status.BOOKED:
         raise SchedulingError(f"This appointment is {appointment.get_status_display().lower()}; it cannot be {what}.")
@@ -199,6 +210,9 @@ def appointment_move_online(
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     _check_policy(appointment, now, "rescheduled")
     _check_online_time(start, now)
+    _check_own_visits(
+        appointment.patient, user, start, start + (appointment.end - appointment.start), exclude_pk=appointment.pk
+    )
     try:
         return appointment_move(appointment=appointment, start=start, actor=user, request=request, now=now, notify=True)
     except SlotTaken:

@@ -378,7 +378,7 @@ def test_chart_shows_alerts_consent_intake_visits_and_trends(client, patient_a, 
     assert form.is_valid()
     submission = intake_services.intake_save_step(submission=submission, step="redflags", answers=form.cleaned_data)
     submission = intake_services.intake_save_step(
-        submission=submission, step="outcome", answers={"pain": 3, "reading": 2}
+        submission=submission, step="outcome", answers=intake_factories.outcome_answers()
     )
     intake_services.intake_submit(submission=submission)
     intake_factories.sign(patient_a, intake_factories.consent_version(), cervical=True)

@@ -76,7 +76,7 @@ def test_submit_scores_and_stores_answers_with_the_score(patient_a, questionnair
     score = OutcomeScore.objects.get(submission=submission)
     assert score.questionnaire.code == "ndi"
     assert score.answers["pain"] == 3 and score.answers["reading"] == 2 and score.answers["headaches"] is None
-    assert (score.total, score.items_answered, score.percent, score.band) == (5, 2, Decimal("50.0"), "Severe")
+    assert (score.total, score.items_answered, score.percent, score.band) == (5, 9, Decimal("11.1"), "Mild")
     assert submission.is_locked and submission.submitted_at is not None
 
 

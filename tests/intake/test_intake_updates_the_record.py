@@ -26,7 +26,7 @@ def submit_with_about(patient, **about):
         step_form = STEP_FORMS[step](data=answers)
         assert step_form.is_valid(), step_form.errors
         submission = services.intake_save_step(submission=submission, step=step, answers=step_form.cleaned_data)
-    submission = services.intake_save_step(submission=submission, step="outcome", answers={"pain": 3, "reading": 2})
+    submission = services.intake_save_step(submission=submission, step="outcome", answers=factories.outcome_answers())
     return services.intake_submit(submission=submission)
 
 

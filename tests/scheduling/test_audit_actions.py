@@ -74,7 +74,7 @@ def test_every_action_leaves_one_audit_row(clinic, rooms, adjustment, patient_a,
         "visit": intake_factories.VISIT,
         "health": intake_factories.HEALTH,
         "redflags": intake_factories.red_flags("night_pain"),
-        "outcome": {"pain": "3", "reading": "2"},
+        "outcome": intake_factories.outcome_post(),
     }
     for step, data in answers.items():
         walk.post("intake:intake_step", [step], data)

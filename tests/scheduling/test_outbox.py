@@ -116,6 +116,11 @@ def test_every_kind_of_notice_is_recorded(
             starts=[at(4, 9)],
             notify=True,
         )
+        # An intake answer that cannot wait (a possible cauda equina): the clinic is told at once.
+        intake_services.urgent_alert_raise(
+            submission=intake_services.intake_start(patient=patient_a),
+            answers={"saddle_bladder": "yes"},
+        )
     kinds = sorted(OutgoingNotice.objects.values_list("kind", flat=True))
     assert kinds == sorted(OutgoingNotice.Kind.values)
     run_worker()
@@ -124,9 +129,9 @@ def test_every_kind_of_notice_is_recorded(
     skipped = dict(OutgoingNotice.objects.filter(state=State.SKIPPED).values_list("kind", "outcome"))
     assert skipped == {"confirmation": "superseded", "reschedule": "superseded"}
     # With the series' confirmation, the parent's notice that their child now has their own record, and the
-    # records-ready notice.
-    assert OutgoingNotice.objects.filter(state=State.SENT).count() == 7
-    assert len(mail.outbox) == 7
+    # records-ready notice, and the urgent intake answer sent to the clinic.
+    assert OutgoingNotice.objects.filter(state=State.SENT).count() == 8
+    assert len(mail.outbox) == 8
 
 
 def test_a_notice_whose_task_runs_twice_is_sent_once(

@@ -125,6 +125,7 @@ MATRIX = {
     "intake:intake_summary": R(LOGIN, 403, 403, 200, 200),
     "intake:red_flags_review": R(LOGIN, 403, 403, 405, 403),
     "intake:consent_discussed": R(LOGIN, 403, 403, 405, 403),
+    "intake:urgent_alert_handle": R(LOGIN, 403, 405, 405, 405),
 }
 
 
@@ -249,6 +250,7 @@ URL_KWARGS = {
     "intake:intake_summary": lambda o: {"pk": o["patient"].pk},
     "intake:red_flags_review": lambda o: {"pk": intake_red_flags(o["patient"]).pk},
     "intake:consent_discussed": lambda o: {"pk": intake_signature(o["patient"]).pk},
+    "intake:urgent_alert_handle": lambda o: {"pk": intake_urgent_alert(o["patient"]).pk},
     "clinic:note_start": lambda o: {"pk": o["appointment"].pk},
     **{
         f"clinic:{name}": (lambda o: {"pk": o["note"].pk})
@@ -367,6 +369,13 @@ def intake_red_flags(patient):
 
     factories.load_questionnaires()
     return factories.submitted(patient, flags=("night_pain",)).red_flag_review
+
+
+def intake_urgent_alert(patient):
+    from tests.intake import factories
+
+    factories.load_questionnaires()
+    return factories.submitted(patient, flags=("saddle_bladder",)).urgent_alerts.get()
 
 
 def kwargs_for(name, cast):
