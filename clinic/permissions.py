@@ -12,13 +12,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from allauth.core import context
 from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 
 from clinic.models import GuardianLink, Patient, Practitioner, User
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PATIENT, PRACTITIONER, STAFF_ROLES
@@ -293,6 +295,9 @@ def rule_required(action: str) -> Callable:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not may_enter(request.user, action):
+                rule = rule_for(action)
+                if (rule.own_record or PATIENT in rule.roles) and not roles_of(request.user):
+                    return account_start_redirect(request)
                 _deny(request, action)
             return view(request, *args, **kwargs)
 
@@ -300,6 +305,14 @@ def rule_required(action: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def account_start_redirect(request) -> HttpResponseRedirect:
+    """A signed-in account with no patient record and no role yet (signed up without booking) is never met with
+    a bare 403 on a patient page: it is sent to where it can book a first visit or make its record."""
+    return HttpResponseRedirect(
+        reverse("scheduling:account_start") + "?" + urlencode({"next": request.get_full_path()})
+    )
 
 
 def account_required(view: Callable) -> Callable:

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
 
 from clinic.models import Patient
-from clinic.permissions import acting_patient, can, deny_object, may_enter
+from clinic.permissions import account_start_redirect, acting_patient, can, deny_object, may_enter, roles_of
 from intake.models import ConsentSignature, IntakeInvitation, IntakeSubmission, RedFlagReview, UrgentAnswerAlert
 
 SESSION_KEY = "intake_invitation_id"
@@ -52,6 +52,8 @@ def intake_patient_required(view: Callable) -> Callable:
                 # A parent's account with no record of its own, acting for no child yet: choose whose form first.
                 messages.info(request, "Choose whose intake form to fill in: open your family page and act for them.")
                 return redirect("clinic:family_home")
+            if not roles_of(request.user):
+                return account_start_redirect(request)  # signed up, no record yet: make one, or book
             raise PermissionDenied("The intake form is filled by the patient, from their own account or link.")
         request.intake_patient = patient
         request.intake_invitation = invitation

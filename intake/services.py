@@ -142,7 +142,10 @@ def urgent_alert_raise(
     alert = UrgentAnswerAlert(patient=patient, submission=submission, codes=new, notified=recipient)
     alert.full_clean()
     alert.save()
-    labels = "\n".join(f"- {content.RED_FLAG_LABELS[code]}" for code in new)
+    # The clinical labels go to the practitioner only; the clinic's shared address reads what the patient was told.
+    labels = "\n".join(
+        f"- {content.RED_FLAG_LABELS[code] if practitioner else content.RED_FLAG_QUESTIONS[code]}" for code in new
+    )
     told = "\n".join(f"- {text}" for text in alert.advice_given)
     link = settings.CLINIC_SITE_URL + reverse("scheduling:frontdesk_home")
     outbox.notice_queue(

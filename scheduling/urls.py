@@ -35,6 +35,7 @@ urlpatterns = [
     path("book/hold/", views_patient.book_hold, name="book_hold"),
     path("book/confirm/", views_patient.book_confirm, name="book_confirm"),
     path("account/", views_patient.account_home, name="account_home"),
+    path("account/start/", views_patient.account_start, name="account_start"),
     path("account/appointments/<int:pk>/", views_patient.account_appointment, name="account_appointment"),
     path("account/appointments/<int:pk>/cancel/", views_patient.account_cancel, name="account_cancel"),
     path("account/appointments/<int:pk>/reschedule/", views_patient.account_reschedule, name="account_reschedule"),

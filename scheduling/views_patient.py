@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
@@ -26,7 +27,15 @@ from clinic.domain_errors import apply_error
 from clinic.family import dependant_links, family_members
 from clinic.input_limits import query_date
 from clinic.models import AuditEvent
-from clinic.permissions import acting_patient, can, deny_object, family_patient_ids, patient_of, rule_required
+from clinic.permissions import (
+    account_required,
+    acting_patient,
+    can,
+    deny_object,
+    family_patient_ids,
+    patient_of,
+    rule_required,
+)
 from clinic.services import audit_record
 from scheduling import availability, ics, selectors, services
 from scheduling.forms import (
@@ -355,6 +364,30 @@ def _slot_field(exc: ValidationError) -> ValidationError:
 
 
 # --- /account/ --------------------------------------------------------------------------------
+
+
+@no_patient_data
+@account_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_start(request: HttpRequest) -> HttpResponse:
+    """Where an account that signed up without booking goes from any patient page: book a first visit, or make
+    its patient record (name, date of birth, phone) and fill the intake form first."""
+    after = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(after, allowed_hosts={request.get_host()}) or not after.startswith("/"):
+        after = reverse("intake:intake_home")
+    if patient_of(request.user) is not None or family_patient_ids(request.user):
+        return redirect(after if request.GET.get("next") else "scheduling:account_home")
+    form = AboutYouForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_register_self(user=request.user, about=form.cleaned_data, request=request)
+        except SchedulingError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "Your patient record is made. Next: the intake form, about 10 minutes.")
+            return redirect(after)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "scheduling/online/account_start.html", {"form": form, "next": after}, status=status)
 
 
 @reads_patient_data

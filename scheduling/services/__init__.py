@@ -31,6 +31,7 @@ from scheduling.services.online import (
     appointment_cancel_online,
     appointment_move_online,
     online_types_for,
+    patient_register_self,
 )
 from scheduling.services.sending import notice_send, reminder_send
 from scheduling.services.series import Occurrence, series_book, series_occurrences, series_plan
@@ -81,6 +82,7 @@ __all__ = [
     "may_block_for",
     "notice_send",
     "online_types_for",
+    "patient_register_self",
     "reminder_send",
     "reminders_enqueue_due",
     "series_book",

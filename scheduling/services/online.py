@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clinic import services as clinic_services
 from clinic.models import Patient, Practitioner
-from clinic.permissions import family_patient_ids
+from clinic.permissions import family_patient_ids, patient_of
 from scheduling import availability, selectors
 from scheduling.models import Appointment, AppointmentType
 from scheduling.services.booking import appointment_book, appointment_move, patient_conflict
@@ -158,6 +158,15 @@ def appointment_book_online(
                 ),
             ) from None
     raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def patient_register_self(*, user, about: dict, request=None) -> Patient:
+    """An account that signed up without booking makes its own patient record (name, date of birth, phone; the
+    intake form asks the rest), so it can fill the intake before choosing a time. Refused once it has one."""
+    if patient_of(user) is not None:
+        raise _online_error("first_name", "Your account already has a patient record.")
+    return clinic_services.patient_create(actor=user, request=request, user=user, email=user.email, **about)
 
 
 def _check_own_visits(patient: Patient, user, start: dt.datetime, end: dt.datetime, *, exclude_pk) -> None:

@@ -135,7 +135,8 @@ def test_the_day_view_shows_the_alert_until_the_call_is_recorded(client, front_d
     client.force_login(front_desk)
     page = client.get(reverse("scheduling:frontdesk_home")).content.decode()
     assert "Call today: urgent intake answers (1)" in page and "Alice Arnold" in page
-    assert "Saddle numbness or new bladder/bowel change" in page
+    assert "The form told them: Go to an emergency department today" in page
+    assert "Saddle numbness" not in page  # the clinical label is for clinicians
     response = client.post(reverse("intake:urgent_alert_handle", args=[alert.pk]), {"note": "Called; going to ED"})
     assert response.status_code == 302
     alert.refresh_from_db()
@@ -144,6 +145,19 @@ def test_the_day_view_shows_the_alert_until_the_call_is_recorded(client, front_d
     assert "urgent intake answers" not in page
     again = client.post(reverse("intake:urgent_alert_handle", args=[alert.pk]), follow=True).content.decode()
     assert "already handled" in again
+
+
+def test_practitioners_see_the_clinical_label_on_the_day_view(client, practitioner_a, patient_a, questionnaires):
+    factories.submitted(patient_a, flags=("saddle_bladder",))
+    client.force_login(practitioner_a.user)
+    page = client.get(reverse("scheduling:frontdesk_home")).content.decode()
+    assert "Saddle numbness or new bladder/bowel change" in page
+
+
+def test_the_clinic_address_is_told_what_the_patient_was_asked_not_the_label(patient_client):
+    _save_red_flags(patient_client, "saddle_bladder")
+    body = OutgoingNotice.objects.get(kind="urgent_answer").body
+    assert "numbness between your legs" in body and "cauda equina" not in body
 
 
 def test_a_note_too_long_is_refused_with_the_reason(client, front_desk, patient_a, questionnaires):

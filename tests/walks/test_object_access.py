@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from clinic.models import AuditEvent
-from intake.models import ConsentSignature, IntakeInvitation, RedFlagReview
+from intake import services as intake_services
+from intake.models import ConsentSignature, IntakeInvitation, RedFlagReview, UrgentAnswerAlert
 from scheduling.models import Appointment, WaitlistEntry
 from tests.clinic.records import full_record
 from tests.walks.test_url_matrix import MATRIX
@@ -41,7 +42,11 @@ def object_urls(world):
     """name -> URL of every intake/scheduling pattern that names one of patient A's rows."""
     a, patient = world["a"], world["patient_a"]
     review = RedFlagReview.objects.get(submission=a.submission)
+    alert = intake_services.urgent_alert_raise(
+        submission=a.submission, answers={"saddle_bladder": "yes"}
+    ) or UrgentAnswerAlert.objects.get(submission=a.submission)
     args = {
+        "intake:urgent_alert_handle": [alert.pk],
         "intake:submission_detail": [a.submission.pk],
         "intake:consent_print": [a.signature.pk],
         "intake:consent_withdraw": [a.signature.pk],
@@ -98,6 +103,7 @@ OBJECT_URL_NAMES = [
     "intake:invitation_send",
     "intake:invitation_revoke",
     "intake:red_flags_review",
+    "intake:urgent_alert_handle",
     "scheduling:series_detail",
     "scheduling:waitlist_offer",
     "scheduling:waitlist_remove",

@@ -93,6 +93,8 @@ MATRIX = {
     # Public JSON; without ?type= it answers 400 with a message.
     "scheduling:availability_list": R(400, 400, 400, 400, 400),
     "scheduling:account_home": R(LOGIN, 200, 403, 403, 403),
+    # For an account with no record yet; a patient who has one is sent on to their account.
+    "scheduling:account_start": R(LOGIN, 302, 403, 403, 403),
     # The patient's own appointment pages; staff use the front-desk pages instead.
     "scheduling:account_appointment": R(LOGIN, 200, 403, 403, 403),
     "scheduling:account_cancel": R(LOGIN, 200, 403, 403, 403),  # asks to confirm, then POST cancels
