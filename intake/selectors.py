@@ -102,7 +102,7 @@ def _readiness(
 
 
 def readiness_for_patients(patient_ids: Iterable[int]) -> dict[int, Readiness]:
-    """Readiness per patient id, in four queries whatever the number of patients."""
+    """Readiness per patient id, in three queries whatever the number of patients."""
     ids = sorted(set(patient_ids))
     if not ids:
         return {}
@@ -113,6 +113,8 @@ def readiness_for_patients(patient_ids: Iterable[int]) -> dict[int, Readiness]:
         .annotate(
             last_submitted=Max("submitted_at", filter=Q(status=IntakeSubmission.Status.SUBMITTED)),
             drafts=Count("id", filter=Q(status=IntakeSubmission.Status.DRAFT)),
+            # Every red-flag review belongs to one of the patient's submissions: its open ones, in the same query.
+            open_flags=Count("red_flag_review", filter=Q(red_flag_review__reviewed_at__isnull=True)),
         )
     }
     latest_signature: dict[int, ConsentSignature] = {}
@@ -134,9 +136,6 @@ def readiness_for_patients(patient_ids: Iterable[int]) -> dict[int, Readiness]:
     ):
         latest_signature.setdefault(signature.patient_id, signature)
     active = ConsentVersion.objects.filter(active=True).only("id", "version").first()
-    flagged = set(
-        RedFlagReview.objects.filter(patient_id__in=ids, reviewed_at__isnull=True).values_list("patient_id", flat=True)
-    )
     result = {}
     for pid in ids:
         row = submissions.get(pid) or {}
@@ -145,7 +144,7 @@ def readiness_for_patients(patient_ids: Iterable[int]) -> dict[int, Readiness]:
             has_draft=bool(row.get("drafts")),
             signature=latest_signature.get(pid),
             active=active,
-            red_flags=pid in flagged,
+            red_flags=bool(row.get("open_flags")),
         )
     return result
 

@@ -28,7 +28,7 @@ def new_flags(appointments):
 
 def test_new_patient_flag_is_per_appointment_in_the_day_list(same_day, django_assert_max_num_queries):
     appointments = list(selectors.appointments_for_day(MONDAY))
-    with django_assert_max_num_queries(4):  # intake's readiness only: "completed before" came with the list
+    with django_assert_max_num_queries(3):  # intake's readiness only: "completed before" came with the list
         flags = new_flags(appointments)
     assert flags == {same_day["done"].pk: True, same_day["first"].pk: True, same_day["later"].pk: False}
 

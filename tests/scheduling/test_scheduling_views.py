@@ -108,8 +108,7 @@ def test_day_view_query_count_does_not_grow_with_appointments(desk, frozen, loca
         audit_writes = [sql for sql in sqls if sql.startswith('INSERT INTO "clinic_auditevent"')]
         reads = [sql for sql in sqls if sql not in audit_writes]
         assert len(audit_writes) == 1, sqls
-        # 11 with the urgent intake answers waiting for a call (one query, shown above the calendar).
-        assert len(reads) <= 11, "\n".join(sql[:150] for sql in reads)
+        assert len(reads) <= 10, "\n".join(sql[:150] for sql in reads)
 
 
 def test_week_view_and_day_sheet(desk, appt, practitioner_a):
