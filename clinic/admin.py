@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import ReadOnlyPasswordHashWidget
 
 from clinic import services
 from clinic.admin_base import ClinicModelAdmin, PatientDataAdmin, ReadOnlyAdmin
@@ -19,6 +20,17 @@ from clinic.models import (
 from clinic.single_line import SingleLineFormMixin
 
 
+class _PasswordSummary(ReadOnlyPasswordHashWidget):
+    """Django's password summary is a <div> that inherits the read-only field's `disabled` (not valid on a div)
+    and an aria-describedby naming a help text the admin does not show for it."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].pop("disabled", None)
+        context["widget"]["attrs"].pop("aria-describedby", None)
+        return context
+
+
 @admin.register(User)
 class UserAdmin(PatientDataAdmin, BaseUserAdmin):
     ordering = ["email"]
@@ -33,6 +45,12 @@ class UserAdmin(PatientDataAdmin, BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     actions = ["deactivate_users"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "password" in form.base_fields:
+            form.base_fields["password"].widget = _PasswordSummary()
+        return form
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
