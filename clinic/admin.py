@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import ReadOnlyPasswordHashWidget
 
 from clinic import services
-from clinic.admin_base import ClinicModelAdmin, PatientDataAdmin, ReadOnlyAdmin
+from clinic.admin_base import ClinicModelAdmin, ClinicTabularInline, PatientDataAdmin, ReadOnlyAdmin
 from clinic.models import (
     AuditEvent,
     BlockLandmark,
@@ -65,7 +65,7 @@ class UserAdmin(PatientDataAdmin, BaseUserAdmin):
         self.message_user(request, f"{queryset.count()} user(s) deactivated; their sessions have ended.")
 
 
-class RoomInline(admin.TabularInline):
+class RoomInline(ClinicTabularInline):
     model = Room
     extra = 0
 
@@ -137,7 +137,7 @@ class NoteTemplateAdmin(ClinicModelAdmin):
     search_fields = ["name", "description"]
 
 
-class NoteAddendumInline(admin.TabularInline):
+class NoteAddendumInline(ClinicTabularInline):
     model = NoteAddendum
     extra = 0
     fields = ["created_at", "author", "text"]

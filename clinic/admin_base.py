@@ -66,6 +66,11 @@ class ClinicModelAdmin(admin.ModelAdmin):
             # inherits the field's aria-describedby (not allowed on a hidden input). The change is still
             # detected against the initial value without it.
             formfield.show_hidden_initial = False
+        if formfield is not None and isinstance(db_field, models.DateTimeField):
+            # The admin's date and time boxes share one label that names neither box (axe: label).
+            widgets = getattr(formfield.widget, "widgets", ())
+            for widget, part in zip(widgets, ("date", "time"), strict=False):
+                widget.attrs.setdefault("aria-label", f"{formfield.label}: {part}")
         return formfield
 
     def get_changelist_form(self, request, **kwargs):
@@ -139,3 +144,19 @@ class ReadOnlyAdmin(PatientDataAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ClinicTabularInline(admin.TabularInline):
+    """A tabular inline whose boxes are named for screen readers: Django labels the columns only by their header
+    cells, so each box gets its column's name (axe: label)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class Labelled(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                for field in form.fields.values():
+                    field.widget.attrs.setdefault("aria-label", str(field.label or ""))
+
+        return Labelled

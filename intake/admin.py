@@ -6,7 +6,7 @@ a new version. Signatures, submissions and scores are records, shown read-only.
 
 from django.contrib import admin, messages
 
-from clinic.admin_base import ClinicModelAdmin, ReadOnlyAdmin
+from clinic.admin_base import ClinicModelAdmin, ClinicTabularInline, ReadOnlyAdmin
 from intake import services
 from intake.models import (
     ConsentSignature,
@@ -46,7 +46,7 @@ class ConsentVersionAdmin(ClinicModelAdmin):
         self.message_user(request, f"Version {version.version} is now the one patients sign.")
 
 
-class QuestionnaireOptionInline(admin.TabularInline):
+class QuestionnaireOptionInline(ClinicTabularInline):
     model = QuestionnaireOption
     extra = 0
 
@@ -58,7 +58,7 @@ class QuestionnaireItemAdmin(ClinicModelAdmin):
     inlines = [QuestionnaireOptionInline]
 
 
-class QuestionnaireItemInline(admin.TabularInline):
+class QuestionnaireItemInline(ClinicTabularInline):
     model = QuestionnaireItem
     extra = 0
     show_change_link = True
