@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from tests.e2e.harness import DESKTOP, PHONE, a11y_state
-from tests.e2e.test_axe_strict import strict_violations
+from tests.e2e.harness import DESKTOP, a11y_state
+from tests.e2e.test_axe_states import check_both_widths
 
 PAGES = [
     "/admin/",
@@ -38,16 +38,11 @@ def test_the_admin_screens_pass_strict_axe(browser, live_server):
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
-    found = []
+    found: list[str] = []
     for url in PAGES:
         response = page.goto(url)
         assert response.status == 200, url
-        for label, size in (("1280", DESKTOP), ("390", PHONE)):
-            page.set_viewport_size(size)
-            for v in strict_violations(page):
-                nodes = "; ".join(", ".join(map(str, n["target"])) for n in v["nodes"][:3])
-                found.append(f"{url} @{label}: {v['id']} ({v['impact']}) at {nodes}")
-        page.set_viewport_size(DESKTOP)
+        check_both_widths(page, url, found)
     a11y_state(page)["pending"] = None
     context.close()
     assert not found, "\n".join(found)

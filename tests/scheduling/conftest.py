@@ -8,8 +8,9 @@ import pytest
 import time_machine
 
 from scheduling import services
+from scheduling.models import Appointment
 from tests.clinic.factories import LocationFactory, RoomFactory
-from tests.scheduling.factories import AppointmentTypeFactory, WorkingHoursFactory
+from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory, WorkingHoursFactory
 
 NY = zoneinfo.ZoneInfo("America/New_York")
 MONDAY = dt.date(2026, 6, 1)
@@ -87,3 +88,17 @@ def hours(location, practitioner_a, practitioner_b):
 def clinic(frozen, rooms, hours, adjustment, exam):
     """Everything above at once."""
     return {"rooms": rooms, "adjustment": adjustment, "exam": exam}
+
+
+@pytest.fixture
+def returning(patient_a, practitioner_a, rooms, clinic):
+    """Patient A has had a visit, so books follow-ups."""
+    AppointmentFactory(
+        patient=patient_a,
+        practitioner=practitioner_a,
+        room=rooms[0],
+        appointment_type=clinic["exam"],
+        start=at(-7, 9),
+        status=Appointment.Status.COMPLETED,
+    )
+    return patient_a

@@ -14,7 +14,6 @@ from scheduling import availability, services
 from scheduling.forms import slot_value
 from scheduling.models import Appointment, WaitlistEntry
 from tests.scheduling.conftest import at
-from tests.scheduling.factories import AppointmentFactory
 
 BOOK = reverse("scheduling:book_start")
 HOLD = reverse("scheduling:book_hold")
@@ -31,20 +30,6 @@ def _immediate_tasks(settings):
 def commits(django_capture_on_commit_callbacks):
     """Run what a view queues for after commit (the e-mails), as a real request's commit would."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def returning(patient_a, practitioner_a, rooms, clinic):
-    """Patient A has had a visit, so books follow-ups."""
-    AppointmentFactory(
-        patient=patient_a,
-        practitioner=practitioner_a,
-        room=rooms[0],
-        appointment_type=clinic["exam"],
-        start=at(-7, 9),
-        status=Appointment.Status.COMPLETED,
-    )
-    return patient_a
 
 
 def hold(client, appointment_type, start, practitioner, mode=None):

@@ -8,7 +8,6 @@ from scheduling import services
 from scheduling.forms import slot_value
 from scheduling.models import Appointment
 from tests.scheduling.conftest import at
-from tests.scheduling.factories import AppointmentFactory
 
 CONFIRM = reverse("scheduling:book_confirm")
 HOLD = reverse("scheduling:book_hold")
@@ -17,19 +16,6 @@ HOLD = reverse("scheduling:book_hold")
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
-def returning(patient_a, practitioner_a, rooms, clinic):
-    AppointmentFactory(
-        patient=patient_a,
-        practitioner=practitioner_a,
-        room=rooms[0],
-        appointment_type=clinic["exam"],
-        start=at(-7, 9),
-        status=Appointment.Status.COMPLETED,
-    )
-    return patient_a
 
 
 def test_booking_over_your_own_visit_says_so(client_for, returning, clinic, practitioner_a, practitioner_b):
