@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from clinic import services as clinic_services
@@ -33,42 +34,53 @@ def _span(appointment: Appointment) -> str:
     return f"{timezone.localtime(appointment.start):%H:%M} to {timezone.localtime(appointment.end):%H:%M}"
 
 
+def _overlapping(
+    *, practitioner: Practitioner | None, patient: Patient | None, start: dt.datetime, end: dt.datetime, exclude_pk
+) -> list[Appointment]:
+    """Active visits overlapping [start, end) of the practitioner or of the patient, earliest first, in one query."""
+    who = Q(practitioner=practitioner) if practitioner is not None else Q(pk__in=[])
+    if patient is not None and patient.pk is not None:
+        who |= Q(patient=patient)
+    return list(
+        Appointment.objects.filter(who, status__in=Appointment.ACTIVE_STATUSES, start__lt=end, end__gt=start)
+        .exclude(pk=exclude_pk)
+        .select_related("patient", "practitioner")
+        .order_by("start")
+    )
+
+
+def _practitioner_clash(practitioner: Practitioner, clashes: list[Appointment]) -> str:
+    """The practitioner's own appointment among `clashes`, in the front desk's words ("" when none)."""
+    clash = next((a for a in clashes if a.practitioner_id == practitioner.pk), None)
+    if clash is None:
+        return ""
+    return f"{practitioner.display_name} already sees {clash.patient.full_name} from {_span(clash)}"
+
+
+def _patient_clash(patient: Patient | None, clashes: list[Appointment]) -> str:
+    """The patient's own visit among `clashes`, with anyone ("" when none)."""
+    clash = next((a for a in clashes if patient is not None and a.patient_id == patient.pk), None)
+    if clash is None:
+        return ""
+    return (
+        f"{patient.full_name} already has a visit from {_span(clash)} that day with {clash.practitioner.display_name}"
+    )
+
+
 def practitioner_conflict(
     *, practitioner: Practitioner, start: dt.datetime, end: dt.datetime, exclude_pk: int | None
 ) -> str:
     """The practitioner's own appointment overlapping [start, end), in the front desk's words ("" when none)."""
-    clash = (
-        Appointment.objects.filter(
-            status__in=Appointment.ACTIVE_STATUSES, practitioner=practitioner, start__lt=end, end__gt=start
-        )
-        .exclude(pk=exclude_pk)
-        .select_related("patient")
-        .order_by("start")
-        .first()
-    )
-    if clash is None:
-        return ""
-    return f"{practitioner.display_name} already sees {clash.patient.full_name} from {_span(clash)}"
+    clashes = _overlapping(practitioner=practitioner, patient=None, start=start, end=end, exclude_pk=exclude_pk)
+    return _practitioner_clash(practitioner, clashes)
 
 
 def patient_conflict(*, patient: Patient | None, start: dt.datetime, end: dt.datetime, exclude_pk: int | None) -> str:
     """The patient's own active visit overlapping [start, end), with anyone ("" when none)."""
     if patient is None or patient.pk is None:
         return ""
-    clash = (
-        Appointment.objects.filter(
-            status__in=Appointment.ACTIVE_STATUSES, patient=patient, start__lt=end, end__gt=start
-        )
-        .exclude(pk=exclude_pk)
-        .select_related("practitioner")
-        .order_by("start")
-        .first()
-    )
-    if clash is None:
-        return ""
-    return (
-        f"{patient.full_name} already has a visit from {_span(clash)} that day with {clash.practitioner.display_name}"
-    )
+    clashes = _overlapping(practitioner=None, patient=patient, start=start, end=end, exclude_pk=exclude_pk)
+    return _patient_clash(patient, clashes)
 
 
 def _room_conflict(*, room: Room, start: dt.datetime, blocks_until: dt.datetime, exclude_pk: int | None) -> str:
@@ -155,7 +167,9 @@ def validate_time(
             alternatives=alternatives_near(appointment_type, practitioner, start, exclude_pk, now, patient=patient),
         )
 
-    problem = practitioner_conflict(practitioner=practitioner, start=start, end=end, exclude_pk=exclude_pk)
+    # The practitioner's and the patient's overlapping visits in one query; refused in the order above.
+    clashes = _overlapping(practitioner=practitioner, patient=patient, start=start, end=end, exclude_pk=exclude_pk)
+    problem = _practitioner_clash(practitioner, clashes)
     if problem:
         raise taken(problem)
     zone = availability.clinic_zone()
@@ -167,7 +181,7 @@ def validate_time(
     location_id = availability.location_for(data, practitioner.pk, start, end, zone)
     if location_id is None:
         raise SchedulingError({"start": [_hours_problem(data, practitioner, local, end, day)]})
-    problem = patient_conflict(patient=patient, start=start, end=end, exclude_pk=exclude_pk)
+    problem = _patient_clash(patient, clashes)
     if problem:
         raise taken(problem)
     blocks_until = end + appointment_type.buffer_after

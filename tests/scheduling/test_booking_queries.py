@@ -12,11 +12,11 @@ from tests.scheduling.conftest import at
 
 pytestmark = pytest.mark.django_db
 
-# The transaction's savepoint and its release (2, a BEGIN and COMMIT outside the tests), the practitioner's own
-# conflict (1), their hours that day (1), the patient's own visit (1), the room pick (1), the guarded insert in
+# The transaction's savepoint and its release (2, a BEGIN and COMMIT outside the tests), the practitioner's and the
+# patient's own overlapping visits (1), their hours that day (1), the room pick (1), the guarded insert in
 # its savepoint (3), the audit row (1), the outbox row (1), and, booked inside the reminder window, marking the
-# reminder as given (1). Before: 26, with a full availability load and every foreign key read again.
-BOOKING_QUERIES = 12
+# reminder as given (1). Before: 26, with a full availability load and every foreign key read again; then 12.
+BOOKING_QUERIES = 11
 
 
 def book_counting(clinic, practitioner, start, *, notify=True):

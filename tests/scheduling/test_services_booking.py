@@ -112,7 +112,7 @@ def test_database_refuses_overlap_even_when_the_service_is_bypassed(clinic, pati
 def test_constraint_refusal_inside_the_service_becomes_slot_taken(clinic, patient_a, patient_b, practitioner_a):
     book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
     # Simulate a race: the Python check saw nothing, the database refuses.
-    with mock.patch.object(booking, "practitioner_conflict", return_value=""), pytest.raises(SlotTaken) as exc:
+    with mock.patch.object(booking, "_practitioner_clash", return_value=""), pytest.raises(SlotTaken) as exc:
         book(patient_b, practitioner_a, clinic["adjustment"], at(0, 9))
     assert "just taken by another booking" in exc.value.text
     assert exc.value.alternatives
