@@ -6,8 +6,20 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate, TruncWeek
+from django.db.models import (
+    CharField,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, ExtractHour, ExtractIsoWeekDay, TruncDate, TruncWeek
 from django.utils import timezone
 
 from clinic.models import Location, Practitioner
@@ -112,30 +124,36 @@ class Attendance:
 
 def attendance(scope: Scope) -> Attendance:
     """No-shows and late cancellations, overall and per practitioner, weekday and hour. One query: the database
-    counts per (practitioner, weekday, hour), at most a few hundred cells; the totals add those cells up."""
+    counts each grouping (GROUP BY) and the four answers come back as one UNION ALL; Python only labels them."""
+    base = appointments_in(scope).order_by()
+    counts = _attendance_counts()
+
+    def grouped(group: int, key) -> QuerySet:
+        return base.annotate(g=Value(group), k=Cast(key, CharField())).values("g", "k").annotate(**counts).order_by()
+
+    total = base.annotate(g=Value(0), k=Value("All", output_field=CharField())).values("g", "k")
+    total = total.annotate(**counts).order_by()
     cells = list(
-        appointments_in(scope)
-        .annotate(d=ExtractIsoWeekDay("start"), h=ExtractHour("start"))
-        .values("practitioner__display_name", "d", "h")
-        .annotate(**_attendance_counts())
-        .order_by()
+        grouped(1, F("practitioner__display_name")).union(
+            grouped(2, ExtractIsoWeekDay("start")), grouped(3, ExtractHour("start")), total, all=True
+        )
     )
-
-    def grouped(key, label) -> list[AttendanceRow]:
-        sums: dict = {}
-        for cell in cells:
-            due, no_shows, late = sums.get(cell[key], (0, 0, 0))
-            sums[cell[key]] = (due + cell["due"], no_shows + cell["no_shows"], late + cell["late_cancels"])
-        return [AttendanceRow(label(k), *sums[k]) for k in sorted(sums)]
-
-    totals = grouped("d", lambda k: "All") if cells else []
-    total = AttendanceRow("All", *(sum(getattr(r, f) for r in totals) for f in ("due", "no_shows", "late_cancels")))
+    groups: dict[int, list[AttendanceRow]] = {0: [], 1: [], 2: [], 3: []}
+    for cell in cells:
+        groups[cell["g"]].append(AttendanceRow(cell["k"], cell["due"], cell["no_shows"], cell["late_cancels"]))
+    totals = [r for r in groups[0] if r.due or r.no_shows or r.late_cancels]
+    weekday = sorted(groups[2], key=lambda r: int(r.label))
+    hour = sorted(groups[3], key=lambda r: int(r.label))
     return Attendance(
-        total=total,
-        by_practitioner=grouped("practitioner__display_name", str),
-        by_weekday=grouped("d", lambda k: WEEKDAYS[k - 1]),
-        by_hour=grouped("h", lambda k: f"{k:02d}:00"),
+        total=totals[0] if totals else AttendanceRow("All", 0, 0, 0),
+        by_practitioner=sorted(groups[1], key=lambda r: r.label),
+        by_weekday=[_relabel(r, WEEKDAYS[int(r.label) - 1]) for r in weekday],
+        by_hour=[_relabel(r, f"{int(r.label):02d}:00") for r in hour],
     )
+
+
+def _relabel(row: AttendanceRow, label: str) -> AttendanceRow:
+    return AttendanceRow(label, row.due, row.no_shows, row.late_cancels)
 
 
 def repeated_no_shows(scope: Scope, *, at_least: int = 2) -> list[dict]:
@@ -193,14 +211,15 @@ def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
     booked_qs = (
         appointments_in(scope)
         .filter(status__in=Appointment.ACTIVE_STATUSES, practitioner_id__in=list(names))
-        .annotate(day=TruncDate("start", tzinfo=zone))
-        .values("practitioner_id", "day")
+        .annotate(period=TruncWeek("start", tzinfo=zone) if by_week else TruncDate("start", tzinfo=zone))
+        .values("practitioner_id", "period")
         .annotate(booked=Sum(ExpressionWrapper(F("end") - F("start"), output_field=DurationField())))
+        .order_by()
     )
-    booked: dict[tuple[int, dt.date], float] = {}
-    for row in booked_qs:
-        key = (row["practitioner_id"], _period(row["day"], by_week))
-        booked[key] = booked.get(key, 0.0) + row["booked"].total_seconds() / 3600
+    # The database sums per practitioner and period (day or week); these are at most days x practitioners rows.
+    booked = {
+        (row["practitioner_id"], _as_date(row["period"])): row["booked"].total_seconds() / 3600 for row in booked_qs
+    }
     available: dict[tuple[int, dt.date], float] = {}
     day = scope.first_day
     while day <= scope.last_day:
@@ -220,14 +239,13 @@ def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
         )
         for pk, period in keys
     ]
+    sums: dict[int, tuple[float, float]] = {}
+    for pk, period in keys:
+        b, a = sums.get(pk, (0.0, 0.0))
+        sums[pk] = (b + booked.get((pk, period), 0.0), a + available.get((pk, period), 0.0))
     totals = [
-        UtilisationRow(
-            scope.first_day,
-            name,
-            round(sum(r.booked_hours for r in rows if r.practitioner == name), 2),
-            round(sum(r.available_hours for r in rows if r.practitioner == name), 2),
-        )
-        for name in names.values()
+        UtilisationRow(scope.first_day, name, round(sums.get(pk, (0.0, 0.0))[0], 2), round(sums.get(pk, (0, 0))[1], 2))
+        for pk, name in names.items()
     ]
     return Utilisation(by_week=by_week, rows=rows, by_practitioner=totals)
 
