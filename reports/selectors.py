@@ -4,25 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
     CharField,
     Count,
+    DecimalField,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, ExtractHour, ExtractIsoWeekDay, TruncDate, TruncWeek
+from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractIsoWeekDay, TruncDate, TruncWeek
 from django.utils import timezone
 
-from clinic.models import Location, Practitioner
+from clinic.models import CarePlan, Location, Patient, Practitioner, VisitNote
+from clinic.models.careplans import CarePlanStatus
+from clinic.notes.selectors import PAIN_MEANINGFUL_CHANGE
+from intake.models import OutcomeScore, Questionnaire
 from scheduling import availability
 from scheduling.models import Appointment
 
@@ -300,3 +308,261 @@ def new_patients(scope: Scope) -> list[NewPatientsRow]:
 
 def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _by_practitioner_and_total(qs: QuerySet, name: str, counts: dict) -> tuple[dict, list[dict]]:
+    """One query: `counts` per practitioner (named by the field `name`) and over everything, as one UNION ALL."""
+    qs = qs.order_by()
+    per = qs.annotate(g=Value(1), k=F(name)).values("g", "k").annotate(**counts).order_by()
+    everything = qs.annotate(g=Value(0), k=Value("All", output_field=CharField())).values("g", "k")
+    rows = list(per.union(everything.annotate(**counts).order_by(), all=True))
+    total = next((r for r in rows if r["g"] == 0), None) or {"k": "All", **dict.fromkeys(counts, 0)}
+    return total, sorted((r for r in rows if r["g"] == 1), key=lambda r: r["k"])
+
+
+# --- Retention and rebooking ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RebookingRow:
+    label: str
+    visits: int  # attended visits in the range
+    rebooked: int  # of which the patient's next appointment was already booked when they left
+
+    @property
+    def pct(self) -> float:
+        return round(100 * self.rebooked / self.visits, 1) if self.visits else 0.0
+
+
+@dataclass(frozen=True)
+class Rebooking:
+    total: RebookingRow
+    by_practitioner: list[RebookingRow]
+
+
+def _rebooked_when_left() -> Exists:
+    """A later appointment of the same patient that existed when this visit ended (created by then) and was still
+    booked at that moment (not cancelled, or cancelled only afterwards). The visit's end is when the patient
+    left: the clinic records no separate check-out time."""
+    cancelled = Appointment.Status.CANCELLED
+    return Exists(
+        Appointment.objects.filter(
+            patient_id=OuterRef("patient_id"), start__gt=OuterRef("start"), created_at__lte=OuterRef("end")
+        ).filter(~Q(status=cancelled) | Q(cancelled_at__gt=OuterRef("end")))
+    )
+
+
+def rebooking(scope: Scope) -> Rebooking:
+    """Attended visits in the range and the share after which the next appointment was already booked. One query."""
+    visits = appointments_in(scope).filter(status__in=ATTENDED).annotate(rebooked=_rebooked_when_left())
+    counts = {"visits": Count("pk"), "rebooked_visits": Count("pk", filter=Q(rebooked=True))}
+    total, rows = _by_practitioner_and_total(visits, "practitioner__display_name", counts)
+    return Rebooking(
+        total=RebookingRow("All", total["visits"], total["rebooked_visits"]),
+        by_practitioner=[RebookingRow(r["k"], r["visits"], r["rebooked_visits"]) for r in rows],
+    )
+
+
+def _lapsed(scope: Scope, *, weeks: int, now: dt.datetime) -> QuerySet:
+    """Patients seen (at the location, by the practitioner) whose last visit anywhere was more than `weeks` weeks
+    before `now`, with nothing booked from `now` on. The date range does not apply: lapsing is measured today."""
+    cutoff = now - dt.timedelta(weeks=weeks)
+    seen = Appointment.objects.filter(status__in=ATTENDED)
+    if scope.location_id:
+        seen = seen.filter(room__location_id=scope.location_id)
+    if scope.practitioner_id:
+        seen = seen.filter(practitioner_id=scope.practitioner_id)
+    of_patient = Appointment.objects.filter(patient_id=OuterRef("patient_id"))
+    return seen.filter(
+        ~Exists(of_patient.filter(status__in=ATTENDED, start__gte=cutoff)),
+        ~Exists(of_patient.filter(status__in=Appointment.ACTIVE_STATUSES, start__gte=now)),
+    ).order_by()
+
+
+def lapsed_count(scope: Scope, *, weeks: int, now: dt.datetime) -> int:
+    """How many patients have lapsed (an aggregate: names no one). One query."""
+    return _lapsed(scope, weeks=weeks, now=now).aggregate(n=Count("patient_id", distinct=True))["n"]
+
+
+def lapsed_patients(scope: Scope, *, weeks: int, now: dt.datetime) -> list[dict]:
+    """The lapsed patients with their last visit (here) and visits (here), longest lapsed last. One query: names
+    patients, so the view audits the read."""
+    return list(
+        _lapsed(scope, weeks=weeks, now=now)
+        .values("patient_id", "patient__first_name", "patient__last_name")
+        .annotate(last_visit=Max("start"), visits=Count("pk"))
+        .order_by("-last_visit", "patient__last_name", "patient__first_name", "patient_id")
+    )
+
+
+# --- Care plans -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CarePlanRow:
+    label: str
+    started: int  # plans first accepted by the patient in the range (a revision is the same plan)
+    completed: int  # plans marked completed in the range
+    discontinued: int  # plans discontinued in the range
+    visits: int  # visits attended during the plans that ended (completed or discontinued) in the range
+
+    @property
+    def ended(self) -> int:
+        return self.completed + self.discontinued
+
+    @property
+    def avg_visits(self) -> float:
+        return round(self.visits / self.ended, 1) if self.ended else 0.0
+
+    @property
+    def completed_pct(self) -> float:
+        return round(100 * self.completed / self.ended, 1) if self.ended else 0.0
+
+
+@dataclass(frozen=True)
+class CarePlans:
+    total: CarePlanRow
+    by_practitioner: list[CarePlanRow]
+
+
+def careplans(scope: Scope) -> CarePlans:
+    """Plans started, completed and discontinued in the range, and visits attended per ended plan. One query.
+
+    Started: the plan's first acceptance by the patient (any earlier-accepted version of the same lineage makes a
+    later acceptance a revision, not a start). Ended: a completed or discontinued plan's last change (`updated_at`:
+    such a plan can no longer change). Visits attended: the patient's completed appointments from the plan's first
+    version to its end. A location counts a plan when the patient had a visit there during it."""
+    start, end = _bounds(scope)
+    plans = CarePlan.objects.all()
+    if scope.practitioner_id:
+        plans = plans.filter(practitioner_id=scope.practitioner_id)
+    began = Subquery(CarePlan.objects.filter(pk=OuterRef("lineage")).values("created_at")[:1])
+    plans = plans.annotate(began=Coalesce(began, F("created_at")))
+    if scope.location_id:
+        at_location = Appointment.objects.filter(
+            patient_id=OuterRef("patient_id"), room__location_id=scope.location_id, start__gte=OuterRef("began")
+        )
+        plans = plans.filter(Exists(at_location))
+    accepted_before = CarePlan.objects.filter(lineage=OuterRef("lineage"), accepted_at__lt=OuterRef("accepted_at"))
+    started = Q(accepted_at__gte=start, accepted_at__lt=end, accepted_before=False)
+    ended_in_range = Q(updated_at__gte=start, updated_at__lt=end)
+    completed = Q(status=CarePlanStatus.COMPLETED) & ended_in_range
+    discontinued = Q(status=CarePlanStatus.DISCONTINUED) & ended_in_range
+    visits = (
+        Appointment.objects.filter(
+            patient_id=OuterRef("patient_id"),
+            status=Appointment.Status.COMPLETED,
+            start__gte=OuterRef("began"),
+            start__lte=OuterRef("updated_at"),
+        )
+        .order_by()
+        .values("patient_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    plans = plans.annotate(accepted_before=Exists(accepted_before)).filter(started | completed | discontinued)
+    plans = plans.annotate(visits=Coalesce(Subquery(visits, output_field=IntegerField()), 0))
+    counts = {
+        "started": Count("pk", filter=started),
+        "completed": Count("pk", filter=completed),
+        "discontinued": Count("pk", filter=discontinued),
+        "visits": Coalesce(Sum("visits", filter=completed | discontinued), 0),
+    }
+    total, rows = _by_practitioner_and_total(plans, "practitioner__display_name", counts)
+
+    def row(r: dict) -> CarePlanRow:
+        return CarePlanRow(r["k"], r["started"], r["completed"], r["discontinued"], r["visits"])
+
+    return CarePlans(total=row(total), by_practitioner=[row(r) for r in rows])
+
+
+# --- Outcomes ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    label: str  # "Pain", a questionnaire's code, or "Either"
+    threshold: str  # the meaningful change, as written for people
+    measured: int  # patients with at least two measures (the first, and a later one)
+    improved: int  # of which the latest is better than the first by at least the meaningful change
+
+    @property
+    def pct(self) -> float:
+        return round(100 * self.improved / self.measured, 1) if self.measured else 0.0
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    seen: int  # patients with an attended visit in the range
+    rows: list[OutcomeRow]
+
+
+def _first_and_latest(qs: QuerySet, order: str, value: str) -> tuple[Subquery, Subquery, Subquery, Subquery]:
+    """The first and latest measure of one patient (their values and row ids), as correlated subqueries."""
+    first, latest = qs.order_by(order, "pk"), qs.order_by(f"-{order}", "-pk")
+    return (
+        Subquery(first.values(value)[:1]),
+        Subquery(latest.values(value)[:1]),
+        Subquery(first.values("pk")[:1]),
+        Subquery(latest.values("pk")[:1]),
+    )
+
+
+def outcomes(scope: Scope) -> Outcomes:
+    """Of the patients seen in the range (at the location, by the practitioner): the share whose pain or
+    questionnaire score improved by at least the meaningful change between their first measure and their latest
+    measure up to the end of the range. Lower is better on every measure (pain 0-10, NDI and ODI percents).
+    Pain is the visit note's pain today; the meaningful change of each questionnaire is its `meaningful_change`,
+    pain's `PAIN_MEANINGFUL_CHANGE`. Two queries: the questionnaires, then one aggregate over the patients."""
+    _, end = _bounds(scope)
+    questionnaires = list(
+        Questionnaire.objects.filter(meaningful_change__isnull=False)
+        .order_by("code")
+        .values_list("pk", "code", "meaningful_change")
+    )
+    seen = appointments_in(scope).filter(status__in=ATTENDED, patient_id=OuterRef("pk"))
+    patients = Patient.objects.filter(Exists(seen))
+    measures = [("pain", "Pain", Decimal(PAIN_MEANINGFUL_CHANGE), f"{PAIN_MEANINGFUL_CHANGE} points of 10")]
+    notes = VisitNote.objects.filter(patient_id=OuterRef("pk"), pain_today__isnull=False, appointment__start__lt=end)
+    annotations = dict(
+        zip(
+            ("pain_a", "pain_b", "pain_ai", "pain_bi"),
+            _first_and_latest(notes, "appointment__start", "pain_today"),
+            strict=True,
+        )
+    )
+    for pk, code, change in questionnaires:
+        scores = OutcomeScore.objects.filter(
+            patient_id=OuterRef("pk"), questionnaire_id=pk, percent__isnull=False, scored_at__lt=end
+        )
+        key = f"q{pk}"
+        parts = _first_and_latest(scores, "scored_at", "percent")
+        annotations.update(zip((f"{key}_a", f"{key}_b", f"{key}_ai", f"{key}_bi"), parts, strict=True))
+        measures.append((key, code.upper(), Decimal(change), f"{_fmt_number(change)} percentage points"))
+    patients = patients.annotate(**annotations)
+    measured_q, improved_q = {}, {}
+    for key, _label, change, _text in measures:
+        measured_q[key] = Q(**{f"{key}_ai__isnull": False}) & ~Q(**{f"{key}_ai": F(f"{key}_bi")})
+        drop = ExpressionWrapper(F(f"{key}_a") - F(f"{key}_b"), output_field=DecimalField())
+        patients = patients.annotate(**{f"{key}_drop": drop})
+        improved_q[key] = measured_q[key] & Q(**{f"{key}_drop__gte": change})
+    any_measured = Q()
+    any_improved = Q()
+    for key in measured_q:
+        any_measured |= measured_q[key]
+        any_improved |= improved_q[key]
+    counts = {"seen": Count("pk")}
+    for key in measured_q:
+        counts[f"{key}_m"] = Count("pk", filter=measured_q[key])
+        counts[f"{key}_i"] = Count("pk", filter=improved_q[key])
+    counts["any_m"] = Count("pk", filter=any_measured)
+    counts["any_i"] = Count("pk", filter=any_improved)
+    figures = patients.aggregate(**counts)
+    rows = [OutcomeRow(label, text, figures[f"{key}_m"], figures[f"{key}_i"]) for key, label, _c, text in measures]
+    rows.append(OutcomeRow("Either measure", "either of the above", figures["any_m"], figures["any_i"]))
+    return Outcomes(seen=figures["seen"], rows=rows)
+
+
+def _fmt_number(value) -> str:
+    value = Decimal(value)
+    return f"{value:.0f}" if value == value.to_integral_value() else f"{value:.1f}"
