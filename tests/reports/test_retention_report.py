@@ -140,7 +140,7 @@ def test_page_and_csv(june, client_for, clinic_admin):
 
 @time_machine.travel(NOW, tick=False)
 def test_the_list_of_lapsed_patients_is_audited(june, client_for, clinic_admin):
-    carol, dan = june
+    _carol, dan = june
     client = client_for(clinic_admin)
     before = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).count()
     response = client.get(reverse("reports:retention_patients"), _params(weeks=6))
