@@ -12,7 +12,7 @@ from clinic.models import CarePlan
 from clinic.models.careplans import CarePlanStatus as P
 from reports import selectors
 from scheduling.models import Appointment
-from tests.clinic.factories import PatientFactory, RoomFactory
+from tests.clinic.factories import PatientFactory, PractitionerFactory, RoomFactory
 from tests.scheduling.factories import AppointmentFactory
 
 ZONE = zoneinfo.ZoneInfo("America/New_York")
@@ -106,12 +106,15 @@ def test_practitioner_and_location_filters(june, practitioner_b):
 def test_one_query_with_small_and_larger_data(june, practitioner_a):
     with CaptureQueriesContext(connection) as small:
         selectors.careplans(JUNE)
+    other = PractitionerFactory()  # their visits: no overlap with the plans' practitioners above
     for n in range(30):
         patient = PatientFactory()
         plan(
             patient, practitioner_a, created=at(6, 1), accepted=at(6, 1 + n % 20), status=P.COMPLETED, changed=at(6, 28)
         )
-        AppointmentFactory(patient=patient, practitioner=practitioner_a, start=at(6, 2 + n % 20), status=S.COMPLETED)
+        AppointmentFactory(
+            patient=patient, practitioner=other, start=at(6, 2 + n % 20, 9 + n // 20), status=S.COMPLETED
+        )
     with CaptureQueriesContext(connection) as larger:
         figures = selectors.careplans(selectors.Scope(dt.date(2025, 7, 1), dt.date(2026, 6, 30)))
     assert len(small) == len(larger) == 1
