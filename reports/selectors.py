@@ -27,7 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractIsoWeekDay, TruncDate, TruncWeek
 from django.utils import timezone
 
-from clinic.models import CarePlan, Location, Patient, Practitioner, VisitNote
+from clinic.models import CarePlan, Location, Patient, Practitioner
 from clinic.models.careplans import CarePlanStatus
 from clinic.notes.selectors import PAIN_MEANINGFUL_CHANGE
 from intake.models import OutcomeScore, Questionnaire
@@ -497,14 +497,13 @@ class Outcomes:
     rows: list[OutcomeRow]
 
 
-def _first_and_latest(qs: QuerySet, order: str, value: str) -> tuple[Subquery, Subquery, Subquery, Subquery]:
-    """The first and latest measure of one patient (their values and row ids), as correlated subqueries."""
-    first, latest = qs.order_by(order, "pk"), qs.order_by(f"-{order}", "-pk")
+def _first_latest_count(qs: QuerySet, order: str, value: str) -> tuple[Subquery, Subquery, Subquery]:
+    """The first and latest measure of one patient and how many there are, as correlated subqueries."""
+    count = qs.order_by().values("patient_id").annotate(n=Count("pk")).values("n")
     return (
-        Subquery(first.values(value)[:1]),
-        Subquery(latest.values(value)[:1]),
-        Subquery(first.values("pk")[:1]),
-        Subquery(latest.values("pk")[:1]),
+        Subquery(qs.order_by(order, "pk").values(value)[:1]),
+        Subquery(qs.order_by(f"-{order}", "-pk").values(value)[:1]),
+        Subquery(count, output_field=IntegerField()),
     )
 
 
@@ -523,26 +522,29 @@ def outcomes(scope: Scope) -> Outcomes:
     seen = appointments_in(scope).filter(status__in=ATTENDED, patient_id=OuterRef("pk"))
     patients = Patient.objects.filter(Exists(seen))
     measures = [("pain", "Pain", Decimal(PAIN_MEANINGFUL_CHANGE), f"{PAIN_MEANINGFUL_CHANGE} points of 10")]
-    notes = VisitNote.objects.filter(patient_id=OuterRef("pk"), pain_today__isnull=False, appointment__start__lt=end)
+    # From the appointments' side, so the (patient, start) index finds a patient's visits in order.
+    noted = Appointment.objects.filter(patient_id=OuterRef("pk"), start__lt=end, visit_note__pain_today__isnull=False)
     annotations = dict(
         zip(
-            ("pain_a", "pain_b", "pain_ai", "pain_bi"),
-            _first_and_latest(notes, "appointment__start", "pain_today"),
+            ("pain_a", "pain_b", "pain_n"),
+            _first_latest_count(noted, "start", "visit_note__pain_today"),
             strict=True,
         )
     )
     for pk, code, change in questionnaires:
-        scores = OutcomeScore.objects.filter(
-            patient_id=OuterRef("pk"), questionnaire_id=pk, percent__isnull=False, scored_at__lt=end
+        # `questionnaire_id + 0`: SQLite would otherwise walk the questionnaire's index (every patient's scores)
+        # instead of the patient's.
+        scores = OutcomeScore.objects.annotate(of=F("questionnaire_id") + 0).filter(
+            patient_id=OuterRef("pk"), of=pk, percent__isnull=False, scored_at__lt=end
         )
         key = f"q{pk}"
-        parts = _first_and_latest(scores, "scored_at", "percent")
-        annotations.update(zip((f"{key}_a", f"{key}_b", f"{key}_ai", f"{key}_bi"), parts, strict=True))
+        parts = _first_latest_count(scores, "scored_at", "percent")
+        annotations.update(zip((f"{key}_a", f"{key}_b", f"{key}_n"), parts, strict=True))
         measures.append((key, code.upper(), Decimal(change), f"{_fmt_number(change)} percentage points"))
     patients = patients.annotate(**annotations)
     measured_q, improved_q = {}, {}
     for key, _label, change, _text in measures:
-        measured_q[key] = Q(**{f"{key}_ai__isnull": False}) & ~Q(**{f"{key}_ai": F(f"{key}_bi")})
+        measured_q[key] = Q(**{f"{key}_n__gte": 2})
         drop = ExpressionWrapper(F(f"{key}_a") - F(f"{key}_b"), output_field=DecimalField())
         patients = patients.annotate(**{f"{key}_drop": drop})
         improved_q[key] = measured_q[key] & Q(**{f"{key}_drop__gte": change})
