@@ -24,16 +24,18 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractIsoWeekDay, TruncDate, TruncWeek
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncWeek
 from django.utils import timezone
 
 from clinic.models import CarePlan, Location, Patient, Practitioner
 from clinic.models.careplans import CarePlanStatus
 from clinic.notes.selectors import PAIN_MEANINGFUL_CHANGE
 from intake.models import OutcomeScore, Questionnaire
+from reports.localtime import local_hour, local_weekday, shifted
 from scheduling import availability
 from scheduling.models import Appointment
 
+FENCE = 10**12  # a LIMIT no report reaches (see `outcomes`)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -78,7 +80,7 @@ def appointments_in(scope: Scope) -> QuerySet[Appointment]:
 def _late_cancel() -> Q:
     """Cancelled inside the policy window: fewer than CLINIC_CANCELLATION_HOURS before the start."""
     window = dt.timedelta(hours=settings.CLINIC_CANCELLATION_HOURS)
-    return Q(status=Appointment.Status.CANCELLED, cancelled_at__gt=F("start") - window)
+    return Q(status=Appointment.Status.CANCELLED, cancelled_at__gt=shifted("start", -window))
 
 
 def _early_cancel() -> Q:
@@ -135,6 +137,8 @@ def attendance(scope: Scope) -> Attendance:
     counts each grouping (GROUP BY) and the four answers come back as one UNION ALL; Python only labels them."""
     base = appointments_in(scope).order_by()
     counts = _attendance_counts()
+    zone = timezone.get_current_timezone()
+    start, end = _bounds(scope)
 
     def grouped(group: int, key) -> QuerySet:
         return base.annotate(g=Value(group), k=Cast(key, CharField())).values("g", "k").annotate(**counts).order_by()
@@ -143,7 +147,10 @@ def attendance(scope: Scope) -> Attendance:
     total = total.annotate(**counts).order_by()
     cells = list(
         grouped(1, F("practitioner__display_name")).union(
-            grouped(2, ExtractIsoWeekDay("start")), grouped(3, ExtractHour("start")), total, all=True
+            grouped(2, local_weekday("start", zone, start, end)),
+            grouped(3, local_hour("start", zone, start, end)),
+            total,
+            all=True,
         )
     )
     groups: dict[int, list[AttendanceRow]] = {0: [], 1: [], 2: [], 3: []}
@@ -340,27 +347,27 @@ class Rebooking:
     by_practitioner: list[RebookingRow]
 
 
-def _rebooked_when_left() -> Exists:
-    """A later appointment of the same patient that existed when this visit ended (created by then) and was still
-    booked at that moment (not cancelled, or cancelled only afterwards). The visit's end is when the patient
-    left: the clinic records no separate check-out time."""
+def _next_booked_at() -> Subquery:
+    """When the patient's next appointment was booked: the first later appointment still booked when this visit
+    ended (not cancelled, or cancelled only afterwards). The visit's end is when the patient left: the clinic
+    records no separate check-out time. The (patient, start) index finds it in one step."""
     cancelled = Appointment.Status.CANCELLED
-    return Exists(
-        Appointment.objects.filter(
-            patient_id=OuterRef("patient_id"), start__gt=OuterRef("start"), created_at__lte=OuterRef("end")
-        ).filter(~Q(status=cancelled) | Q(cancelled_at__gt=OuterRef("end")))
+    later = Appointment.objects.filter(patient_id=OuterRef("patient_id"), start__gt=OuterRef("start")).filter(
+        ~Q(status=cancelled) | Q(cancelled_at__gt=OuterRef("end"))
     )
+    return Subquery(later.order_by("start", "pk").values("created_at")[:1])
 
 
 def rebooking(scope: Scope) -> Rebooking:
     """Attended visits in the range and the share after which the next appointment was already booked. One query."""
-    visits = appointments_in(scope).filter(status__in=ATTENDED).annotate(rebooked=_rebooked_when_left())
-    counts = {"visits": Count("pk"), "rebooked_visits": Count("pk", filter=Q(rebooked=True))}
-    total, rows = _by_practitioner_and_total(visits, "practitioner__display_name", counts)
-    return Rebooking(
-        total=RebookingRow("All", total["visits"], total["rebooked_visits"]),
-        by_practitioner=[RebookingRow(r["k"], r["visits"], r["rebooked_visits"]) for r in rows],
-    )
+    visits = appointments_in(scope).filter(status__in=ATTENDED).annotate(next_booked_at=_next_booked_at())
+    counts = {"visits": Count("pk"), "rebooked_visits": Count("pk", filter=Q(next_booked_at__lte=F("end")))}
+    # Per practitioner only: each visit has one practitioner, so the total is these few counts added up (a
+    # second pass over the visits for it would double the time).
+    rows = visits.values("practitioner__display_name").annotate(**counts).order_by("practitioner__display_name")
+    by_practitioner = [RebookingRow(r["practitioner__display_name"], r["visits"], r["rebooked_visits"]) for r in rows]
+    total = RebookingRow("All", sum(r.visits for r in by_practitioner), sum(r.rebooked for r in by_practitioner))
+    return Rebooking(total=total, by_practitioner=by_practitioner)
 
 
 def _lapsed(scope: Scope, *, weeks: int, now: dt.datetime) -> QuerySet:
@@ -545,9 +552,10 @@ def outcomes(scope: Scope) -> Outcomes:
     measured_q, improved_q = {}, {}
     for key, _label, change, _text in measures:
         measured_q[key] = Q(**{f"{key}_n__gte": 2})
-        drop = ExpressionWrapper(F(f"{key}_a") - F(f"{key}_b"), output_field=DecimalField())
-        patients = patients.annotate(**{f"{key}_drop": drop})
-        improved_q[key] = measured_q[key] & Q(**{f"{key}_drop__gte": change})
+        # first >= latest + change, on the inner query's columns (an annotated difference would repeat the
+        # subqueries in the inner query).
+        later = ExpressionWrapper(F(f"{key}_b") + change, output_field=DecimalField())
+        improved_q[key] = measured_q[key] & Q(**{f"{key}_a__gte": later})
     any_measured = Q()
     any_improved = Q()
     for key in measured_q:
@@ -559,7 +567,9 @@ def outcomes(scope: Scope) -> Outcomes:
         counts[f"{key}_i"] = Count("pk", filter=improved_q[key])
     counts["any_m"] = Count("pk", filter=any_measured)
     counts["any_i"] = Count("pk", filter=any_improved)
-    figures = patients.aggregate(**counts)
+    # The slice makes the per-patient measures an inner query that the database computes once per patient (a
+    # LIMIT is a fence PostgreSQL does not flatten); otherwise every count would repeat the subqueries it names.
+    figures = patients.order_by()[:FENCE].aggregate(**counts)
     rows = [OutcomeRow(label, text, figures[f"{key}_m"], figures[f"{key}_i"]) for key, label, _c, text in measures]
     rows.append(OutcomeRow("Either measure", "either of the above", figures["any_m"], figures["any_i"]))
     return Outcomes(seen=figures["seen"], rows=rows)
