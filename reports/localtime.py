@@ -10,8 +10,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import DateTimeField, Expression, F, IntegerField
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.db.models import (
+    DateField,
+    DateTimeField,
+    DurationField,
+    Expression,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+)
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate, TruncWeek
 
 
 def _offsets(zone, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime | None, int]]:
@@ -106,3 +115,59 @@ def shifted(field: str, delta: dt.timedelta):
     if connection.vendor != "sqlite":
         return F(field) + delta
     return _ShiftedSqlite(F(field), int(delta.total_seconds()))
+
+
+class _LocalDateSqlite(_LocalPart):
+    """SQLite's date(column, offset[, 'weekday 0', '-6 days']): the local day, or the Monday of its week."""
+
+    output_field = DateField()
+
+    def as_sql(self, compiler, connection):
+        column, column_params = compiler.compile(self.expression)
+        whens, params = [], []
+        for until, offset in self.offsets[:-1]:
+            whens.append(f"WHEN {column} < %s THEN %s")
+            params += [*column_params, connection.ops.adapt_datetimefield_value(until), f"{offset} seconds"]
+        modifier = f"CASE {' '.join(whens)} ELSE %s END" if whens else "%s"
+        params.append(f"{self.offsets[-1][1]} seconds")
+        week = ", 'weekday 0', '-6 days'" if self.weekday else ""
+        return f"date({column}, {modifier}{week})", [*column_params, *params]
+
+
+def local_day(field: str, zone, start: dt.datetime, end: dt.datetime, *, week: bool = False):
+    """The local date of `field` (or the Monday of its week), for times in [start, end)."""
+    if connection.vendor != "sqlite":
+        return TruncWeek(field, tzinfo=zone) if week else TruncDate(field, tzinfo=zone)
+    return _LocalDateSqlite(F(field), "", _offsets(zone, start, end), weekday=week)
+
+
+class _HoursSqlite(Expression):
+    output_field = FloatField()
+
+    def __init__(self, start, end):
+        super().__init__()
+        self.start, self.end = start, end
+
+    def get_source_expressions(self):
+        return [self.start, self.end]
+
+    def set_source_expressions(self, exprs):
+        self.start, self.end = exprs
+
+    def as_sql(self, compiler, connection):
+        start, start_params = compiler.compile(self.start)
+        end, end_params = compiler.compile(self.end)
+        return f"((julianday({end}) - julianday({start})) * 24.0)", [*end_params, *start_params]
+
+
+def hours_between(start: str, end: str):
+    """`end - start` in hours (a float on SQLite, a duration elsewhere: see `as_hours`)."""
+    if connection.vendor != "sqlite":
+        return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+    return _HoursSqlite(F(start), F(end))
+
+
+def as_hours(value) -> float:
+    if value is None:
+        return 0.0
+    return value.total_seconds() / 3600 if isinstance(value, dt.timedelta) else float(value)

@@ -11,7 +11,6 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
-    DurationField,
     Exists,
     ExpressionWrapper,
     F,
@@ -24,14 +23,14 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, TruncDate, TruncWeek
+from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
 from clinic.models import CarePlan, Location, Patient, Practitioner
 from clinic.models.careplans import CarePlanStatus
 from clinic.notes.selectors import PAIN_MEANINGFUL_CHANGE
 from intake.models import OutcomeScore, Questionnaire
-from reports.localtime import local_hour, local_weekday, shifted
+from reports.localtime import as_hours, hours_between, local_day, local_hour, local_weekday, shifted
 from scheduling import availability
 from scheduling.models import Appointment
 
@@ -226,24 +225,37 @@ def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
     booked_qs = (
         appointments_in(scope)
         .filter(status__in=Appointment.ACTIVE_STATUSES, practitioner_id__in=list(names))
-        .annotate(period=TruncWeek("start", tzinfo=zone) if by_week else TruncDate("start", tzinfo=zone))
+        .annotate(period=local_day("start", zone, *_bounds(scope), week=by_week))
         .values("practitioner_id", "period")
-        .annotate(booked=Sum(ExpressionWrapper(F("end") - F("start"), output_field=DurationField())))
+        .annotate(booked=Sum(hours_between("start", "end")))
         .order_by()
     )
     # The database sums per practitioner and period (day or week); these are at most days x practitioners rows.
-    booked = {
-        (row["practitioner_id"], _as_date(row["period"])): row["booked"].total_seconds() / 3600 for row in booked_qs
-    }
+    booked = {(row["practitioner_id"], _as_date(row["period"])): as_hours(row["booked"]) for row in booked_qs}
     available: dict[tuple[int, dt.date], float] = {}
+    # A day with no exception of the practitioner and no change of the clock has the hours of its weekday:
+    # worked out once per practitioner and weekday, not once per day.
+    excepted = {(pk, e.date) for pk, rows in data.exceptions.items() for e in rows}
+    usual: dict[tuple[int, int], float] = {}
+
+    def hours_on(pk: int, day: dt.date) -> float:
+        return sum(
+            (iv.end - iv.start).total_seconds() / 3600
+            for iv in availability.working_intervals(data, pk, day, zone)
+            if not scope.location_id or iv.location_id == scope.location_id
+        )
+
     day = scope.first_day
     while day <= scope.last_day:
+        midnight = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+        clock_changes = midnight.utcoffset() != (midnight + dt.timedelta(days=1)).utcoffset()
         for pk in names:
-            hours = sum(
-                (iv.end - iv.start).total_seconds() / 3600
-                for iv in availability.working_intervals(data, pk, day, zone)
-                if not scope.location_id or iv.location_id == scope.location_id
-            )
+            if clock_changes or (pk, day) in excepted:
+                hours = hours_on(pk, day)
+            else:
+                if (pk, day.weekday()) not in usual:
+                    usual[(pk, day.weekday())] = hours_on(pk, day)
+                hours = usual[(pk, day.weekday())]
             key = (pk, _period(day, by_week))
             available[key] = available.get(key, 0.0) + hours
         day += dt.timedelta(days=1)
@@ -526,8 +538,8 @@ def outcomes(scope: Scope) -> Outcomes:
         .order_by("code")
         .values_list("pk", "code", "meaningful_change")
     )
-    seen = appointments_in(scope).filter(status__in=ATTENDED, patient_id=OuterRef("pk"))
-    patients = Patient.objects.filter(Exists(seen))
+    seen = appointments_in(scope).filter(status__in=ATTENDED).values("patient_id")
+    patients = Patient.objects.filter(pk__in=seen)  # IN: one pass over the range's visits
     measures = [("pain", "Pain", Decimal(PAIN_MEANINGFUL_CHANGE), f"{PAIN_MEANINGFUL_CHANGE} points of 10")]
     # From the appointments' side, so the (patient, start) index finds a patient's visits in order.
     noted = Appointment.objects.filter(patient_id=OuterRef("pk"), start__lt=end, visit_note__pain_today__isnull=False)
