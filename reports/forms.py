@@ -77,6 +77,7 @@ class RetentionFilterForm(ReportFilterForm):
         max_value=104,
         initial=6,
         label="Lapsed after (weeks)",
+        widget=forms.NumberInput(attrs={"placeholder": "6"}),
         error_messages={
             "min_value": "Choose at least 1 week.",
             "max_value": "Choose at most 104 weeks (two years).",
