@@ -15,6 +15,8 @@ from clinic.permissions import can, practitioner_of, rule_required
 from reports import charts, selectors
 from reports.forms import ReportFilterForm, RetentionFilterForm
 
+LIST_ROWS = 200  # rows of a list of patients on the page (the CSV has every row)
+
 
 def _filter(request: HttpRequest, form_class: type[ReportFilterForm] = ReportFilterForm) -> ReportFilterForm:
     own = None if can(request.user, "reports.all") else practitioner_of(request.user)
@@ -213,7 +215,15 @@ def retention_patients(request: HttpRequest) -> HttpResponse:
         ]
         header = ["patient_id", "last_name", "first_name", "last_visit", "visits"]
         return _csv(f"lapsed-patients-{weeks}-weeks", header, rows)
-    context = {"form": form, "scope": scope, "weeks": weeks, "patients": patients}
+    # The page lists the most recently seen; the CSV holds them all.
+    context = {
+        "form": form,
+        "scope": scope,
+        "weeks": weeks,
+        "patients": patients[:LIST_ROWS],
+        "total": len(patients),
+        "more": max(len(patients) - LIST_ROWS, 0),
+    }
     return render(request, "reports/retention_patients.html", context)
 
 

@@ -161,3 +161,16 @@ def test_a_bad_number_of_weeks_is_named_next_to_the_field(client_for, clinic_adm
 def test_a_practitioner_sees_their_own_figures_only(june, client_for, practitioner_b):
     html = client_for(practitioner_b.user).get(reverse("reports:retention"), _params()).content.decode()
     assert "Dr. Bo Brown" in html and "Dr. Ada Adams" not in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_long_list_shows_the_most_recent_and_the_csv_holds_all(june, client_for, clinic_admin, monkeypatch):
+    from reports import views
+
+    monkeypatch.setattr(views, "LIST_ROWS", 2)
+    client = client_for(clinic_admin)
+    html = client.get(reverse("reports:retention_patients"), _params(weeks=3)).content.decode()
+    assert "Carol Cole" in html and "Bruno Berg" in html and "Dan Dunn" not in html
+    assert "3 patients: the 2 seen most recently are listed here; the CSV holds all 3." in html
+    csv = client.get(reverse("reports:retention_patients"), _params(weeks=3, format="csv")).content.decode()
+    assert len(csv.splitlines()) == 4
