@@ -133,7 +133,8 @@ class Attendance:
 
 def attendance(scope: Scope) -> Attendance:
     """No-shows and late cancellations, overall and per practitioner, weekday and hour. One query: the database
-    counts each grouping (GROUP BY) and the four answers come back as one UNION ALL; Python only labels them."""
+    counts each grouping (GROUP BY) and the three answers come back as one UNION ALL; Python labels them and adds
+    the seven weekday counts up for the total."""
     base = appointments_in(scope).order_by()
     counts = _attendance_counts()
     zone = timezone.get_current_timezone()
@@ -142,24 +143,22 @@ def attendance(scope: Scope) -> Attendance:
     def grouped(group: int, key) -> QuerySet:
         return base.annotate(g=Value(group), k=Cast(key, CharField())).values("g", "k").annotate(**counts).order_by()
 
-    total = base.annotate(g=Value(0), k=Value("All", output_field=CharField())).values("g", "k")
-    total = total.annotate(**counts).order_by()
     cells = list(
         grouped(1, F("practitioner__display_name")).union(
             grouped(2, local_weekday("start", zone, start, end)),
             grouped(3, local_hour("start", zone, start, end)),
-            total,
             all=True,
         )
     )
-    groups: dict[int, list[AttendanceRow]] = {0: [], 1: [], 2: [], 3: []}
+    groups: dict[int, list[AttendanceRow]] = {1: [], 2: [], 3: []}
     for cell in cells:
         groups[cell["g"]].append(AttendanceRow(cell["k"], cell["due"], cell["no_shows"], cell["late_cancels"]))
-    totals = [r for r in groups[0] if r.due or r.no_shows or r.late_cancels]
+    # Each appointment has one weekday: the total is the few weekday counts added up (no fourth pass).
+    total = AttendanceRow("All", *(sum(getattr(r, f) for r in groups[2]) for f in ("due", "no_shows", "late_cancels")))
     weekday = sorted(groups[2], key=lambda r: int(r.label))
     hour = sorted(groups[3], key=lambda r: int(r.label))
     return Attendance(
-        total=totals[0] if totals else AttendanceRow("All", 0, 0, 0),
+        total=total,
         by_practitioner=sorted(groups[1], key=lambda r: r.label),
         by_weekday=[_relabel(r, WEEKDAYS[int(r.label) - 1]) for r in weekday],
         by_hour=[_relabel(r, f"{int(r.label):02d}:00") for r in hour],
