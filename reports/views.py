@@ -206,8 +206,8 @@ def retention_patients(request: HttpRequest) -> HttpResponse:
         rows = [
             [
                 p["patient_id"],
-                p["patient__last_name"],
-                p["patient__first_name"],
+                p["last_name"],
+                p["first_name"],
                 _local_day(p["last_visit"]),
                 p["visits"],
             ]
