@@ -5,7 +5,9 @@
 Migrates the database of DATABASE_URL (run.py gives it a fresh one), seeds 10 practitioners at 2 locations
 working weekdays 08:00-18:00, 20 half-hour appointments each per working day for 52 weeks (85 % attended,
 6 % no-shows, 9 % cancelled, half of those late; 30 % booked online), a day off a month each, and renders each
-report page for a clinic admin over the whole year and over one month. Prints the median beside the 300 ms target.
+report page for a clinic admin over the whole year and over one month. For the retention, care-plan and outcome
+reports it also seeds when each appointment was booked, a care plan per patient, pain in a third of the visit
+notes and three questionnaire scores per patient (`seed_history`). Prints the median beside the 300 ms target.
 """
 
 from __future__ import annotations
@@ -22,7 +24,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 TARGET_MS = 300
-REPORTS = ("reports:utilisation", "reports:attendance", "reports:attendance_patients", "reports:new_patients")
+REPORTS = (
+    "reports:utilisation",
+    "reports:attendance",
+    "reports:attendance_patients",
+    "reports:new_patients",
+    "reports:retention",
+    "reports:retention_patients",
+    "reports:careplans",
+    "reports:outcomes",
+)
 
 
 def log(msg: str) -> None:
@@ -95,7 +106,88 @@ def seed(first_day: dt.date, weeks: int) -> int:
             total += len(batch)
             batch = []
     Appointment.objects.bulk_create(batch)
-    return total + len(batch)
+    total += len(batch)
+    seed_history(rng, patients, practitioners, first_day, weeks)
+    return total
+
+
+def seed_history(rng: random.Random, patients: list, practitioners: list, first_day: dt.date, weeks: int) -> None:
+    """What the retention, care-plan and outcome reports read: when each appointment was booked (a third during
+    the visit before), a care plan per patient, pain in a third of the visits' notes, and three questionnaire
+    scores per patient."""
+    from django.db.models import F
+    from django.db.models.functions import Mod
+    from django.utils import timezone
+
+    from clinic.models import CarePlan, VisitNote
+    from intake import services as intake_services
+    from intake.models import IntakeSubmission, OutcomeScore
+    from intake.questionnaire_data import DEFINITIONS
+    from scheduling.models import Appointment
+
+    Appointment.objects.update(created_at=F("start") - dt.timedelta(days=6))
+    Appointment.objects.annotate(m=Mod("pk", 3)).filter(m=0).update(created_at=F("start") - dt.timedelta(days=2))
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(first_day, dt.time(9), tzinfo=zone)
+    plans = []
+    for i, patient in enumerate(patients):
+        created = start + dt.timedelta(days=rng.randrange(weeks * 7 - 60))
+        roll = rng.random()
+        status = "completed" if roll < 0.5 else "discontinued" if roll < 0.7 else "active"
+        plans.append(
+            CarePlan(
+                patient=patient,
+                practitioner=practitioners[i % len(practitioners)],
+                created_by=practitioners[i % len(practitioners)].user,
+                status=status,
+                phases=[{"visits_per_week": 2, "weeks": 6}],
+                accepted_at=created + dt.timedelta(days=1),
+                accepted_how="in_person",
+                discontinued_reason="Moved away" if status == "discontinued" else "",
+            )
+        )
+    plans = CarePlan.objects.bulk_create(plans)
+    for plan in plans:
+        plan.lineage = plan.pk
+        plan.created_at = plan.accepted_at - dt.timedelta(days=1)
+        plan.updated_at = plan.created_at + dt.timedelta(days=rng.randrange(20, 60))
+    CarePlan.objects.bulk_update(plans, ["lineage", "created_at", "updated_at"], batch_size=1000)
+    completed = Appointment.objects.filter(status="completed").annotate(m=Mod("pk", 3)).filter(m=1)
+    notes = [
+        VisitNote(
+            appointment_id=pk, patient_id=patient_id, practitioner_id=practitioner_id, pain_today=rng.randrange(11)
+        )
+        for pk, patient_id, practitioner_id in completed.values_list("pk", "patient_id", "practitioner_id")
+    ]
+    VisitNote.objects.bulk_create(notes, batch_size=5000)
+    questionnaires = [intake_services.questionnaire_load(definition=d) for d in DEFINITIONS]
+    submissions, scores = [], []
+    for i, patient in enumerate(patients):
+        questionnaire = questionnaires[i % len(questionnaires)]
+        for n in range(3):
+            at = start + dt.timedelta(days=rng.randrange(weeks * 7))
+            submissions.append(
+                IntakeSubmission(
+                    patient=patient, questionnaire=questionnaire, status="submitted", submitted_at=at, created_at=at
+                )
+            )
+            scores.append((patient, questionnaire, at, 60 - 10 * n - rng.randrange(15)))
+    submissions = IntakeSubmission.objects.bulk_create(submissions, batch_size=5000)
+    OutcomeScore.objects.bulk_create(
+        (
+            OutcomeScore(
+                submission=submission,
+                patient=patient,
+                questionnaire=questionnaire,
+                items_answered=10,
+                total=0,
+                percent=max(percent, 0),
+                scored_at=at,
+            )
+            for submission, (patient, questionnaire, at, percent) in zip(submissions, scores, strict=True)
+        ),
+        batch_size=5000,
+    )
 
 
 def main() -> None:

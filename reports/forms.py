@@ -66,3 +66,25 @@ class ReportFilterForm(forms.Form):
             practitioner = data.get("practitioner")
             practitioner_id = practitioner.pk if practitioner else None
         return selectors.Scope(first, last, location.pk if location else None, practitioner_id)
+
+
+class RetentionFilterForm(ReportFilterForm):
+    """The shared filter plus how many weeks without a visit make a patient lapsed."""
+
+    weeks = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=104,
+        initial=6,
+        label="Lapsed after (weeks)",
+        widget=forms.NumberInput(attrs={"placeholder": "6"}),
+        error_messages={
+            "min_value": "Choose at least 1 week.",
+            "max_value": "Choose at most 104 weeks (two years).",
+            "invalid": "Give a whole number of weeks.",
+        },
+    )
+
+    def lapsed_weeks(self) -> int:
+        data = self.cleaned_data if self.is_bound else {}
+        return data.get("weeks") or 6

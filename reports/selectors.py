@@ -4,16 +4,36 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate, TruncWeek
+from django.db.models import (
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
-from clinic.models import Location, Practitioner
+from clinic.models import CarePlan, Location, Patient, Practitioner
+from clinic.models.careplans import CarePlanStatus
+from clinic.notes.selectors import PAIN_MEANINGFUL_CHANGE
+from intake.models import OutcomeScore, Questionnaire
+from reports.localtime import as_hours, hours_between, local_day, local_hour, local_weekday, shifted
 from scheduling import availability
 from scheduling.models import Appointment
 
+FENCE = 10**12  # a LIMIT no report reaches (see `outcomes`)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -58,7 +78,7 @@ def appointments_in(scope: Scope) -> QuerySet[Appointment]:
 def _late_cancel() -> Q:
     """Cancelled inside the policy window: fewer than CLINIC_CANCELLATION_HOURS before the start."""
     window = dt.timedelta(hours=settings.CLINIC_CANCELLATION_HOURS)
-    return Q(status=Appointment.Status.CANCELLED, cancelled_at__gt=F("start") - window)
+    return Q(status=Appointment.Status.CANCELLED, cancelled_at__gt=shifted("start", -window))
 
 
 def _early_cancel() -> Q:
@@ -112,30 +132,40 @@ class Attendance:
 
 def attendance(scope: Scope) -> Attendance:
     """No-shows and late cancellations, overall and per practitioner, weekday and hour. One query: the database
-    counts per (practitioner, weekday, hour), at most a few hundred cells; the totals add those cells up."""
+    counts each grouping (GROUP BY) and the three answers come back as one UNION ALL; Python labels them and adds
+    the seven weekday counts up for the total."""
+    base = appointments_in(scope).order_by()
+    counts = _attendance_counts()
+    zone = timezone.get_current_timezone()
+    start, end = _bounds(scope)
+
+    def grouped(group: int, key) -> QuerySet:
+        return base.annotate(g=Value(group), k=Cast(key, CharField())).values("g", "k").annotate(**counts).order_by()
+
     cells = list(
-        appointments_in(scope)
-        .annotate(d=ExtractIsoWeekDay("start"), h=ExtractHour("start"))
-        .values("practitioner__display_name", "d", "h")
-        .annotate(**_attendance_counts())
-        .order_by()
+        grouped(1, F("practitioner__display_name")).union(
+            grouped(2, local_weekday("start", zone, start, end)),
+            grouped(3, local_hour("start", zone, start, end)),
+            all=True,
+        )
     )
-
-    def grouped(key, label) -> list[AttendanceRow]:
-        sums: dict = {}
-        for cell in cells:
-            due, no_shows, late = sums.get(cell[key], (0, 0, 0))
-            sums[cell[key]] = (due + cell["due"], no_shows + cell["no_shows"], late + cell["late_cancels"])
-        return [AttendanceRow(label(k), *sums[k]) for k in sorted(sums)]
-
-    totals = grouped("d", lambda k: "All") if cells else []
-    total = AttendanceRow("All", *(sum(getattr(r, f) for r in totals) for f in ("due", "no_shows", "late_cancels")))
+    groups: dict[int, list[AttendanceRow]] = {1: [], 2: [], 3: []}
+    for cell in cells:
+        groups[cell["g"]].append(AttendanceRow(cell["k"], cell["due"], cell["no_shows"], cell["late_cancels"]))
+    # Each appointment has one weekday: the total is the few weekday counts added up (no fourth pass).
+    total = AttendanceRow("All", *(sum(getattr(r, f) for r in groups[2]) for f in ("due", "no_shows", "late_cancels")))
+    weekday = sorted(groups[2], key=lambda r: int(r.label))
+    hour = sorted(groups[3], key=lambda r: int(r.label))
     return Attendance(
         total=total,
-        by_practitioner=grouped("practitioner__display_name", str),
-        by_weekday=grouped("d", lambda k: WEEKDAYS[k - 1]),
-        by_hour=grouped("h", lambda k: f"{k:02d}:00"),
+        by_practitioner=sorted(groups[1], key=lambda r: r.label),
+        by_weekday=[_relabel(r, WEEKDAYS[int(r.label) - 1]) for r in weekday],
+        by_hour=[_relabel(r, f"{int(r.label):02d}:00") for r in hour],
     )
+
+
+def _relabel(row: AttendanceRow, label: str) -> AttendanceRow:
+    return AttendanceRow(label, row.due, row.no_shows, row.late_cancels)
 
 
 def repeated_no_shows(scope: Scope, *, at_least: int = 2) -> list[dict]:
@@ -193,23 +223,37 @@ def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
     booked_qs = (
         appointments_in(scope)
         .filter(status__in=Appointment.ACTIVE_STATUSES, practitioner_id__in=list(names))
-        .annotate(day=TruncDate("start", tzinfo=zone))
-        .values("practitioner_id", "day")
-        .annotate(booked=Sum(ExpressionWrapper(F("end") - F("start"), output_field=DurationField())))
+        .annotate(period=local_day("start", zone, *_bounds(scope), week=by_week))
+        .values("practitioner_id", "period")
+        .annotate(booked=Sum(hours_between("start", "end")))
+        .order_by()
     )
-    booked: dict[tuple[int, dt.date], float] = {}
-    for row in booked_qs:
-        key = (row["practitioner_id"], _period(row["day"], by_week))
-        booked[key] = booked.get(key, 0.0) + row["booked"].total_seconds() / 3600
+    # The database sums per practitioner and period (day or week); these are at most days x practitioners rows.
+    booked = {(row["practitioner_id"], _as_date(row["period"])): as_hours(row["booked"]) for row in booked_qs}
     available: dict[tuple[int, dt.date], float] = {}
+    # A day with no exception of the practitioner and no change of the clock has the hours of its weekday:
+    # worked out once per practitioner and weekday, not once per day.
+    excepted = {(pk, e.date) for pk, rows in data.exceptions.items() for e in rows}
+    usual: dict[tuple[int, int], float] = {}
+
+    def hours_on(pk: int, day: dt.date) -> float:
+        return sum(
+            (iv.end - iv.start).total_seconds() / 3600
+            for iv in availability.working_intervals(data, pk, day, zone)
+            if not scope.location_id or iv.location_id == scope.location_id
+        )
+
     day = scope.first_day
     while day <= scope.last_day:
+        midnight = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+        clock_changes = midnight.utcoffset() != (midnight + dt.timedelta(days=1)).utcoffset()
         for pk in names:
-            hours = sum(
-                (iv.end - iv.start).total_seconds() / 3600
-                for iv in availability.working_intervals(data, pk, day, zone)
-                if not scope.location_id or iv.location_id == scope.location_id
-            )
+            if clock_changes or (pk, day) in excepted:
+                hours = hours_on(pk, day)
+            else:
+                if (pk, day.weekday()) not in usual:
+                    usual[(pk, day.weekday())] = hours_on(pk, day)
+                hours = usual[(pk, day.weekday())]
             key = (pk, _period(day, by_week))
             available[key] = available.get(key, 0.0) + hours
         day += dt.timedelta(days=1)
@@ -220,14 +264,13 @@ def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
         )
         for pk, period in keys
     ]
+    sums: dict[int, tuple[float, float]] = {}
+    for pk, period in keys:
+        b, a = sums.get(pk, (0.0, 0.0))
+        sums[pk] = (b + booked.get((pk, period), 0.0), a + available.get((pk, period), 0.0))
     totals = [
-        UtilisationRow(
-            scope.first_day,
-            name,
-            round(sum(r.booked_hours for r in rows if r.practitioner == name), 2),
-            round(sum(r.available_hours for r in rows if r.practitioner == name), 2),
-        )
-        for name in names.values()
+        UtilisationRow(scope.first_day, name, round(sums.get(pk, (0.0, 0.0))[0], 2), round(sums.get(pk, (0, 0))[1], 2))
+        for pk, name in names.items()
     ]
     return Utilisation(by_week=by_week, rows=rows, by_practitioner=totals)
 
@@ -282,3 +325,276 @@ def new_patients(scope: Scope) -> list[NewPatientsRow]:
 
 def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _by_practitioner_and_total(qs: QuerySet, name: str, counts: dict) -> tuple[dict, list[dict]]:
+    """One query: `counts` per practitioner (named by the field `name`) and over everything, as one UNION ALL."""
+    qs = qs.order_by()
+    per = qs.annotate(g=Value(1), k=F(name)).values("g", "k").annotate(**counts).order_by()
+    everything = qs.annotate(g=Value(0), k=Value("All", output_field=CharField())).values("g", "k")
+    rows = list(per.union(everything.annotate(**counts).order_by(), all=True))
+    total = next((r for r in rows if r["g"] == 0), None) or {"k": "All", **dict.fromkeys(counts, 0)}
+    return total, sorted((r for r in rows if r["g"] == 1), key=lambda r: r["k"])
+
+
+# --- Retention and rebooking ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RebookingRow:
+    label: str
+    visits: int  # attended visits in the range
+    rebooked: int  # of which the patient's next appointment was already booked when they left
+
+    @property
+    def pct(self) -> float:
+        return round(100 * self.rebooked / self.visits, 1) if self.visits else 0.0
+
+
+@dataclass(frozen=True)
+class Rebooking:
+    total: RebookingRow
+    by_practitioner: list[RebookingRow]
+
+
+def _next_booked_at() -> Subquery:
+    """When the patient's next appointment was booked: the first later appointment still booked when this visit
+    ended (not cancelled, or cancelled only afterwards). The visit's end is when the patient left: the clinic
+    records no separate check-out time. The (patient, start) index finds it in one step."""
+    cancelled = Appointment.Status.CANCELLED
+    later = Appointment.objects.filter(patient_id=OuterRef("patient_id"), start__gt=OuterRef("start")).filter(
+        ~Q(status=cancelled) | Q(cancelled_at__gt=OuterRef("end"))
+    )
+    return Subquery(later.order_by("start", "pk").values("created_at")[:1])
+
+
+def rebooking(scope: Scope) -> Rebooking:
+    """Attended visits in the range and the share after which the next appointment was already booked. One query."""
+    visits = appointments_in(scope).filter(status__in=ATTENDED).annotate(next_booked_at=_next_booked_at())
+    counts = {"visits": Count("pk"), "rebooked_visits": Count("pk", filter=Q(next_booked_at__lte=F("end")))}
+    # Per practitioner only: each visit has one practitioner, so the total is these few counts added up (a
+    # second pass over the visits for it would double the time).
+    rows = visits.values("practitioner__display_name").annotate(**counts).order_by("practitioner__display_name")
+    by_practitioner = [RebookingRow(r["practitioner__display_name"], r["visits"], r["rebooked_visits"]) for r in rows]
+    total = RebookingRow("All", sum(r.visits for r in by_practitioner), sum(r.rebooked for r in by_practitioner))
+    return Rebooking(total=total, by_practitioner=by_practitioner)
+
+
+def _seen(scope: Scope) -> QuerySet:
+    seen = Appointment.objects.filter(status__in=ATTENDED)
+    if scope.location_id:
+        seen = seen.filter(room__location_id=scope.location_id)
+    if scope.practitioner_id:
+        seen = seen.filter(practitioner_id=scope.practitioner_id)
+    return seen.order_by()
+
+
+def _lapsed(scope: Scope, *, weeks: int, now: dt.datetime) -> QuerySet:
+    """Patients seen (at the location, by the practitioner) whose last visit anywhere was more than `weeks` weeks
+    before `now`, with nothing booked from `now` on. The date range does not apply: lapsing is measured today.
+    Asked once per patient, not once per visit."""
+    cutoff = now - dt.timedelta(weeks=weeks)
+    of_patient = Appointment.objects.filter(patient_id=OuterRef("pk"))
+    return Patient.objects.filter(pk__in=_seen(scope).values("patient_id")).filter(
+        ~Exists(of_patient.filter(status__in=ATTENDED, start__gte=cutoff)),
+        ~Exists(of_patient.filter(status__in=Appointment.ACTIVE_STATUSES, start__gte=now)),
+    )
+
+
+def lapsed_count(scope: Scope, *, weeks: int, now: dt.datetime) -> int:
+    """How many patients have lapsed (an aggregate: names no one). One query."""
+    return _lapsed(scope, weeks=weeks, now=now).count()
+
+
+def lapsed_patients(scope: Scope, *, weeks: int, now: dt.datetime) -> list[dict]:
+    """The lapsed patients with their last visit and number of visits (here), most recently seen first. One
+    query: names patients, so the view audits the read."""
+    here = _seen(scope).filter(patient_id=OuterRef("pk"))
+    visits = here.values("patient_id").annotate(n=Count("pk")).values("n")
+    return list(
+        _lapsed(scope, weeks=weeks, now=now)
+        .annotate(
+            last_visit=Subquery(here.order_by("-start").values("start")[:1]),
+            visits=Subquery(visits, output_field=IntegerField()),
+        )
+        .values("first_name", "last_name", "last_visit", "visits", patient_id=F("pk"))
+        .order_by("-last_visit", "last_name", "first_name", "pk")
+    )
+
+
+# --- Care plans -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CarePlanRow:
+    label: str
+    started: int  # plans first accepted by the patient in the range (a revision is the same plan)
+    completed: int  # plans marked completed in the range
+    discontinued: int  # plans discontinued in the range
+    visits: int  # visits attended during the plans that ended (completed or discontinued) in the range
+
+    @property
+    def ended(self) -> int:
+        return self.completed + self.discontinued
+
+    @property
+    def avg_visits(self) -> float:
+        return round(self.visits / self.ended, 1) if self.ended else 0.0
+
+    @property
+    def completed_pct(self) -> float:
+        return round(100 * self.completed / self.ended, 1) if self.ended else 0.0
+
+
+@dataclass(frozen=True)
+class CarePlans:
+    total: CarePlanRow
+    by_practitioner: list[CarePlanRow]
+
+
+def careplans(scope: Scope) -> CarePlans:
+    """Plans started, completed and discontinued in the range, and visits attended per ended plan. One query.
+
+    Started: the plan's first acceptance by the patient (any earlier-accepted version of the same lineage makes a
+    later acceptance a revision, not a start). Ended: a completed or discontinued plan's last change (`updated_at`:
+    such a plan can no longer change). Visits attended: the patient's completed appointments from the plan's first
+    version to its end. A location counts a plan when the patient had a visit there during it."""
+    start, end = _bounds(scope)
+    plans = CarePlan.objects.all()
+    if scope.practitioner_id:
+        plans = plans.filter(practitioner_id=scope.practitioner_id)
+    began = Subquery(CarePlan.objects.filter(pk=OuterRef("lineage")).values("created_at")[:1])
+    plans = plans.annotate(began=Coalesce(began, F("created_at")))
+    if scope.location_id:
+        at_location = Appointment.objects.filter(
+            patient_id=OuterRef("patient_id"), room__location_id=scope.location_id, start__gte=OuterRef("began")
+        )
+        plans = plans.filter(Exists(at_location))
+    accepted_before = CarePlan.objects.filter(lineage=OuterRef("lineage"), accepted_at__lt=OuterRef("accepted_at"))
+    started = Q(accepted_at__gte=start, accepted_at__lt=end, accepted_before=False)
+    ended_in_range = Q(updated_at__gte=start, updated_at__lt=end)
+    completed = Q(status=CarePlanStatus.COMPLETED) & ended_in_range
+    discontinued = Q(status=CarePlanStatus.DISCONTINUED) & ended_in_range
+    visits = (
+        Appointment.objects.filter(
+            patient_id=OuterRef("patient_id"),
+            status=Appointment.Status.COMPLETED,
+            start__gte=OuterRef("began"),
+            start__lte=OuterRef("updated_at"),
+        )
+        .order_by()
+        .values("patient_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    plans = plans.annotate(accepted_before=Exists(accepted_before)).filter(started | completed | discontinued)
+    plans = plans.annotate(visits=Coalesce(Subquery(visits, output_field=IntegerField()), 0))
+    counts = {
+        "started": Count("pk", filter=started),
+        "completed": Count("pk", filter=completed),
+        "discontinued": Count("pk", filter=discontinued),
+        "visits": Coalesce(Sum("visits", filter=completed | discontinued), 0),
+    }
+    total, rows = _by_practitioner_and_total(plans, "practitioner__display_name", counts)
+
+    def row(r: dict) -> CarePlanRow:
+        return CarePlanRow(r["k"], r["started"], r["completed"], r["discontinued"], r["visits"])
+
+    return CarePlans(total=row(total), by_practitioner=[row(r) for r in rows])
+
+
+# --- Outcomes ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    label: str  # "Pain", a questionnaire's code, or "Either"
+    threshold: str  # the meaningful change, as written for people
+    measured: int  # patients with at least two measures (the first, and a later one)
+    improved: int  # of which the latest is better than the first by at least the meaningful change
+
+    @property
+    def pct(self) -> float:
+        return round(100 * self.improved / self.measured, 1) if self.measured else 0.0
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    seen: int  # patients with an attended visit in the range
+    rows: list[OutcomeRow]
+
+
+def _first_latest_count(qs: QuerySet, order: str, value: str) -> tuple[Subquery, Subquery, Subquery]:
+    """The first and latest measure of one patient and how many there are, as correlated subqueries."""
+    count = qs.order_by().values("patient_id").annotate(n=Count("pk")).values("n")
+    return (
+        Subquery(qs.order_by(order, "pk").values(value)[:1]),
+        Subquery(qs.order_by(f"-{order}", "-pk").values(value)[:1]),
+        Subquery(count, output_field=IntegerField()),
+    )
+
+
+def outcomes(scope: Scope) -> Outcomes:
+    """Of the patients seen in the range (at the location, by the practitioner): the share whose pain or
+    questionnaire score improved by at least the meaningful change between their first measure and their latest
+    measure up to the end of the range. Lower is better on every measure (pain 0-10, NDI and ODI percents).
+    Pain is the visit note's pain today; the meaningful change of each questionnaire is its `meaningful_change`,
+    pain's `PAIN_MEANINGFUL_CHANGE`. Two queries: the questionnaires, then one aggregate over the patients."""
+    _, end = _bounds(scope)
+    questionnaires = list(
+        Questionnaire.objects.filter(meaningful_change__isnull=False)
+        .order_by("code")
+        .values_list("pk", "code", "meaningful_change")
+    )
+    seen = appointments_in(scope).filter(status__in=ATTENDED).values("patient_id")
+    patients = Patient.objects.filter(pk__in=seen)  # IN: one pass over the range's visits
+    measures = [("pain", "Pain", Decimal(PAIN_MEANINGFUL_CHANGE), f"{PAIN_MEANINGFUL_CHANGE} points of 10")]
+    # From the appointments' side, so the (patient, start) index finds a patient's visits in order.
+    noted = Appointment.objects.filter(patient_id=OuterRef("pk"), start__lt=end, visit_note__pain_today__isnull=False)
+    annotations = dict(
+        zip(
+            ("pain_a", "pain_b", "pain_n"),
+            _first_latest_count(noted, "start", "visit_note__pain_today"),
+            strict=True,
+        )
+    )
+    for pk, code, change in questionnaires:
+        # `questionnaire_id + 0`: SQLite would otherwise walk the questionnaire's index (every patient's scores)
+        # instead of the patient's.
+        scores = OutcomeScore.objects.annotate(of=F("questionnaire_id") + 0).filter(
+            patient_id=OuterRef("pk"), of=pk, percent__isnull=False, scored_at__lt=end
+        )
+        key = f"q{pk}"
+        parts = _first_latest_count(scores, "scored_at", "percent")
+        annotations.update(zip((f"{key}_a", f"{key}_b", f"{key}_n"), parts, strict=True))
+        measures.append((key, code.upper(), Decimal(change), f"{_fmt_number(change)} percentage points"))
+    patients = patients.annotate(**annotations)
+    measured_q, improved_q = {}, {}
+    for key, _label, change, _text in measures:
+        measured_q[key] = Q(**{f"{key}_n__gte": 2})
+        # first >= latest + change, on the inner query's columns (an annotated difference would repeat the
+        # subqueries in the inner query).
+        later = ExpressionWrapper(F(f"{key}_b") + change, output_field=DecimalField())
+        improved_q[key] = measured_q[key] & Q(**{f"{key}_a__gte": later})
+    any_measured = Q()
+    any_improved = Q()
+    for key in measured_q:
+        any_measured |= measured_q[key]
+        any_improved |= improved_q[key]
+    counts = {"seen": Count("pk")}
+    for key in measured_q:
+        counts[f"{key}_m"] = Count("pk", filter=measured_q[key])
+        counts[f"{key}_i"] = Count("pk", filter=improved_q[key])
+    counts["any_m"] = Count("pk", filter=any_measured)
+    counts["any_i"] = Count("pk", filter=any_improved)
+    # The slice makes the per-patient measures an inner query that the database computes once per patient (a
+    # LIMIT is a fence PostgreSQL does not flatten); otherwise every count would repeat the subqueries it names.
+    figures = patients.order_by()[:FENCE].aggregate(**counts)
+    rows = [OutcomeRow(label, text, figures[f"{key}_m"], figures[f"{key}_i"]) for key, label, _c, text in measures]
+    rows.append(OutcomeRow("Either measure", "either of the above", figures["any_m"], figures["any_i"]))
+    return Outcomes(seen=figures["seen"], rows=rows)
+
+
+def _fmt_number(value) -> str:
+    value = Decimal(value)
+    return f"{value:.0f}" if value == value.to_integral_value() else f"{value:.1f}"

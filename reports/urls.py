@@ -10,4 +10,8 @@ urlpatterns = [
     path("attendance/", views.attendance, name="attendance"),
     path("new-patients/", views.new_patients, name="new_patients"),
     path("attendance/patients/", views.attendance_patients, name="attendance_patients"),
+    path("retention/", views.retention, name="retention"),
+    path("retention/patients/", views.retention_patients, name="retention_patients"),
+    path("care-plans/", views.careplans, name="careplans"),
+    path("outcomes/", views.outcomes, name="outcomes"),
 ]

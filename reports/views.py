@@ -13,13 +13,15 @@ from django.views.decorators.http import require_safe
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.permissions import can, practitioner_of, rule_required
 from reports import charts, selectors
-from reports.forms import ReportFilterForm
+from reports.forms import ReportFilterForm, RetentionFilterForm
+
+LIST_ROWS = 200  # rows of a list of patients on the page (the CSV has every row)
 
 
-def _filter(request: HttpRequest) -> ReportFilterForm:
+def _filter(request: HttpRequest, form_class: type[ReportFilterForm] = ReportFilterForm) -> ReportFilterForm:
     own = None if can(request.user, "reports.all") else practitioner_of(request.user)
     today = timezone.localdate()
-    return ReportFilterForm(request.GET or None, today=today, own_practitioner=own)
+    return form_class(request.GET or None, today=today, own_practitioner=own)
 
 
 def _csv(name: str, header: list[str], rows: list[list]) -> HttpResponse:
@@ -154,3 +156,123 @@ def new_patients(request: HttpRequest) -> HttpResponse:
         title="First visits per week",
     )
     return render(request, "reports/new_patients.html", {"form": form, "scope": scope, "rows": rows, "chart": chart})
+
+
+@no_patient_data
+@rule_required("reports.read")
+@require_safe
+def retention(request: HttpRequest) -> HttpResponse:
+    """The share of visits after which the next one was already booked, and how many patients have lapsed."""
+    form = _filter(request, RetentionFilterForm)
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/retention.html", {"form": form}, status=400)
+    scope = form.scope()
+    figures = selectors.rebooking(scope)
+    weeks = form.lapsed_weeks()
+    if request.GET.get("format") == "csv":
+        rows = [[r.label, r.visits, r.rebooked, r.pct] for r in [figures.total, *figures.by_practitioner]]
+        header = ["practitioner", "visits", "rebooked_before_leaving", "rebooked_pct"]
+        return _csv(f"rebooking-{scope.first_day}-{scope.last_day}", header, rows)
+    chart = charts.bars_svg(
+        [(r.label, (r.pct,)) for r in [figures.total, *figures.by_practitioner]],
+        series=("Next visit booked before leaving",),
+        title="Share of visits after which the next visit was already booked, by practitioner",
+        unit="%",
+    )
+    context = {
+        "form": form,
+        "scope": scope,
+        "figures": figures,
+        "chart": chart,
+        "weeks": weeks,
+        "lapsed": selectors.lapsed_count(scope, weeks=weeks, now=timezone.now()),
+    }
+    return render(request, "reports/retention.html", context)
+
+
+@reads_patient_data
+@rule_required("reports.read")
+@require_safe
+def retention_patients(request: HttpRequest) -> HttpResponse:
+    """The lapsed patients (no visit for N weeks, nothing booked): names patients, so the read is audited."""
+    form = _filter(request, RetentionFilterForm)
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/retention_patients.html", {"form": form}, status=400)
+    scope = form.scope()
+    weeks = form.lapsed_weeks()
+    patients = selectors.lapsed_patients(scope, weeks=weeks, now=timezone.now())
+    audit_read(request, None, f"report: patients with no visit for {weeks} weeks and nothing booked")
+    if request.GET.get("format") == "csv":
+        rows = [
+            [
+                p["patient_id"],
+                p["last_name"],
+                p["first_name"],
+                _local_day(p["last_visit"]),
+                p["visits"],
+            ]
+            for p in patients
+        ]
+        header = ["patient_id", "last_name", "first_name", "last_visit", "visits"]
+        return _csv(f"lapsed-patients-{weeks}-weeks", header, rows)
+    # The page lists the most recently seen; the CSV holds them all.
+    context = {
+        "form": form,
+        "scope": scope,
+        "weeks": weeks,
+        "patients": patients[:LIST_ROWS],
+        "total": len(patients),
+        "more": max(len(patients) - LIST_ROWS, 0),
+    }
+    return render(request, "reports/retention_patients.html", context)
+
+
+def _local_day(value):
+    return timezone.localtime(value).date()
+
+
+@no_patient_data
+@rule_required("reports.read")
+@require_safe
+def careplans(request: HttpRequest) -> HttpResponse:
+    """Care plans started, completed and discontinued in the range, and visits attended per ended plan."""
+    form = _filter(request)
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/careplans.html", {"form": form}, status=400)
+    scope = form.scope()
+    figures = selectors.careplans(scope)
+    rows = [figures.total, *figures.by_practitioner]
+    if request.GET.get("format") == "csv":
+        header = ["practitioner", "started", "completed", "discontinued", "visits_attended", "avg_visits_per_plan"]
+        data = [[r.label, r.started, r.completed, r.discontinued, r.visits, r.avg_visits] for r in rows]
+        return _csv(f"care-plans-{scope.first_day}-{scope.last_day}", header, data)
+    chart = charts.bars_svg(
+        [(r.label, (r.started, r.completed, r.discontinued)) for r in rows],
+        series=("Started", "Completed", "Discontinued"),
+        title="Care plans started, completed and discontinued, by practitioner",
+    )
+    context = {"form": form, "scope": scope, "figures": figures, "rows": rows, "chart": chart}
+    return render(request, "reports/careplans.html", context)
+
+
+@no_patient_data
+@rule_required("reports.read")
+@require_safe
+def outcomes(request: HttpRequest) -> HttpResponse:
+    """The share of patients seen whose pain or questionnaire score improved by at least the meaningful change."""
+    form = _filter(request)
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/outcomes.html", {"form": form}, status=400)
+    scope = form.scope()
+    figures = selectors.outcomes(scope)
+    if request.GET.get("format") == "csv":
+        header = ["measure", "meaningful_change", "patients_measured_twice", "improved", "improved_pct"]
+        data = [[r.label, r.threshold, r.measured, r.improved, r.pct] for r in figures.rows]
+        return _csv(f"outcomes-{scope.first_day}-{scope.last_day}", header, data)
+    chart = charts.bars_svg(
+        [(r.label, (r.pct,)) for r in figures.rows],
+        series=("Improved by a meaningful change",),
+        title="Share of patients measured twice whose score improved by a meaningful change",
+        unit="%",
+    )
+    return render(request, "reports/outcomes.html", {"form": form, "scope": scope, "figures": figures, "chart": chart})

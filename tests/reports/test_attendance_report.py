@@ -138,3 +138,19 @@ def test_the_list_of_patients_is_audited(week, client_for, clinic_admin):
     # The aggregate page writes no read row.
     _get(client, "reports:attendance", range="custom", start="2026-06-01", end="2026-06-07")
     assert AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).count() == before + 1
+
+
+def test_weekday_and_hour_are_the_clinics_across_daylight_saving(practitioner_a, patient_a):
+    # 9:00 local in winter (UTC-5) and summer (UTC-4), and 3:30 on the Sunday clocks went forward (8 March 2026).
+    times = [
+        dt.datetime(2026, 1, 5, 9, tzinfo=ZONE),
+        dt.datetime(2026, 3, 9, 9, tzinfo=ZONE),
+        dt.datetime(2026, 11, 2, 9, tzinfo=ZONE),
+        dt.datetime(2026, 3, 8, 3, 30, tzinfo=ZONE),
+        dt.datetime(2026, 11, 1, 1, 30, tzinfo=ZONE).replace(fold=1),  # the second 1:30, after the clocks went back
+    ]
+    for start in times:
+        AppointmentFactory(practitioner=practitioner_a, patient=patient_a, start=start, status=S.COMPLETED)
+    figures = selectors.attendance(selectors.Scope(dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
+    assert {r.label: r.due for r in figures.by_weekday} == {"Monday": 3, "Sunday": 2}
+    assert {r.label: r.due for r in figures.by_hour} == {"01:00": 1, "03:00": 1, "09:00": 3}

@@ -97,3 +97,12 @@ def test_page_and_csv(week, client_for, clinic_admin):
     assert "<svg" in html and "13.6%" in html
     csv = client.get(reverse("reports:utilisation"), {**params, "format": "csv"}).content.decode().splitlines()
     assert "2026-06-01,Dr. Ada Adams,1.5,7.0,21.4" in csv
+
+
+def test_a_late_booking_counts_on_its_local_day(week, practitioner_a, patient_a):
+    # 22:00-23:00 on Monday in New York is 02:00-03:00 on Tuesday in UTC.
+    AppointmentFactory(practitioner=practitioner_a, patient=patient_a, start=at(0, 22), end=at(0, 23), status=S.BOOKED)
+    rows = {r.period: r.booked_hours for r in selectors.utilisation(WEEK).rows}
+    assert rows[MONDAY] == 2.5 and rows[MONDAY + dt.timedelta(days=1)] == 0.0
+    weekly = selectors.utilisation(WEEK, by_week=True)
+    assert [(r.period, r.booked_hours) for r in weekly.rows] == [(MONDAY, 2.5)]

@@ -25,6 +25,10 @@ MATRIX = {
     "reports:new_patients": R(LOGIN, 403, 403, 200, 200),
     "reports:attendance": R(LOGIN, 403, 403, 200, 200),
     "reports:attendance_patients": R(LOGIN, 403, 403, 200, 200),
+    "reports:retention": R(LOGIN, 403, 403, 200, 200),
+    "reports:retention_patients": R(LOGIN, 403, 403, 200, 200),
+    "reports:careplans": R(LOGIN, 403, 403, 200, 200),
+    "reports:outcomes": R(LOGIN, 403, 403, 200, 200),
     "clinic:index": R(200, 200, 200, 200, 200),
     "clinic:home_for_role": R(302, 302, 302, 302, 302),
     "clinic:healthz": R(200, 200, 200, 200, 200),
@@ -160,6 +164,7 @@ PHI_URLS = {
 # about no single patient.
 PHI_LIST_URLS = {
     "reports:attendance_patients",
+    "reports:retention_patients",
     "scheduling:frontdesk_home",
     "scheduling:week_view",
     "scheduling:day_sheet",

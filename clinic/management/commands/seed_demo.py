@@ -7,7 +7,7 @@ from clinic.apphooks import app_module
 
 SEED_ORDER = ["clinic", "intake", "scheduling"]
 # Seeded after every app's own demo: visit notes need scheduling's appointments and intake's consents.
-SEED_AFTER = ["clinic.notes_demo", "clinic.careplans.demo"]
+SEED_AFTER = ["clinic.notes_demo", "clinic.careplans.demo", "reports.demo"]
 
 
 class Command(BaseCommand):
