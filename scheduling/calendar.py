@@ -132,14 +132,17 @@ def build_grid(
     for (title, day, practitioner), intervals in zip(cells, hours_by_cell, strict=True):
         col = Column(title=title, day=day, practitioner=practitioner, works=bool(intervals))
         mine = by_cell.get((practitioner.pk, day), [])
+        spans, first = sorted((a.start, a.end) for a in mine), 0  # the first span not over yet (rows go down)
         origin = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
         for m in range(first_minute, last_minute, ROW_MINUTES):
             start = (origin + dt.timedelta(minutes=m)).astimezone(zone)
             inside = any(iv.start <= start < iv.end for iv in intervals)
+            while first < len(spans) and spans[first][1] <= start:
+                first += 1
             # A start inside one of the practitioner's appointments is refused whatever is booked (no double
             # booking): no link to book there (the appointment's block covers the row anyway).
             future = start + dt.timedelta(minutes=ROW_MINUTES) > now
-            taken = inside and future and any(a.start <= start < a.end for a in mine)
+            taken = inside and future and first < len(spans) and spans[first][0] <= start
             bookable = inside and future and not taken
             local_label = f"{m // 60:02d}:{m % 60:02d}"
             col.rows.append(

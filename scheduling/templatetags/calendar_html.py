@@ -69,7 +69,7 @@ def cal_rows(col) -> str:
     return mark_safe("".join(out))  # noqa: S308 (every value above is escaped or ours)
 
 
-FLAG_CLASSES = ("f-new", "f-intake", "f-consent", "f-red")  # their badges' words are in the CSS
+FLAG_CLASSES = ("new", "intake", "consent", "red")  # their badges' words are in the CSS
 
 
 def flags_html(flags: Flags | None) -> str:
@@ -96,7 +96,7 @@ def flags_html(flags: Flags | None) -> str:
 def cal_blocks(col) -> str:
     """The column's appointments, each a link to its page: where (`--t` minutes from the top, `--d` minutes
     long) and the type's colour (`--c`); inside, the time and patient (`strong`), the type and the room (two
-    `span`s), the status (`b.badge`) and the flags (`flags_html`). static/css/scheduling.css styles them by
+    `span`s), the status (`b`, a badge) and the flags (`flags_html`). static/css/scheduling.css styles them by
     these elements, to keep ~400 blocks small."""
     detail = url_template("scheduling:appointment_detail").split(PK)
     statuses: dict[str, str] = {}
@@ -112,6 +112,6 @@ def cal_blocks(col) -> str:
             f'<a class="cal-block status-{escape(a.status)}" style="--t:{b.offset};--d:{b.minutes};'
             f'--c:{escape(kind.colour)}" href="{detail[0]}{a.pk}{detail[1]}">'
             f"<strong>{localtime(a.start):%H:%M} {escape(a.patient.full_name)}</strong>"
-            f'<span>{escape(kind.name)}</span><span>{room}</span><b class="badge">{status}</b>{flags_html(b.flags)}</a>'
+            f'<span>{escape(kind.name)}</span><span>{room}</span><b>{status}</b>{flags_html(b.flags)}</a>'
         )
     return mark_safe("".join(out))  # noqa: S308 (every value above is escaped or ours)
