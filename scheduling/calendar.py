@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+
 from django.urls import reverse
 
 from scheduling.availability import ScheduleData, working_intervals
