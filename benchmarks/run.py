@@ -241,6 +241,12 @@ def report(results: dict) -> str:
             add(f"| {row['case']} | {row['median_ms']} | {row['p95_ms']} | {row['queries']} | {row['bytes']} |")
         worst = max(r["queries"] for r in ours["day_view"])
         add(f"Target: at most 10 queries whatever the number of appointments -> {worst}, {verdict(worst <= 10)}")
+        busy = ours["day_view"][-1]
+        kb, p95 = round(busy["bytes"] / 1000, 1), busy["p95_ms"]
+        add(
+            f"Target (issue 15): the 10 x 40 page <= 120 KB -> {kb} KB, {verdict(kb <= 120)}; "
+            f"p95 <= 40 ms -> {p95} ms, {verdict(p95 <= 40)}"
+        )
     http = results.get("http")
     add("")
     add("### Booking race and throughput (gunicorn, 4 sync workers, PostgreSQL, 127.0.0.1)")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -25,14 +24,26 @@ class Row:
     bookable: bool
     book_url: str = ""
     working: bool = False
+    taken: bool = False  # to come, but its start is inside one of the column's appointments: not bookable
 
 
 @dataclass
 class Block:
+    """An appointment on its column, placed by minutes (the page's CSS turns them into pixels, see
+    static/css/scheduling.css `.cal-block`)."""
+
     appointment: object
     flags: Flags | None
-    top: float
-    height: float
+    offset: int  # minutes from the top of the grid to its start (wall-clock)
+    minutes: int  # its length
+
+    @property
+    def top(self) -> float:
+        return self.offset * PX_PER_MINUTE
+
+    @property
+    def height(self) -> float:
+        return max(self.minutes * PX_PER_MINUTE, ROW_MINUTES * PX_PER_MINUTE) - 2
 
 
 @dataclass
@@ -76,7 +87,8 @@ def _minutes(moment: dt.datetime, origin: dt.datetime) -> float:
 
 
 def _book_url(base: str, practitioner_id: int, day: dt.date, label: str) -> str:
-    return f"{base}?{urlencode({'practitioner': practitioner_id, 'start': f'{day}T{label}'})}"
+    # As urlencode({"practitioner": ..., "start": ...}) would write it (digits, dashes and one colon), cheaper.
+    return f"{base}?practitioner={practitioner_id}&start={day}T{label.replace(':', '%3A')}"
 
 
 def build_grid(
@@ -114,14 +126,25 @@ def build_grid(
         for m in range(first_minute, last_minute, ROW_MINUTES)
     ]
     book_url = reverse("scheduling:appointment_book")
+    by_cell: dict[tuple[int, dt.date], list] = {}
+    for a in appointments:
+        by_cell.setdefault((a.practitioner_id, a.start.astimezone(zone).date()), []).append(a)
     columns = []
     for (title, day, practitioner), intervals in zip(cells, hours_by_cell, strict=True):
         col = Column(title=title, day=day, practitioner=practitioner, works=bool(intervals))
+        mine = by_cell.get((practitioner.pk, day), [])
+        spans, first = sorted((a.start, a.end) for a in mine), 0  # the first span not over yet (rows go down)
         origin = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
         for m in range(first_minute, last_minute, ROW_MINUTES):
             start = (origin + dt.timedelta(minutes=m)).astimezone(zone)
             inside = any(iv.start <= start < iv.end for iv in intervals)
-            bookable = inside and start + dt.timedelta(minutes=ROW_MINUTES) > now
+            while first < len(spans) and spans[first][1] <= start:
+                first += 1
+            # A start inside one of the practitioner's appointments is refused whatever is booked (no double
+            # booking): no link to book there (the appointment's block covers the row anyway).
+            future = start + dt.timedelta(minutes=ROW_MINUTES) > now
+            taken = inside and future and first < len(spans) and spans[first][0] <= start
+            bookable = inside and future and not taken
             local_label = f"{m // 60:02d}:{m % 60:02d}"
             col.rows.append(
                 Row(
@@ -131,16 +154,16 @@ def build_grid(
                     bookable=bookable,
                     working=inside,
                     book_url=_book_url(book_url, practitioner.pk, day, local_label) if bookable else "",
+                    taken=taken,
                 )
             )
-        for a in appointments:
+        for a in mine:
             local_start = a.start.astimezone(zone)
-            if a.practitioner_id != practitioner.pk or local_start.date() != day:
-                continue
             # Placed by wall-clock time, like the row labels (right on daylight-saving change days too).
-            top = (local_start.hour * 60 + local_start.minute - first_minute) * PX_PER_MINUTE
-            height = max(_minutes(a.end, a.start) * PX_PER_MINUTE, row_height) - 2
-            col.blocks.append(Block(appointment=a, flags=flags.get(a.pk), top=top, height=height))
+            offset = local_start.hour * 60 + local_start.minute - first_minute
+            col.blocks.append(
+                Block(appointment=a, flags=flags.get(a.pk), offset=offset, minutes=round(_minutes(a.end, a.start)))
+            )
         columns.append(col)
     return Grid(
         columns=columns,

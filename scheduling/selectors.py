@@ -54,6 +54,33 @@ def appointments_for_day(day: dt.date, *, practitioner_id: int | None = None) ->
     return appointments_between(start, end, practitioner_id=practitioner_id)
 
 
+# What the day view shows of each appointment (templates/scheduling/_calendar.html, calendar_html.py, flags_for).
+CALENDAR_FIELDS = (
+    "status",
+    "start",
+    "end",
+    "cancellation_reason",
+    "patient__first_name",
+    "patient__last_name",
+    "practitioner__display_name",
+    "room__name",
+    "appointment_type__name",
+    "appointment_type__colour",
+    "appointment_type__new_patient_only",
+)
+
+
+def appointments_for_calendar(day: dt.date) -> QuerySet[Appointment]:
+    """The day's appointments as `appointments_for_day`, with only the fields the day view shows: a busy day has
+    400, and building whole patients, practitioners and rooms was most of the page's time."""
+    return (
+        appointments_for_day(day)
+        .select_related(None)
+        .select_related("patient", "practitioner", "room", "appointment_type")
+        .only(*CALENDAR_FIELDS)
+    )
+
+
 def appointment_detail(pk: int) -> Appointment:
     return _with_related(Appointment.objects.select_related("booked_by", "cancelled_by", "series")).get(pk=pk)
 

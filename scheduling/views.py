@@ -73,7 +73,7 @@ def frontdesk_home(request: HttpRequest) -> HttpResponse:
     """The day view: one column per practitioner."""
     day = _day_from(request)
     practitioners = list(clinic_selectors.practitioners_active())
-    appointments = list(selectors.appointments_for_day(day))
+    appointments = list(selectors.appointments_for_calendar(day))
     context = _calendar_context(
         cells=[(p.display_name, day, p) for p in practitioners],
         first_day=day,

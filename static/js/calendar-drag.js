@@ -1,6 +1,8 @@
 // Drag to move on the day view: a booked appointment dragged to another time or practitioner column is moved
 // by the server (the move form's checks, the same service). A refusal puts the block back and says why;
 // a move can be undone for a few seconds. The move form on the appointment's page stays the keyboard way.
+// A block is placed by its --t (minutes from the top of the grid, see static/css/scheduling.css); its move URL
+// comes from the grid's data-move-url-template, with the id read from its link by data-detail-url-template.
 (function () {
   "use strict";
   var cal = document.querySelector(".cal[data-first-minute]");
@@ -9,6 +11,12 @@
   var PX_PER_MINUTE = 1.6, STEP = 15; // as scheduling/calendar.py
   var UNDO_SECONDS = 8;
   var firstMinute = parseInt(cal.dataset.firstMinute, 10);
+  var moveTemplate = cal.dataset.moveUrlTemplate || "";
+  var detailTemplate = cal.dataset.detailUrlTemplate || "";
+  if (moveTemplate.indexOf("{pk}") < 0 || detailTemplate.indexOf("{pk}") < 0) return;
+  var detailPattern = new RegExp("^" + detailTemplate.split("{pk}").map(function (part) {
+    return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }).join("(\\d+)") + "$");
   var toast = document.getElementById("drag-toast");
   var status = document.getElementById("drag-status");
   var error = document.getElementById("drag-error");
@@ -48,16 +56,22 @@
     });
   }
 
-  // Where a block is, so that it can go back: its column and its top.
-  function place(block) { return { body: block.parentNode, top: block.style.top, label: timeLabel(block).nodeValue }; }
+  // Where a block is, so that it can go back: its column and its top (minutes from the top of the grid).
+  function place(block) {
+    return { body: block.parentNode, top: block.style.getPropertyValue("--t"), label: timeLabel(block).nodeValue };
+  }
   function timeLabel(block) { return block.querySelector("strong").firstChild; }
   function putBack(block, where) {
     where.body.appendChild(block);
-    block.style.top = where.top;
+    block.style.setProperty("--t", where.top);
     timeLabel(block).nodeValue = where.label;
   }
 
-  cal.querySelectorAll(".cal-block[data-move-url]").forEach(function (block) {
+  // Booked appointments move (the others have started, ended or are not active).
+  cal.querySelectorAll(".cal-block.status-booked").forEach(function (block) {
+    var id = detailPattern.exec(block.getAttribute("href"));
+    if (!id) return;
+    block.dataset.moveUrl = moveTemplate.split("{pk}").join(id[1]);
     block.draggable = true;
     block.addEventListener("dragstart", function (event) {
       dragged = block;
@@ -90,7 +104,7 @@
       minute = Math.max(firstMinute, minute);
       var before = place(block);
       body.appendChild(block);
-      block.style.top = (minute - firstMinute) * PX_PER_MINUTE + "px";
+      block.style.setProperty("--t", String(minute - firstMinute));
       timeLabel(block).nodeValue = before.label.replace(/^\d\d:\d\d/, hhmm(minute));
       say("Moving to " + hhmm(minute) + "…", false);
       post(block.dataset.moveUrl, body.dataset.day + "T" + hhmm(minute), body.dataset.practitioner).then(function (answer) {

@@ -61,5 +61,10 @@ def test_only_staff_may_drag_and_only_by_post(client_for, patient_a, front_desk,
 
 def test_the_day_view_marks_booked_appointments_draggable(client_for, front_desk, appointment):
     body = client_for(front_desk).get(reverse("scheduling:frontdesk_home"), {"date": "2026-06-02"}).content.decode()
-    assert f'data-move-url="{reverse("scheduling:appointment_drag_move", args=[appointment.pk])}"' in body
+    # One URL template on the grid (static/js/calendar-drag.js puts in the id read from the block's link).
+    move = reverse("scheduling:appointment_drag_move", args=[987654321]).replace("987654321", "{pk}")
+    detail = reverse("scheduling:appointment_detail", args=[987654321]).replace("987654321", "{pk}")
+    assert f'data-move-url-template="{move}" data-detail-url-template="{detail}"' in body
+    detail_of_it = reverse("scheduling:appointment_detail", args=[appointment.pk])
+    assert f'<a class="cal-block status-booked" style="--t:60;--d:30;--c:#5c7cfa" href="{detail_of_it}">' in body
     assert 'src="/static/js/calendar-drag.js"' in body

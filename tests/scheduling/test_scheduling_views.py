@@ -58,7 +58,9 @@ def test_day_view_shows_columns_blocks_and_flags(desk, appt, practitioner_a, pra
     body = response.content.decode()
     assert practitioner_a.display_name in body and practitioner_b.display_name in body
     assert "Alice Arnold" in body and "SOT adjustment" in body
-    assert ">Intake<" in body and ">Consent<" in body and ">New<" in body
+    # The flags: a badge each (their words drawn by the CSS), said once in words for screen readers.
+    assert '<i class="new"></i><i class="intake"></i><i class="consent"></i>' in body
+    assert "<small>New patient, intake not started, consent not signed.</small>" in body
     assert reverse("scheduling:appointment_detail", args=[appt.pk]) in body
     # An empty working slot links to the booking form pre-filled with practitioner and time.
     assert f"{BOOK}?practitioner={practitioner_b.pk}&amp;start=2026-06-01T09%3A00" in body
