@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.audit import audit_read, reads_patient_data
-from clinic.careplans import selectors, services
+from clinic.careplans import outcomes, selectors, services
 from clinic.careplans.forms import CarePlanForm, DiscontinueForm
 from clinic.careplans.permissions import get_careplan_for_user
 from clinic.domain_errors import apply_error, message_error
@@ -105,6 +105,9 @@ def _detail_context(request, plan, discontinue_form=None) -> dict:
         "discontinue_form": discontinue_form or DiscontinueForm(),
         "may_write": can(request.user, "careplan.write", plan),
         "may_accept": plan.status == "proposed" and can(request.user, "careplan.accept", plan),
+        "questionnaires": outcomes.questionnaires_of_plan(plan) if plan.questionnaire_code else [],
+        # Scores and pain are clinical: the trend is for those who read the chart.
+        "trend": outcomes.plan_trend(plan) if can(request.user, "clinical.read") else None,
     }
 
 
