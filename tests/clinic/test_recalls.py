@@ -1,7 +1,9 @@
 """Recalls (issue 16, item 6): who is on the front desk's list and why, the one-click e-mail from the editable
 template, the opt-out link that needs no login, the records of both, and a list read in constant queries."""
 
+import datetime as dt
 import re
+import zoneinfo
 
 import pytest
 import time_machine
@@ -277,3 +279,28 @@ def test_the_account_links_to_the_patients_current_plan_and_the_plan_read_is_aud
     assert AuditEvent.objects.filter(action="view", patient=patient_a).count() == before + 1
     assert client_for(patient_b.user).get(plan.get_absolute_url()).status_code == 404
     assert "care plan" not in client_for(patient_b.user).get(reverse("scheduling:account_home")).content.decode()
+
+
+# --- the demo -------------------------------------------------------------------------------------------------
+
+
+def test_seed_demo_has_three_results_for_sophia_and_daniel_overdue_once(frozen, settings):
+    from django.core.management import call_command
+
+    from clinic.careplans import outcomes
+    from clinic.models import PlanQuestionnaire
+
+    frozen.move_to(dt.datetime(2026, 6, 3, 12, 0, tzinfo=zoneinfo.ZoneInfo("America/New_York")))
+    call_command("seed_demo")
+    counts = (CarePlan.objects.count(), PlanQuestionnaire.objects.count(), RecallNudge.objects.count())
+    call_command("seed_demo")
+    assert (CarePlan.objects.count(), PlanQuestionnaire.objects.count(), RecallNudge.objects.count()) == counts
+    sophia = CarePlan.objects.get(patient__first_name="Sophia")
+    results = outcomes.outcome_results(sophia)
+    assert [r.source for r in results] == ["intake", "before visit 1", "before visit 2", "before visit 3"]
+    assert [r.value for r in results[1:]] == [32, 26, 18]
+    rows = {f"{r.patient.first_name} {r.patient.last_name}": r for r in recalls.recall_rows()}
+    daniel = rows["Daniel Okafor"]
+    assert daniel.reasons[0] == "no future appointment"
+    assert any(reason.startswith("re-examination overdue") for reason in daniel.reasons)
+    assert "no visit for 6 weeks" in daniel.reasons and daniel.may_nudge
