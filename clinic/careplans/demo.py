@@ -4,7 +4,7 @@ only when it is missing).
 - Sophia Davis (the patient with the demo visit notes) is mid-plan, accepted in person, with the
   re-examination due at her next visit and three ODI results answered through the plan's questionnaire links
   (weekly, before each of her visits), drawn on the plan's trend beside her intake's ODI and her notes' pain.
-- Daniel Okafor is an overdue recall: his plan is active, his last visit was nine weeks ago, nothing is booked
+- Marcus Bell is an overdue recall: his plan is active, his last visit was nine weeks ago, nothing is booked
   and his re-examination date has passed; he is on the front desk's recall list.
 """
 
@@ -26,7 +26,7 @@ from scheduling import services as scheduling_services
 from scheduling.demo import NOTES_PATIENT
 from scheduling.models import AppointmentType
 
-RECALL_PATIENT = ("Daniel", "Okafor")
+RECALL_PATIENT = ("Marcus", "Bell")
 RECALL_VISIT_WEEKS_AGO = (10, 9.5, 9)
 # Sophia's ODI totals before her three visits (of 50): 32 %, 26 %, 18 %.
 DEMO_TOTALS = (16, 13, 9)
@@ -99,9 +99,9 @@ def _sophia_results(plan: CarePlan, past_visits) -> None:
         )
 
 
-def _daniel(practitioner: Practitioner) -> str:
+def _marcus(practitioner: Practitioner) -> str:
     if Patient.objects.filter(first_name=RECALL_PATIENT[0], last_name=RECALL_PATIENT[1]).exists():
-        return "Daniel Okafor"
+        return "Marcus Bell"
     adjustment = AppointmentType.objects.filter(slug="sot-adjustment").first()
     if adjustment is None:
         return ""
@@ -111,7 +111,7 @@ def _daniel(practitioner: Practitioner) -> str:
         last_name=RECALL_PATIENT[1],
         date_of_birth=dt.date(1979, 9, 30),
         sex="male",
-        email="daniel.okafor@example.com",
+        email="marcus.bell@example.com",
         phone="(555) 010-3321",
     )
     zone = availability.clinic_zone()
@@ -141,7 +141,7 @@ def _daniel(practitioner: Practitioner) -> str:
             starts.append(start)
             break
     if not starts:
-        return "Daniel Okafor (no visit could be booked)"
+        return "Marcus Bell (no visit could be booked)"
     plan = services.careplan_propose(
         patient=patient,
         practitioner=practitioner,
@@ -158,7 +158,7 @@ def _daniel(practitioner: Practitioner) -> str:
     services.careplan_accept(plan=plan, actor=practitioner.user, how="in_person")
     CarePlan.objects.filter(pk=plan.pk).update(accepted_at=proposed)
     services.careplan_set_status(plan=plan, actor=practitioner.user, status="active")
-    return "Daniel Okafor"
+    return "Marcus Bell"
 
 
 @transaction.atomic
@@ -167,10 +167,10 @@ def seed(stdout=None) -> None:
     if practitioner is None:
         return
     sophia = _sophia(practitioner)
-    daniel = _daniel(practitioner)
+    marcus = _marcus(practitioner)
     if stdout:
         stdout.write(
             f"care plans: Sophia Davis mid-plan ({sophia or 'not seeded'}, "
             f"{PlanQuestionnaire.objects.filter(patient__first_name=NOTES_PATIENT[0]).count()} questionnaire results); "
-            f"overdue recall: {daniel or 'not seeded'}"
+            f"overdue recall: {marcus or 'not seeded'}"
         )

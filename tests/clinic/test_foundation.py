@@ -62,7 +62,7 @@ def test_seed_demo_twice_gives_the_same_counts():
     call_command("seed_demo")
     second = {m.__name__: m.objects.count() for m in (User, Patient, Practitioner, Location, Room)}
     assert first == second
-    # 20 patients, Ruby Harris (a child on a family account) and Daniel Okafor (the care plans' overdue recall)
+    # 20 patients, Ruby Harris (a child on a family account) and Marcus Bell (the care plans' overdue recall)
     assert first["Patient"] == 22
     assert first["Practitioner"] == 3
     assert first["Room"] == 3

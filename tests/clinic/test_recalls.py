@@ -284,7 +284,7 @@ def test_the_account_links_to_the_patients_current_plan_and_the_plan_read_is_aud
 # --- the demo -------------------------------------------------------------------------------------------------
 
 
-def test_seed_demo_has_three_results_for_sophia_and_daniel_overdue_once(frozen, settings):
+def test_seed_demo_has_three_results_for_sophia_and_marcus_overdue_once(frozen, settings):
     from django.core.management import call_command
 
     from clinic.careplans import outcomes
@@ -300,7 +300,7 @@ def test_seed_demo_has_three_results_for_sophia_and_daniel_overdue_once(frozen, 
     assert [r.source for r in results] == ["intake", "before visit 1", "before visit 2", "before visit 3"]
     assert [r.value for r in results[1:]] == [32, 26, 18]
     rows = {f"{r.patient.first_name} {r.patient.last_name}": r for r in recalls.recall_rows()}
-    daniel = rows["Daniel Okafor"]
-    assert daniel.reasons[0] == "no future appointment"
-    assert any(reason.startswith("re-examination overdue") for reason in daniel.reasons)
-    assert "no visit for 6 weeks" in daniel.reasons and daniel.may_nudge
+    marcus = rows["Marcus Bell"]
+    assert marcus.reasons[0] == "no future appointment"
+    assert any(reason.startswith("re-examination overdue") for reason in marcus.reasons)
+    assert "no visit for 6 weeks" in marcus.reasons and marcus.may_nudge
