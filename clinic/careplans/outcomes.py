@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from clinic import outbox
 from clinic.careplans import selectors
+from clinic.family import notice_address
 from clinic.models import CarePlan, CarePlanStatus, OutgoingNotice, PlanQuestionnaire, VisitNote
 from clinic.notes import charts
 from clinic.notes import selectors as notes_selectors
@@ -106,13 +107,16 @@ def is_due(plan: CarePlan, number: int, start: dt.datetime, last_due: dt.datetim
     return False
 
 
-def _message(row: PlanQuestionnaire, questionnaire: Questionnaire | None, link: str) -> tuple[str, str]:
+def _message(row: PlanQuestionnaire, questionnaire: Questionnaire | None, link: str, guardian: str) -> tuple[str, str]:
     start = timezone.localtime(row.due_at)
     title = questionnaire.title if questionnaire else row.questionnaire_code.upper()
-    subject = f"A short questionnaire before your visit on {start:%-d %B}"
+    name = row.patient.preferred_name or row.patient.first_name
+    # A child's notice goes to their guardian (clinic.family.notice_address), greeted by name.
+    whose = f"{name}'s" if guardian else "your"
+    subject = f"A short questionnaire before {whose} visit on {start:%-d %B}"
     body = (
-        f"Hello {row.patient.preferred_name or row.patient.first_name},\n\n"
-        f"Before your visit on {start:%A %-d %B at %H:%M}, please answer a short questionnaire ({title}). "
+        f"Hello {guardian or name},\n\n"
+        f"Before {whose} visit on {start:%A %-d %B at %H:%M}, please answer a short questionnaire ({title}). "
         "It takes about five minutes and shows your practitioner how your care plan is going:\n\n"
         f"{link}\n\n"
         f"The link works for {link_max_age().days} days and needs no password.\n\n"
@@ -126,21 +130,22 @@ def questionnaire_send(*, row: PlanQuestionnaire, now: dt.datetime | None = None
     """Record the e-mail with the link in the outbox (the worker sends it) and mark the row sent. None when the
     patient has no e-mail address (the plan page says so)."""
     now = now or timezone.now()
-    if not row.patient.email:
+    recipient, guardian = notice_address(row.patient)
+    if not recipient:
         return None
     questionnaire = Questionnaire.objects.filter(code=row.questionnaire_code).first()
-    subject, body = _message(row, questionnaire, questionnaire_link(row))
+    subject, body = _message(row, questionnaire, questionnaire_link(row), guardian)
     notice = outbox.notice_queue(
         kind=OutgoingNotice.Kind.CAREPLAN_QUESTIONNAIRE,
         patient=row.patient,
-        recipient=row.patient.email,
+        recipient=recipient,
         context={"plan_questionnaire": row.pk},
         subject=subject,
         body=body,
         now=now,
     )
-    PlanQuestionnaire.objects.filter(pk=row.pk).update(sent_at=now, recipient=row.patient.email)
-    row.sent_at, row.recipient = now, row.patient.email
+    PlanQuestionnaire.objects.filter(pk=row.pk).update(sent_at=now, recipient=recipient)
+    row.sent_at, row.recipient = now, recipient
     audit_record(action="careplan.q_sent", obj=row, detail=f"{row.questionnaire_code} before visit {row.visit_number}")
     return notice
 

@@ -22,7 +22,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import outbox
-from clinic.models import CarePlan, CarePlanStatus, OutgoingNotice, Patient, RecallNudge, RecallOptOut, RecallTemplate
+from clinic.family import notice_address
+from clinic.models import (
+    CarePlan,
+    CarePlanStatus,
+    GuardianLink,
+    OutgoingNotice,
+    Patient,
+    RecallNudge,
+    RecallOptOut,
+    RecallTemplate,
+)
 from clinic.services import audit_record
 from scheduling.models import Appointment
 
@@ -86,8 +96,8 @@ def _reasons(plan: CarePlan, *, last: dt.datetime | None, upcoming: dt.datetime 
 
 
 def recall_rows(*, now: dt.datetime | None = None) -> list[RecallRow]:
-    """Every patient to recall, longest without a visit first. Four queries whatever the number of patients:
-    the plans with their patients, each patient's last and next visit, their nudges, their opt-outs."""
+    """Every patient to recall, longest without a visit first. Five queries whatever the number of patients:
+    the plans with their patients, each patient's last and next visit, their nudges, guardians, opt-outs."""
     now = now or timezone.now()
     plans = {
         p.patient_id: p
@@ -108,6 +118,12 @@ def recall_rows(*, now: dt.datetime | None = None) -> list[RecallRow]:
         .values("patient_id")
         .annotate(last=Max("sent_at"), count=Count("pk"))
     }
+    # A child without an address of their own is reached through a guardian (clinic.family.notice_address).
+    guarded = set(
+        GuardianLink.objects.filter(dependant_id__in=plans.keys(), ended_at__isnull=True).values_list(
+            "dependant_id", flat=True
+        )
+    )
     opt_outs = dict(RecallOptOut.objects.filter(patient_id__in=plans.keys()).values_list("patient_id", "opted_out_at"))
     rows = []
     for patient_id, plan in plans.items():
@@ -128,7 +144,7 @@ def recall_rows(*, now: dt.datetime | None = None) -> list[RecallRow]:
         )
         if row.opted_out:
             row.why_not = f"Asked for no recall e-mails on {timezone.localtime(row.opted_out):%-d %b %Y}: call instead."
-        elif not plan.patient.email:
+        elif not plan.patient.email and patient_id not in guarded:
             row.why_not = "No e-mail address on file: call instead."
         rows.append(row)
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -184,7 +200,8 @@ def recall_nudge(*, patient: Patient, actor, request=None, now: dt.datetime | No
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if RecallOptOut.objects.filter(patient=patient).exists():
         raise ValidationError(f"{patient.full_name} asked for no recall e-mails: call them instead.")
-    if not patient.email:
+    recipient, guardian = notice_address(patient)
+    if not recipient:
         raise ValidationError(f"{patient.full_name} has no e-mail address on file: call them instead.")
     row = next((r for r in recall_rows(now=now) if r.patient.pk == patient.pk), None)
     if row is None:
@@ -193,7 +210,7 @@ def recall_nudge(*, patient: Patient, actor, request=None, now: dt.datetime | No
         )
     subject, body = recall_template()
     values = {
-        "first_name": patient.preferred_name or patient.first_name,
+        "first_name": guardian or patient.preferred_name or patient.first_name,
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
         "book_link": settings.CLINIC_SITE_URL + reverse("scheduling:book_start"),
@@ -206,7 +223,7 @@ def recall_nudge(*, patient: Patient, actor, request=None, now: dt.datetime | No
     notice = outbox.notice_record(
         kind=OutgoingNotice.Kind.RECALL,
         patient=patient,
-        recipient=patient.email,
+        recipient=recipient,
         context={"plan": row.plan.pk},
         subject=_render(subject, values),
         body=text,
@@ -216,7 +233,7 @@ def recall_nudge(*, patient: Patient, actor, request=None, now: dt.datetime | No
         patient=patient,
         plan=row.plan,
         notice=notice,
-        recipient=patient.email,
+        recipient=recipient,
         reasons="; ".join(row.reasons)[:300],
         sent_by=actor,
         sent_at=now,

@@ -276,3 +276,17 @@ def test_the_plan_page_query_count_does_not_grow_with_results_and_notes(patient_
     with CaptureQueriesContext(connection) as many:
         assert client.get(plan.get_absolute_url()).status_code == 200
     assert len(many) == len(one)
+
+
+def test_a_childs_questionnaire_goes_to_their_guardian(plan_with_visits, patient_a):
+    from clinic.models import GuardianLink
+    from tests.clinic.factories import UserFactory
+
+    patient_a.email = ""
+    patient_a.save()
+    parent = UserFactory(email="parent@example.com", first_name="Morgan")
+    GuardianLink.objects.create(guardian=parent, dependant=patient_a, relationship="father")
+    outcomes.questionnaires_queue_due()
+    notice = OutgoingNotice.objects.get(kind="careplan_questionnaire")
+    assert notice.recipient == "parent@example.com" and PlanQuestionnaire.objects.get().recipient == notice.recipient
+    assert notice.body.startswith("Hello Morgan,") and "Before Alice's visit" in notice.body

@@ -304,3 +304,18 @@ def test_seed_demo_has_three_results_for_sophia_and_marcus_overdue_once(frozen, 
     assert marcus.reasons[0] == "no future appointment"
     assert any(reason.startswith("re-examination overdue") for reason in marcus.reasons)
     assert "no visit for 6 weeks" in marcus.reasons and marcus.may_nudge
+
+
+def test_a_childs_recall_goes_to_their_guardian(patient_a, practitioner_a, front_desk, client_for, commits):
+    from clinic.models import GuardianLink
+    from tests.clinic.factories import UserFactory
+
+    child = PatientFactory(first_name="Theo", email="")
+    parent = UserFactory(email="parent@example.com", first_name="Morgan")
+    GuardianLink.objects.create(guardian=parent, dependant=child, relationship="mother")
+    plan_for(child, practitioner_a)
+    assert "E-mail a recall" in client_for(front_desk).get(LIST).content.decode()
+    with commits():
+        nudge = recalls.recall_nudge(patient=child, actor=front_desk)
+    assert nudge.recipient == "parent@example.com" and mail.outbox[0].to == ["parent@example.com"]
+    assert mail.outbox[0].body.startswith("Hello Morgan,")
