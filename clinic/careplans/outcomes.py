@@ -65,8 +65,12 @@ def questionnaire_token(row: PlanQuestionnaire) -> str:
     return signing.TimestampSigner(salt=SALT).sign(str(row.pk))
 
 
+def questionnaire_path(row: PlanQuestionnaire) -> str:
+    return reverse("clinic:careplan_questionnaire", args=[questionnaire_token(row)])
+
+
 def questionnaire_link(row: PlanQuestionnaire) -> str:
-    return settings.CLINIC_SITE_URL + reverse("clinic:careplan_questionnaire", args=[questionnaire_token(row)])
+    return settings.CLINIC_SITE_URL + questionnaire_path(row)
 
 
 def questionnaire_from_token(token: str) -> PlanQuestionnaire:

@@ -6,7 +6,6 @@ with the intake's rule) and then only says thank you. Every opening is audited a
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -50,7 +49,6 @@ def careplan_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, "Thank you: your answers are with your practitioner.")
             return redirect("clinic:careplan_questionnaire", token=token)
     return render(
         request,

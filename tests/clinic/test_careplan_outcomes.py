@@ -290,3 +290,14 @@ def test_a_childs_questionnaire_goes_to_their_guardian(plan_with_visits, patient
     notice = OutgoingNotice.objects.get(kind="careplan_questionnaire")
     assert notice.recipient == "parent@example.com" and PlanQuestionnaire.objects.get().recipient == notice.recipient
     assert notice.body.startswith("Hello Morgan,") and "Before Alice's visit" in notice.body
+
+
+def test_the_patient_can_answer_from_their_plan_page_too(plan_with_visits, client_for, patient_a, front_desk):
+    plan, *_ = plan_with_visits
+    outcomes.questionnaires_queue_due()
+    path = outcomes.questionnaire_path(PlanQuestionnaire.objects.get())
+    assert (
+        f'<a href="{path}">Answer it now</a>'
+        in client_for(patient_a.user).get(plan.get_absolute_url()).content.decode()
+    )
+    assert "Answer it now" not in client_for(front_desk).get(plan.get_absolute_url()).content.decode()
