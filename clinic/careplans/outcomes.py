@@ -303,6 +303,24 @@ def goal_target(plan: CarePlan, kind: str) -> float | None:
     return next((float(g["target"]) for g in plan.goals if g.get("kind") == kind and g.get("target") is not None), None)
 
 
+# Two line labels closer than this (on the 0-100 scale) would print over each other.
+LABEL_GAP = 8
+
+
+def _unclutter(thresholds: list) -> list:
+    """Keep every line, but drop the label of a line that would print over the label of one listed before it
+    (baseline, goal, meaningful change: in that order of importance). Its title and the chart's text
+    alternative still say it, and the page lists all three under the chart."""
+    kept, labelled = [], []
+    for line in thresholds:
+        if any(abs(value - line.value) < LABEL_GAP for value in labelled):
+            line = charts.Threshold(value=line.value, label="", description=line.description)
+        else:
+            labelled.append(line.value)
+        kept.append(line)
+    return kept
+
+
 def plan_trend(plan: CarePlan) -> dict:
     """The plan's outcome trend as one chart: the questionnaire (percent) and every note's pain (0-10, drawn
     x10 on the same 0-100 scale), with the baseline, the goal and the meaningful-change line. Four queries."""
@@ -314,6 +332,7 @@ def plan_trend(plan: CarePlan) -> dict:
     goal = goal_target(plan, "questionnaire_below")
     pain_goal = goal_target(plan, "pain_at_most")
     thresholds = []
+    change_line = None
     if scores:
         baseline = scores[0]
         thresholds.append(
@@ -323,16 +342,17 @@ def plan_trend(plan: CarePlan) -> dict:
                 description=f"Baseline {code}: {baseline.value:g}% on {timezone.localtime(baseline.at):%Y-%m-%d}",
             )
         )
-        line = charts.meaningful_change_line(scores, change=change, unit="percentage points", name=code)
-        if line is not None:
-            thresholds.append(line)
+        change_line = charts.meaningful_change_line(scores, change=change, unit="percentage points", name=code)
     if goal is not None:
         thresholds.append(
             charts.Threshold(
                 value=goal, label=f"Goal: {code} below {goal:g}%", description=f"Goal: {code} below {goal:g}%"
             )
         )
+    if change_line is not None:
+        thresholds.append(change_line)
     series = []
+    thresholds = _unclutter(thresholds)
     if code:
         series.append(charts.Series(f"{code} %", scores))
     scaled = [Result(p.at, p.value * 10, p.source) for p in pain]

@@ -301,3 +301,18 @@ def test_the_patient_can_answer_from_their_plan_page_too(plan_with_visits, clien
         in client_for(patient_a.user).get(plan.get_absolute_url()).content.decode()
     )
     assert "Answer it now" not in client_for(front_desk).get(plan.get_absolute_url()).content.decode()
+
+
+def test_a_line_too_close_to_a_more_important_one_keeps_its_line_but_not_its_label():
+    from clinic.notes import charts
+
+    lines = [
+        charts.Threshold(33.3, "Baseline", "b"),
+        charts.Threshold(20, "Goal", "g"),
+        charts.Threshold(23.3, "Change", "c"),
+    ]
+    assert [(t.value, t.label, t.description) for t in outcomes._unclutter(lines)] == [
+        (33.3, "Baseline", "b"),
+        (20, "Goal", "g"),
+        (23.3, "", "c"),
+    ]
