@@ -316,3 +316,14 @@ def test_a_line_too_close_to_a_more_important_one_keeps_its_line_but_not_its_lab
         (20, "Goal", "g"),
         (23.3, "", "c"),
     ]
+
+
+def test_the_discharge_summary_ends_on_the_last_plan_questionnaire(patient_a, practitioner_a, ndi, client_for):
+    plan = active_plan(patient_a, practitioner_a)
+    answered(plan, 3, 40, nf.at(-10, 8))
+    answered(plan, 6, 14, nf.at(-2, 8))
+    services.careplan_set_status(plan=plan, actor=practitioner_a.user, status="completed")
+    response = client_for(practitioner_a.user).get(reverse("clinic:careplan_discharge", args=[plan.pk]))
+    summary = response.context["summary"]
+    assert summary["score"] == (40.0, 14.0)
+    assert summary["goals"][0] == {"text": "NDI below 20 %", "met": True}
