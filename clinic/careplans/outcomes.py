@@ -8,9 +8,9 @@ through a signed link (no login), scored with the intake's rule, and drawn on th
   e-mail in the outbox, sent by the worker.
 - The link is signed like the intake invitation's (`TimestampSigner`, its own salt) and lasts
   CAREPLAN_QUESTIONNAIRE_LINK_DAYS; once answered it no longer opens the form.
-- Scoring: `intake.scoring.score_answers`, with DOMAIN.md's rule for missing items: one item left out is scored
-  over the items answered; with more left out the patient is warned and asked, and a form sent anyway is kept
-  "not scored".
+- Scoring: `intake.scoring.score_answers` with the questionnaire's missing-item rule (`max_missing_items`, 1
+  for the NDI and ODI): within it the form is scored over the items answered; beyond it the patient is warned
+  and asked, and a form sent anyway is kept "not scored".
 """
 
 from __future__ import annotations
@@ -233,18 +233,25 @@ def questionnaire_answer(
     missing = _missing(given)
     if missing == len(given):
         raise ValidationError("Answer the questions, then send the questionnaire.")
-    if missing > 1 and not send_incomplete:
+    if missing > questionnaire.max_missing_items and not send_incomplete:
         raise IncompleteAnswers(
-            f"{missing} questions are not answered. Answer them if you can: with more than one left out, the "
-            "questionnaire cannot be scored. If you cannot answer them, tick the box below and send it as it is."
+            f"{missing} questions are not answered. Answer them if you can: with more than "
+            f"{questionnaire.max_missing_items} left out, the questionnaire cannot be scored. If you cannot answer "
+            "them, tick the box below and send it as it is."
         )
-    result = score_answers(given, max_item_score=questionnaire.max_item_score, bands=questionnaire.bands)
-    scored = missing <= 1
+    # The questionnaire's own missing-item rule (data, as the intake uses it): beyond it, "not scored".
+    result = score_answers(
+        given,
+        max_item_score=questionnaire.max_item_score,
+        bands=questionnaire.bands,
+        max_missing=questionnaire.max_missing_items,
+    )
+    scored = result.percent is not None
     locked.answers = given
     locked.items_answered = result.items_answered
     locked.total = result.total
-    locked.percent = result.percent if scored else None
-    locked.band = result.band if scored else ""
+    locked.percent = result.percent
+    locked.band = result.band
     locked.answered_at = timezone.now()
     locked.full_clean()
     locked.save()
