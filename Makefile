@@ -45,6 +45,7 @@ worker: migrate
 
 reminders: migrate
 	$(PY) manage.py send_due_reminders
+	$(PY) manage.py queue_careplan_questionnaires
 	$(PY) manage.py send_pending_notices
 	$(PY) manage.py detach_adult_dependants
 

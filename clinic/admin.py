@@ -161,3 +161,7 @@ class VisitNoteAdmin(ReadOnlyAdmin):
     search_fields = ["patient__last_name", "patient__first_name"]
     list_select_related = ["patient", "practitioner"]
     inlines = [NoteAddendumInline]
+
+
+# The care plans' admin (the recall e-mail template) registers itself.
+from clinic.careplans import admin as careplans_admin  # noqa: E402, F401

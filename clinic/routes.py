@@ -4,6 +4,8 @@ from django.urls import path
 
 from clinic import views, views_family
 from clinic.careplans import views as careplan_views
+from clinic.careplans import views_outcomes as careplan_outcome_views
+from clinic.careplans import views_recalls as recall_views
 from clinic.notes import views as notes_views
 from clinic.records import views as records_views
 
@@ -34,6 +36,14 @@ urlpatterns = [
     ),
     path("care-plans/<int:pk>/discharge/", careplan_views.careplan_discharge, name="careplan_discharge"),
     path("care-plans/<int:pk>/accept/", careplan_views.careplan_accept_online, name="careplan_accept_online"),
+    path(
+        "care-plans/questionnaire/<str:token>/",
+        careplan_outcome_views.careplan_questionnaire,
+        name="careplan_questionnaire",
+    ),
+    path("desk/recalls/", recall_views.recall_list, name="recall_list"),
+    path("desk/recalls/<int:pk>/nudge/", recall_views.recall_nudge, name="recall_nudge"),
+    path("recalls/opt-out/<str:token>/", recall_views.recall_opt_out, name="recall_opt_out"),
     path(
         "care-plans/<int:pk>/<str:status>/",
         careplan_views.careplan_status,

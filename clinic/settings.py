@@ -297,6 +297,12 @@ CLINIC_NOTE_AUTOSAVE_SECONDS = env_int("CLINIC_NOTE_AUTOSAVE_SECONDS", 20)
 # How long an intake invitation link sent by the front desk stays valid.
 INTAKE_INVITATION_DAYS = env_int("INTAKE_INVITATION_DAYS", 7)
 
+# Care plans: a plan's questionnaire is e-mailed this many hours before the visit it is due at, and its link
+# works this many days; the recalls list shows patients on a plan not seen for this many weeks.
+CAREPLAN_QUESTIONNAIRE_HOURS_BEFORE = env_int("CAREPLAN_QUESTIONNAIRE_HOURS_BEFORE", 48)
+CAREPLAN_QUESTIONNAIRE_LINK_DAYS = env_int("CAREPLAN_QUESTIONNAIRE_LINK_DAYS", 14)
+CAREPLAN_RECALL_WEEKS = env_int("CAREPLAN_RECALL_WEEKS", 6)
+
 # --- Scheduling -----------------------------------------------------------------------------
 # Free start times are offered on this grid (minutes past the hour, local wall clock).
 SCHEDULING_GRID_MINUTES = env_int("SCHEDULING_GRID_MINUTES", 15)

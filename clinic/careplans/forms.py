@@ -116,3 +116,35 @@ class CarePlanForm(forms.Form):
 
 class DiscontinueForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PlanQuestionnaireForm(forms.Form):
+    """The plan's questionnaire as the patient answers it from the e-mailed link: one radio group per item (an
+    item may be left out), and the choice to send it with questions left out."""
+
+    send_incomplete = forms.BooleanField(
+        label="I cannot answer the questions I left out: send it as it is.", required=False
+    )
+
+    def __init__(self, *args, questionnaire, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questionnaire = questionnaire
+        self.item_codes = []
+        for item in questionnaire.items.all():
+            self.fields[f"item_{item.code}"] = forms.TypedChoiceField(
+                label=f"{item.position}. {item.text}",
+                choices=[(str(o.score), o.text) for o in item.options.all()],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.item_codes.append(item.code)
+        # The choice comes last, under the questions.
+        self.order_fields([*(f"item_{code}" for code in self.item_codes), "send_incomplete"])
+
+    def item_fields(self):
+        return [self[f"item_{code}"] for code in self.item_codes]
+
+    def answers(self) -> dict:
+        return {code: self.cleaned_data.get(f"item_{code}") for code in self.item_codes}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from clinic.models import CarePlan
+from clinic.models import CarePlan, PlanQuestionnaire
 from clinic.models.careplans import CURRENT_STATES
 
 
@@ -179,6 +179,14 @@ def discharge_summary(plan: CarePlan) -> dict:
     pain = chart["pain"]
     code = (plan.questionnaire_code or "").upper()
     scores = next((points for name, points in chart["outcomes"].items() if name.upper() == code), []) if code else []
+    if code:  # and the plan's own questionnaires, answered from their links (outcomes over time)
+        answered = PlanQuestionnaire.objects.filter(
+            patient=plan.patient, questionnaire_code=plan.questionnaire_code, percent__isnull=False
+        )
+        scores = sorted(
+            [*scores, *(notes_selectors.Point(r.answered_at, float(r.percent), "care plan") for r in answered)],
+            key=lambda p: p.at,
+        )
     phases = phase_progress(plan)
 
     def pair(points):

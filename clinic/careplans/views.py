@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.audit import audit_read, reads_patient_data
-from clinic.careplans import selectors, services
+from clinic.careplans import outcomes, selectors, services
 from clinic.careplans.forms import CarePlanForm, DiscontinueForm
 from clinic.careplans.permissions import get_careplan_for_user
 from clinic.domain_errors import apply_error, message_error
@@ -96,6 +96,10 @@ def careplan_revise(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(request, plan, discontinue_form=None) -> dict:
+    questionnaires = outcomes.questionnaires_of_plan(plan) if plan.questionnaire_code else []
+    if can(request.user, "careplan.accept", plan):  # the patient (or guardian): a link to answer from here too
+        for row in questionnaires:
+            row.answer_path = outcomes.questionnaire_path(row) if row.sent_at and not row.is_answered else ""
     return {
         "plan": plan,
         "patient": plan.patient,
@@ -105,6 +109,9 @@ def _detail_context(request, plan, discontinue_form=None) -> dict:
         "discontinue_form": discontinue_form or DiscontinueForm(),
         "may_write": can(request.user, "careplan.write", plan),
         "may_accept": plan.status == "proposed" and can(request.user, "careplan.accept", plan),
+        "questionnaires": questionnaires,
+        # Scores and pain are clinical: the trend is for those who read the chart.
+        "trend": outcomes.plan_trend(plan) if can(request.user, "clinical.read") else None,
     }
 
 

@@ -5,7 +5,16 @@ the outbox (`outbox`).
 ("scheduling.Appointment", "intake.ConsentSignature") and never imports their code.
 """
 
-from clinic.models.careplans import AcceptedHow, CarePlan, CarePlanStatus, GoalKind
+from clinic.models.careplans import (
+    AcceptedHow,
+    CarePlan,
+    CarePlanStatus,
+    GoalKind,
+    PlanQuestionnaire,
+    RecallNudge,
+    RecallOptOut,
+    RecallTemplate,
+)
 from clinic.models.core import (
     AuditEvent,
     Location,
@@ -36,7 +45,11 @@ __all__ = [
     "NoteTemplate",
     "OutgoingNotice",
     "Patient",
+    "PlanQuestionnaire",
     "Practitioner",
+    "RecallNudge",
+    "RecallOptOut",
+    "RecallTemplate",
     "RecordRequest",
     "Room",
     "User",

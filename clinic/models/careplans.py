@@ -10,6 +10,7 @@ version is one row. The questionnaire is named by its code (e.g. "ndi"), as the 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -127,3 +128,104 @@ class CarePlan(models.Model):
             else:
                 out.append(f"{(self.questionnaire_code or 'questionnaire').upper()} below {goal.get('target')} %")
         return out
+
+
+class PlanQuestionnaire(models.Model):
+    """The plan's questionnaire, due at one visit of the plan: sent to the patient a set time before that visit
+    (a signed link, no login needed), answered and scored with the intake's rule. One row per plan and visit
+    number, so queueing the due ones twice sends nothing twice. The score is stored with its answers, as the
+    intake's `OutcomeScore` is (`percent` empty: not scored)."""
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="questionnaires")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plan_questionnaires")
+    questionnaire_code = models.SlugField(max_length=30)
+    visit_number = models.PositiveSmallIntegerField()
+    # The start of the visit it is due at (the appointment is named by id: the core never imports scheduling).
+    due_at = models.DateTimeField()
+    appointment_ref = models.PositiveBigIntegerField(null=True, blank=True)
+    recipient = models.EmailField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True, help_text="Item code -> score, or null when not answered.")
+    items_answered = models.PositiveSmallIntegerField(default=0)
+    total = models.PositiveSmallIntegerField(default=0)
+    percent = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    band = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "visit_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "visit_number"], name="planquestionnaire_once_per_visit"),
+        ]
+        indexes = [models.Index(fields=["patient", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire_code.upper()} before visit {self.visit_number} of {self.patient}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class RecallTemplate(models.Model):
+    """The e-mail the front desk sends to recall a patient (one click on the recalls list). Placeholders:
+    {first_name}, {clinic_name}, {clinic_phone}, {book_link}, {opt_out_link}, {reason}. The active row with the
+    lowest id is used; the migration makes one."""
+
+    name = models.CharField(max_length=80, default="Recall")
+    subject = models.CharField(max_length=150)
+    body = models.TextField(
+        help_text="Placeholders: {first_name}, {clinic_name}, {clinic_phone}, {book_link}, {opt_out_link}, "
+        "{reason}. The opt-out link is added at the end when the text leaves it out."
+    )
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    PLACEHOLDERS = ("first_name", "clinic_name", "clinic_phone", "book_link", "opt_out_link", "reason")
+
+    def clean(self) -> None:
+        for field in ("subject", "body"):
+            try:
+                getattr(self, field).format_map({name: "" for name in self.PLACEHOLDERS})
+            except (KeyError, ValueError, IndexError, AttributeError) as exc:
+                raise ValidationError(
+                    {field: f"Use only these placeholders, in braces: {', '.join(self.PLACEHOLDERS)} ({exc})."}
+                ) from None
+
+
+class RecallNudge(models.Model):
+    """One recall e-mail sent by the front desk (the outbox row is the e-mail itself)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="recall_nudges")
+    plan = models.ForeignKey(CarePlan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    notice = models.ForeignKey("clinic.OutgoingNotice", null=True, blank=True, on_delete=models.SET_NULL)
+    recipient = models.EmailField()
+    reasons = models.CharField(max_length=300, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"Recall e-mail to {self.patient} ({self.sent_at:%Y-%m-%d})"
+
+
+class RecallOptOut(models.Model):
+    """The patient asked, from a recall e-mail's link, for no more recall e-mails. One row per patient: the first
+    time is kept (opening the link again changes nothing)."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="recall_opt_out")
+    opted_out_at = models.DateTimeField()
+    nudge = models.ForeignKey(RecallNudge, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.patient}: no recall e-mails since {self.opted_out_at:%Y-%m-%d}"

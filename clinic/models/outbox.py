@@ -20,6 +20,8 @@ class OutgoingNotice(models.Model):
         FAMILY = "family", "Family account"
         RECORDS_READY = "records_ready", "Copy of the record ready"
         URGENT_ANSWER = "urgent_answer", "Urgent intake answer (to the clinic)"
+        CAREPLAN_QUESTIONNAIRE = "careplan_questionnaire", "Care-plan questionnaire"
+        RECALL = "recall", "Recall"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Waiting to be sent"

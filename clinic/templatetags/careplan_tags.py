@@ -16,3 +16,12 @@ def careplan_position(appointment):
     if appointment is None or getattr(appointment, "pk", None) is None:
         return None
     return selectors.plan_positions([appointment]).get(appointment.pk)
+
+
+@register.simple_tag
+def careplan_current_of(patient):
+    """`{% careplan_current_of patient as plan %}`: the patient's current plan (proposed, accepted or active),
+    for the patient's account page, which must not import the care plans' code. One query."""
+    if patient is None or getattr(patient, "pk", None) is None:
+        return None
+    return selectors.careplan_current(patient)

@@ -62,7 +62,8 @@ def test_seed_demo_twice_gives_the_same_counts():
     call_command("seed_demo")
     second = {m.__name__: m.objects.count() for m in (User, Patient, Practitioner, Location, Room)}
     assert first == second
-    assert first["Patient"] == 21  # 20 patients and Ruby Harris, a child on a family account
+    # 20 patients, Ruby Harris (a child on a family account) and Marcus Bell (the care plans' overdue recall)
+    assert first["Patient"] == 22
     assert first["Practitioner"] == 3
     assert first["Room"] == 3
     assert User.objects.filter(groups__name="Front desk").exists()

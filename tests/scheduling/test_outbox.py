@@ -82,6 +82,24 @@ def test_a_booking_records_its_confirmation_in_the_same_transaction(database_tas
     assert not OutgoingNotice.objects.exists()
 
 
+def careplan_notices(practitioner, front_desk):
+    from clinic.careplans import outcomes, recalls
+    from clinic.careplans import services as careplan_services
+    from clinic.models import CarePlan, PlanQuestionnaire
+
+    patient = PatientFactory()
+    plan = careplan_services.careplan_propose(
+        patient=patient, practitioner=practitioner, actor=practitioner.user, phases=[{"visits_per_week": 1, "weeks": 4}]
+    )
+    careplan_services.careplan_accept(plan=plan, actor=practitioner.user, how="in_person")
+    CarePlan.objects.filter(pk=plan.pk).update(accepted_at=at(-70, 9), created_at=at(-70, 9))
+    row = PlanQuestionnaire.objects.create(
+        plan=plan, patient=patient, questionnaire_code="ndi", visit_number=1, due_at=at(3, 9)
+    )
+    outcomes.questionnaire_send(row=row)
+    recalls.recall_nudge(patient=patient, actor=front_desk)
+
+
 def test_every_kind_of_notice_is_recorded(
     commits, database_tasks, run_worker, clinic, patient_a, patient_b, practitioner_a, front_desk
 ):
@@ -121,6 +139,8 @@ def test_every_kind_of_notice_is_recorded(
             submission=intake_services.intake_start(patient=patient_a),
             answers={"saddle_bladder": "yes"},
         )
+        # Care plans (clinic.careplans): the plan's questionnaire before a visit, and the desk's recall e-mail.
+        careplan_notices(practitioner_a, front_desk)
     kinds = sorted(OutgoingNotice.objects.values_list("kind", flat=True))
     assert kinds == sorted(OutgoingNotice.Kind.values)
     run_worker()
@@ -129,9 +149,9 @@ def test_every_kind_of_notice_is_recorded(
     skipped = dict(OutgoingNotice.objects.filter(state=State.SKIPPED).values_list("kind", "outcome"))
     assert skipped == {"confirmation": "superseded", "reschedule": "superseded"}
     # With the series' confirmation, the parent's notice that their child now has their own record, and the
-    # records-ready notice, and the urgent intake answer sent to the clinic.
-    assert OutgoingNotice.objects.filter(state=State.SENT).count() == 8
-    assert len(mail.outbox) == 8
+    # records-ready notice, the urgent intake answer sent to the clinic, the plan's questionnaire and the recall.
+    assert OutgoingNotice.objects.filter(state=State.SENT).count() == 10
+    assert len(mail.outbox) == 10
 
 
 def test_a_notice_whose_task_runs_twice_is_sent_once(

@@ -66,6 +66,12 @@ MATRIX = {
     "clinic:careplan_accept_online": R(LOGIN, 405, 403, 403, 403),
     "clinic:careplan_discharge": R(LOGIN, 403, 403, 302, 302),
     "clinic:careplan_status": R(LOGIN, 403, 403, 405, 403),
+    # Outcomes and recalls: the questionnaire and opt-out links need no login (the signed token is the key);
+    # the front desk's recall list and its one-click e-mail.
+    "clinic:careplan_questionnaire": R(400, 400, 400, 400, 400),
+    "clinic:recall_list": R(LOGIN, 403, 200, 403, 200),
+    "clinic:recall_nudge": R(LOGIN, 403, 405, 403, 405),
+    "clinic:recall_opt_out": R(400, 400, 400, 400, 400),
     "clinic:note_start": R(LOGIN, 403, 403, 405, 403),
     "clinic:note_detail": R(LOGIN, 403, 403, 200, 200),
     "clinic:note_edit": R(LOGIN, 403, 403, 200, 403),
@@ -171,6 +177,7 @@ PHI_LIST_URLS = {
     "scheduling:waitlist_list",
     "intake:intake_status_list",
     "clinic:record_requests",
+    "clinic:recall_list",
 }
 
 
@@ -306,6 +313,9 @@ URL_KWARGS = {
         )
     },
     "clinic:careplan_status": lambda o: {"pk": o["careplan"].pk, "status": "active"},
+    "clinic:careplan_questionnaire": lambda o: {"token": "not-a-valid-token"},
+    "clinic:recall_nudge": lambda o: {"pk": o["patient"].pk},
+    "clinic:recall_opt_out": lambda o: {"token": "not-a-valid-token"},
     "scheduling:waitlist_offer": lambda o: {"pk": o["waitlist"].pk, "appointment_pk": o["appointment"].pk},
     "scheduling:waitlist_remove": lambda o: {"pk": o["waitlist"].pk},
 }

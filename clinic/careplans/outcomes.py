@@ -1,0 +1,395 @@
+"""Outcomes over time (issue 16, item 5): the plan's questionnaire is sent before the visits it is due at, answered
+through a signed link (no login), scored with the intake's rule, and drawn on the plan's trend.
+
+- `questionnaires_queue_due` (the `queue_careplan_questionnaires` command, run on a timer like the reminders):
+  for every booked visit of an accepted or active plan starting within CAREPLAN_QUESTIONNAIRE_HOURS_BEFORE, if
+  the plan's questionnaire is due at that visit (every N visits, every N weeks, and at the re-examination), one
+  `PlanQuestionnaire` row (unique per plan and visit number: running it twice sends nothing twice) and one
+  e-mail in the outbox, sent by the worker.
+- The link is signed like the intake invitation's (`TimestampSigner`, its own salt) and lasts
+  CAREPLAN_QUESTIONNAIRE_LINK_DAYS; once answered it no longer opens the form.
+- Scoring: `intake.scoring.score_answers` with the questionnaire's missing-item rule (`max_missing_items`, 1
+  for the NDI and ODI): within it the form is scored over the items answered; beyond it the patient is warned
+  and asked, and a form sent anyway is kept "not scored".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic import outbox
+from clinic.careplans import selectors
+from clinic.family import notice_address
+from clinic.models import CarePlan, CarePlanStatus, OutgoingNotice, PlanQuestionnaire, VisitNote
+from clinic.notes import charts
+from clinic.notes import selectors as notes_selectors
+from clinic.services import audit_record
+from intake import selectors as intake_selectors
+from intake.models import Questionnaire
+from intake.scoring import score_answers
+from scheduling.models import Appointment
+
+SALT = "clinic.careplans.questionnaire"
+# States in which the plan's questionnaire is sent (a proposed plan is not agreed yet).
+SENDING_STATES = (CarePlanStatus.ACCEPTED, CarePlanStatus.ACTIVE)
+# An "every N weeks" questionnaire is due at the first visit at least N weeks after the last one, less this
+# much, so a visit at 10:00 a week after one at 10:30 still counts as a week later.
+WEEK_SLACK = dt.timedelta(hours=12)
+
+
+class QuestionnaireLinkError(ValidationError):
+    """The link cannot open a questionnaire; the message is for the patient."""
+
+
+class IncompleteAnswers(ValidationError):
+    """More than one question left unanswered: the patient is asked before the form is kept unscored."""
+
+
+def hours_before() -> dt.timedelta:
+    return dt.timedelta(hours=settings.CAREPLAN_QUESTIONNAIRE_HOURS_BEFORE)
+
+
+def link_max_age() -> dt.timedelta:
+    return dt.timedelta(days=settings.CAREPLAN_QUESTIONNAIRE_LINK_DAYS)
+
+
+def questionnaire_token(row: PlanQuestionnaire) -> str:
+    return signing.TimestampSigner(salt=SALT).sign(str(row.pk))
+
+
+def questionnaire_path(row: PlanQuestionnaire) -> str:
+    return reverse("clinic:careplan_questionnaire", args=[questionnaire_token(row)])
+
+
+def questionnaire_link(row: PlanQuestionnaire) -> str:
+    return settings.CLINIC_SITE_URL + questionnaire_path(row)
+
+
+def questionnaire_from_token(token: str) -> PlanQuestionnaire:
+    """The questionnaire a link names; `QuestionnaireLinkError` with a message for the patient otherwise."""
+    try:
+        pk = signing.TimestampSigner(salt=SALT).unsign(token, max_age=link_max_age())
+    except signing.SignatureExpired:
+        raise QuestionnaireLinkError(
+            f"This link has expired. Call the clinic on {settings.CLINIC_PHONE} and we will send you a new one."
+        ) from None
+    except signing.BadSignature:
+        raise QuestionnaireLinkError(
+            "This link is not valid. Check that you copied all of it, or ask the clinic for a new one."
+        ) from None
+    row = PlanQuestionnaire.objects.select_related("patient", "plan").filter(pk=pk).first()
+    if row is None:
+        raise QuestionnaireLinkError("This link is no longer valid. Ask the clinic for a new one.")
+    return row
+
+
+def questionnaire_for(code: str) -> Questionnaire | None:
+    """The questionnaire (items and options) a plan names by code, as the clinic loaded it."""
+    return Questionnaire.objects.filter(code=code).prefetch_related("items__options").first()
+
+
+def is_due(plan: CarePlan, number: int, start: dt.datetime, last_due: dt.datetime | None) -> bool:
+    """Is the plan's questionnaire due at visit `number` (starting at `start`)? At the re-examination, every N
+    visits, and every N weeks (at the first visit N weeks after the last questionnaire, or the plan's first)."""
+    if not plan.questionnaire_code:
+        return False
+    if plan.re_exam_visit and number == plan.re_exam_visit:
+        return True
+    if plan.questionnaire_every_visits and number % plan.questionnaire_every_visits == 0:
+        return True
+    if plan.questionnaire_every_weeks:
+        weeks = dt.timedelta(weeks=plan.questionnaire_every_weeks)
+        return last_due is None or start - last_due >= weeks - WEEK_SLACK
+    return False
+
+
+def _message(row: PlanQuestionnaire, questionnaire: Questionnaire | None, link: str, guardian: str) -> tuple[str, str]:
+    start = timezone.localtime(row.due_at)
+    title = questionnaire.title if questionnaire else row.questionnaire_code.upper()
+    name = row.patient.preferred_name or row.patient.first_name
+    # A child's notice goes to their guardian (clinic.family.notice_address), greeted by name.
+    whose = f"{name}'s" if guardian else "your"
+    subject = f"A short questionnaire before {whose} visit on {start:%-d %B}"
+    body = (
+        f"Hello {guardian or name},\n\n"
+        f"Before {whose} visit on {start:%A %-d %B at %H:%M}, please answer a short questionnaire ({title}). "
+        "It takes about five minutes and shows your practitioner how your care plan is going:\n\n"
+        f"{link}\n\n"
+        f"The link works for {link_max_age().days} days and needs no password.\n\n"
+        f"{settings.CLINIC_NAME} · {settings.CLINIC_PHONE}"
+    )
+    return subject, body
+
+
+@transaction.atomic
+def questionnaire_send(*, row: PlanQuestionnaire, now: dt.datetime | None = None) -> OutgoingNotice | None:
+    """Record the e-mail with the link in the outbox (the worker sends it) and mark the row sent. None when the
+    patient has no e-mail address (the plan page says so)."""
+    now = now or timezone.now()
+    recipient, guardian = notice_address(row.patient)
+    if not recipient:
+        return None
+    questionnaire = Questionnaire.objects.filter(code=row.questionnaire_code).first()
+    subject, body = _message(row, questionnaire, questionnaire_link(row), guardian)
+    notice = outbox.notice_queue(
+        kind=OutgoingNotice.Kind.CAREPLAN_QUESTIONNAIRE,
+        patient=row.patient,
+        recipient=recipient,
+        context={"plan_questionnaire": row.pk},
+        subject=subject,
+        body=body,
+        now=now,
+    )
+    PlanQuestionnaire.objects.filter(pk=row.pk).update(sent_at=now, recipient=recipient)
+    row.sent_at, row.recipient = now, recipient
+    audit_record(action="careplan.q_sent", obj=row, detail=f"{row.questionnaire_code} before visit {row.visit_number}")
+    return notice
+
+
+def questionnaires_queue_due(*, now: dt.datetime | None = None) -> int:
+    """Queue the plan questionnaires due at visits starting within the lead time (see the module docstring).
+    Returns how many were queued; running it again queues none of them again."""
+    now = now or timezone.now()
+    plans = {
+        p.patient_id: p
+        for p in CarePlan.objects.filter(status__in=SENDING_STATES)
+        .exclude(questionnaire_code="")
+        .select_related("patient")
+    }
+    if not plans:
+        return 0
+    upcoming = list(
+        Appointment.objects.filter(
+            patient_id__in=plans.keys(),
+            status=Appointment.Status.BOOKED,
+            start__gt=now,
+            start__lte=now + hours_before(),
+        ).order_by("start", "pk")
+    )
+    positions = selectors.plan_positions(upcoming)
+    last_due: dict[int, dt.datetime] = {}
+    existing: set[tuple[int, int]] = set()
+    for plan_id, number, due_at in PlanQuestionnaire.objects.filter(plan__in=plans.values()).values_list(
+        "plan_id", "visit_number", "due_at"
+    ):
+        existing.add((plan_id, number))
+        last_due[plan_id] = max(due_at, last_due.get(plan_id, due_at))
+    queued = 0
+    for appointment in upcoming:
+        position = positions.get(appointment.pk)
+        plan = plans.get(appointment.patient_id)
+        if position is None or plan is None or position.plan_id != plan.pk:
+            continue
+        if (plan.pk, position.number) in existing:
+            continue
+        if not is_due(plan, position.number, appointment.start, last_due.get(plan.pk)):
+            continue
+        with transaction.atomic():
+            row, created = PlanQuestionnaire.objects.get_or_create(
+                plan=plan,
+                visit_number=position.number,
+                defaults={
+                    "patient": plan.patient,
+                    "questionnaire_code": plan.questionnaire_code,
+                    "due_at": appointment.start,
+                    "appointment_ref": appointment.pk,
+                },
+            )
+            if created:
+                row.patient = plan.patient
+                questionnaire_send(row=row, now=now)
+                queued += 1
+        existing.add((plan.pk, position.number))
+        last_due[plan.pk] = appointment.start
+    return queued
+
+
+def _missing(answers: dict) -> int:
+    return sum(1 for value in answers.values() if value is None)
+
+
+@transaction.atomic
+def questionnaire_answer(
+    *, row: PlanQuestionnaire, answers: dict, send_incomplete: bool = False, request=None
+) -> PlanQuestionnaire:
+    """Score and keep the patient's answers. Answering again returns the first answers unchanged (a double
+    submit); more than one question left out raises `IncompleteAnswers` unless the patient chose to send it
+    as it is, and is then kept "not scored"."""
+    locked = PlanQuestionnaire.objects.select_for_update().select_related("patient").get(pk=row.pk)
+    if locked.is_answered:
+        return locked
+    questionnaire = questionnaire_for(locked.questionnaire_code)
+    if questionnaire is None:
+        raise ValidationError(f"This questionnaire is not available. Call the clinic on {settings.CLINIC_PHONE}.")
+    given = {item.code: answers.get(item.code) for item in questionnaire.items.all()}
+    missing = _missing(given)
+    if missing == len(given):
+        raise ValidationError("Answer the questions, then send the questionnaire.")
+    if missing > questionnaire.max_missing_items and not send_incomplete:
+        raise IncompleteAnswers(
+            f"{missing} questions are not answered. Answer them if you can: with more than "
+            f"{questionnaire.max_missing_items} left out, the questionnaire cannot be scored. If you cannot answer "
+            "them, tick the box below and send it as it is."
+        )
+    # The questionnaire's own missing-item rule (data, as the intake uses it): beyond it, "not scored".
+    result = score_answers(
+        given,
+        max_item_score=questionnaire.max_item_score,
+        bands=questionnaire.bands,
+        max_missing=questionnaire.max_missing_items,
+    )
+    scored = result.percent is not None
+    locked.answers = given
+    locked.items_answered = result.items_answered
+    locked.total = result.total
+    locked.percent = result.percent
+    locked.band = result.band
+    locked.answered_at = timezone.now()
+    locked.full_clean()
+    locked.save()
+    audit_record(
+        action="careplan.q_answer",
+        obj=locked,
+        request=request,
+        detail=f"{locked.questionnaire_code} {locked.percent if scored else 'not scored'}",
+    )
+    return locked
+
+
+# --- The trend ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    at: dt.datetime
+    value: float
+    source: str  # "intake" or "before visit N"
+    band: str = ""
+
+
+def outcome_results(plan: CarePlan) -> list[Result]:
+    """The plan's questionnaire over time: the intake's scores of that questionnaire (the baseline) and every
+    answered plan questionnaire, oldest first; unscored ones left out. Two queries."""
+    code = plan.questionnaire_code
+    if not code:
+        return []
+    results = [
+        Result(s.scored_at, float(s.percent), "intake", s.band)
+        for s in intake_selectors.outcome_scores(plan.patient)
+        if s.questionnaire.code == code and s.percent is not None
+    ]
+    results += [
+        Result(r.answered_at, float(r.percent), f"before visit {r.visit_number}", r.band)
+        for r in PlanQuestionnaire.objects.filter(patient=plan.patient, questionnaire_code=code, percent__isnull=False)
+    ]
+    return sorted(results, key=lambda r: r.at)
+
+
+def pain_results(plan: CarePlan) -> list[Result]:
+    """Every visit note's pain today (NRS 0-10), oldest first. One query."""
+    notes = (
+        VisitNote.objects.filter(patient=plan.patient, pain_today__isnull=False)
+        .select_related("appointment")
+        .only("pain_today", "appointment__start")
+    )
+    return sorted(
+        (Result(n.appointment.start, float(n.pain_today), "visit note") for n in notes if n.pain_today is not None),
+        key=lambda r: r.at,
+    )
+
+
+def goal_target(plan: CarePlan, kind: str) -> float | None:
+    return next((float(g["target"]) for g in plan.goals if g.get("kind") == kind and g.get("target") is not None), None)
+
+
+# Two line labels closer than this (on the 0-100 scale) would print over each other.
+LABEL_GAP = 8
+
+
+def _unclutter(thresholds: list) -> list:
+    """Keep every line, but drop the label of a line that would print over the label of one listed before it
+    (baseline, goal, meaningful change: in that order of importance). Its title and the chart's text
+    alternative still say it, and the page lists all three under the chart."""
+    kept, labelled = [], []
+    for line in thresholds:
+        if any(abs(value - line.value) < LABEL_GAP for value in labelled):
+            line = charts.Threshold(value=line.value, label="", description=line.description)
+        else:
+            labelled.append(line.value)
+        kept.append(line)
+    return kept
+
+
+def plan_trend(plan: CarePlan) -> dict:
+    """The plan's outcome trend as one chart: the questionnaire (percent) and every note's pain (0-10, drawn
+    x10 on the same 0-100 scale), with the baseline, the goal and the meaningful-change line. Four queries."""
+    code = (plan.questionnaire_code or "").upper()
+    scores = outcome_results(plan)
+    pain = pain_results(plan)
+    questionnaire = Questionnaire.objects.filter(code=plan.questionnaire_code).only("meaningful_change").first()
+    change = float(questionnaire.meaningful_change) if questionnaire and questionnaire.meaningful_change else 0.0
+    goal = goal_target(plan, "questionnaire_below")
+    pain_goal = goal_target(plan, "pain_at_most")
+    thresholds = []
+    change_line = None
+    if scores:
+        baseline = scores[0]
+        thresholds.append(
+            charts.Threshold(
+                value=baseline.value,
+                label=f"Baseline {code} {baseline.value:g}%",
+                description=f"Baseline {code}: {baseline.value:g}% on {timezone.localtime(baseline.at):%Y-%m-%d}",
+            )
+        )
+        change_line = charts.meaningful_change_line(scores, change=change, unit="percentage points", name=code)
+    if goal is not None:
+        thresholds.append(
+            charts.Threshold(
+                value=goal, label=f"Goal: {code} below {goal:g}%", description=f"Goal: {code} below {goal:g}%"
+            )
+        )
+    if change_line is not None:
+        thresholds.append(change_line)
+    series = []
+    thresholds = _unclutter(thresholds)
+    if code:
+        series.append(charts.Series(f"{code} %", scores))
+    scaled = [Result(p.at, p.value * 10, p.source) for p in pain]
+    series.append(charts.Series("Pain x10", scaled))
+    svg = charts.trend_svg(
+        series,
+        y_max=100,
+        y_step=20,
+        y_label=f"{code + ' % · ' if code else ''}pain x10",
+        title="Outcomes over the plan",
+        empty_text="No scores yet",
+        thresholds=thresholds,
+    )
+    pain_change = notes_selectors.PAIN_MEANINGFUL_CHANGE
+    return {
+        "svg": svg,
+        "code": code,
+        "scores": scores,
+        "pain": pain,
+        "goal": goal,
+        "pain_goal": pain_goal,
+        "change": change,
+        "pain_change": pain_change,
+        "baseline": scores[0] if scores else None,
+        "latest": scores[-1] if scores else None,
+        "pain_first": pain[0] if pain else None,
+        "pain_latest": pain[-1] if pain else None,
+    }
+
+
+def questionnaires_of_plan(plan: CarePlan) -> list[PlanQuestionnaire]:
+    """The plan's questionnaires (sent, answered or waiting), by visit."""
+    return list(PlanQuestionnaire.objects.filter(plan=plan).order_by("visit_number"))

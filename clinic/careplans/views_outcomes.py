@@ -1,0 +1,58 @@
+"""The patient's page for a plan questionnaire, reached by the signed link in the e-mail (no login needed).
+
+The link is the credential for that one questionnaire: it shows the questions, keeps the answers once (scored
+with the intake's rule) and then only says thank you. Every opening is audited as a read of the patient's plan.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from clinic.audit import audit_read, reads_patient_data
+from clinic.careplans import outcomes
+from clinic.careplans.forms import PlanQuestionnaireForm
+from clinic.domain_errors import apply_error, error_text
+
+INVALID = "clinic/careplans/questionnaire_invalid.html"
+
+
+@reads_patient_data
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def careplan_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        row = outcomes.questionnaire_from_token(token)
+    except outcomes.QuestionnaireLinkError as exc:
+        audit_read(request, None, "care plan questionnaire: link not valid")
+        return render(request, INVALID, {"reason": error_text(exc)}, status=400)
+    audit_read(request, row, "care plan questionnaire (e-mailed link)")
+    if row.is_answered:
+        return render(request, "clinic/careplans/questionnaire_done.html", {"row": row})
+    questionnaire = outcomes.questionnaire_for(row.questionnaire_code)
+    if questionnaire is None:
+        reason = "This questionnaire is not available any more. Call the clinic and we will help."
+        return render(request, INVALID, {"reason": reason}, status=400)
+    form = PlanQuestionnaireForm(request.POST if request.method == "POST" else None, questionnaire=questionnaire)
+    incomplete = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcomes.questionnaire_answer(
+                row=row, answers=form.answers(), send_incomplete=form.cleaned_data["send_incomplete"], request=request
+            )
+        except outcomes.IncompleteAnswers as exc:
+            incomplete = True
+            form.add_error(None, error_text(exc))
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            return redirect("clinic:careplan_questionnaire", token=token)
+    return render(
+        request,
+        "clinic/careplans/questionnaire_answer.html",
+        {"row": row, "questionnaire": questionnaire, "form": form, "incomplete": incomplete},
+        status=400 if request.method == "POST" else 200,
+    )
