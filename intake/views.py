@@ -461,9 +461,7 @@ def urgent_alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_urgent_alert_for_user(request.user, pk)
     form = UrgentAlertHandleForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for text in errors:
-                messages.error(request, text)
+        messages.error(request, " ".join(form.errors["note"]))  # the form's one field
         return redirect("scheduling:frontdesk_home")
     try:
         services.urgent_alert_handle(alert=alert, user=request.user, note=form.cleaned_data["note"], request=request)

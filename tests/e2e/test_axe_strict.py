@@ -46,11 +46,6 @@ def pages_to_check(crawl) -> list[str]:
     return urls
 
 
-@pytest.mark.xfail(
-    reason="being fixed: the calendar's room labels (contrast) and time cells (target size), the reports' tables "
-    "(landmark names), the care-plan list's chart link (target size)",
-    strict=True,
-)
 @pytest.mark.django_db(transaction=True)
 def test_every_crawled_page_passes_strict_axe_at_both_widths(browser, live_server):
     from clinic.models import User
