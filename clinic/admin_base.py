@@ -157,6 +157,7 @@ class ClinicTabularInline(admin.TabularInline):
             def add_fields(self, form, index):
                 super().add_fields(form, index)
                 for field in form.fields.values():
-                    field.widget.attrs.setdefault("aria-label", str(field.label or ""))
+                    if not field.widget.is_hidden:  # no aria-* on a hidden input (the row's id, its parent)
+                        field.widget.attrs.setdefault("aria-label", str(field.label or ""))
 
         return Labelled
