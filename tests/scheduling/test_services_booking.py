@@ -230,9 +230,14 @@ def test_concurrent_bookings_of_different_practitioners_fill_every_room(location
         for t in threads:
             t.join(timeout=60)
     close_old_connections()
-    assert (
-        sorted(results) == ["ok"] * len(rooms) + ["taken: That time was just taken: every room is in use then."] * extra
-    )
+    # A loser either lost the race at the insert ("just taken") or checked after the winners had committed, and
+    # was told plainly that no room is free: both are true; neither is booked.
+    lost = {
+        "taken: That time was just taken: every room is in use then.",
+        "taken: No room is free then: every room is booked or being cleaned.",
+    }
+    assert results.count("ok") == len(rooms), results
+    assert len(results) == len(rooms) + extra and all(r in lost for r in results if r != "ok"), results
     booked = Appointment.objects.filter(start=at(0, 10))
     assert sorted(booked.values_list("room__name", flat=True)) == [room.name for room in rooms]
 
