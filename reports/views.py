@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +23,23 @@ def _filter(request: HttpRequest, form_class: type[ReportFilterForm] = ReportFil
     own = None if can(request.user, "reports.all") else practitioner_of(request.user)
     today = timezone.localdate()
     return form_class(request.GET or None, today=today, own_practitioner=own)
+
+
+def _scoped(template: str, form_class: type[ReportFilterForm] = ReportFilterForm):
+    """A report view gets its filter form and scope; a filter that does not validate shows the page again with
+    the form's messages (400), before any figure is computed."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest) -> HttpResponse:
+            form = _filter(request, form_class)
+            if form.is_bound and not form.is_valid():
+                return render(request, template, {"form": form}, status=400)
+            return view(request, form, form.scope())
+
+        return wrapped
+
+    return decorator
 
 
 def _csv(name: str, header: list[str], rows: list[list]) -> HttpResponse:
@@ -47,12 +65,9 @@ def report_index(request: HttpRequest) -> HttpResponse:
 @no_patient_data
 @rule_required("reports.read")
 @require_safe
-def attendance(request: HttpRequest) -> HttpResponse:
+@_scoped("reports/attendance.html")
+def attendance(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
     """No-shows and late cancellations as counts and rates per practitioner, weekday and hour."""
-    form = _filter(request)
-    if form.is_bound and not form.is_valid():
-        return render(request, "reports/attendance.html", {"form": form}, status=400)
-    scope = form.scope()
     figures = selectors.attendance(scope)
     groups = [
         ("Practitioner", figures.by_practitioner),
@@ -93,12 +108,9 @@ def attendance(request: HttpRequest) -> HttpResponse:
 @reads_patient_data
 @rule_required("reports.read")
 @require_safe
-def attendance_patients(request: HttpRequest) -> HttpResponse:
+@_scoped("reports/attendance_patients.html")
+def attendance_patients(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
     """The patients with repeated no-shows in the range: names patients, so the read is audited."""
-    form = _filter(request)
-    if form.is_bound and not form.is_valid():
-        return render(request, "reports/attendance_patients.html", {"form": form}, status=400)
-    scope = form.scope()
     patients = selectors.repeated_no_shows(scope)
     audit_read(request, None, f"report: repeated no-shows {scope.first_day} to {scope.last_day}")
     if request.GET.get("format") == "csv":
@@ -114,12 +126,9 @@ def attendance_patients(request: HttpRequest) -> HttpResponse:
 @no_patient_data
 @rule_required("reports.read")
 @require_safe
-def utilisation(request: HttpRequest) -> HttpResponse:
+@_scoped("reports/utilisation.html")
+def utilisation(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
     """Booked vs available hours per practitioner, per day (per week past a month)."""
-    form = _filter(request)
-    if form.is_bound and not form.is_valid():
-        return render(request, "reports/utilisation.html", {"form": form}, status=400)
-    scope = form.scope()
     figures = selectors.utilisation(scope)
     if request.GET.get("format") == "csv":
         rows = [[r.period, r.practitioner, r.booked_hours, r.available_hours, r.pct] for r in figures.rows]
@@ -139,12 +148,9 @@ def utilisation(request: HttpRequest) -> HttpResponse:
 @no_patient_data
 @rule_required("reports.read")
 @require_safe
-def new_patients(request: HttpRequest) -> HttpResponse:
+@_scoped("reports/new_patients.html")
+def new_patients(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
     """First visits per week, how they were booked, and how many came back within 30 days."""
-    form = _filter(request)
-    if form.is_bound and not form.is_valid():
-        return render(request, "reports/new_patients.html", {"form": form}, status=400)
-    scope = form.scope()
     rows = selectors.new_patients(scope)
     if request.GET.get("format") == "csv":
         header = ["week_of", "online", "front_desk", "total", "came_back_within_30_days", "came_back_pct"]
@@ -161,12 +167,9 @@ def new_patients(request: HttpRequest) -> HttpResponse:
 @no_patient_data
 @rule_required("reports.read")
 @require_safe
-def retention(request: HttpRequest) -> HttpResponse:
+@_scoped("reports/retention.html", RetentionFilterForm)
+def retention(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
     """The share of visits after which the next one was already booked, and how many patients have lapsed."""
-    form = _filter(request, RetentionFilterForm)
-    if form.is_bound and not form.is_valid():
-        return render(request, "reports/retention.html", {"form": form}, status=400)
-    scope = form.scope()
     figures = selectors.rebooking(scope)
     weeks = form.lapsed_weeks()
     if request.GET.get("format") == "csv":
@@ -193,12 +196,9 @@ def retention(request: HttpRequest) -> HttpResponse:
 @reads_patient_data
 @rule_required("reports.read")
 @require_safe
-def retention_patients(request: HttpRequest) -> HttpResponse:
+@_scoped("reports/retention_patients.html", RetentionFilterForm)
+def retention_patients(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
     """The lapsed patients (no visit for N weeks, nothing booked): names patients, so the read is audited."""
-    form = _filter(request, RetentionFilterForm)
-    if form.is_bound and not form.is_valid():
-        return render(request, "reports/retention_patients.html", {"form": form}, status=400)
-    scope = form.scope()
     weeks = form.lapsed_weeks()
     patients = selectors.lapsed_patients(scope, weeks=weeks, now=timezone.now())
     audit_read(request, None, f"report: patients with no visit for {weeks} weeks and nothing booked")
@@ -234,12 +234,9 @@ def _local_day(value):
 @no_patient_data
 @rule_required("reports.read")
 @require_safe
-def careplans(request: HttpRequest) -> HttpResponse:
+@_scoped("reports/careplans.html")
+def careplans(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
     """Care plans started, completed and discontinued in the range, and visits attended per ended plan."""
-    form = _filter(request)
-    if form.is_bound and not form.is_valid():
-        return render(request, "reports/careplans.html", {"form": form}, status=400)
-    scope = form.scope()
     figures = selectors.careplans(scope)
     rows = [figures.total, *figures.by_practitioner]
     if request.GET.get("format") == "csv":
@@ -258,12 +255,9 @@ def careplans(request: HttpRequest) -> HttpResponse:
 @no_patient_data
 @rule_required("reports.read")
 @require_safe
-def outcomes(request: HttpRequest) -> HttpResponse:
+@_scoped("reports/outcomes.html")
+def outcomes(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
     """The share of patients seen whose pain or questionnaire score improved by at least the meaningful change."""
-    form = _filter(request)
-    if form.is_bound and not form.is_valid():
-        return render(request, "reports/outcomes.html", {"form": form}, status=400)
-    scope = form.scope()
     figures = selectors.outcomes(scope)
     if request.GET.get("format") == "csv":
         header = ["measure", "meaningful_change", "patients_measured_twice", "improved", "improved_pct"]
