@@ -70,6 +70,15 @@ class Questionnaire(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def score(self, answers):
+        """Score item code -> score (None: not answered) by this questionnaire's rules: its maximum per item,
+        its bands and its missing-item rule (the intake, the care plans' questionnaires and their previews)."""
+        from intake.scoring import score_answers
+
+        return score_answers(
+            answers, max_item_score=self.max_item_score, bands=self.bands, max_missing=self.max_missing_items
+        )
+
     def clean(self) -> None:
         bands = self.bands or []
         if not isinstance(bands, list) or any(

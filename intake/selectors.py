@@ -29,7 +29,6 @@ from intake.models import (
     RedFlagReview,
     UrgentAnswerAlert,
 )
-from intake.scoring import score_answers
 
 
 @dataclass(frozen=True)
@@ -263,11 +262,8 @@ def _outcome_preview(submission: IntakeSubmission, outcome_items: list[dict]):
     if not outcome_items:
         return None
     questionnaire = submission.questionnaire
-    return score_answers(
-        {o["item"].code: o["score"] if isinstance(o["score"], int) else None for o in outcome_items},
-        max_item_score=questionnaire.max_item_score,
-        bands=questionnaire.bands,
-        max_missing=questionnaire.max_missing_items,
+    return questionnaire.score(
+        {o["item"].code: o["score"] if isinstance(o["score"], int) else None for o in outcome_items}
     )
 
 

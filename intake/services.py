@@ -29,7 +29,6 @@ from intake.models import (
     UrgentAnswerAlert,
     text_sha256,
 )
-from intake.scoring import score_answers
 
 INVITATION_SALT = "intake.invitation"
 
@@ -239,12 +238,7 @@ def intake_submit(*, submission: IntakeSubmission, actor=None, request=None) -> 
         stored = locked.step_data("outcome")
         # A deliberately skipped item ("skip") is scored as not answered.
         answers = {item.code: _item_score(stored.get(item.code)) for item in questionnaire.items.all()}
-        result = score_answers(
-            answers,
-            max_item_score=questionnaire.max_item_score,
-            bands=questionnaire.bands,
-            max_missing=questionnaire.max_missing_items,
-        )
+        result = questionnaire.score(answers)
         score = OutcomeScore(
             submission=locked,
             patient=locked.patient,

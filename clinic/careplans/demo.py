@@ -19,7 +19,6 @@ from clinic import services as clinic_services
 from clinic.careplans import selectors, services
 from clinic.models import CarePlan, Patient, PlanQuestionnaire, Practitioner
 from intake.models import Questionnaire
-from intake.scoring import score_answers
 from scheduling import availability
 from scheduling import selectors as scheduling_selectors
 from scheduling import services as scheduling_services
@@ -79,7 +78,7 @@ def _sophia_results(plan: CarePlan, past_visits) -> None:
     for number, visit in enumerate(past_visits, start=1):
         total = DEMO_TOTALS[number - 1]  # spread over the items: 16 of 50 is 32 %
         answers = {item.code: total // len(items) + (n < total % len(items)) for n, item in enumerate(items)}
-        result = score_answers(answers, max_item_score=questionnaire.max_item_score, bands=questionnaire.bands)
+        result = questionnaire.score(answers)
         sent = visit.start - dt.timedelta(hours=30)
         PlanQuestionnaire.objects.create(
             plan=plan,

@@ -8,7 +8,7 @@ through a signed link (no login), scored with the intake's rule, and drawn on th
   e-mail in the outbox, sent by the worker.
 - The link is signed like the intake invitation's (`TimestampSigner`, its own salt) and lasts
   CAREPLAN_QUESTIONNAIRE_LINK_DAYS; once answered it no longer opens the form.
-- Scoring: `intake.scoring.score_answers` with the questionnaire's missing-item rule (`max_missing_items`, 1
+- Scoring: `Questionnaire.score` (intake.scoring.score_answers) with the questionnaire's missing-item rule (`max_missing_items`, 1
   for the NDI and ODI): within it the form is scored over the items answered; beyond it the patient is warned
   and asked, and a form sent anyway is kept "not scored".
 """
@@ -34,7 +34,6 @@ from clinic.notes import selectors as notes_selectors
 from clinic.services import audit_record
 from intake import selectors as intake_selectors
 from intake.models import Questionnaire
-from intake.scoring import score_answers
 from scheduling.models import Appointment
 
 SALT = "clinic.careplans.questionnaire"
@@ -240,12 +239,7 @@ def questionnaire_answer(
             "them, tick the box below and send it as it is."
         )
     # The questionnaire's own missing-item rule (data, as the intake uses it): beyond it, "not scored".
-    result = score_answers(
-        given,
-        max_item_score=questionnaire.max_item_score,
-        bands=questionnaire.bands,
-        max_missing=questionnaire.max_missing_items,
-    )
+    result = questionnaire.score(given)
     scored = result.percent is not None
     locked.answers = given
     locked.items_answered = result.items_answered
