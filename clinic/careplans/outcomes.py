@@ -8,8 +8,8 @@ through a signed link (no login), scored with the intake's rule, and drawn on th
   e-mail in the outbox, sent by the worker.
 - The link is signed like the intake invitation's (`TimestampSigner`, its own salt) and lasts
   CAREPLAN_QUESTIONNAIRE_LINK_DAYS; once answered it no longer opens the form.
-- Scoring: `Questionnaire.score` (intake.scoring.score_answers) with the questionnaire's missing-item rule (`max_missing_items`, 1
-  for the NDI and ODI): within it the form is scored over the items answered; beyond it the patient is warned
+- Scoring: `Questionnaire.score`, with the questionnaire's missing-item rule (`max_missing_items`, 1 for the
+  NDI and ODI): within it the form is scored over the items answered; beyond it the patient is warned
   and asked, and a form sent anyway is kept "not scored".
 """
 
