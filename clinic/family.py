@@ -24,7 +24,7 @@ from django.utils import timezone
 from clinic.models import AuditEvent, GuardianLink, OutgoingNotice, Patient, User
 from clinic.outbox import notice_queue
 from clinic.permissions import ACTING_FOR, family_patient_ids, patient_of
-from clinic.services import audit_record
+from clinic.services import save_audited
 
 ADULT_REASON = "reached the age of consent"
 
@@ -126,18 +126,12 @@ def dependant_add(
         region=own.region if own is not None else "",
         postal_code=own.postal_code if own is not None else "",
     )
-    child.full_clean()
-    child.save()
-    audit_record(
-        actor=guardian, action=AuditEvent.Action.CREATE, obj=child, request=request, detail="added by guardian"
-    )
+    save_audited(child, actor=guardian, action=AuditEvent.Action.CREATE, request=request, detail="added by guardian")
     link = GuardianLink(guardian=guardian, dependant=child, relationship=relationship, created_by=guardian)
-    link.full_clean()
-    link.save()
-    audit_record(
+    save_audited(
+        link,
         actor=guardian,
         action=AuditEvent.Action.CREATE,
-        obj=link,
         patient=child,
         request=request,
         detail=f"guardian link: {guardian.email} ({relationship})",
@@ -163,12 +157,10 @@ def guardian_link(*, patient: Patient, guardian_email: str, relationship: str, a
     if GuardianLink.objects.filter(guardian=guardian, dependant=patient, ended_at__isnull=True).exists():
         raise ValidationError({"guardian_email": f"{email} already acts for {patient.full_name}."})
     link = GuardianLink(guardian=guardian, dependant=patient, relationship=relationship, created_by=actor)
-    link.full_clean()
-    link.save()
-    audit_record(
+    save_audited(
+        link,
         actor=actor,
         action=AuditEvent.Action.CREATE,
-        obj=link,
         patient=patient,
         request=request,
         detail=f"guardian link: {guardian.email} ({relationship})",
@@ -189,14 +181,15 @@ def guardian_link_end(*, link: GuardianLink, actor, reason: str, request=None) -
     link.ended_at = timezone.now()
     link.ended_by = actor if getattr(actor, "is_authenticated", False) else None
     link.end_reason = reason[:200]
-    link.save(update_fields=["ended_at", "ended_by", "end_reason"])
-    audit_record(
+    save_audited(
+        link,
         actor=actor,
         action=AuditEvent.Action.UPDATE,
-        obj=link,
         patient=link.dependant,
         request=request,
         detail=f"guardian link ended: {link.guardian.email}: {link.end_reason}",
+        clean=False,
+        update_fields=["ended_at", "ended_by", "end_reason"],
     )
     _forget_family(link.guardian)
     return link

@@ -45,13 +45,35 @@ def audit_record(
     )
 
 
+def save_audited(
+    obj: Any,
+    *,
+    action: str,
+    actor=None,
+    request=None,
+    detail: str = "",
+    patient: Patient | None = None,
+    clean: bool = True,
+    update_fields: list[str] | None = None,
+) -> Any:
+    """Validate `obj` as a whole (unless `clean=False`), save it and append its audit row; answer `obj`.
+
+    The one way a service writes a row of patient data or of the clinic's set-up: the audit row cannot be
+    forgotten, and a row the model would refuse never reaches the database. Call it inside the service's
+    transaction, so the row and its audit row are written together or not at all.
+    """
+    if clean:
+        obj.full_clean()
+    obj.save(update_fields=update_fields)
+    audit_record(actor=actor, action=action, obj=obj, patient=patient, request=request, detail=detail)
+    return obj
+
+
 @transaction.atomic
 def patient_create(*, actor, request=None, **fields: Any) -> Patient:
     """Register a new patient; the row is validated as a whole before it is saved."""
     patient = Patient(**fields)
-    patient.full_clean()
-    patient.save()
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=patient, request=request)
+    save_audited(patient, actor=actor, action=AuditEvent.Action.CREATE, request=request)
     return patient
 
 
@@ -63,12 +85,10 @@ def patient_update(*, patient: Patient, actor, request=None, **fields: Any) -> P
     changed = [name for name, value in fields.items() if getattr(stored, name) != value]
     for name, value in fields.items():
         setattr(patient, name, value)
-    patient.full_clean()
-    patient.save()
-    audit_record(
+    save_audited(
+        patient,
         actor=actor,
         action=AuditEvent.Action.UPDATE,
-        obj=patient,
         request=request,
         detail="changed: " + ", ".join(changed) if changed else "no change",
     )
@@ -176,8 +196,15 @@ def user_deactivate(*, user, actor, request=None) -> None:
     """Stop a user logging in and end every session they have open now."""
     if user.is_active:
         user.is_active = False
-        user.save(update_fields=["is_active"])
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=user, request=request, detail="deactivated")
+        save_audited(
+            user,
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            request=request,
+            detail="deactivated",
+            clean=False,
+            update_fields=["is_active"],
+        )
     user_sessions_end(user=user, actor=actor, request=request, reason="account deactivated")
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from clinic import outbox
 from clinic.apphooks import practitioner_for
 from clinic.models import AuditEvent, OutgoingNotice, Patient, Practitioner
-from clinic.services import audit_record, client_ip, patient_update
+from clinic.services import audit_record, client_ip, patient_update, save_audited
 from intake import content
 from intake.forms import AboutForm, step_form
 from intake.models import (
@@ -112,9 +112,7 @@ def intake_save_step(
             data.pop("outcome", None)  # answers to another questionnaire no longer apply
     locked.current_step = content.next_step(step)
     locked.updated_at = timezone.now()
-    locked.full_clean()
-    locked.save()
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail=f"step {step} saved")
+    save_audited(locked, actor=actor, action=AuditEvent.Action.UPDATE, request=request, detail=f"step {step} saved")
     if step == "redflags":
         urgent_alert_raise(submission=locked, answers=answers, actor=actor, request=request)
     return locked
@@ -184,11 +182,7 @@ def urgent_alert_handle(*, alert: UrgentAnswerAlert, user, note: str = "", reque
     locked.handled_by = user
     locked.handled_at = timezone.now()
     locked.handled_note = note.strip()
-    locked.full_clean()
-    locked.save()
-    audit_record(
-        actor=user, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail="urgent alert handled"
-    )
+    save_audited(locked, actor=user, action=AuditEvent.Action.UPDATE, request=request, detail="urgent alert handled")
     return locked
 
 
@@ -299,9 +293,7 @@ def red_flags_review(
     locked.reviewed_by = practitioner
     locked.reviewed_at = timezone.now()
     locked.review_note = note.strip()
-    locked.full_clean()
-    locked.save()
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail="red flags reviewed")
+    save_audited(locked, actor=actor, action=AuditEvent.Action.UPDATE, request=request, detail="red flags reviewed")
     return locked
 
 
@@ -316,9 +308,7 @@ def consent_version_create(
     row = ConsentVersion(
         title=title, version=version, effective_date=effective_date, text=text, risks=risks, sha256=text_sha256(text)
     )
-    row.full_clean()
-    row.save()
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=row, request=request, detail=f"version {version}")
+    save_audited(row, actor=actor, action=AuditEvent.Action.CREATE, request=request, detail=f"version {version}")
     return row
 
 
@@ -335,9 +325,7 @@ def consent_version_update(*, version: ConsentVersion, actor=None, request=None,
         if name not in ConsentVersion.FROZEN_FIELDS:
             raise IntakeError(f"“{name}” cannot be changed here.")
         setattr(locked, name, value)
-    locked.full_clean()
-    locked.save()
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request)
+    save_audited(locked, actor=actor, action=AuditEvent.Action.UPDATE, request=request)
     return locked
 
 
@@ -349,8 +337,15 @@ def consent_version_activate(*, version: ConsentVersion, actor=None, request=Non
     if not locked.active:
         locked.active = True
         locked.full_clean()
-        locked.save(update_fields=["active"])
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail="activated")
+        save_audited(
+            locked,
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            request=request,
+            detail="activated",
+            clean=False,
+            update_fields=["active"],
+        )
     return locked
 
 
@@ -427,12 +422,10 @@ def consent_sign(
         signed_by=actor if getattr(actor, "is_authenticated", False) else None,
         via_invitation=via_invitation,
     )
-    signature.full_clean()
-    signature.save()
-    audit_record(
+    save_audited(
+        signature,
         actor=actor,
         action=AuditEvent.Action.SIGN,
-        obj=signature,
         request=request,
         detail=f"consent version {locked.version} signed by {signer_role}; cervical: {cervical_consent}",
     )
@@ -447,8 +440,15 @@ def consent_withdraw(*, signature: ConsentSignature, actor=None, request=None) -
         return locked
     locked.withdrawn_at = timezone.now()
     locked.full_clean()
-    locked.save(update_fields=["withdrawn_at"])
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail="consent withdrawn")
+    save_audited(
+        locked,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        request=request,
+        detail="consent withdrawn",
+        clean=False,
+        update_fields=["withdrawn_at"],
+    )
     return locked
 
 
@@ -465,8 +465,15 @@ def consent_record_discussed(
     locked.discussed_by = practitioner
     locked.discussed_at = timezone.now()
     locked.full_clean()
-    locked.save(update_fields=["discussed_by", "discussed_at"])
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail="consent discussed")
+    save_audited(
+        locked,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        request=request,
+        detail="consent discussed",
+        clean=False,
+        update_fields=["discussed_by", "discussed_at"],
+    )
     return locked
 
 
@@ -556,9 +563,14 @@ def invitation_revoke(*, invitation: IntakeInvitation, actor, request=None) -> I
     locked = IntakeInvitation.objects.select_for_update().get(pk=invitation.pk)
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()
-        locked.save(update_fields=["revoked_at"])
-        audit_record(
-            actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, request=request, detail="invitation revoked"
+        save_audited(
+            locked,
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            request=request,
+            detail="invitation revoked",
+            clean=False,
+            update_fields=["revoked_at"],
         )
     return locked
 

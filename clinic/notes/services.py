@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clinic.careplans import services as careplan_services
 from clinic.models import AuditEvent, NoteAddendum, NoteTemplate, Practitioner, VisitNote
-from clinic.services import audit_record
+from clinic.services import audit_record, save_audited
 from intake import selectors as intake_selectors
 from intake import services as intake_services
 
@@ -259,8 +259,14 @@ def note_sign(*, note: VisitNote, actor, request=None, now: dt.datetime | None =
     locked.updated_at = locked.signed_at
     locked.content_sha256 = locked.compute_sha256()
     _validate(locked)
-    locked.save()
-    audit_record(actor=actor, action=AuditEvent.Action.SIGN, obj=locked, request=request, detail="visit note signed")
+    save_audited(
+        locked,
+        actor=actor,
+        action=AuditEvent.Action.SIGN,
+        request=request,
+        detail="visit note signed",
+        clean=False,
+    )
     return locked
 
 
@@ -278,12 +284,10 @@ def note_addendum_add(
     if not text:
         raise NoteError({"text": "Write what the addendum adds to the note."})
     addendum = NoteAddendum(note=locked, author=actor, text=text, created_at=now or timezone.now())
-    addendum.full_clean()
-    addendum.save()
-    audit_record(
+    save_audited(
+        addendum,
         actor=actor,
         action=AuditEvent.Action.CREATE,
-        obj=addendum,
         patient=locked.patient,
         request=request,
         detail=f"addendum to visit note {locked.pk}",

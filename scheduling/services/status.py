@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import AuditEvent
-from clinic.services import audit_record
+from clinic.services import save_audited
 from intake import selectors as intake_selectors
 from scheduling import notices
 from scheduling.models import Appointment
@@ -56,12 +56,10 @@ def _transition(appointment: Appointment, to: str, *, actor, request, detail: st
     appointment.status = to
     for name, value in changes.items():
         setattr(appointment, name, value)
-    appointment.full_clean()
-    appointment.save()
-    audit_record(
+    save_audited(
+        appointment,
         actor=actor,
         action=AuditEvent.Action.UPDATE,
-        obj=appointment,
         request=request,
         detail=f"status {old} -> {to}" + (f": {detail}" if detail else ""),
     )

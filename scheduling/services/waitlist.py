@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clinic import outbox
 from clinic.models import AuditEvent, OutgoingNotice, Patient, Practitioner
-from clinic.services import audit_record
+from clinic.services import audit_record, save_audited
 from scheduling import selectors
 from scheduling.models import Appointment, AppointmentType, WaitlistEntry
 from scheduling.services.common import SchedulingError, when_text
@@ -87,13 +87,14 @@ def waitlist_offer(*, entry: WaitlistEntry, appointment: Appointment, actor=None
         body=body,
     )
     entry.offered_at = timezone.now()
-    entry.save(update_fields=["offered_at"])
-    audit_record(
+    save_audited(
+        entry,
         actor=actor,
         action=AuditEvent.Action.UPDATE,
-        obj=entry,
         request=request,
         detail=f"offered {when_text(appointment.start)} by e-mail",
+        clean=False,
+        update_fields=["offered_at"],
     )
     outbox.notice_deliver(notice.pk)
     return entry
@@ -102,8 +103,15 @@ def waitlist_offer(*, entry: WaitlistEntry, appointment: Appointment, actor=None
 @transaction.atomic
 def waitlist_remove(*, entry: WaitlistEntry, actor=None, request=None) -> WaitlistEntry:
     entry.active = False
-    entry.save(update_fields=["active"])
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=entry, request=request, detail="left waitlist")
+    save_audited(
+        entry,
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        request=request,
+        detail="left waitlist",
+        clean=False,
+        update_fields=["active"],
+    )
     return entry
 
 
