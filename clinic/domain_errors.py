@@ -6,9 +6,14 @@ the messages framework for pages without a form, or as one sentence for JSON ans
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+
+T = TypeVar("T")
 
 
 def error_messages(exc: ValidationError) -> list[str]:
@@ -34,3 +39,20 @@ def message_error(request, exc: ValidationError) -> None:
     """Show the refusal on the next page through the messages framework, every message of it."""
     for text in error_messages(exc):
         messages.error(request, text)
+
+
+def attempt(request, action: Callable[[], T], *, success: str | Callable[[T], str] = "") -> T | None:
+    """Run one service call for a POST that has no form to show again, and say how it went on the next page.
+
+    A refusal shows every message of it and answers None; otherwise `success` (a text, or a function of what the
+    service answered) is shown and the service's answer is returned.
+    """
+    try:
+        result = action()
+    except ValidationError as exc:
+        message_error(request, exc)
+        return None
+    text = success(result) if callable(success) else success
+    if text:
+        messages.success(request, text)
+    return result

@@ -188,7 +188,6 @@ def guardian_link_end(*, link: GuardianLink, actor, reason: str, request=None) -
         patient=link.dependant,
         request=request,
         detail=f"guardian link ended: {link.guardian.email}: {link.end_reason}",
-        clean=False,
         update_fields=["ended_at", "ended_by", "end_reason"],
     )
     _forget_family(link.guardian)

@@ -53,16 +53,19 @@ def save_audited(
     request=None,
     detail: str = "",
     patient: Patient | None = None,
-    clean: bool = True,
+    clean: bool | None = None,
     update_fields: list[str] | None = None,
 ) -> Any:
-    """Validate `obj` as a whole (unless `clean=False`), save it and append its audit row; answer `obj`.
+    """Validate `obj` as a whole, save it and append its audit row; answer `obj`.
+
+    With `update_fields` only those columns are written and the row is not validated again (`clean=True` asks
+    for it); `clean=False` skips the validation of a whole save where the caller has already done it.
 
     The one way a service writes a row of patient data or of the clinic's set-up: the audit row cannot be
     forgotten, and a row the model would refuse never reaches the database. Call it inside the service's
     transaction, so the row and its audit row are written together or not at all.
     """
-    if clean:
+    if clean if clean is not None else update_fields is None:
         obj.full_clean()
     obj.save(update_fields=update_fields)
     audit_record(actor=actor, action=action, obj=obj, patient=patient, request=request, detail=detail)
@@ -202,7 +205,6 @@ def user_deactivate(*, user, actor, request=None) -> None:
             action=AuditEvent.Action.UPDATE,
             request=request,
             detail="deactivated",
-            clean=False,
             update_fields=["is_active"],
         )
     user_sessions_end(user=user, actor=actor, request=request, reason="account deactivated")

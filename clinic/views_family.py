@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from clinic import family
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
-from clinic.domain_errors import apply_error, message_error
+from clinic.domain_errors import apply_error, attempt, message_error
 from clinic.family_forms import ActForForm, DependantForm, GuardianLinkEndForm, GuardianLinkForm
 from clinic.permissions import account_required, acting_patient, get_patient_for_user, patient_of, rule_required
 
@@ -107,10 +107,11 @@ def guardian_link_end(request: HttpRequest, pk: int, link_pk: int) -> HttpRespon
     if not form.is_valid():
         messages.error(request, "Say why the link ends (for the record).")
         return redirect(patient)
-    try:
-        family.guardian_link_end(link=link, actor=request.user, reason=form.cleaned_data["reason"], request=request)
-    except ValidationError as exc:
-        message_error(request, exc)
-    else:
-        messages.success(request, f"{link.guardian.email} can no longer act for {patient.first_name}.")
+    attempt(
+        request,
+        lambda: family.guardian_link_end(
+            link=link, actor=request.user, reason=form.cleaned_data["reason"], request=request
+        ),
+        success=f"{link.guardian.email} can no longer act for {patient.first_name}.",
+    )
     return redirect(patient)

@@ -343,7 +343,6 @@ def consent_version_activate(*, version: ConsentVersion, actor=None, request=Non
             action=AuditEvent.Action.UPDATE,
             request=request,
             detail="activated",
-            clean=False,
             update_fields=["active"],
         )
     return locked
@@ -446,7 +445,6 @@ def consent_withdraw(*, signature: ConsentSignature, actor=None, request=None) -
         action=AuditEvent.Action.UPDATE,
         request=request,
         detail="consent withdrawn",
-        clean=False,
         update_fields=["withdrawn_at"],
     )
     return locked
@@ -471,7 +469,6 @@ def consent_record_discussed(
         action=AuditEvent.Action.UPDATE,
         request=request,
         detail="consent discussed",
-        clean=False,
         update_fields=["discussed_by", "discussed_at"],
     )
     return locked
@@ -569,7 +566,6 @@ def invitation_revoke(*, invitation: IntakeInvitation, actor, request=None) -> I
             action=AuditEvent.Action.UPDATE,
             request=request,
             detail="invitation revoked",
-            clean=False,
             update_fields=["revoked_at"],
         )
     return locked

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
-from clinic.domain_errors import apply_error, error_text, message_error
+from clinic.domain_errors import apply_error, attempt, error_text, message_error
 from clinic.permissions import can, deny_object, get_patient_for_user, rule_required
 from intake import content, selectors, services
 from intake.forms import (
@@ -426,14 +426,13 @@ def red_flags_review(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_red_flag_review_for_user(request.user, pk)
     form = RedFlagReviewForm(request.POST)
     note = form.cleaned_data["review_note"] if form.is_valid() else ""
-    try:
-        services.red_flags_review(
+    attempt(
+        request,
+        lambda: services.red_flags_review(
             review=review, practitioner=_practitioner(request), note=note, actor=request.user, request=request
-        )
-    except services.IntakeError as exc:
-        message_error(request, exc)
-    else:
-        messages.success(request, "Red-flag review recorded; the alert is cleared.")
+        ),
+        success="Red-flag review recorded; the alert is cleared.",
+    )
     return redirect("intake:intake_summary", pk=review.patient_id)
 
 
@@ -442,14 +441,13 @@ def red_flags_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def consent_discussed(request: HttpRequest, pk: int) -> HttpResponse:
     signature = get_signature_for_request(request, pk)
-    try:
-        services.consent_record_discussed(
+    attempt(
+        request,
+        lambda: services.consent_record_discussed(
             signature=signature, practitioner=_practitioner(request), actor=request.user, request=request
-        )
-    except services.IntakeError as exc:
-        message_error(request, exc)
-    else:
-        messages.success(request, "Recorded that you discussed this consent with the patient.")
+        ),
+        success="Recorded that you discussed this consent with the patient.",
+    )
     return redirect("intake:intake_summary", pk=signature.patient_id)
 
 
@@ -463,10 +461,11 @@ def urgent_alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["note"]))  # the form's one field
         return redirect("scheduling:frontdesk_home")
-    try:
-        services.urgent_alert_handle(alert=alert, user=request.user, note=form.cleaned_data["note"], request=request)
-    except services.IntakeError as exc:
-        message_error(request, exc)
-    else:
-        messages.success(request, f"Recorded that {alert.patient.full_name} was contacted; the alert is cleared.")
+    attempt(
+        request,
+        lambda: services.urgent_alert_handle(
+            alert=alert, user=request.user, note=form.cleaned_data["note"], request=request
+        ),
+        success=f"Recorded that {alert.patient.full_name} was contacted; the alert is cleared.",
+    )
     return redirect("scheduling:frontdesk_home")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from clinic import selectors as clinic_selectors
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
-from clinic.domain_errors import apply_error, message_error
+from clinic.domain_errors import apply_error, attempt, message_error
 from clinic.input_limits import FIRST_DAY, LAST_DAY, query_date
 from clinic.permissions import can, practitioner_of, rule_required
 from clinic.widgets import PatientSearchForm
@@ -33,7 +33,7 @@ from scheduling.forms import (
 )
 from scheduling.models import Appointment
 from scheduling.permissions import get_appointment_for_user
-from scheduling.services import SchedulingError, SlotTaken
+from scheduling.services import SlotTaken
 
 Status = Appointment.Status
 
@@ -675,12 +675,11 @@ def waitlist_offer(request: HttpRequest, pk: int, appointment_pk: int) -> HttpRe
     if entry is None:
         raise Http404("That patient is no longer on the waitlist.")
     appointment = get_appointment_for_user(request.user, appointment_pk)
-    try:
-        services.waitlist_offer(entry=entry, appointment=appointment, actor=request.user, request=request)
-    except SchedulingError as exc:
-        message_error(request, exc)
-    else:
-        messages.success(request, f"Offered to {entry.patient.full_name} by e-mail.")
+    attempt(
+        request,
+        lambda: services.waitlist_offer(entry=entry, appointment=appointment, actor=request.user, request=request),
+        success=f"Offered to {entry.patient.full_name} by e-mail.",
+    )
     return redirect("scheduling:appointment_detail", pk=appointment.pk)
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.careplans import selectors as careplan_selectors
 from clinic.careplans import services as careplan_services
-from clinic.domain_errors import apply_error, error_text, message_error
+from clinic.domain_errors import apply_error, attempt, error_text, message_error
 from clinic.notes import charts, selectors, services
 from clinic.notes.forms import AddendumForm, NoteForms, TemplateChoiceForm
 from clinic.notes.permissions import get_appointment_for_note, get_note_for_user
@@ -154,12 +154,11 @@ def note_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose one of the clinic's templates.")
         return redirect("clinic:note_edit", pk=note.pk)
     template = form.cleaned_data["template"]
-    try:
-        services.note_apply_template(note=note, template=template, actor=request.user, request=request)
-    except ValidationError as exc:
-        message_error(request, exc)
-    else:
-        messages.success(request, f"Template “{template.name}” applied to the empty parts of the note.")
+    attempt(
+        request,
+        lambda: services.note_apply_template(note=note, template=template, actor=request.user, request=request),
+        success=f"Template “{template.name}” applied to the empty parts of the note.",
+    )
     return redirect("clinic:note_edit", pk=note.pk)
 
 

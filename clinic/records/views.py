@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
-from clinic.domain_errors import message_error
+from clinic.domain_errors import attempt
 from clinic.permissions import acting_patient, get_patient_for_user, rule_required
 from clinic.records import selectors, services
 from clinic.records.forms import ExportForm
@@ -71,12 +70,11 @@ def account_record_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse
 @require_POST
 def account_record_request(request: HttpRequest) -> HttpResponse:
     patient = _own_patient(request)
-    try:
-        services.record_request_create(patient=patient, actor=request.user, request=request)
-    except services.RecordRequestError as exc:
-        message_error(request, exc)
-    else:
-        messages.success(request, "We have your request. We will e-mail you when your record is ready to download.")
+    attempt(
+        request,
+        lambda: services.record_request_create(patient=patient, actor=request.user, request=request),
+        success="We have your request. We will e-mail you when your record is ready to download.",
+    )
     return redirect("clinic:account_records")
 
 
@@ -128,12 +126,11 @@ def record_request_produce(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def record_request_release(request: HttpRequest, pk: int) -> HttpResponse:
     record_request = _request_or_404(pk)
-    try:
-        services.record_request_release(record_request=record_request, actor=request.user, request=request)
-    except services.RecordRequestError as exc:
-        message_error(request, exc)
-    else:
-        messages.success(request, f"Released to {record_request.patient.full_name}; they get an e-mail with the link.")
+    attempt(
+        request,
+        lambda: services.record_request_release(record_request=record_request, actor=request.user, request=request),
+        success=f"Released to {record_request.patient.full_name}; they get an e-mail with the link.",
+    )
     return redirect("clinic:record_requests")
 
 

@@ -93,7 +93,6 @@ def waitlist_offer(*, entry: WaitlistEntry, appointment: Appointment, actor=None
         action=AuditEvent.Action.UPDATE,
         request=request,
         detail=f"offered {when_text(appointment.start)} by e-mail",
-        clean=False,
         update_fields=["offered_at"],
     )
     outbox.notice_deliver(notice.pk)
@@ -109,7 +108,6 @@ def waitlist_remove(*, entry: WaitlistEntry, actor=None, request=None) -> Waitli
         action=AuditEvent.Action.UPDATE,
         request=request,
         detail="left waitlist",
-        clean=False,
         update_fields=["active"],
     )
     return entry
