@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from clinic.input_limits import BoundedFormMixin
@@ -29,6 +30,15 @@ class PatientForm(BoundedFormMixin, SingleLineFormMixin, forms.ModelForm):
         model = Patient
         fields = Patient.RECORD_FIELDS
         widgets = {"date_of_birth": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left unchosen (an older form, a script), the record keeps its language: new records get the default.
+        self.fields["language"].required = False
+        self.fields["language"].help_text = "The language of the patient's pages and e-mails (reminders too)."
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language or settings.LANGUAGE_CODE
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]

@@ -20,10 +20,12 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from clinic.permissions import STAFF_ROLES, has_role
+from clinic.languages import remember_on, supported_language
+from clinic.permissions import STAFF_ROLES, has_role, stored_language_of
 
 LOGIN_AT = "clinic.login_at"
 SEEN_AT = "clinic.seen_at"
@@ -203,3 +205,25 @@ class RefuseNulBytesMiddleware:
         if "\x00" in request.path or _contains_nul(request.GET):
             return True
         return request.method == "POST" and request.content_type in FORM_CONTENT_TYPES and _contains_nul(request.POST)
+
+
+class PatientLanguageMiddleware:
+    """A signed-in patient whose browser has no language cookie yet (a new phone, a cleared browser) gets the
+    language stored on their record, and the cookie, so the next pages need no look-up. The look-up rides on the
+    roles' query (`clinic.permissions.stored_language_of`); staff and visitors are left to LocaleMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        stored = None
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            stored = stored_language_of(request.user)
+            if stored:
+                stored = supported_language(stored)
+                translation.activate(stored)
+                request.LANGUAGE_CODE = stored
+        response = self.get_response(request)
+        if stored and settings.LANGUAGE_COOKIE_NAME not in response.cookies:  # the switch's answer sets its own
+            remember_on(response, stored)
+        return response

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from clinic.apphooks import app_module
@@ -118,7 +118,9 @@ def notice_deliver(notice_id: int, *, now: dt.datetime | None = None) -> str:
     notice = OutgoingNotice.objects.select_related("patient").get(pk=notice_id)
     send = _send_fixed_message if notice.subject else senders()[notice.kind]
     try:
-        with transaction.atomic():  # a database error inside the sender leaves the caller's transaction usable
+        # In the patient's language, whenever it is sent (a reminder days later included); a child's notice in the
+        # language stored on the child's record, which the guardian's switch sets too.
+        with transaction.atomic(), translation.override(notice.patient.language or settings.LANGUAGE_CODE):
             outcome = send(notice)
     except Exception as exc:
         give_up = _is_permanent(exc) or notice.attempts >= settings.CLINIC_NOTICE_MAX_ATTEMPTS

@@ -64,19 +64,27 @@ def roles_of(user) -> frozenset[str]:
     rows = list(
         User.objects.filter(pk=user.pk)
         .annotate(guardian=guardian)
-        .values_list("groups__name", "patient__pk", "guardian")
+        .values_list("groups__name", "patient__pk", "guardian", "patient__language")
     )
-    roles = {name for name, _, _ in rows if name in STAFF_ROLES}
+    roles = {name for name, _, _, _ in rows if name in STAFF_ROLES}
+    user._clinic_language = next((language for _, _, _, language in rows if language), None)
     if user.is_superuser:
         roles.add(CLINIC_ADMIN)
     # A patient account: their own record, or a guardian's account holding only their children's.
-    if any(patient_pk is not None or guardian for _, patient_pk, guardian in rows):
+    if any(patient_pk is not None or guardian for _, patient_pk, guardian, _ in rows):
         roles.add(PATIENT)
     elif not User.patient.related.is_cached(user):
         # Known now: no patient row. Cache that as Django does after a miss, so `patient_of` asks no query.
         User.patient.related.set_cached_value(user, None)
     user._clinic_roles = frozenset(roles)
     return user._clinic_roles
+
+
+def stored_language_of(user) -> str | None:
+    """The language stored on the record of the patient who is signed in (None for staff and visitors); read with
+    the roles, so it costs no query of its own."""
+    roles_of(user)
+    return getattr(user, "_clinic_language", None)
 
 
 def has_role(user, *roles: str) -> bool:

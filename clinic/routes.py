@@ -13,6 +13,7 @@ app_name = "clinic"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("language/", views.language_set, name="language_set"),
     path("home/", views.home_for_role, name="home_for_role"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),

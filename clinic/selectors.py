@@ -10,6 +10,7 @@ import unicodedata
 from django.db.models import Q, QuerySet
 
 from clinic.models import AuditEvent, Location, Patient, Practitioner, Room
+from clinic.permissions import family_patient_ids
 
 
 def patients_search(query: str, *, limit: int = 25) -> QuerySet[Patient]:
@@ -142,3 +143,9 @@ def patient_by_id(raw) -> Patient | None:
 def practitioner_active(raw) -> Practitioner | None:
     pk = _as_pk(raw)
     return practitioners_active().filter(pk=pk).first() if pk is not None else None
+
+
+def family_patients(user) -> list[Patient]:
+    """The records a login acts for as a patient: their own and their children's (none for staff and visitors)."""
+    ids = family_patient_ids(user)
+    return list(Patient.objects.filter(pk__in=ids).order_by("pk")) if ids else []

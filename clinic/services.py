@@ -244,3 +244,25 @@ def patient_export(*, patient: Patient, actor=None, reason: str = "records reque
         "patient_id": patient.pk,
         "records": records,
     }
+
+
+@transaction.atomic
+def patient_language_set(*, patients: list[Patient], language: str, actor, request=None) -> int:
+    """Store the language a patient (and the children a guardian acts for) reads, for their pages and every later
+    e-mail, reminders included; answer how many records changed. `language` must be one the site offers."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError({"language": "Choose one of the languages offered."})
+    changed = 0
+    for patient in patients:
+        if patient.language != language:
+            patient.language = language
+            save_audited(
+                patient,
+                actor=actor,
+                action=AuditEvent.Action.UPDATE,
+                request=request,
+                detail=f"language: {language}",
+                update_fields=["language", "updated_at"],
+            )
+            changed += 1
+    return changed

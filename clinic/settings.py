@@ -75,9 +75,13 @@ MIDDLEWARE = [
     "clinic.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the switch's cookie, else the browser's Accept-Language, else English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in patient with no language cookie gets the language stored on their record.
+    "clinic.middleware.PatientLanguageMiddleware",
     # Before any view (and CSRF's view check) reads a value: a NUL byte anywhere gets a 400 that says so.
     "clinic.middleware.RefuseNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -106,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "clinic.context_processors.clinic",
             ],
         },
@@ -212,7 +217,14 @@ CACHES = {
 }
 
 # --- Internationalisation and time ----------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English is the default; the patient side is complete in Spanish too (issue 24). A language the site does not
+# offer (in the switch, the cookie or Accept-Language) falls back to English and never reaches the database.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "clinic_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = os.environ.get("CLINIC_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
@@ -266,6 +278,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -5,13 +5,14 @@ from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from clinic import family, selectors, services
+from clinic import family, languages, selectors, services
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error
 from clinic.family_forms import GuardianLinkEndForm, GuardianLinkForm
@@ -189,3 +190,23 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, f"You are logged out everywhere ({ended} session(s) ended).")
     return redirect("account_login")
+
+
+@no_patient_data
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language switch of every page (a plain form): keep the choice in the browser and, for a signed-in
+    patient, on their record and their children's, so that every later e-mail is in it too. A language the site
+    does not offer means the default; the page the person was on is shown again."""
+    language = languages.supported_language(request.POST.get("language"))
+    target = request.POST.get("next", "")
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    languages.remember_on(response, language)
+    services.patient_language_set(
+        patients=selectors.family_patients(request.user), language=language, actor=request.user, request=request
+    )
+    return response

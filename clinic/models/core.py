@@ -148,6 +148,13 @@ class Patient(models.Model):
     sex = models.CharField(max_length=12, choices=Sex.choices, default=Sex.UNDISCLOSED)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
+    language = models.CharField(
+        "language",
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language of the patient's pages and of every e-mail they get, reminders included.",
+    )
     address_line1 = models.CharField(max_length=200, blank=True)
     address_line2 = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
@@ -186,6 +193,7 @@ class Patient(models.Model):
         "sex",
         "email",
         "phone",
+        "language",
         "address_line1",
         "address_line2",
         "city",

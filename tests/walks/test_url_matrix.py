@@ -32,6 +32,7 @@ MATRIX = {
     "clinic:index": R(200, 200, 200, 200, 200),
     "clinic:home_for_role": R(302, 302, 302, 302, 302),
     "clinic:healthz": R(200, 200, 200, 200, 200),
+    "clinic:language_set": R(405, 405, 405, 405, 405),  # POST only: the language switch
     "clinic:favicon": R(301, 301, 301, 301, 301),
     "clinic:practitioner_home": R(LOGIN, 403, 403, 200, 403),
     "clinic:patient_search": R(LOGIN, 403, 200, 200, 200),
