@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic import outbox
-from clinic.careplans import outcomes, services
+from clinic.careplans import outcomes, services, trend
 from clinic.models import AuditEvent, CarePlan, OutgoingNotice, PlanQuestionnaire
 from intake.scoring import score_answers
 from tests.clinic import note_factories as nf
@@ -311,7 +311,7 @@ def test_a_line_too_close_to_a_more_important_one_keeps_its_line_but_not_its_lab
         charts.Threshold(20, "Goal", "g"),
         charts.Threshold(23.3, "Change", "c"),
     ]
-    assert [(t.value, t.label, t.description) for t in outcomes._unclutter(lines)] == [
+    assert [(t.value, t.label, t.description) for t in trend.unclutter(lines)] == [
         (33.3, "Baseline", "b"),
         (20, "Goal", "g"),
         (23.3, "", "c"),
