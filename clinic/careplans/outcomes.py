@@ -8,6 +8,7 @@ through a signed link (no login), scored with the intake's rule, and drawn on th
   e-mail in the outbox, sent by the worker.
 - The link is signed like the intake invitation's (`TimestampSigner`, its own salt) and lasts
   CAREPLAN_QUESTIONNAIRE_LINK_DAYS; once answered it no longer opens the form.
+- Answering: as in the intake, every question needs an answer or "Skip this question" (asked next to it).
 - Scoring: `Questionnaire.score`, with the questionnaire's missing-item rule (`max_missing_items`, 1 for the
   NDI and ODI): within it the form is scored over the items answered; beyond it the patient is warned
   and asked, and a form sent anyway is kept "not scored".
@@ -47,7 +48,7 @@ class QuestionnaireLinkError(ValidationError):
 
 
 class IncompleteAnswers(ValidationError):
-    """More than one question left unanswered: the patient is asked before the form is kept unscored."""
+    """More questions skipped than the questionnaire allows: the patient is asked before it is kept unscored."""
 
 
 def hours_before() -> dt.timedelta:
@@ -217,9 +218,10 @@ def _missing(answers: dict) -> int:
 def questionnaire_answer(
     *, row: PlanQuestionnaire, answers: dict, send_incomplete: bool = False, request=None
 ) -> PlanQuestionnaire:
-    """Score and keep the patient's answers. Answering again returns the first answers unchanged (a double
-    submit); more than one question left out raises `IncompleteAnswers` unless the patient chose to send it
-    as it is, and is then kept "not scored"."""
+    """Score and keep the patient's answers (item code -> score, None: skipped) with `Questionnaire.score`.
+    Answering again returns the first answers unchanged (a double submit); more questions skipped than the
+    questionnaire's `max_missing_items` raise `IncompleteAnswers` unless the patient chose to send it as it is,
+    and it is then kept "not scored"; every question skipped is refused."""
     locked = PlanQuestionnaire.objects.select_for_update().select_related("patient").get(pk=row.pk)
     if locked.is_answered:
         return locked
@@ -229,12 +231,15 @@ def questionnaire_answer(
     given = {item.code: answers.get(item.code) for item in questionnaire.items.all()}
     missing = _missing(given)
     if missing == len(given):
-        raise ValidationError("Answer the questions, then send the questionnaire.")
+        raise ValidationError(
+            "Every question is skipped: answer the ones you can, then send the questionnaire. If none of them "
+            f"applies to you, call the clinic on {settings.CLINIC_PHONE}."
+        )
     if missing > questionnaire.max_missing_items and not send_incomplete:
         raise IncompleteAnswers(
-            f"{missing} questions are not answered. Answer them if you can: with more than "
-            f"{questionnaire.max_missing_items} left out, the questionnaire cannot be scored. If you cannot answer "
-            "them, tick the box below and send it as it is."
+            f"You skipped {missing} questions. With more than {questionnaire.max_missing_items} skipped, the "
+            "questionnaire cannot be scored, so your practitioner will not get a score from it. Answer them if "
+            "you can; if you cannot, tick this box and send it as it is."
         )
     # The questionnaire's own missing-item rule (data, as the intake uses it): beyond it, "not scored".
     result = questionnaire.score(given)
