@@ -75,6 +75,16 @@ class PlanPosition:
         return text
 
     @property
+    def short(self) -> str:
+        """The label with its warnings in a few words, for a calendar block."""
+        words = [self.label]
+        if self.past_plan:
+            words.append("past the plan")
+        if self.re_exam_overdue:
+            words.append("re-exam overdue")
+        return " · ".join(words)
+
+    @property
     def warnings(self) -> list[str]:
         out = []
         if self.past_plan:
