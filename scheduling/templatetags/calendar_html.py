@@ -96,9 +96,9 @@ def flags_html(flags: Flags | None) -> str:
 def cal_blocks(col, labels=None) -> str:
     """The column's appointments, each a link to its page: where (`--t` minutes from the top, `--d` minutes
     long) and the type's colour (`--c`); inside, the time and patient (`strong`), the type and the room (two
-    `span`s), a line from `labels` (appointment id -> text; the care plan's "visit 7 of 12", given by the
-    template from clinic's `careplan_block_labels`: scheduling imports no care-plan code) in an `em`, the
-    status (`b`, a badge) and the flags (`flags_html`). static/css/scheduling.css styles them by these
+    `span`s; after the room, in an `em`, the text `labels` gives the appointment: the care plan's "visit 7 of
+    12", from clinic's `careplan_block_labels` in the template, since scheduling imports no care-plan code),
+    the status (`b`, a badge) and the flags (`flags_html`). static/css/scheduling.css styles them by these
     elements, to keep ~400 blocks small."""
     labels = labels or {}
     detail = url_template("scheduling:appointment_detail").split(PK)
@@ -112,11 +112,12 @@ def cal_blocks(col, labels=None) -> str:
             status = statuses[a.status] = escape(a.get_status_display())
         room = escape(a.room.name) if a.room_id else ""
         label = labels.get(a.pk)
-        line = f"<em>{escape(label)}</em>" if label else ""
+        if label:  # on the room's line: a 30-minute block shows three lines
+            room += f"<em>{' · ' if room else ''}{escape(label)}</em>"
         out.append(
             f'<a class="cal-block status-{escape(a.status)}" style="--t:{b.offset};--d:{b.minutes};'
             f'--c:{escape(kind.colour)}" href="{detail[0]}{a.pk}{detail[1]}">'
             f"<strong>{localtime(a.start):%H:%M} {escape(a.patient.full_name)}</strong>"
-            f"<span>{escape(kind.name)}</span><span>{room}</span>{line}<b>{status}</b>{flags_html(b.flags)}</a>"
+            f"<span>{escape(kind.name)}</span><span>{room}</span><b>{status}</b>{flags_html(b.flags)}</a>"
         )
     return mark_safe("".join(out))  # every value above is escaped, or ours

@@ -62,7 +62,7 @@ def test_the_day_and_week_calendar_blocks_say_visit_n_of_m(client_for, front_des
                                                            seventh_visit_today):  # fmt: skip
     client = client_for(front_desk)
     day = client.get(reverse("scheduling:frontdesk_home"), {"date": nf.TODAY.isoformat()}).content.decode()
-    assert "<em>visit 7 of 12 · re-exam due at visit 12</em>" in block_of(day, patient_a)
+    assert "<em> · visit 7 of 12 · re-exam due at visit 12</em>" in block_of(day, patient_a)
     week = client.get(
         reverse("scheduling:week_view"), {"practitioner": practitioner_a.pk, "date": nf.TODAY.isoformat()}
     ).content.decode()
