@@ -12,6 +12,12 @@ QUESTIONNAIRES = [("", "None"), ("ndi", "NDI (neck)"), ("odi", "ODI (low back)")
 
 
 class CarePlanForm(forms.Form):
+    diagnosis = forms.CharField(
+        label="Diagnosis",
+        required=False,
+        max_length=300,
+        help_text="What the plan treats. A changed diagnosis is a changed plan: the patient accepts it again.",
+    )
     re_exam_visit = forms.IntegerField(label="Re-examination at visit", required=False, min_value=1, max_value=500)
     re_exam_date = forms.DateField(
         label="Re-examination on", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -46,6 +52,7 @@ class CarePlanForm(forms.Form):
         initial = {
             name: getattr(plan, name)
             for name in (
+                "diagnosis",
                 "re_exam_visit",
                 "re_exam_date",
                 "questionnaire_code",
@@ -103,6 +110,7 @@ class CarePlanForm(forms.Form):
     def plan_fields(self) -> dict:
         d = self.cleaned_data
         return {
+            "diagnosis": (d.get("diagnosis") or "").strip(),
             "phases": d["phases"],
             "goals": d["goals"],
             "re_exam_visit": d.get("re_exam_visit"),

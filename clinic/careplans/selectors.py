@@ -12,7 +12,9 @@ from clinic.models.careplans import CURRENT_STATES
 
 
 def careplan_detail(pk: int) -> CarePlan:
-    return CarePlan.objects.select_related("patient", "practitioner", "accepted_by", "created_by").get(pk=pk)
+    return CarePlan.objects.select_related("patient", "practitioner", "accepted_by", "created_by", "previous").get(
+        pk=pk
+    )
 
 
 def careplans_of_patient(patient) -> list[CarePlan]:
