@@ -41,7 +41,7 @@ def test_a_changed_diagnosis_asks_consent_again_before_the_next_note(patient_a, 
     )
     frozen.move_to(nf.at(0, 8))
     note = nf.draft(patient_a, practitioner_a, start=nf.at(0, 9), chief_complaint="Neck", sot_category="II")
-    with pytest.raises(ValidationError, match="The diagnosis changed .*Cervical radiculopathy"):
+    with pytest.raises(ValidationError, match=r"The diagnosis changed .*Cervical radiculopathy"):
         note_services.note_sign(note=note, actor=practitioner_a.user)
     services.careplan_accept(plan=new, actor=patient_a.user, how="online")
     assert note_services.note_sign(note=note, actor=practitioner_a.user).is_signed
