@@ -47,6 +47,7 @@ def _sophia(practitioner: Practitioner) -> str:
             patient=patient,
             practitioner=practitioner,
             actor=practitioner.user,
+            diagnosis="Low back pain with sacroiliac involvement (SOT category II)",
             phases=[{"visits_per_week": 2, "weeks": 3}, {"visits_per_week": 1, "weeks": 4}],
             goals=[
                 {"kind": "pain_at_most", "target": 2},
@@ -145,6 +146,7 @@ def _marcus(practitioner: Practitioner) -> str:
         patient=patient,
         practitioner=practitioner,
         actor=practitioner.user,
+        diagnosis="Mechanical low back pain",
         phases=[{"visits_per_week": 2, "weeks": 6}],
         goals=[{"kind": "pain_at_most", "target": 2}],
         re_exam_visit=12,

@@ -12,6 +12,12 @@ QUESTIONNAIRES = [("", "None"), ("ndi", "NDI (neck)"), ("odi", "ODI (low back)")
 
 
 class CarePlanForm(forms.Form):
+    diagnosis = forms.CharField(
+        label="Diagnosis",
+        required=False,
+        max_length=300,
+        help_text="What the plan treats. A changed diagnosis is a changed plan: the patient accepts it again.",
+    )
     re_exam_visit = forms.IntegerField(label="Re-examination at visit", required=False, min_value=1, max_value=500)
     re_exam_date = forms.DateField(
         label="Re-examination on", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -46,6 +52,7 @@ class CarePlanForm(forms.Form):
         initial = {
             name: getattr(plan, name)
             for name in (
+                "diagnosis",
                 "re_exam_visit",
                 "re_exam_date",
                 "questionnaire_code",
@@ -103,6 +110,7 @@ class CarePlanForm(forms.Form):
     def plan_fields(self) -> dict:
         d = self.cleaned_data
         return {
+            "diagnosis": (d.get("diagnosis") or "").strip(),
             "phases": d["phases"],
             "goals": d["goals"],
             "re_exam_visit": d.get("re_exam_visit"),
@@ -118,12 +126,21 @@ class DiscontinueForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+SKIP = "skip"
+
+
+def _item_value(value: str) -> int | str:
+    return value if value == SKIP else int(value)
+
+
 class PlanQuestionnaireForm(forms.Form):
-    """The plan's questionnaire as the patient answers it from the e-mailed link: one radio group per item (an
-    item may be left out), and the choice to send it with questions left out."""
+    """The plan's questionnaire as the patient answers it from the e-mailed link, as the intake asks it: one radio
+    group per item, and every item needs an answer or a deliberate "Skip this question" (a question passed over
+    by mistake is asked for next to it); then the choice to send it with more questions skipped than the
+    questionnaire's missing-item rule allows (`Questionnaire.max_missing_items`), kept "not scored"."""
 
     send_incomplete = forms.BooleanField(
-        label="I cannot answer the questions I left out: send it as it is.", required=False
+        label="I cannot answer the questions I skipped: send it as it is.", required=False
     )
 
     def __init__(self, *args, questionnaire, **kwargs):
@@ -133,11 +150,11 @@ class PlanQuestionnaireForm(forms.Form):
         for item in questionnaire.items.all():
             self.fields[f"item_{item.code}"] = forms.TypedChoiceField(
                 label=f"{item.position}. {item.text}",
-                choices=[(str(o.score), o.text) for o in item.options.all()],
-                coerce=int,
+                choices=[(str(o.score), o.text) for o in item.options.all()] + [(SKIP, "Skip this question")],
+                coerce=_item_value,
                 empty_value=None,
-                required=False,
                 widget=forms.RadioSelect,
+                error_messages={"required": "Choose the answer closest to how you are, or “Skip this question”."},
             )
             self.item_codes.append(item.code)
         # The choice comes last, under the questions.
@@ -147,4 +164,6 @@ class PlanQuestionnaireForm(forms.Form):
         return [self[f"item_{code}"] for code in self.item_codes]
 
     def answers(self) -> dict:
-        return {code: self.cleaned_data.get(f"item_{code}") for code in self.item_codes}
+        """Item code -> score; None for a skipped item (scored as not answered)."""
+        values = {code: self.cleaned_data.get(f"item_{code}") for code in self.item_codes}
+        return {code: None if value == SKIP else value for code, value in values.items()}

@@ -8,6 +8,7 @@ through a signed link (no login), scored with the intake's rule, and drawn on th
   e-mail in the outbox, sent by the worker.
 - The link is signed like the intake invitation's (`TimestampSigner`, its own salt) and lasts
   CAREPLAN_QUESTIONNAIRE_LINK_DAYS; once answered it no longer opens the form.
+- Answering: as in the intake, every question needs an answer or "Skip this question" (asked next to it).
 - Scoring: `Questionnaire.score`, with the questionnaire's missing-item rule (`max_missing_items`, 1 for the
   NDI and ODI): within it the form is scored over the items answered; beyond it the patient is warned
   and asked, and a form sent anyway is kept "not scored".
@@ -16,7 +17,6 @@ through a signed link (no login), scored with the intake's rule, and drawn on th
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -26,10 +26,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import outbox
-from clinic.careplans import selectors
+from clinic.careplans import selectors, trend
 from clinic.family import notice_address
 from clinic.models import CarePlan, CarePlanStatus, OutgoingNotice, PlanQuestionnaire, VisitNote
-from clinic.notes import charts
 from clinic.notes import selectors as notes_selectors
 from clinic.services import audit_record
 from intake import selectors as intake_selectors
@@ -49,7 +48,7 @@ class QuestionnaireLinkError(ValidationError):
 
 
 class IncompleteAnswers(ValidationError):
-    """More than one question left unanswered: the patient is asked before the form is kept unscored."""
+    """More questions skipped than the questionnaire allows: the patient is asked before it is kept unscored."""
 
 
 def hours_before() -> dt.timedelta:
@@ -219,9 +218,10 @@ def _missing(answers: dict) -> int:
 def questionnaire_answer(
     *, row: PlanQuestionnaire, answers: dict, send_incomplete: bool = False, request=None
 ) -> PlanQuestionnaire:
-    """Score and keep the patient's answers. Answering again returns the first answers unchanged (a double
-    submit); more than one question left out raises `IncompleteAnswers` unless the patient chose to send it
-    as it is, and is then kept "not scored"."""
+    """Score and keep the patient's answers (item code -> score, None: skipped) with `Questionnaire.score`.
+    Answering again returns the first answers unchanged (a double submit); more questions skipped than the
+    questionnaire's `max_missing_items` raise `IncompleteAnswers` unless the patient chose to send it as it is,
+    and it is then kept "not scored"; every question skipped is refused."""
     locked = PlanQuestionnaire.objects.select_for_update().select_related("patient").get(pk=row.pk)
     if locked.is_answered:
         return locked
@@ -231,12 +231,15 @@ def questionnaire_answer(
     given = {item.code: answers.get(item.code) for item in questionnaire.items.all()}
     missing = _missing(given)
     if missing == len(given):
-        raise ValidationError("Answer the questions, then send the questionnaire.")
+        raise ValidationError(
+            "Every question is skipped: answer the ones you can, then send the questionnaire. If none of them "
+            f"applies to you, call the clinic on {settings.CLINIC_PHONE}."
+        )
     if missing > questionnaire.max_missing_items and not send_incomplete:
         raise IncompleteAnswers(
-            f"{missing} questions are not answered. Answer them if you can: with more than "
-            f"{questionnaire.max_missing_items} left out, the questionnaire cannot be scored. If you cannot answer "
-            "them, tick the box below and send it as it is."
+            f"You skipped {missing} questions. With more than {questionnaire.max_missing_items} skipped, the "
+            "questionnaire cannot be scored, so your practitioner will not get a score from it. Answer them if "
+            "you can; if you cannot, tick this box and send it as it is."
         )
     # The questionnaire's own missing-item rule (data, as the intake uses it): beyond it, "not scored".
     result = questionnaire.score(given)
@@ -261,127 +264,39 @@ def questionnaire_answer(
 # --- The trend ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Result:
-    at: dt.datetime
-    value: float
-    source: str  # "intake" or "before visit N"
-    band: str = ""
-
-
-def outcome_results(plan: CarePlan) -> list[Result]:
+def outcome_results(plan: CarePlan) -> list[trend.Result]:
     """The plan's questionnaire over time: the intake's scores of that questionnaire (the baseline) and every
     answered plan questionnaire, oldest first; unscored ones left out. Two queries."""
-    code = plan.questionnaire_code
-    if not code:
+    if not plan.questionnaire_code:
         return []
-    results = [
-        Result(s.scored_at, float(s.percent), "intake", s.band)
-        for s in intake_selectors.outcome_scores(plan.patient)
-        if s.questionnaire.code == code and s.percent is not None
-    ]
-    results += [
-        Result(r.answered_at, float(r.percent), f"before visit {r.visit_number}", r.band)
-        for r in PlanQuestionnaire.objects.filter(patient=plan.patient, questionnaire_code=code, percent__isnull=False)
-    ]
-    return sorted(results, key=lambda r: r.at)
+    return trend.questionnaire_results(
+        plan,
+        intake_scores=intake_selectors.outcome_scores(plan.patient),
+        plan_rows=PlanQuestionnaire.objects.filter(
+            patient=plan.patient, questionnaire_code=plan.questionnaire_code, percent__isnull=False
+        ),
+    )
 
 
-def pain_results(plan: CarePlan) -> list[Result]:
+def pain_results(plan: CarePlan) -> list[trend.Result]:
     """Every visit note's pain today (NRS 0-10), oldest first. One query."""
-    notes = (
+    return trend.note_pain(
         VisitNote.objects.filter(patient=plan.patient, pain_today__isnull=False)
         .select_related("appointment")
         .only("pain_today", "appointment__start")
     )
-    return sorted(
-        (Result(n.appointment.start, float(n.pain_today), "visit note") for n in notes if n.pain_today is not None),
-        key=lambda r: r.at,
-    )
-
-
-def goal_target(plan: CarePlan, kind: str) -> float | None:
-    return next((float(g["target"]) for g in plan.goals if g.get("kind") == kind and g.get("target") is not None), None)
-
-
-# Two line labels closer than this (on the 0-100 scale) would print over each other.
-LABEL_GAP = 8
-
-
-def _unclutter(thresholds: list) -> list:
-    """Keep every line, but drop the label of a line that would print over the label of one listed before it
-    (baseline, goal, meaningful change: in that order of importance). Its title and the chart's text
-    alternative still say it, and the page lists all three under the chart."""
-    kept, labelled = [], []
-    for line in thresholds:
-        if any(abs(value - line.value) < LABEL_GAP for value in labelled):
-            line = charts.Threshold(value=line.value, label="", description=line.description)
-        else:
-            labelled.append(line.value)
-        kept.append(line)
-    return kept
 
 
 def plan_trend(plan: CarePlan) -> dict:
-    """The plan's outcome trend as one chart: the questionnaire (percent) and every note's pain (0-10, drawn
-    x10 on the same 0-100 scale), with the baseline, the goal and the meaningful-change line. Four queries."""
-    code = (plan.questionnaire_code or "").upper()
-    scores = outcome_results(plan)
-    pain = pain_results(plan)
+    """The plan's outcome trend as one chart (`trend.build`, which the patient chart draws too). Four queries."""
     questionnaire = Questionnaire.objects.filter(code=plan.questionnaire_code).only("meaningful_change").first()
-    change = float(questionnaire.meaningful_change) if questionnaire and questionnaire.meaningful_change else 0.0
-    goal = goal_target(plan, "questionnaire_below")
-    pain_goal = goal_target(plan, "pain_at_most")
-    thresholds = []
-    change_line = None
-    if scores:
-        baseline = scores[0]
-        thresholds.append(
-            charts.Threshold(
-                value=baseline.value,
-                label=f"Baseline {code} {baseline.value:g}%",
-                description=f"Baseline {code}: {baseline.value:g}% on {timezone.localtime(baseline.at):%Y-%m-%d}",
-            )
-        )
-        change_line = charts.meaningful_change_line(scores, change=change, unit="percentage points", name=code)
-    if goal is not None:
-        thresholds.append(
-            charts.Threshold(
-                value=goal, label=f"Goal: {code} below {goal:g}%", description=f"Goal: {code} below {goal:g}%"
-            )
-        )
-    if change_line is not None:
-        thresholds.append(change_line)
-    series = []
-    thresholds = _unclutter(thresholds)
-    if code:
-        series.append(charts.Series(f"{code} %", scores))
-    scaled = [Result(p.at, p.value * 10, p.source) for p in pain]
-    series.append(charts.Series("Pain x10", scaled))
-    svg = charts.trend_svg(
-        series,
-        y_max=100,
-        y_step=20,
-        y_label=f"{code + ' % · ' if code else ''}pain x10",
-        title="Outcomes over the plan",
-        empty_text="No scores yet",
-        thresholds=thresholds,
+    return trend.build(
+        plan,
+        scores=outcome_results(plan),
+        pain=pain_results(plan),
+        meaningful_change=questionnaire.meaningful_change if questionnaire else None,
+        pain_change=notes_selectors.PAIN_MEANINGFUL_CHANGE,
     )
-    pain_change = notes_selectors.PAIN_MEANINGFUL_CHANGE
-    return {
-        "svg": svg,
-        "code": code,
-        "scores": scores,
-        "pain": pain,
-        "goal": goal,
-        "pain_goal": pain_goal,
-        "change": change,
-        "pain_change": pain_change,
-        "baseline": scores[0] if scores else None,
-        "latest": scores[-1] if scores else None,
-        "pain_first": pain[0] if pain else None,
-        "pain_latest": pain[-1] if pain else None,
-    }
 
 
 def questionnaires_of_plan(plan: CarePlan) -> list[PlanQuestionnaire]:

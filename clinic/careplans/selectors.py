@@ -12,7 +12,9 @@ from clinic.models.careplans import CURRENT_STATES
 
 
 def careplan_detail(pk: int) -> CarePlan:
-    return CarePlan.objects.select_related("patient", "practitioner", "accepted_by", "created_by").get(pk=pk)
+    return CarePlan.objects.select_related("patient", "practitioner", "accepted_by", "created_by", "previous").get(
+        pk=pk
+    )
 
 
 def careplans_of_patient(patient) -> list[CarePlan]:
@@ -22,6 +24,13 @@ def careplans_of_patient(patient) -> list[CarePlan]:
 
 def careplan_versions(plan: CarePlan) -> list[CarePlan]:
     return list(CarePlan.objects.filter(lineage=plan.lineage).select_related("practitioner").order_by("-version"))
+
+
+def plan_questionnaires_answered(patient) -> list[PlanQuestionnaire]:
+    """The patient's answered plan questionnaires (every plan and questionnaire), oldest first. One query."""
+    return list(
+        PlanQuestionnaire.objects.filter(patient=patient, answered_at__isnull=False).order_by("answered_at", "pk")
+    )
 
 
 def careplan_current(patient) -> CarePlan | None:
@@ -66,6 +75,16 @@ class PlanPosition:
         if self.re_exam_date and self.day < self.re_exam_date:
             return f"{text} · re-exam due {self.re_exam_date:%-d %b}"
         return text
+
+    @property
+    def short(self) -> str:
+        """The label with its warnings in a few words, for a calendar block."""
+        words = [self.label]
+        if self.past_plan:
+            words.append("past the plan")
+        if self.re_exam_overdue:
+            words.append("re-exam overdue")
+        return " · ".join(words)
 
     @property
     def warnings(self) -> list[str]:
@@ -167,48 +186,3 @@ def phase_progress(plan: CarePlan) -> list[dict]:
     for row in rows:
         row["remaining"] = max(row["visits"] - row["attended"] - row["booked"], 0)
     return rows
-
-
-def discharge_summary(plan: CarePlan) -> dict:
-    """Baseline against final pain and questionnaire scores, visits attended and missed, and which goals were
-    met (measurable goals are judged from the last score; free-text goals are left to the practitioner)."""
-    from clinic.models import GoalKind
-    from clinic.notes import selectors as notes_selectors
-
-    chart = notes_selectors.patient_chart(plan.patient)
-    pain = chart["pain"]
-    code = (plan.questionnaire_code or "").upper()
-    scores = next((points for name, points in chart["outcomes"].items() if name.upper() == code), []) if code else []
-    if code:  # and the plan's own questionnaires, answered from their links (outcomes over time)
-        answered = PlanQuestionnaire.objects.filter(
-            patient=plan.patient, questionnaire_code=plan.questionnaire_code, percent__isnull=False
-        )
-        scores = sorted(
-            [*scores, *(notes_selectors.Point(r.answered_at, float(r.percent), "care plan") for r in answered)],
-            key=lambda p: p.at,
-        )
-    phases = phase_progress(plan)
-
-    def pair(points):
-        return (points[0].value, points[-1].value) if points else (None, None)
-
-    pain_first, pain_last = pair(pain)
-    score_first, score_last = pair(scores)
-    goals = []
-    for goal, text in zip(plan.goals, plan.goal_texts(), strict=True):
-        if goal.get("kind") == GoalKind.PAIN_AT_MOST:
-            met = None if pain_last is None else pain_last <= goal["target"]
-        elif goal.get("kind") == GoalKind.QUESTIONNAIRE_BELOW:
-            met = None if score_last is None else score_last < goal["target"]
-        else:
-            met = None
-        goals.append({"text": text, "met": met})
-    return {
-        "pain": (pain_first, pain_last),
-        "score": (score_first, score_last),
-        "score_code": code,
-        "attended": sum(p["attended"] for p in phases),
-        "missed": sum(p["missed"] for p in phases),
-        "planned": plan.total_visits,
-        "goals": goals,
-    }

@@ -12,6 +12,7 @@ from clinic.models.careplans import CURRENT_STATES
 from clinic.services import audit_record
 
 PLAN_FIELDS = (
+    "diagnosis",
     "phases",
     "goals",
     "re_exam_visit",
@@ -23,7 +24,7 @@ PLAN_FIELDS = (
 )
 
 
-DEFAULTS = {"goals": [], "questionnaire_code": "", "notes": ""}
+DEFAULTS = {"diagnosis": "", "goals": [], "questionnaire_code": "", "notes": ""}
 
 
 def _values(fields: dict) -> dict:
@@ -139,16 +140,23 @@ def careplan_set_status(*, plan: CarePlan, actor, status: str, reason: str = "",
 
 def careplan_consent_problem(patient, *, before=None) -> str:
     """Why a treatment note cannot be signed under the patient's current plan, or "": a proposed plan (new, or
-    changed since it was accepted) asks for the patient's acceptance first (DOMAIN: consent follows the plan).
+    changed since it was accepted, its diagnosis included) asks for the patient's acceptance first (DOMAIN:
+    consent follows the plan; re-consent when the diagnosis or the plan changes).
 
     `before`: the visit's start; a plan proposed after the visit began (at the exam itself) does not hold up
     that visit's note, only the next ones."""
     plans = CarePlan.objects.filter(patient=patient, status=CarePlanStatus.PROPOSED)
     if before is not None:
         plans = plans.filter(created_at__lte=before)
-    plan = plans.only("version").first()
+    plan = plans.select_related("previous").only("version", "diagnosis", "previous__diagnosis").first()
     if plan is None:
         return ""
+    if plan.previous is not None and plan.previous.diagnosis != plan.diagnosis:
+        return (
+            f"The diagnosis changed (care plan version {plan.version}: {plan.diagnosis or 'none given'}) and the "
+            "patient has not accepted the changed plan yet: record their consent before signing this treatment "
+            "note."
+        )
     if plan.version > 1:
         return (
             f"The care plan changed (version {plan.version}) and the patient has not accepted it yet: "

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.audit import audit_read, reads_patient_data
-from clinic.careplans import outcomes, selectors, services
+from clinic.careplans import discharge, outcomes, selectors, services
 from clinic.careplans.forms import CarePlanForm, DiscontinueForm
 from clinic.careplans.permissions import get_careplan_for_user
 from clinic.domain_errors import apply_error, message_error
@@ -199,5 +199,5 @@ def careplan_discharge(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "clinic/careplans/discharge.html",
-        {"plan": plan, "patient": plan.patient, "summary": selectors.discharge_summary(plan)},
+        {"plan": plan, "patient": plan.patient, "summary": discharge.discharge_summary(plan)},
     )

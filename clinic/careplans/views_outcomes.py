@@ -44,8 +44,8 @@ def careplan_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
                 row=row, answers=form.answers(), send_incomplete=form.cleaned_data["send_incomplete"], request=request
             )
         except outcomes.IncompleteAnswers as exc:
-            incomplete = True
-            form.add_error(None, error_text(exc))
+            incomplete = True  # the question is asked next to the box that answers it
+            form.add_error("send_incomplete", error_text(exc))
         except ValidationError as exc:
             apply_error(form, exc)
         else:

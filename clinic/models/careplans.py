@@ -53,6 +53,9 @@ class CarePlan(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
     )
     status = models.CharField(max_length=20, choices=CarePlanStatus.choices, default=CarePlanStatus.PROPOSED)
+    # What the plan treats, in the practitioner's words: a changed diagnosis is a changed plan (a new version,
+    # accepted again before the next treatment note; DOMAIN: re-consent when the diagnosis or plan changes).
+    diagnosis = models.CharField(max_length=300, blank=True)
     # [{"visits_per_week": 3, "weeks": 4}, ...]
     phases = models.JSONField(default=list)
     # [{"kind": "pain_at_most", "target": 2, "text": ""}, ...]

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from clinic.models import NoteTemplate, Patient, Practitioner, VisitNote
+from clinic.careplans import selectors as careplan_selectors
+from clinic.careplans import trend as careplan_trend
+from clinic.models import NoteTemplate, Patient, PlanQuestionnaire, Practitioner, VisitNote
 from intake import selectors as intake_selectors
+from intake.models import Questionnaire
 from scheduling import selectors as scheduling_selectors
 
 
@@ -140,20 +143,51 @@ def pain_points(patient: Patient, notes: list[VisitNote], submissions: list) -> 
 PAIN_MEANINGFUL_CHANGE = 2
 
 
-def outcome_points(scores: list) -> dict[str, list[Point]]:
-    """Outcome-measure percents per questionnaire (NDI, ODI ...), oldest first; unscored rows are left out."""
-    series: dict[str, list[Point]] = {}
-    for score in sorted(scores, key=lambda s: s.scored_at):
-        if score.percent is None:
-            continue
-        series.setdefault(score.questionnaire.code.upper(), []).append(
-            Point(score.scored_at, float(score.percent), score.questionnaire.title)
+def outcome_points(scores: list, plan_rows: list[PlanQuestionnaire] = ()) -> dict[str, list[Point]]:
+    """Outcome-measure percents per questionnaire (NDI, ODI ...), oldest first: the intake's scores and the care
+    plans' questionnaires answered from their links; unscored ones are left out."""
+    points = [
+        (score.questionnaire.code, Point(score.scored_at, float(score.percent), score.questionnaire.title))
+        for score in scores
+        if score.percent is not None
+    ]
+    points += [
+        (
+            row.questionnaire_code,
+            Point(row.answered_at, float(row.percent), f"care plan, before visit {row.visit_number}"),
         )
+        for row in plan_rows
+        if row.percent is not None and row.answered_at is not None
+    ]
+    series: dict[str, list[Point]] = {}
+    for code, point in sorted(points, key=lambda p: p[1].at):
+        series.setdefault(code.upper(), []).append(point)
     return series
 
 
+def plan_trend(plans: list, scores: list, plan_rows: list[PlanQuestionnaire], notes: list[VisitNote]) -> dict | None:
+    """The trend of the patient's current (else latest) care plan, drawn as the plan page draws it: its
+    questionnaire with the baseline, the goals and the meaningful-change line, and every note's pain. At most one
+    query (the questionnaire's meaningful change), whatever the number of plans and results."""
+    plan = careplan_trend.trend_plan(plans)
+    if plan is None:
+        return None
+    change = None
+    if plan.questionnaire_code:
+        questionnaire = Questionnaire.objects.filter(code=plan.questionnaire_code).only("meaningful_change").first()
+        change = questionnaire.meaningful_change if questionnaire else None
+    return careplan_trend.build(
+        plan,
+        scores=careplan_trend.questionnaire_results(plan, intake_scores=scores, plan_rows=plan_rows),
+        pain=careplan_trend.note_pain(notes),
+        meaningful_change=change,
+        pain_change=PAIN_MEANINGFUL_CHANGE,
+    )
+
+
 def patient_chart(patient: Patient) -> dict:
-    """Everything the chart page shows, in a fixed number of queries."""
+    """Everything the chart page shows, in a fixed number of queries whatever the number of visits, notes,
+    scores, care plans and plan questionnaires."""
     submissions = list(intake_selectors.intake_submissions(patient))
     latest = next((s for s in submissions if s.status == "submitted"), None)
     summary = intake_selectors.submission_summary(latest) if latest else None
@@ -161,6 +195,16 @@ def patient_chart(patient: Patient) -> dict:
     scores = list(intake_selectors.outcome_scores(patient))
     appointments = list(scheduling_selectors.appointments_for_patient(patient))
     notes_by_appointment = {n.appointment_id: n for n in notes}
+    plans = careplan_selectors.careplans_of_patient(patient)
+    plan_rows = careplan_selectors.plan_questionnaires_answered(patient) if plans else []
+    trend = plan_trend(plans, scores, plan_rows, notes)
+    changes = {
+        s.questionnaire.code.upper(): float(s.questionnaire.meaningful_change)
+        for s in scores
+        if s.questionnaire.meaningful_change is not None
+    }
+    if trend and trend["code"] and trend["change"]:  # a questionnaire only the plan asked (no intake score)
+        changes.setdefault(trend["code"], trend["change"])
     return {
         "readiness": intake_selectors.patient_readiness(patient),
         "open_flags": list(intake_selectors.red_flags_open(patient)),
@@ -172,10 +216,8 @@ def patient_chart(patient: Patient) -> dict:
         "visits": [(a, notes_by_appointment.get(a.pk)) for a in appointments],
         "notes": notes,
         "pain": pain_points(patient, notes, submissions),
-        "outcomes": outcome_points(scores),
-        "outcome_changes": {
-            s.questionnaire.code.upper(): float(s.questionnaire.meaningful_change)
-            for s in scores
-            if s.questionnaire.meaningful_change is not None
-        },
+        "outcomes": outcome_points(scores, plan_rows),
+        "outcome_changes": changes,
+        "plans": plans,
+        "plan_trend": trend,
     }

@@ -1,7 +1,7 @@
 """`{% careplan_position appointment as p %}`: where an appointment falls in the patient's current care plan.
 
-For pages of other apps (the front desk's appointment page) that must not import the care plans' code: the
-template asks, in two queries, for the one appointment it shows.
+For pages of other apps (the front desk's appointment page, the calendar) that must not import the care plans'
+code: the template asks, in two queries, for the appointments it shows.
 """
 
 from django import template
@@ -25,3 +25,12 @@ def careplan_current_of(patient):
     if patient is None or getattr(patient, "pk", None) is None:
         return None
     return selectors.careplan_current(patient)
+
+
+@register.simple_tag
+def careplan_block_labels(grid):
+    """`{% careplan_block_labels grid as labels %}`: appointment id -> "visit 7 of 12 · re-exam due at visit 12"
+    (with "past the plan" or "re-exam overdue" when so) for every block of a calendar grid
+    (scheduling.calendar.Grid), which `{% cal_blocks col labels %}` writes in its block. Two queries."""
+    appointments = [block.appointment for column in getattr(grid, "columns", ()) for block in column.blocks]
+    return {pk: position.short for pk, position in selectors.plan_positions(appointments).items()}

@@ -93,11 +93,14 @@ def flags_html(flags: Flags | None) -> str:
 
 
 @register.simple_tag
-def cal_blocks(col) -> str:
+def cal_blocks(col, labels=None) -> str:
     """The column's appointments, each a link to its page: where (`--t` minutes from the top, `--d` minutes
     long) and the type's colour (`--c`); inside, the time and patient (`strong`), the type and the room (two
-    `span`s), the status (`b`, a badge) and the flags (`flags_html`). static/css/scheduling.css styles them by
-    these elements, to keep ~400 blocks small."""
+    `span`s; after the room, in an `em`, the text `labels` gives the appointment: the care plan's "visit 7 of
+    12", from clinic's `careplan_block_labels` in the template, since scheduling imports no care-plan code),
+    the status (`b`, a badge) and the flags (`flags_html`). static/css/scheduling.css styles them by these
+    elements, to keep ~400 blocks small."""
+    labels = labels or {}
     detail = url_template("scheduling:appointment_detail").split(PK)
     statuses: dict[str, str] = {}
     out = []
@@ -108,6 +111,9 @@ def cal_blocks(col) -> str:
         if status is None:
             status = statuses[a.status] = escape(a.get_status_display())
         room = escape(a.room.name) if a.room_id else ""
+        label = labels.get(a.pk)
+        if label:  # on the room's line: a 30-minute block shows three lines
+            room += f"<em>{' · ' if room else ''}{escape(label)}</em>"
         out.append(
             f'<a class="cal-block status-{escape(a.status)}" style="--t:{b.offset};--d:{b.minutes};'
             f'--c:{escape(kind.colour)}" href="{detail[0]}{a.pk}{detail[1]}">'

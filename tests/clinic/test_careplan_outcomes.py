@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic import outbox
-from clinic.careplans import outcomes, services
+from clinic.careplans import outcomes, services, trend
 from clinic.models import AuditEvent, CarePlan, OutgoingNotice, PlanQuestionnaire
 from intake.scoring import score_answers
 from tests.clinic import note_factories as nf
@@ -173,30 +173,72 @@ def test_the_patient_answers_without_logging_in_and_it_is_scored_by_the_intake_r
     assert row.percent == expected.percent
 
 
-def test_one_question_left_out_is_scored_over_the_rest(client, link):
+def test_one_question_skipped_is_scored_over_the_rest_with_questionnaire_score(client, link, ndi):
     data = all_answers(1)
-    del data["item_driving"]
+    data["item_driving"] = "skip"
     assert client.post(link, data).status_code == 302
     row = PlanQuestionnaire.objects.get()
-    assert (row.items_answered, row.percent) == (9, 20)
+    expected = ndi.score({code: None if code == "driving" else 1 for code in NDI_ITEMS})
+    assert (
+        (row.items_answered, row.percent, row.total)
+        == (9, 20, 9)
+        == (
+            expected.items_answered,
+            expected.percent,
+            expected.total,
+        )
+    )
+    assert row.answers["driving"] is None
 
 
-def test_two_left_out_warn_and_ask_then_keep_it_unscored(client, link):
+def field_block(text: str, name: str) -> str:
+    """The markup of one question (its fieldset), where its message must be."""
+    start = text.index(f'name="{name}"')
+    start = text.rindex("<fieldset", 0, start)
+    return text[start : text.index("</fieldset>", start)]
+
+
+def test_a_question_left_blank_is_asked_for_next_to_it_and_nothing_is_kept(client, link):
     data = all_answers(1)
-    del data["item_driving"], data["item_work"]
+    del data["item_driving"]
     response = client.post(link, data)
     assert response.status_code == 400
     text = response.content.decode()
-    assert "2 questions are not answered" in text and "send it as it is" in text
+    driving = field_block(text, "item_driving")
+    assert "Choose the answer closest to how you are, or “Skip this question”." in driving
+    assert 'aria-invalid="true"' in driving
+    assert "Choose the answer closest" not in field_block(text, "item_work")
+    assert re.search(r'name="item_work" value="1"[^>]* checked>', field_block(text, "item_work"))  # kept
+    assert text.count("Choose the answer closest") == 2  # next to the question, and in the summary at the top
+    assert not PlanQuestionnaire.objects.get().is_answered
+
+
+def test_every_question_offers_skip(client, link):
+    text = client.get(link).content.decode()
+    assert text.count('value="skip"') == len(NDI_ITEMS) and "Skip this question" in text
+
+
+def test_two_skipped_warn_and_ask_next_to_the_box_then_keep_it_unscored(client, link):
+    data = all_answers(1)
+    data["item_driving"] = data["item_work"] = "skip"
+    response = client.post(link, data)
+    assert response.status_code == 400
+    text = response.content.decode()
+    box = text[text.index('class="careplan-send-incomplete"') :]
+    assert "You skipped 2 questions. With more than 1 skipped" in box[: box.index('name="send_incomplete"') + 2000]
     assert not PlanQuestionnaire.objects.get().is_answered
     assert client.post(link, {**data, "send_incomplete": "on"}).status_code == 302
     row = PlanQuestionnaire.objects.get()
     assert row.is_answered and row.percent is None and row.items_answered == 8
 
 
-def test_nothing_answered_is_refused_next_to_the_form(client, link):
+def test_nothing_answered_asks_every_question_and_all_skipped_is_refused(client, link):
     response = client.post(link, {})
-    assert response.status_code == 400 and "Answer the questions" in response.content.decode()
+    assert response.status_code == 400
+    assert response.content.decode().count("Choose the answer closest") == 2 * len(NDI_ITEMS)
+    response = client.post(link, {f"item_{code}": "skip" for code in NDI_ITEMS})
+    assert response.status_code == 400 and "Every question is skipped" in response.content.decode()
+    assert not PlanQuestionnaire.objects.get().is_answered
 
 
 def test_a_bad_or_expired_link_says_so_and_shows_nothing(client, link, frozen):
@@ -311,7 +353,7 @@ def test_a_line_too_close_to_a_more_important_one_keeps_its_line_but_not_its_lab
         charts.Threshold(20, "Goal", "g"),
         charts.Threshold(23.3, "Change", "c"),
     ]
-    assert [(t.value, t.label, t.description) for t in outcomes._unclutter(lines)] == [
+    assert [(t.value, t.label, t.description) for t in trend.unclutter(lines)] == [
         (33.3, "Baseline", "b"),
         (20, "Goal", "g"),
         (23.3, "", "c"),
