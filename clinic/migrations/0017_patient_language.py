@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0015_careplan_outcomes_recalls"),
+        ("clinic", "0016_careplan_diagnosis"),
     ]
 
     operations = [
