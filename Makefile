@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench worker reminders e2e migrate seed clean prod-check
+.PHONY: run test lint format bench worker reminders e2e migrate seed clean prod-check messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,16 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(PY) tools/check_translations.py
+
+# The translation catalogs: gather every marked string into locale/<language>/LC_MESSAGES/django.po (translations
+# already written are kept; new ones are filled by hand), then compile the .mo. Both are committed, so `make run`
+# and `make test` need no gettext; this target needs Debian's gettext (xgettext, msgmerge, msgfmt).
+MESSAGES_IGNORE := -i .venv -i node_modules -i benchmarks -i staticfiles -i tests -i deploy -i tools
+messages: $(VENV)/.installed-dev
+	$(PY) manage.py makemessages -l es --no-obsolete --add-location file $(MESSAGES_IGNORE)
+	$(PY) manage.py compilemessages -l es $(MESSAGES_IGNORE)
+	$(PY) tools/check_translations.py || true
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .

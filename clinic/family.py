@@ -19,7 +19,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from clinic.models import AuditEvent, GuardianLink, OutgoingNotice, Patient, User
 from clinic.outbox import notice_queue
@@ -86,13 +87,16 @@ def notice_address(patient: Patient) -> tuple[str, str]:
 def _check_minor(patient_dob: dt.date, field: str = "date_of_birth") -> None:
     today = timezone.localdate()
     if patient_dob > today:
-        raise ValidationError({field: "The date of birth is in the future. Check the year."})
+        raise ValidationError({field: _("The date of birth is in the future. Check the year.")})
     probe = Patient(first_name="x", last_name="x", date_of_birth=patient_dob)
     if not probe.is_minor(today):
         raise ValidationError(
             {
-                field: f"A family account holds children under {settings.CLINIC_AGE_OF_CONSENT}. Someone this age "
-                "books with an account of their own."
+                field: _(
+                    "A family account holds children under %(age)s. "
+                    "Someone this age books with an account of their own."
+                )
+                % {"age": settings.CLINIC_AGE_OF_CONSENT}
             }
         )
 
@@ -207,32 +211,42 @@ def dependants_detach_adults(*, today: dt.date | None = None) -> int:
         with transaction.atomic():
             guardian_link_end(link=link, actor=None, reason=ADULT_REASON)
             signup = settings.CLINIC_SITE_URL + reverse("account_signup")
-            notice_queue(
-                kind=OutgoingNotice.Kind.FAMILY,
-                patient=child,
-                recipient=link.guardian.email,
-                subject=f"{settings.CLINIC_NAME}: {child.first_name} now has their own record",
-                body=(
-                    f"Hello,\n\n{child.full_name} is now {settings.CLINIC_AGE_OF_CONSENT}: from today their "
-                    "appointments, intake and consent are theirs to manage, and your account no longer shows them. "
-                    f"They can make their own account at {signup} with their own e-mail address.\n\n"
-                    f"{settings.CLINIC_NAME} · {settings.CLINIC_PHONE}\n"
-                ),
-            )
-            if child.email:
+            values = {
+                "clinic": settings.CLINIC_NAME,
+                "phone": settings.CLINIC_PHONE,
+                "age": settings.CLINIC_AGE_OF_CONSENT,
+                "signup": signup,
+                "first_name": child.first_name,
+                "full_name": child.full_name,
+                "name": child.preferred_name or child.first_name,
+                "email": child.email,
+            }
+            with translation.override(child.language):  # the family's language, as on the child's record
                 notice_queue(
                     kind=OutgoingNotice.Kind.FAMILY,
                     patient=child,
-                    recipient=child.email,
-                    subject=f"{settings.CLINIC_NAME}: your own account",
-                    body=(
-                        f"Hello {child.preferred_name or child.first_name},\n\nNow that you are "
-                        f"{settings.CLINIC_AGE_OF_CONSENT}, your record at {settings.CLINIC_NAME} is yours to "
-                        f"manage. Make your account with this address ({child.email}) at {signup} to book, change "
-                        "appointments and fill your forms yourself.\n\n"
-                        f"{settings.CLINIC_NAME} · {settings.CLINIC_PHONE}\n"
-                    ),
+                    recipient=link.guardian.email,
+                    subject=_("%(clinic)s: %(first_name)s now has their own record") % values,
+                    body=_(
+                        "Hello,\n\n%(full_name)s is now %(age)s: from today their appointments, intake and consent "
+                        "are theirs to manage, and your account no longer shows them. They can make their own "
+                        "account at %(signup)s with their own e-mail address.\n\n%(clinic)s · %(phone)s\n"
+                    )
+                    % values,
                 )
+                if child.email:
+                    notice_queue(
+                        kind=OutgoingNotice.Kind.FAMILY,
+                        patient=child,
+                        recipient=child.email,
+                        subject=_("%(clinic)s: your own account") % values,
+                        body=_(
+                            "Hello %(name)s,\n\nNow that you are %(age)s, your record at %(clinic)s is yours to "
+                            "manage. Make your account with this address (%(email)s) at %(signup)s to book, change "
+                            "appointments and fill your forms yourself.\n\n%(clinic)s · %(phone)s\n"
+                        )
+                        % values,
+                    )
         ended += 1
     return ended
 
@@ -246,7 +260,7 @@ def acting_for_set(request, patient_id: int | None) -> Patient | None:
         request.session.pop(ACTING_FOR, None)
         return own
     if patient_id not in family_patient_ids(user):
-        raise ValidationError("You can act only for yourself and the children linked to your account.")
+        raise ValidationError(_("You can act only for yourself and the children linked to your account."))
     request.session[ACTING_FOR] = patient_id
     return Patient.objects.get(pk=patient_id)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from clinic.input_limits import BoundedFormMixin
 from clinic.models import Patient
@@ -10,12 +11,12 @@ from clinic.widgets import DateInput
 
 
 class DependantForm(BoundedFormMixin, forms.Form):
-    first_name = forms.CharField(label="Child's first name", max_length=100)
-    last_name = forms.CharField(label="Child's last name", max_length=100)
-    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput())
-    sex = forms.ChoiceField(label="Sex", choices=Patient.Sex.choices, initial=Patient.Sex.UNDISCLOSED)
+    first_name = forms.CharField(label=_("Child's first name"), max_length=100)
+    last_name = forms.CharField(label=_("Child's last name"), max_length=100)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput())
+    sex = forms.ChoiceField(label=_("Sex"), choices=Patient.Sex.choices, initial=Patient.Sex.UNDISCLOSED)
     relationship = forms.CharField(
-        label="You are their", max_length=80, help_text="For example mother, father, legal guardian."
+        label=_("You are their"), max_length=80, help_text=_("For example mother, father, legal guardian.")
     )
 
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from clinic import family
@@ -49,7 +50,8 @@ def family_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{link.dependant.first_name} is on your account. Book their visit or fill their intake below.",
+                _("%(name)s is on your account. Book their visit or fill their intake below.")
+                % {"name": link.dependant.first_name},
             )
             return redirect("clinic:family_home")
     return _family_page(request, form, status=400)
@@ -62,7 +64,7 @@ def family_act(request: HttpRequest) -> HttpResponse:
     """Use a family member's pages (book, intake and consent) until another is chosen."""
     form = ActForForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a family member from your family page.")
+        messages.error(request, _("Choose a family member from your family page."))
         return redirect("clinic:family_home")
     try:
         chosen = family.acting_for_set(request, form.cleaned_data["patient"])
@@ -70,7 +72,7 @@ def family_act(request: HttpRequest) -> HttpResponse:
         message_error(request, exc)
         return redirect("clinic:family_home")
     if chosen is not None:
-        messages.info(request, f"You are now booking and filling forms for {chosen.full_name}.")
+        messages.info(request, _("You are now booking and filling forms for %(name)s.") % {"name": chosen.full_name})
     return redirect(ActForForm.GO[form.cleaned_data["go"]])
 
 

@@ -14,6 +14,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager):
@@ -136,10 +137,10 @@ class Practitioner(models.Model):
 
 class Patient(models.Model):
     class Sex(models.TextChoices):
-        FEMALE = "female", "Female"
-        MALE = "male", "Male"
-        INTERSEX = "intersex", "Intersex"
-        UNDISCLOSED = "undisclosed", "Prefer not to say"
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        INTERSEX = "intersex", _("Intersex")
+        UNDISCLOSED = "undisclosed", _("Prefer not to say")
 
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)

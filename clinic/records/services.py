@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from clinic.models import AuditEvent, OutgoingNotice, Patient, RecordRequest
 from clinic.outbox import notice_queue
@@ -63,7 +64,7 @@ class RecordRequestError(ValidationError):
 def record_request_create(*, patient: Patient, actor, request=None) -> RecordRequest:
     """A patient asks for a copy of their whole record; clinic admins see it on the records requests page."""
     if RecordRequest.objects.filter(patient=patient, released_at__isnull=True).exists():
-        raise RecordRequestError("You have already asked for your record: we will e-mail you when it is ready.")
+        raise RecordRequestError(_("You have already asked for your record: we will e-mail you when it is ready."))
     record_request = RecordRequest.objects.create(patient=patient, requested_by=actor)
     audit_record(
         actor=actor,
@@ -90,17 +91,19 @@ def record_request_release(*, record_request: RecordRequest, actor, request=None
     recipient = (patient.user.email if patient.user_id else "") or patient.email
     if recipient:
         link = settings.CLINIC_SITE_URL + reverse("clinic:account_records")
-        notice_queue(
-            kind=OutgoingNotice.Kind.RECORDS_READY,
-            patient=patient,
-            recipient=recipient,
-            subject=f"Your record from {settings.CLINIC_NAME} is ready",
-            body=(
-                f"Hello {patient.preferred_name or patient.first_name},\n\n"
-                f"The copy of your record you asked for is ready. Sign in and download it here:\n{link}\n\n"
-                f"{settings.CLINIC_NAME}\n"
-            ),
-        )
+        values = {"clinic": settings.CLINIC_NAME, "name": patient.preferred_name or patient.first_name, "link": link}
+        with translation.override(patient.language):
+            notice_queue(
+                kind=OutgoingNotice.Kind.RECORDS_READY,
+                patient=patient,
+                recipient=recipient,
+                subject=_("Your record from %(clinic)s is ready") % values,
+                body=_(
+                    "Hello %(name)s,\n\nThe copy of your record you asked for is ready. Sign in and download it "
+                    "here:\n%(link)s\n\n%(clinic)s\n"
+                )
+                % values,
+            )
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,

@@ -190,7 +190,7 @@ def test_names_are_stored_without_control_characters_from_every_form(client, fro
 
     client.force_login(clinic_admin)
     change = reverse("admin:clinic_patient_change", args=[patient.pk])
-    data = {**PATIENT, "last_name": "Smith\r\nJones"}
+    data = {**PATIENT, "last_name": "Smith\r\nJones", "language": "en"}  # the admin shows the select, chosen
     response = client.post(change, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     patient.refresh_from_db()
