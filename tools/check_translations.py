@@ -63,7 +63,7 @@ SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 READ_ATTRIBUTE = re.compile(r"""\b(aria-label|title|alt|placeholder|content)\s*=\s*("[^"]*"|'[^']*')""", re.I)
 ELEMENT = re.compile(r"<[^>]*>", re.S)
-WORDS = re.compile(r"[A-Za-z][a-z]+(?:[ '’-][A-Za-z]+)*")
+WORDS = re.compile(r"[A-Za-z][a-z]+(?:[ '\u2019-][A-Za-z]+)*")
 # Not words for a reader: entities, units, the clinic's own names drawn from settings are variables anyway.
 IGNORED = {"nbsp", "amp", "middot", "times", "SOT", "PDF", "TOTP", "NDI", "ODI", "px"}
 
@@ -128,13 +128,16 @@ def problems() -> list[str]:
     if not COMPILED.exists():
         found.append(f"{COMPILED.relative_to(ROOT)} is missing: run `make messages`")
     else:
-        compiled = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in polib.mofile(str(COMPILED))}
+        compiled = {
+            (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+            for e in polib.mofile(str(COMPILED))
+        }
         for entry in catalog.translated_entries():
             if "fuzzy" in entry.flags:
                 continue
             key = (entry.msgctxt, entry.msgid)
             if compiled.get(key) != (entry.msgstr, tuple(sorted(entry.msgstr_plural.items()))):
-                found.append(f"{COMPILED.relative_to(ROOT)} is older than the .po ({entry.msgid[:50]!r}): run `make messages`")
+                found.append(f"{COMPILED.relative_to(ROOT)} is older than the .po: run make messages")
                 break
     return found
 
