@@ -210,11 +210,17 @@ def run_locust(port: int, accounts_file: Path, seconds: int, users: int) -> Path
     return Path(f"{prefix}_stats.csv")
 
 
-def figures(stats_csv: Path, failures_csv: Path) -> tuple[list[dict], list[dict]]:
-    rows = []
+def figures(stats_csv: Path, failures_csv: Path) -> tuple[list[dict], list[dict], dict]:
+    """Per page figures, the failures, and the whole run's requests per second and failures (locust's total)."""
+    rows, total = [], {}
     with stats_csv.open() as f:
         for row in csv.DictReader(f):
             if row["Name"] == "Aggregated":
+                total = {
+                    "requests": int(row["Request Count"]),
+                    "failures": int(row["Failure Count"]),
+                    "requests_per_second": round(float(row["Requests/s"]), 2),
+                }
                 continue
             rows.append(
                 {
@@ -235,7 +241,7 @@ def figures(stats_csv: Path, failures_csv: Path) -> tuple[list[dict], list[dict]
                 {"page": f"{r['Method']} {r['Name']}", "error": r["Error"][:200], "count": int(r["Occurrences"])}
                 for r in csv.DictReader(f)
             ]
-    return rows, failures
+    return rows, failures, total
 
 
 def main() -> None:
@@ -263,7 +269,7 @@ def main() -> None:
     finally:
         load_after = os.getloadavg()
         server.stop()
-    rows, failures = figures(stats, stats.with_name("clinic-day_failures.csv"))
+    rows, failures, total = figures(stats, stats.with_name("clinic-day_failures.csv"))
     result = {
         "size": args.size,
         "users": accounts["users"],
@@ -271,6 +277,7 @@ def main() -> None:
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
         "pages": rows,
+        "total": total,
         "failures": failures,
         "server": server.server_errors(),
     }
