@@ -107,10 +107,12 @@ def prepare(size: str, users: int) -> dict:
 
 
 class Server:
-    """gunicorn (4 sync workers) and the task worker, with DEBUG=0 and CONN_MAX_AGE=60; their logs kept."""
+    """gunicorn (4 sync workers) and the task worker, with DEBUG=0 and CONN_MAX_AGE=60, one trusted proxy (the
+    load test sends each person's address as X-Forwarded-For); their logs kept."""
 
     def __init__(self, port: int):
-        env = {**os.environ, "CONN_MAX_AGE": "60", "DEBUG": "0"}
+        # Behind one proxy, as deployed (deploy/): each simulated person's X-Forwarded-For is their address.
+        env = {**os.environ, "CONN_MAX_AGE": "60", "DEBUG": "0", "CLINIC_TRUSTED_PROXY_COUNT": "1"}
         self.access_log = TMP / "clinic-day-access.log"
         self.error_log = TMP / "clinic-day-server.log"
         self.worker_log = TMP / "clinic-day-worker.log"
