@@ -107,10 +107,12 @@ def prepare(size: str, users: int) -> dict:
 
 
 class Server:
-    """gunicorn (4 sync workers) and the task worker, with DEBUG=0 and CONN_MAX_AGE=60; their logs kept."""
+    """gunicorn (4 sync workers) and the task worker, with DEBUG=0 and CONN_MAX_AGE=60, one trusted proxy (the
+    load test sends each person's address as X-Forwarded-For); their logs kept."""
 
     def __init__(self, port: int):
-        env = {**os.environ, "CONN_MAX_AGE": "60", "DEBUG": "0"}
+        # Behind one proxy, as deployed (deploy/): each simulated person's X-Forwarded-For is their address.
+        env = {**os.environ, "CONN_MAX_AGE": "60", "DEBUG": "0", "CLINIC_TRUSTED_PROXY_COUNT": "1"}
         self.access_log = TMP / "clinic-day-access.log"
         self.error_log = TMP / "clinic-day-server.log"
         self.worker_log = TMP / "clinic-day-worker.log"
@@ -210,11 +212,17 @@ def run_locust(port: int, accounts_file: Path, seconds: int, users: int) -> Path
     return Path(f"{prefix}_stats.csv")
 
 
-def figures(stats_csv: Path, failures_csv: Path) -> tuple[list[dict], list[dict]]:
-    rows = []
+def figures(stats_csv: Path, failures_csv: Path) -> tuple[list[dict], list[dict], dict]:
+    """Per page figures, the failures, and the whole run's requests per second and failures (locust's total)."""
+    rows, total = [], {}
     with stats_csv.open() as f:
         for row in csv.DictReader(f):
             if row["Name"] == "Aggregated":
+                total = {
+                    "requests": int(row["Request Count"]),
+                    "failures": int(row["Failure Count"]),
+                    "requests_per_second": round(float(row["Requests/s"]), 2),
+                }
                 continue
             rows.append(
                 {
@@ -235,7 +243,7 @@ def figures(stats_csv: Path, failures_csv: Path) -> tuple[list[dict], list[dict]
                 {"page": f"{r['Method']} {r['Name']}", "error": r["Error"][:200], "count": int(r["Occurrences"])}
                 for r in csv.DictReader(f)
             ]
-    return rows, failures
+    return rows, failures, total
 
 
 def main() -> None:
@@ -263,7 +271,7 @@ def main() -> None:
     finally:
         load_after = os.getloadavg()
         server.stop()
-    rows, failures = figures(stats, stats.with_name("clinic-day_failures.csv"))
+    rows, failures, total = figures(stats, stats.with_name("clinic-day_failures.csv"))
     result = {
         "size": args.size,
         "users": accounts["users"],
@@ -271,6 +279,7 @@ def main() -> None:
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
         "pages": rows,
+        "total": total,
         "failures": failures,
         "server": server.server_errors(),
     }

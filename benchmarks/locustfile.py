@@ -40,7 +40,27 @@ NOTE_EDIT = re.compile(r"/notes/(\d+)/edit/")
 NOTE_START = re.compile(r'action="(/practitioner/appointments/\d+/note/)"')
 CHART = re.compile(r"/patients/(\d+)/chart/")
 _TAKEN: dict[str, itertools.count] = {}
-TAKEN = ("just taken", "no longer free", "not free", "is taken", "already booked")
+# Correct refusals when another user was quicker, or the patient picked at random already comes in then: the
+# practitioner's own booking, the patient's own visit, a lost race, no room left.
+TAKEN = (
+    "just taken",
+    "no longer free",
+    "not free",
+    "is taken",
+    "already booked",
+    "already sees",
+    "already has a visit",
+    "No room is free",
+)
+_ADDRESSES = itertools.count(1)
+
+
+def own_address(client) -> None:
+    """Each simulated person comes from an address of their own, as behind the README's proxy (clinic_day.py
+    runs gunicorn with CLINIC_TRUSTED_PROXY_COUNT=1): the per-address limits (allauth's 30 logins a minute)
+    count each person, not the whole load test as one."""
+    n = next(_ADDRESSES)
+    client.headers["X-Forwarded-For"] = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
 
 
 def totp(secret: str, at: float | None = None, period: int = 30, digits: int = 6) -> str:
@@ -125,6 +145,7 @@ class ClinicUser(HttpUser):
     role = ""
 
     def on_start(self):
+        own_address(self.client)
         taken = _TAKEN.setdefault(self.role, itertools.count())
         pool = ACCOUNTS[self.role]
         n = next(taken)
@@ -317,6 +338,9 @@ class Visitor(HttpUser):
 
     fixed_count = ACCOUNTS["users"]["anonymous"]
     wait_time = between(2, 6)
+
+    def on_start(self):
+        own_address(self.client)
 
     def page(self, url: str, name: str) -> str:
         with self.client.get(url, name=name, catch_response=True) as response:

@@ -83,13 +83,6 @@ def patient_conflict(*, patient: Patient | None, start: dt.datetime, end: dt.dat
     return _patient_clash(patient, clashes)
 
 
-def _room_conflict(*, room: Room, start: dt.datetime, blocks_until: dt.datetime, exclude_pk: int | None) -> str:
-    taken = Appointment.objects.filter(
-        status__in=Appointment.ACTIVE_STATUSES, room=room, start__lt=blocks_until, blocks_until__gt=start
-    ).exclude(pk=exclude_pk)
-    return f"{room.name} is taken then (including cleaning time)" if taken.exists() else ""
-
-
 def _hours_problem(data, practitioner: Practitioner, start: dt.datetime, end: dt.datetime, day: dt.date) -> str:
     """Why the practitioner cannot see anyone then: time off that day, or outside their hours."""
     time_off = [e for e in data.exceptions.get(practitioner.pk, ()) if e.date == day and e.kind == "time_off"]
@@ -167,40 +160,57 @@ def validate_time(
             alternatives=alternatives_near(appointment_type, practitioner, start, exclude_pk, now, patient=patient),
         )
 
-    # The practitioner's and the patient's overlapping visits in one query; refused in the order above.
-    clashes = _overlapping(practitioner=practitioner, patient=patient, start=start, end=end, exclude_pk=exclude_pk)
-    problem = _practitioner_clash(practitioner, clashes)
-    if problem:
-        raise taken(problem)
+    blocks_until = end + appointment_type.buffer_after
     zone = availability.clinic_zone()
     local = start.astimezone(zone)
     day = local.date()
-    # The practitioner's hours that day only (one query): the conflicts are checked one by one below, so
-    # booking one slot loads no availability.
-    data = availability.load_hours(practitioner_ids=[practitioner.pk], first_day=day, last_day=day)
-    location_id = availability.location_for(data, practitioner.pk, start, end, zone)
+    picked = room is None
+    # Everything the checks below read, in one statement: the practitioner's hours that day, the overlapping
+    # visits of the practitioner or the patient, the rooms free then (no availability load to book one slot).
+    facts = availability.load_booking_facts(
+        practitioner_id=practitioner.pk,
+        patient_id=patient.pk if patient is not None else None,
+        start=start,
+        end=end,
+        blocks_until=blocks_until,
+        room_id=None if picked else room.pk,
+        exclude_appointment_id=exclude_pk,
+        zone=zone,
+    )
+    # A clash is read again with its patient and practitioner to be named (a refusal only); refused in the order
+    # above.
+    clashes = (
+        _overlapping(practitioner=practitioner, patient=patient, start=start, end=end, exclude_pk=exclude_pk)
+        if facts.clash_ids
+        else []
+    )
+    problem = _practitioner_clash(practitioner, clashes)
+    if problem:
+        raise taken(problem)
+    location_id = availability.location_for(facts.hours, practitioner.pk, start, end, zone)
     if location_id is None:
-        raise SchedulingError({"start": [_hours_problem(data, practitioner, local, end, day)]})
+        raise SchedulingError({"start": [_hours_problem(facts.hours, practitioner, local, end, day)]})
     problem = _patient_clash(patient, clashes)
     if problem:
         raise taken(problem)
-    blocks_until = end + appointment_type.buffer_after
-    picked = room is None
+    free_here = [(room_id, name) for room_id, at, name in facts.free_rooms if at == location_id]
     if picked and preferred_room is not None and preferred_room.location_id == location_id:
         room = preferred_room
     elif picked:
-        room = _pick_room(location_id=location_id, start=start, blocks_until=blocks_until, exclude_pk=exclude_pk)
-        if room is None:
+        if not free_here:
             raise taken("No room is free then: every room is booked or being cleaned")
+        # The first free room by name (as `_pick_room`), made from the row read: all of its fields are known.
+        room_id, name = free_here[0]
+        room = Room.from_db(
+            Room.objects.db, ["id", "location_id", "name", "active"], [room_id, location_id, name, True]
+        )
     elif room.location_id != location_id:
         raise SchedulingError({"room": [f"{room} is not where {practitioner.display_name} works at that time."]})
-    else:
+    elif room.pk not in {room_id for room_id, _name in free_here}:
         # A room the desk chose. One the service chose (or the moved appointment's own) was free a statement
         # ago; checking it again could only see a concurrent booking commit in between and refuse a time
         # another room can serve. The insert settles such a race (see _save_guarded).
-        problem = _room_conflict(room=room, start=start, blocks_until=blocks_until, exclude_pk=exclude_pk)
-        if problem:
-            raise taken(problem)
+        raise taken(f"{room.name} is taken then (including cleaning time)")
     return _Placement(room=room, picked_at=location_id if picked else None)
 
 

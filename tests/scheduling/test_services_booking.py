@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, close_old_connections, connection, transaction
 
 from clinic.models import AuditEvent
-from scheduling import services
+from scheduling import availability, services
 from scheduling.models import Appointment
 from scheduling.services import SchedulingError, SlotTaken, booking
 from tests.clinic.factories import PatientFactory
@@ -155,6 +155,18 @@ def test_twenty_concurrent_bookings_of_one_slot_exactly_one_wins(rooms, hours, a
     assert Appointment.objects.filter(start=at(0, 10)).count() == 1
 
 
+def facts_seeing_free(room):
+    """The booking's checks as read before another booking of `room` committed: `room` still looks free."""
+    real = availability.load_booking_facts
+
+    def stale(**kwargs):
+        facts = real(**kwargs)
+        facts.free_rooms.insert(0, (room.pk, room.location_id, room.name))
+        return facts
+
+    return stale
+
+
 @requires_postgres
 def test_room_taken_by_a_concurrent_booking_moves_this_one_to_the_next_free_room(
     clinic, patient_a, patient_b, practitioner_a, practitioner_b, front_desk
@@ -164,15 +176,17 @@ def test_room_taken_by_a_concurrent_booking_moves_this_one_to_the_next_free_room
     real_pick = booking._pick_room
     calls = []
 
-    def stale_then_real(**kwargs):
-        # The first pick ran before the other booking committed, so it still saw Room 1 free.
+    def recorded(**kwargs):
         calls.append(kwargs)
-        return rooms[0] if len(calls) == 1 else real_pick(**kwargs)
+        return real_pick(**kwargs)
 
-    with mock.patch.object(booking, "_pick_room", side_effect=stale_then_real):
+    with (
+        mock.patch.object(availability, "load_booking_facts", side_effect=facts_seeing_free(rooms[0])),
+        mock.patch.object(booking, "_pick_room", side_effect=recorded),
+    ):
         second = book(patient_b, practitioner_b, clinic["adjustment"], at(0, 9), actor=front_desk)
     assert second.room == rooms[1]
-    assert calls[1]["skip"] == [rooms[0].pk]
+    assert [c["skip"] for c in calls] == [[rooms[0].pk]]
     event = AuditEvent.objects.get(object_type="scheduling.Appointment", object_id=str(second.pk))
     assert event.detail.endswith("in Room 2")
 
@@ -182,7 +196,10 @@ def test_room_race_with_no_other_room_free_is_slot_taken(clinic, patient_a, pati
     rooms = clinic["rooms"]
     book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))  # Room 1
     AppointmentFactory(room=rooms[1], appointment_type=clinic["adjustment"], start=at(0, 9))
-    with mock.patch.object(booking, "_pick_room", side_effect=[rooms[0], None]), pytest.raises(SlotTaken) as exc:
+    with (
+        mock.patch.object(availability, "load_booking_facts", side_effect=facts_seeing_free(rooms[0])),
+        pytest.raises(SlotTaken) as exc,
+    ):
         book(patient_b, practitioner_b, clinic["adjustment"], at(0, 9))
     assert "every room is in use" in exc.value.text
     assert Appointment.objects.filter(start=at(0, 9)).count() == 2
