@@ -77,7 +77,8 @@ def appointments_in(scope: Scope) -> QuerySet[Appointment]:
 def _late_cancel() -> Q:
     """Cancelled inside the policy window: fewer than CLINIC_CANCELLATION_HOURS before the start."""
     window = dt.timedelta(hours=settings.CLINIC_CANCELLATION_HOURS)
-    return Q(status=Appointment.Status.CANCELLED, cancelled_at__gt=shifted("start", -window))
+    # The status first: SQLite then works the window out only for the cancelled appointments.
+    return Q(status=Appointment.Status.CANCELLED) & Q(cancelled_at__gt=shifted("start", -window))
 
 
 def _early_cancel() -> Q:
@@ -130,41 +131,43 @@ class Attendance:
 
 
 def attendance(scope: Scope) -> Attendance:
-    """No-shows and late cancellations, overall and per practitioner, weekday and hour. One query: the database
-    counts each grouping (GROUP BY) and the three answers come back as one UNION ALL; Python labels them and adds
-    the seven weekday counts up for the total."""
-    base = appointments_in(scope).order_by()
-    counts = _attendance_counts()
+    """No-shows and late cancellations, overall and per practitioner, weekday and hour. One query, one pass over
+    the range: the database counts per practitioner, local weekday and local hour together (GROUP BY; at most
+    practitioners x 7 x 24 cells, however long the range), and Python adds those few cells up into the three
+    groupings and the total."""
     zone = timezone.get_current_timezone()
     start, end = _bounds(scope)
-
-    def grouped(group: int, key) -> QuerySet:
-        return base.annotate(g=Value(group), k=Cast(key, CharField())).values("g", "k").annotate(**counts).order_by()
-
-    cells = list(
-        grouped(1, F("practitioner__display_name")).union(
-            grouped(2, local_weekday("start", zone, start, end)),
-            grouped(3, local_hour("start", zone, start, end)),
-            all=True,
-        )
+    cells = (
+        appointments_in(scope)
+        .order_by()
+        .annotate(weekday=local_weekday("start", zone, start, end), hour=local_hour("start", zone, start, end))
+        .values("practitioner_id", "practitioner__display_name", "weekday", "hour")
+        .annotate(**_attendance_counts())
+        .order_by()
     )
-    groups: dict[int, list[AttendanceRow]] = {1: [], 2: [], 3: []}
+    fields = ("due", "no_shows", "late_cancels")
+    groups: dict[str, dict] = {"practitioner": {}, "weekday": {}, "hour": {}, "all": {}}
     for cell in cells:
-        groups[cell["g"]].append(AttendanceRow(cell["k"], cell["due"], cell["no_shows"], cell["late_cancels"]))
-    # Each appointment has one weekday: the total is the few weekday counts added up (no fourth pass).
-    total = AttendanceRow("All", *(sum(getattr(r, f) for r in groups[2]) for f in ("due", "no_shows", "late_cancels")))
-    weekday = sorted(groups[2], key=lambda r: int(r.label))
-    hour = sorted(groups[3], key=lambda r: int(r.label))
+        keys = {
+            "practitioner": (cell["practitioner__display_name"], cell["practitioner_id"]),
+            "weekday": cell["weekday"],
+            "hour": cell["hour"],
+            "all": None,
+        }
+        for group, key in keys.items():
+            sums = groups[group].setdefault(key, [0, 0, 0])
+            for i, f in enumerate(fields):
+                sums[i] += cell[f]
+
+    def rows(group: str, label) -> list[AttendanceRow]:
+        return [AttendanceRow(label(key), *sums) for key, sums in sorted(groups[group].items())]
+
     return Attendance(
-        total=total,
-        by_practitioner=sorted(groups[1], key=lambda r: r.label),
-        by_weekday=[_relabel(r, WEEKDAYS[int(r.label) - 1]) for r in weekday],
-        by_hour=[_relabel(r, f"{int(r.label):02d}:00") for r in hour],
+        total=AttendanceRow("All", *groups["all"].get(None, (0, 0, 0))),
+        by_practitioner=rows("practitioner", lambda key: key[0]),
+        by_weekday=rows("weekday", lambda key: WEEKDAYS[int(key) - 1]),
+        by_hour=rows("hour", lambda key: f"{int(key):02d}:00"),
     )
-
-
-def _relabel(row: AttendanceRow, label: str) -> AttendanceRow:
-    return AttendanceRow(label, row.due, row.no_shows, row.late_cancels)
 
 
 def repeated_no_shows(scope: Scope, *, at_least: int = 2) -> list[dict]:
@@ -354,7 +357,7 @@ def _next_booked_at() -> Subquery:
     later = Appointment.objects.filter(patient_id=OuterRef("patient_id"), start__gt=OuterRef("start")).filter(
         ~Q(status=cancelled) | Q(cancelled_at__gt=OuterRef("end"))
     )
-    return Subquery(later.order_by("start", "pk").values("created_at")[:1])
+    return Subquery(later.order_by("start").values("created_at")[:1])
 
 
 def rebooking(scope: Scope) -> Rebooking:
