@@ -194,6 +194,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", default="")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time a database this script seeded before, without seeding it again"
+    )
+    parser.add_argument("--only", default="", help="comma-separated report names to time (e.g. outcomes,retention)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
     import django
@@ -205,24 +209,24 @@ def main() -> None:
     from django.urls import reverse
 
     from clinic.models import User
-    from clinic.roles import CLINIC_ADMIN
 
     call_command("migrate", verbosity=0, interactive=False)
     first_day = dt.date(2025, 1, 6)  # a Monday
-    t0 = time.perf_counter()
-    count = seed(first_day, 52)
     last_day = first_day + dt.timedelta(days=52 * 7 - 1)
-    log(f"seeded {count} appointments in {time.perf_counter() - t0:.1f} s ({connection.vendor})")
+    admin = User.objects.filter(email="bench-admin@example.com").first() if args.reuse else None
+    if admin is None:
+        t0 = time.perf_counter()
+        seed(first_day, 52)
+        log(f"seeded in {time.perf_counter() - t0:.1f} s ({connection.vendor})")
+        admin = _bench_admin()
+    else:
+        log(f"reusing the seeded {connection.vendor} database")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # as autovacuum would after a year of use: the planner needs statistics
             cursor.execute("ANALYZE")
-    from django.contrib.auth.models import Group
+    from scheduling.models import Appointment
 
-    admin = User.objects.create_user(email="bench-admin@example.com", password=None)
-    admin.groups.add(Group.objects.get(name=CLINIC_ADMIN))
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    TOTP.activate(admin, generate_totp_secret())  # staff cannot see a page without TOTP
+    count = Appointment.objects.count()
     client = Client()
     client.force_login(admin)
     ranges = {
@@ -233,7 +237,10 @@ def main() -> None:
     print(
         f"\n  Reports on {count} appointments ({connection.vendor}); median of {args.runs} runs, target {TARGET_MS} ms"
     )
+    only = {f"reports:{n.strip()}" for n in args.only.split(",") if n.strip()}
     for name in REPORTS:
+        if only and name not in only:
+            continue
         for label, params in ranges.items():
             samples = []
             for _ in range(args.runs + 1):
@@ -247,6 +254,19 @@ def main() -> None:
             print(f"  {name:32} {label:6} {median:8.1f} ms  (target {TARGET_MS} ms: {verdict})", flush=True)
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=2))
+
+
+def _bench_admin():
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth.models import Group
+
+    from clinic.models import User
+    from clinic.roles import CLINIC_ADMIN
+
+    admin = User.objects.create_user(email="bench-admin@example.com", password=None)
+    admin.groups.add(Group.objects.get(name=CLINIC_ADMIN))
+    TOTP.activate(admin, generate_totp_secret())  # staff cannot see a page without TOTP
+    return admin
 
 
 if __name__ == "__main__":

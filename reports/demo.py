@@ -3,8 +3,9 @@ ended (one completed, one discontinued), and a baseline questionnaire score befo
 patients (so outcomes have a first and a latest measure). Runs last from `seed_demo`; idempotent: every value is
 worked out from the demo's own rows, and nothing is added twice.
 
-No patient is added (the demo's patients are counted elsewhere), and every demo patient has a visit booked, so
-the list of lapsed patients stays empty in the demo.
+No patient is added (the demo's patients are counted elsewhere). The list of lapsed patients shows the care
+plans' overdue recall (Marcus Bell, last seen nine weeks ago, nothing booked: `clinic.careplans.demo`); every
+other demo patient has a visit booked.
 """
 
 from __future__ import annotations

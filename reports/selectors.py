@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
     DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -25,15 +25,14 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
-from clinic.models import CarePlan, Location, Patient, Practitioner
-from clinic.models.careplans import CarePlanStatus
+from clinic.models import CarePlan, Location, Patient, Practitioner, VisitNote
+from clinic.models.careplans import CarePlanStatus, PlanQuestionnaire
 from clinic.notes.selectors import PAIN_MEANINGFUL_CHANGE
 from intake.models import OutcomeScore, Questionnaire
 from reports.localtime import as_hours, hours_between, local_day, local_hour, local_weekday, shifted
 from scheduling import availability
 from scheduling.models import Appointment
 
-FENCE = 10**12  # a LIMIT no report reaches (see `outcomes`)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -78,7 +77,8 @@ def appointments_in(scope: Scope) -> QuerySet[Appointment]:
 def _late_cancel() -> Q:
     """Cancelled inside the policy window: fewer than CLINIC_CANCELLATION_HOURS before the start."""
     window = dt.timedelta(hours=settings.CLINIC_CANCELLATION_HOURS)
-    return Q(status=Appointment.Status.CANCELLED, cancelled_at__gt=shifted("start", -window))
+    # The status first: SQLite then works the window out only for the cancelled appointments.
+    return Q(status=Appointment.Status.CANCELLED) & Q(cancelled_at__gt=shifted("start", -window))
 
 
 def _early_cancel() -> Q:
@@ -131,41 +131,43 @@ class Attendance:
 
 
 def attendance(scope: Scope) -> Attendance:
-    """No-shows and late cancellations, overall and per practitioner, weekday and hour. One query: the database
-    counts each grouping (GROUP BY) and the three answers come back as one UNION ALL; Python labels them and adds
-    the seven weekday counts up for the total."""
-    base = appointments_in(scope).order_by()
-    counts = _attendance_counts()
+    """No-shows and late cancellations, overall and per practitioner, weekday and hour. One query, one pass over
+    the range: the database counts per practitioner, local weekday and local hour together (GROUP BY; at most
+    practitioners x 7 x 24 cells, however long the range), and Python adds those few cells up into the three
+    groupings and the total."""
     zone = timezone.get_current_timezone()
     start, end = _bounds(scope)
-
-    def grouped(group: int, key) -> QuerySet:
-        return base.annotate(g=Value(group), k=Cast(key, CharField())).values("g", "k").annotate(**counts).order_by()
-
-    cells = list(
-        grouped(1, F("practitioner__display_name")).union(
-            grouped(2, local_weekday("start", zone, start, end)),
-            grouped(3, local_hour("start", zone, start, end)),
-            all=True,
-        )
+    cells = (
+        appointments_in(scope)
+        .order_by()
+        .annotate(weekday=local_weekday("start", zone, start, end), hour=local_hour("start", zone, start, end))
+        .values("practitioner_id", "practitioner__display_name", "weekday", "hour")
+        .annotate(**_attendance_counts())
+        .order_by()
     )
-    groups: dict[int, list[AttendanceRow]] = {1: [], 2: [], 3: []}
+    fields = ("due", "no_shows", "late_cancels")
+    groups: dict[str, dict] = {"practitioner": {}, "weekday": {}, "hour": {}, "all": {}}
     for cell in cells:
-        groups[cell["g"]].append(AttendanceRow(cell["k"], cell["due"], cell["no_shows"], cell["late_cancels"]))
-    # Each appointment has one weekday: the total is the few weekday counts added up (no fourth pass).
-    total = AttendanceRow("All", *(sum(getattr(r, f) for r in groups[2]) for f in ("due", "no_shows", "late_cancels")))
-    weekday = sorted(groups[2], key=lambda r: int(r.label))
-    hour = sorted(groups[3], key=lambda r: int(r.label))
+        keys = {
+            "practitioner": (cell["practitioner__display_name"], cell["practitioner_id"]),
+            "weekday": cell["weekday"],
+            "hour": cell["hour"],
+            "all": None,
+        }
+        for group, key in keys.items():
+            sums = groups[group].setdefault(key, [0, 0, 0])
+            for i, f in enumerate(fields):
+                sums[i] += cell[f]
+
+    def rows(group: str, label) -> list[AttendanceRow]:
+        return [AttendanceRow(label(key), *sums) for key, sums in sorted(groups[group].items())]
+
     return Attendance(
-        total=total,
-        by_practitioner=sorted(groups[1], key=lambda r: r.label),
-        by_weekday=[_relabel(r, WEEKDAYS[int(r.label) - 1]) for r in weekday],
-        by_hour=[_relabel(r, f"{int(r.label):02d}:00") for r in hour],
+        total=AttendanceRow("All", *groups["all"].get(None, (0, 0, 0))),
+        by_practitioner=rows("practitioner", lambda key: key[0]),
+        by_weekday=rows("weekday", lambda key: WEEKDAYS[int(key) - 1]),
+        by_hour=rows("hour", lambda key: f"{int(key):02d}:00"),
     )
-
-
-def _relabel(row: AttendanceRow, label: str) -> AttendanceRow:
-    return AttendanceRow(label, row.due, row.no_shows, row.late_cancels)
 
 
 def repeated_no_shows(scope: Scope, *, at_least: int = 2) -> list[dict]:
@@ -327,16 +329,6 @@ def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _by_practitioner_and_total(qs: QuerySet, name: str, counts: dict) -> tuple[dict, list[dict]]:
-    """One query: `counts` per practitioner (named by the field `name`) and over everything, as one UNION ALL."""
-    qs = qs.order_by()
-    per = qs.annotate(g=Value(1), k=F(name)).values("g", "k").annotate(**counts).order_by()
-    everything = qs.annotate(g=Value(0), k=Value("All", output_field=CharField())).values("g", "k")
-    rows = list(per.union(everything.annotate(**counts).order_by(), all=True))
-    total = next((r for r in rows if r["g"] == 0), None) or {"k": "All", **dict.fromkeys(counts, 0)}
-    return total, sorted((r for r in rows if r["g"] == 1), key=lambda r: r["k"])
-
-
 # --- Retention and rebooking ------------------------------------------------------------------------------------
 
 
@@ -365,7 +357,7 @@ def _next_booked_at() -> Subquery:
     later = Appointment.objects.filter(patient_id=OuterRef("patient_id"), start__gt=OuterRef("start")).filter(
         ~Q(status=cancelled) | Q(cancelled_at__gt=OuterRef("end"))
     )
-    return Subquery(later.order_by("start", "pk").values("created_at")[:1])
+    return Subquery(later.order_by("start").values("created_at")[:1])
 
 
 def rebooking(scope: Scope) -> Rebooking:
@@ -495,12 +487,14 @@ def careplans(scope: Scope) -> CarePlans:
         "discontinued": Count("pk", filter=discontinued),
         "visits": Coalesce(Sum("visits", filter=completed | discontinued), 0),
     }
-    total, rows = _by_practitioner_and_total(plans, "practitioner__display_name", counts)
-
-    def row(r: dict) -> CarePlanRow:
-        return CarePlanRow(r["k"], r["started"], r["completed"], r["discontinued"], r["visits"])
-
-    return CarePlans(total=row(total), by_practitioner=[row(r) for r in rows])
+    # Per practitioner only: each plan has one practitioner, so the total is these few rows added up (a second
+    # pass over the plans for it would double the time).
+    name = "practitioner__display_name"
+    rows = plans.order_by().values(name).annotate(**counts).order_by(name)
+    by_practitioner = [CarePlanRow(r[name], r["started"], r["completed"], r["discontinued"], r["visits"]) for r in rows]
+    fields = ("started", "completed", "discontinued", "visits")
+    total = CarePlanRow("All", *(sum(getattr(r, f) for r in by_practitioner) for f in fields))
+    return CarePlans(total=total, by_practitioner=by_practitioner)
 
 
 # --- Outcomes ---------------------------------------------------------------------------------------------------
@@ -524,75 +518,102 @@ class Outcomes:
     rows: list[OutcomeRow]
 
 
-def _first_latest_count(qs: QuerySet, order: str, value: str) -> tuple[Subquery, Subquery, Subquery]:
-    """The first and latest measure of one patient and how many there are, as correlated subqueries."""
-    count = qs.order_by().values("patient_id").annotate(n=Count("pk")).values("n")
-    return (
-        Subquery(qs.order_by(order, "pk").values(value)[:1]),
-        Subquery(qs.order_by(f"-{order}", "-pk").values(value)[:1]),
-        Subquery(count, output_field=IntegerField()),
-    )
+def _measures(scope: Scope, questionnaires: list[tuple[int, str, Decimal]]) -> QuerySet:
+    """Every measure up to the end of the range, as rows (patient, measure, value, when, tie-break, meaningful
+    change): pain from the visit notes, and each questionnaire's percent from the intake (`OutcomeScore`) and from
+    the care plans (`PlanQuestionnaire`, scored by the same rule). One UNION ALL; `_OUTCOMES_SQL` keeps the
+    patients seen."""
+    _, end = _bounds(scope)
+    value = DecimalField(max_digits=5, decimal_places=1)
+
+    def columns(qs: QuerySet, key: str, v: str, when: str, change: Decimal, order: str = "pk") -> QuerySet:
+        return (
+            qs.order_by()
+            .annotate(
+                m_p=F("patient_id"),
+                m_k=Value(key, output_field=CharField()),
+                m_v=Cast(v, value),
+                m_at=F(when),
+                m_o=F(order),
+                m_c=Value(change, output_field=value),
+            )
+            .values("m_p", "m_k", "m_v", "m_at", "m_o", "m_c")
+        )
+
+    # From the notes' side: only the notes with a pain score are read, each finding its appointment's start.
+    pain = VisitNote.objects.filter(pain_today__isnull=False, appointment__start__lt=end)
+    pain_change = Decimal(PAIN_MEANINGFUL_CHANGE)
+    parts = [columns(pain, "pain", "pain_today", "appointment__start", pain_change, order="appointment_id")]
+    for pk, code, change in questionnaires:
+        intake = OutcomeScore.objects.filter(questionnaire_id=pk, percent__isnull=False, scored_at__lt=end)
+        plan = PlanQuestionnaire.objects.filter(questionnaire_code=code, percent__isnull=False, answered_at__lt=end)
+        parts.append(columns(intake, code, "percent", "scored_at", Decimal(change)))
+        parts.append(columns(plan, code, "percent", "answered_at", Decimal(change)))
+    return parts[0].union(*parts[1:], all=True)
+
+
+# The patients seen, once; per patient and measure the first and latest value and how many (one window: one
+# sort); whether measured twice and improved; then the counts per measure and over either (a patient counts once).
+_OUTCOMES_SQL = """
+WITH seen AS (SELECT DISTINCT patient_id FROM ({seen}) s),
+m AS ({measures}),
+ranked AS (
+    SELECT m_p, m_k, m_c,
+        ROW_NUMBER() OVER w AS up,
+        COUNT(*) OVER w AS n,
+        FIRST_VALUE(m_v) OVER w AS first_v,
+        LAST_VALUE(m_v) OVER w AS latest_v
+    FROM m
+    WHERE m_p IN (SELECT patient_id FROM seen)
+    WINDOW w AS (PARTITION BY m_p, m_k ORDER BY m_at, m_o ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+),
+judged AS (
+    SELECT m_p, m_k,
+        CASE WHEN n >= 2 THEN 1 ELSE 0 END AS measured,
+        CASE WHEN n >= 2 AND first_v >= latest_v + m_c THEN 1 ELSE 0 END AS improved
+    FROM ranked
+    WHERE up = 1
+),
+either AS (SELECT m_p, MAX(measured) AS measured, MAX(improved) AS improved FROM judged GROUP BY m_p)
+SELECT m_k, SUM(measured), SUM(improved) FROM judged GROUP BY m_k
+UNION ALL
+SELECT %s, SUM(measured), SUM(improved) FROM either
+UNION ALL
+SELECT %s, COUNT(*), 0 FROM seen
+"""
+_EITHER, _SEEN = "either measure", "patients seen"
 
 
 def outcomes(scope: Scope) -> Outcomes:
     """Of the patients seen in the range (at the location, by the practitioner): the share whose pain or
     questionnaire score improved by at least the meaningful change between their first measure and their latest
     measure up to the end of the range. Lower is better on every measure (pain 0-10, NDI and ODI percents).
-    Pain is the visit note's pain today; the meaningful change of each questionnaire is its `meaningful_change`,
-    pain's `PAIN_MEANINGFUL_CHANGE`. Two queries: the questionnaires, then one aggregate over the patients."""
-    _, end = _bounds(scope)
+    Pain is the visit note's pain today; a questionnaire's measures are the intake's scores and the care plans'
+    (the same questionnaire scored by the same rule); the meaningful change of each questionnaire is its
+    `meaningful_change`, pain's `PAIN_MEANINGFUL_CHANGE`. Two queries: the questionnaires, then one over every
+    measure of the patients seen, ranked by window functions (no per-patient subquery)."""
     questionnaires = list(
         Questionnaire.objects.filter(meaningful_change__isnull=False)
         .order_by("code")
         .values_list("pk", "code", "meaningful_change")
     )
-    seen = appointments_in(scope).filter(status__in=ATTENDED).values("patient_id")
-    patients = Patient.objects.filter(pk__in=seen)  # IN: one pass over the range's visits
-    measures = [("pain", "Pain", Decimal(PAIN_MEANINGFUL_CHANGE), f"{PAIN_MEANINGFUL_CHANGE} points of 10")]
-    # From the appointments' side, so the (patient, start) index finds a patient's visits in order.
-    noted = Appointment.objects.filter(patient_id=OuterRef("pk"), start__lt=end, visit_note__pain_today__isnull=False)
-    annotations = dict(
-        zip(
-            ("pain_a", "pain_b", "pain_n"),
-            _first_latest_count(noted, "start", "visit_note__pain_today"),
-            strict=True,
+    measures_sql, measures_params = _sql(_measures(scope, questionnaires))
+    seen_sql, seen_params = _sql(appointments_in(scope).filter(status__in=ATTENDED).order_by().values("patient_id"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _OUTCOMES_SQL.format(seen=seen_sql, measures=measures_sql),
+            [*seen_params, *measures_params, _EITHER, _SEEN],
         )
-    )
-    for pk, code, change in questionnaires:
-        # `questionnaire_id + 0`: SQLite would otherwise walk the questionnaire's index (every patient's scores)
-        # instead of the patient's.
-        scores = OutcomeScore.objects.annotate(of=F("questionnaire_id") + 0).filter(
-            patient_id=OuterRef("pk"), of=pk, percent__isnull=False, scored_at__lt=end
-        )
-        key = f"q{pk}"
-        parts = _first_latest_count(scores, "scored_at", "percent")
-        annotations.update(zip((f"{key}_a", f"{key}_b", f"{key}_n"), parts, strict=True))
-        measures.append((key, code.upper(), Decimal(change), f"{_fmt_number(change)} percentage points"))
-    patients = patients.annotate(**annotations)
-    measured_q, improved_q = {}, {}
-    for key, _label, change, _text in measures:
-        measured_q[key] = Q(**{f"{key}_n__gte": 2})
-        # first >= latest + change, on the inner query's columns (an annotated difference would repeat the
-        # subqueries in the inner query).
-        later = ExpressionWrapper(F(f"{key}_b") + change, output_field=DecimalField())
-        improved_q[key] = measured_q[key] & Q(**{f"{key}_a__gte": later})
-    any_measured = Q()
-    any_improved = Q()
-    for key in measured_q:
-        any_measured |= measured_q[key]
-        any_improved |= improved_q[key]
-    counts = {"seen": Count("pk")}
-    for key in measured_q:
-        counts[f"{key}_m"] = Count("pk", filter=measured_q[key])
-        counts[f"{key}_i"] = Count("pk", filter=improved_q[key])
-    counts["any_m"] = Count("pk", filter=any_measured)
-    counts["any_i"] = Count("pk", filter=any_improved)
-    # The slice makes the per-patient measures an inner query that the database computes once per patient (a
-    # LIMIT is a fence PostgreSQL does not flatten); otherwise every count would repeat the subqueries it names.
-    figures = patients.order_by()[:FENCE].aggregate(**counts)
-    rows = [OutcomeRow(label, text, figures[f"{key}_m"], figures[f"{key}_i"]) for key, label, _c, text in measures]
-    rows.append(OutcomeRow("Either measure", "either of the above", figures["any_m"], figures["any_i"]))
-    return Outcomes(seen=figures["seen"], rows=rows)
+        figures = {key: (int(measured or 0), int(improved or 0)) for key, measured, improved in cursor.fetchall()}
+    measures = [("pain", "Pain", f"{PAIN_MEANINGFUL_CHANGE} points of 10")]
+    measures += [(code, code.upper(), f"{_fmt_number(c)} percentage points") for _pk, code, c in questionnaires]
+    rows = [OutcomeRow(label, text, *figures.get(key, (0, 0))) for key, label, text in measures]
+    rows.append(OutcomeRow("Either measure", "either of the above", *figures.get(_EITHER, (0, 0))))
+    return Outcomes(seen=figures[_SEEN][0], rows=rows)
+
+
+def _sql(qs: QuerySet) -> tuple[str, tuple]:
+    return qs.query.get_compiler(connection=connection).as_sql()
 
 
 def _fmt_number(value) -> str:

@@ -6,6 +6,7 @@ import csv
 import functools
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,7 +21,11 @@ LIST_ROWS = 200  # rows of a list of patients on the page (the CSV has every row
 
 
 def _filter(request: HttpRequest, form_class: type[ReportFilterForm] = ReportFilterForm) -> ReportFilterForm:
-    own = None if can(request.user, "reports.all") else practitioner_of(request.user)
+    own = None
+    if not can(request.user, "reports.all"):
+        own = practitioner_of(request.user)
+        if own is None:  # a practitioner's login with no practitioner record has no figures of its own
+            raise PermissionDenied("Your login is not linked to a practitioner, so there are no figures of yours.")
     today = timezone.localdate()
     return form_class(request.GET or None, today=today, own_practitioner=own)
 

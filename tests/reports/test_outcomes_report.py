@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clinic.models import VisitNote
+from clinic.models import CarePlan, Patient, PlanQuestionnaire, VisitNote
 from intake.models import IntakeSubmission, OutcomeScore
 from reports import selectors
 from scheduling.models import Appointment
@@ -136,3 +136,35 @@ def test_page_and_csv(june, client_for, clinic_admin):
         "ODI,10 percentage points,1,0,0.0",
         "Either measure,either of the above,3,2,66.7",
     ]
+
+
+def plan_answer(plan, number, when, percent):
+    PlanQuestionnaire.objects.create(
+        plan=plan,
+        patient=plan.patient,
+        questionnaire_code="ndi",
+        visit_number=number,
+        due_at=when,
+        answered_at=when,
+        percent=None if percent is None else Decimal(percent),
+        items_answered=10,
+    )
+
+
+def test_the_care_plans_questionnaires_are_measures_too(june, practitioner_b):
+    # Eve, seen in June and never measured: the intake's NDI 45 in May, then her care plan's NDI 30 on 20 June
+    # (improved by 15); the plan's answer of 25 June is not scored and the one of 5 July is after the range.
+    eve = Patient.objects.get(first_name="Eve")
+    plan = CarePlan.objects.create(
+        patient=eve,
+        practitioner=practitioner_b,
+        created_by=practitioner_b.user,
+        phases=[{"visits_per_week": 1, "weeks": 4}],
+    )
+    score(eve, load_questionnaires()["ndi"], at(5, 10), "45")
+    plan_answer(plan, 2, at(6, 20), "30")
+    plan_answer(plan, 3, at(6, 25), None)
+    plan_answer(plan, 4, at(7, 5), "60")
+    rows = _rows(selectors.outcomes(JUNE))
+    assert rows["NDI"] == (3, 2, 66.7)  # Alice, Bruno, Eve; Bruno and Eve improved
+    assert rows["Either measure"] == (4, 3, 75.0)  # and Carol, not improved
