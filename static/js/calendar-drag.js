@@ -60,16 +60,17 @@
   function place(block) {
     return { body: block.parentNode, top: block.style.getPropertyValue("--t"), label: timeLabel(block).nodeValue };
   }
-  function timeLabel(block) { return block.querySelector("strong").firstChild; }
+  function timeLabel(block) { return block.firstChild; } // "09:00 Name", the block's first line
   function putBack(block, where) {
     where.body.appendChild(block);
     block.style.setProperty("--t", where.top);
     timeLabel(block).nodeValue = where.label;
   }
 
-  // Booked appointments move (the others have started, ended or are not active).
-  cal.querySelectorAll(".cal-block.status-booked").forEach(function (block) {
-    var id = detailPattern.exec(block.getAttribute("href"));
+  // Booked appointments move (the others have started, ended or are not active); a booked block has no
+  // status- class. Its link may be relative: its pathname is absolute.
+  cal.querySelectorAll(".cal-block:not([class*='status-'])").forEach(function (block) {
+    var id = detailPattern.exec(block.pathname);
     if (!id) return;
     block.dataset.moveUrl = moveTemplate.split("{pk}").join(id[1]);
     block.draggable = true;
