@@ -76,16 +76,15 @@ def cal_rows(context, col) -> str:
     return mark_safe("".join(out))  # every value above is escaped, or ours
 
 
-def flags_html(flags: Flags | None) -> str:
-    """The flags, in words, once (`New patient, intake not started, consent not signed.`), for screen readers
-    and shown when the block is opened up by hover or focus. Its classes let static/css/scheduling.css draw the
-    badges ("New", "Intake", "Consent", "Red flag", hidden from screen readers) in place of the words: `n` new
-    patient, `i` intake, `c` consent, `r` red flag."""
-    if not flags:
-        return ""
-    shown = (flags.new_patient, flags.intake_missing, flags.consent_missing, flags.red_flag)
+def flags_html(flags: Flags | None, status: str) -> str:
+    """The last line: the status badge (`b`), then the flags in words, once (`New patient, intake not started,
+    consent not signed.`), for screen readers and shown when the block is opened up by hover or focus. The
+    small's classes let static/css/scheduling.css draw the flags as badges ("New", "Intake", "Consent", "Red
+    flag", hidden from screen readers) in place of the words: `n` new patient, `i` intake, `c` consent, `r` red
+    flag. (One element holds both so that the badges wrap, under a first line that does not.)"""
+    shown = (flags.new_patient, flags.intake_missing, flags.consent_missing, flags.red_flag) if flags else ()
     if not any(shown):
-        return ""
+        return f"<small><b>{status}</b></small>"
     words = [
         "new patient" if flags.new_patient else "",
         flags.intake_label.lower() if flags.intake_missing else "",
@@ -94,7 +93,7 @@ def flags_html(flags: Flags | None) -> str:
     ]
     said = ", ".join(w for w in words if w)
     classes = " ".join(c for c, on in zip("nicr", shown, strict=True) if on)
-    return f'<small class="{classes}">{said[0].upper()}{said[1:]}.</small>'
+    return f'<small class="{classes}"><b>{status}</b>{said[0].upper()}{said[1:]}.</small>'
 
 
 def relative_prefix(path: str, url: str) -> str:
@@ -115,8 +114,8 @@ def cal_blocks(context, col, labels=None) -> str:
     class). Inside: the time and patient (the first line, bold by CSS), the type and the room (two `span`s;
     after the room, in an `em`, the text `labels` gives the appointment: the care plan's "visit 7 of 12", from
     clinic's `careplan_block_labels` in the template, since scheduling imports no care-plan code), the status
-    (`b`, a badge, empty when booked) and the flags (`flags_html`). static/css/scheduling.css styles them by
-    these elements, to keep ~400 blocks small."""
+    and the flags (`flags_html`; the status a `b` badge, empty when booked). static/css/scheduling.css styles
+    them by these elements, to keep ~400 blocks small."""
     labels = labels or {}
     request = context.get("request")
     detail = url_template("scheduling:appointment_detail")
@@ -145,6 +144,6 @@ def cal_blocks(context, col, labels=None) -> str:
         out.append(
             f'<a class="cal-block{status[0]}" style="--t:{b.offset};--d:{b.minutes};--c:{kind[0]}" '
             f'href="{before}{a.pk}{after}">{a.start.astimezone(zone):%H:%M} {escape(a.patient_name)}'
-            f"<span>{kind[1]}</span><span>{room}</span><b>{status[1]}</b>{flags_html(b.flags)}</a>"
+            f"<span>{kind[1]}</span><span>{room}</span>{flags_html(b.flags, status[1])}</a>"
         )
     return mark_safe("".join(out))  # every value above is escaped, or ours

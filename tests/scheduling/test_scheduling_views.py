@@ -62,7 +62,7 @@ def test_day_view_shows_columns_blocks_and_flags(desk, appt, practitioner_a, pra
     assert practitioner_a.display_name in body and practitioner_b.display_name in body
     assert "Alice Arnold" in body and "SOT adjustment" in body
     # The flags said once in words for screen readers; their classes let the CSS draw the badges.
-    assert '<small class="n i c">New patient, intake not started, consent not signed.</small>' in body
+    assert '<small class="n i c"><b></b>New patient, intake not started, consent not signed.</small>' in body
     # Links are relative to the page (bytes on a busy day): the block opens the appointment, an empty working
     # slot the booking form pre-filled with practitioner and time.
     page = reverse("scheduling:frontdesk_home")
