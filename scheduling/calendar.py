@@ -204,6 +204,7 @@ class WeekCell:
     visits: int  # active appointments
     booked_minutes: int
     working_minutes: int
+    appointments: list = field(default_factory=list)  # the active ones (selectors.CalendarAppointment), by time
 
     @property
     def works(self) -> bool:
@@ -222,9 +223,11 @@ class WeekCell:
 def week_summary(
     data, practitioners, days: list[dt.date], appointments, *, zone
 ) -> list[tuple[object, list[WeekCell]]]:
-    """Every practitioner's week at a glance: per day, their active visits, the minutes booked and the minutes
-    they work (hours plus extra hours, minus time off and meetings), from rows loaded once."""
+    """Every practitioner's week at a glance: per day, their active visits (counted, and listed for the page to
+    fold away), the minutes booked and the minutes they work (hours plus extra hours, minus time off and
+    meetings), from rows loaded once."""
     booked: dict[tuple[int, dt.date], list[int]] = {}
+    listed: dict[tuple[int, dt.date], list] = {}
     for a in appointments:
         if not a.is_active:
             continue
@@ -232,6 +235,7 @@ def week_summary(
         counts = booked.setdefault(key, [0, 0])
         counts[0] += 1
         counts[1] += int((a.end - a.start).total_seconds() // 60)
+        listed.setdefault(key, []).append(a)
     rows = []
     for practitioner in practitioners:
         cells = []
@@ -239,6 +243,14 @@ def week_summary(
             intervals = working_intervals(data, practitioner.pk, day, zone)
             working = int(sum((iv.end - iv.start).total_seconds() for iv in intervals) // 60)
             visits, minutes = booked.get((practitioner.pk, day), (0, 0))
-            cells.append(WeekCell(day=day, visits=visits, booked_minutes=minutes, working_minutes=working))
+            cells.append(
+                WeekCell(
+                    day=day,
+                    visits=visits,
+                    booked_minutes=minutes,
+                    working_minutes=working,
+                    appointments=sorted(listed.get((practitioner.pk, day), []), key=lambda a: a.start),
+                )
+            )
         rows.append((practitioner, cells))
     return rows

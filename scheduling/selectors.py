@@ -6,10 +6,10 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, FilteredRelation, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from clinic.models import Location, Patient
+from clinic.models import Location, Patient, Practitioner
 from intake import selectors as intake_selectors
 from scheduling.availability import clinic_zone, day_bounds, load_hours, location_for
 from scheduling.models import (
@@ -54,31 +54,121 @@ def appointments_for_day(day: dt.date, *, practitioner_id: int | None = None) ->
     return appointments_between(start, end, practitioner_id=practitioner_id)
 
 
-# What the day view shows of each appointment (templates/scheduling/_calendar.html, calendar_html.py, flags_for).
-CALENDAR_FIELDS = (
+@dataclass(frozen=True, slots=True)
+class CalendarAppointment:
+    """An appointment as the calendar shows it (day and week views, `flags_for`, the care plans' block labels),
+    read as one row: a busy day has 400 of them, and building each as five model instances was half the page's
+    time (issue 15 item 6)."""
+
+    pk: int
+    status: str
+    start: dt.datetime
+    end: dt.datetime
+    cancellation_reason: str
+    patient_id: int
+    patient_name: str
+    practitioner_id: int
+    practitioner_name: str
+    room_name: str  # "" without a room
+    type_name: str
+    type_colour: str
+    new_patient_only: bool
+    completed_before: bool
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in Appointment.ACTIVE_STATUSES
+
+    @property
+    def status_display(self) -> str:
+        return Appointment.Status(self.status).label
+
+
+def _calendar_row(t: tuple, completed_before: bool, practitioner_id: int, practitioner_name: str):
+    """A CalendarAppointment from a row of `_CALENDAR_VALUES` (and the practitioner, read beside it)."""
+    return CalendarAppointment(
+        pk=t[0],
+        status=t[1],
+        start=t[2],
+        end=t[3],
+        cancellation_reason=t[4],
+        patient_id=t[5],
+        patient_name=f"{t[6]} {t[7]}",  # as Patient.full_name
+        practitioner_id=practitioner_id,
+        practitioner_name=practitioner_name,
+        room_name=t[8] or "",
+        type_name=t[9],
+        type_colour=t[10],
+        new_patient_only=t[11],
+        completed_before=completed_before,
+    )
+
+
+_CALENDAR_VALUES = (
+    "pk",
     "status",
     "start",
     "end",
     "cancellation_reason",
+    "patient_id",
     "patient__first_name",
     "patient__last_name",
-    "practitioner__display_name",
     "room__name",
     "appointment_type__name",
     "appointment_type__colour",
     "appointment_type__new_patient_only",
 )
+_N = len(_CALENDAR_VALUES)
 
 
-def appointments_for_calendar(day: dt.date) -> QuerySet[Appointment]:
-    """The day's appointments as `appointments_for_day`, with only the fields the day view shows: a busy day has
-    400, and building whole patients, practitioners and rooms was most of the page's time."""
-    return (
-        appointments_for_day(day)
-        .select_related(None)
-        .select_related("patient", "practitioner", "room", "appointment_type")
-        .only(*CALENDAR_FIELDS)
+def calendar_appointments_between(
+    start: dt.datetime, end: dt.datetime, *, practitioner_id: int | None = None
+) -> list[CalendarAppointment]:
+    """The appointments overlapping [start, end) as the calendar shows them (the week views), in one query."""
+    qs = Appointment.objects.filter(start__lt=end, end__gt=start).annotate(completed_before=_completed_before())
+    if practitioner_id is not None:
+        qs = qs.filter(practitioner_id=practitioner_id)
+    rows = qs.order_by("start", "practitioner__display_name", "pk").values_list(
+        *_CALENDAR_VALUES, "completed_before", "practitioner_id", "practitioner__display_name"
     )
+    return [_calendar_row(t, t[_N], t[_N + 1], t[_N + 2]) for t in rows]
+
+
+def calendar_day(day: dt.date) -> tuple[list[Practitioner], list[CalendarAppointment]]:
+    """The day view's practitioners (the active ones, by name, as `clinic.selectors.practitioners_active`) and
+    their appointments that day, in one query: the practitioners joined to the day's appointments (a row of
+    NULLs for one with none). The practitioners are unsaved copies holding their id, user and display name."""
+    start, end = day_bounds(day, clinic_zone())
+    rows = (
+        Practitioner.objects.filter(active=True)
+        .annotate(
+            # The day's appointments, joined.
+            shown=FilteredRelation(
+                "appointments", condition=Q(appointments__start__lt=end, appointments__end__gt=start)
+            ),
+            completed_before=Exists(
+                Appointment.objects.filter(
+                    patient_id=OuterRef("shown__patient_id"),
+                    status=Appointment.Status.COMPLETED,
+                    start__lt=OuterRef("shown__start"),
+                )
+            ),
+        )
+        .order_by("display_name", "pk", "shown__start", "shown__pk")
+        .values_list(
+            *(f"shown__{name}" for name in _CALENDAR_VALUES), "completed_before", "pk", "user_id", "display_name"
+        )
+    )
+    practitioners: dict[int, Practitioner] = {}
+    appointments = []
+    for t in rows:
+        pk, name = t[_N + 1], t[_N + 3]
+        if pk not in practitioners:
+            practitioners[pk] = Practitioner(pk=pk, user_id=t[_N + 2], display_name=name)
+        if t[0] is not None:  # None: a practitioner with no appointment that day
+            appointments.append(_calendar_row(t, t[_N], pk, name))
+    appointments.sort(key=lambda x: (x.start, x.practitioner_name, x.pk))
+    return list(practitioners.values()), appointments
 
 
 def appointment_detail(pk: int) -> Appointment:
@@ -159,7 +249,7 @@ class Flags:
         }.get(self.consent_status, "Consent not signed")
 
 
-def flags_for(appointments: list[Appointment]) -> dict[int, Flags]:
+def flags_for(appointments: list[Appointment] | list[CalendarAppointment]) -> dict[int, Flags]:
     """Calendar flags per appointment id in a fixed number of queries: one call to intake, plus one of ours
     unless the appointments come from `appointments_between` (annotated with `completed_before`).
 
@@ -190,7 +280,7 @@ def flags_for(appointments: list[Appointment]) -> dict[int, Flags]:
     for a in appointments:
         r = readiness.get(a.patient_id) or intake_selectors.Readiness()
         flags[a.pk] = Flags(
-            new_patient=a.pk not in returning or a.appointment_type.new_patient_only,
+            new_patient=a.pk not in returning or _for_new_patients(a),
             intake_missing=r.intake_status != "submitted",
             consent_missing=r.consent_status != "current",
             red_flag=bool(r.red_flags_unreviewed),
@@ -199,6 +289,12 @@ def flags_for(appointments: list[Appointment]) -> dict[int, Flags]:
             consent_status=r.consent_status,
         )
     return flags
+
+
+def _for_new_patients(appointment) -> bool:
+    if isinstance(appointment, CalendarAppointment):
+        return appointment.new_patient_only
+    return appointment.appointment_type.new_patient_only
 
 
 def waitlist_matches_q(appointment: Appointment) -> Q:

@@ -72,8 +72,7 @@ def _calendar_context(*, cells, first_day: dt.date, last_day: dt.date, practitio
 def frontdesk_home(request: HttpRequest) -> HttpResponse:
     """The day view: one column per practitioner."""
     day = _day_from(request)
-    practitioners = list(clinic_selectors.practitioners_active())
-    appointments = list(selectors.appointments_for_calendar(day))
+    practitioners, appointments = selectors.calendar_day(day)
     context = _calendar_context(
         cells=[(p.display_name, day, p) for p in practitioners],
         first_day=day,
@@ -107,7 +106,7 @@ def _week_of_everyone(request: HttpRequest, practitioners) -> HttpResponse:
     days = [monday + dt.timedelta(days=i) for i in range(7)]
     zone = availability.clinic_zone()
     start, end = availability.day_bounds(monday, zone)[0], availability.day_bounds(days[-1], zone)[1]
-    appointments = selectors.appointments_between(start, end)
+    appointments = selectors.calendar_appointments_between(start, end)
     data = availability.load_hours(practitioner_ids=[p.pk for p in practitioners], first_day=monday, last_day=days[-1])
     rows = week_summary(data, practitioners, days, appointments, zone=zone)
     context = {
@@ -143,13 +142,17 @@ def week_view(request: HttpRequest) -> HttpResponse:
     zone = availability.clinic_zone()
     start = availability.day_bounds(monday, zone)[0]
     end = availability.day_bounds(days[-1], zone)[1]
-    appointments = list(selectors.appointments_between(start, end, practitioner_id=chosen.pk))
+    appointments = selectors.calendar_appointments_between(start, end, practitioner_id=chosen.pk)
     context = _calendar_context(
         cells=[(f"{d:%a %d %b}", d, chosen) for d in days],
         first_day=monday,
         last_day=days[-1],
         practitioner_ids=[chosen.pk],
         appointments=appointments,
+    )
+    # As the day view: time off, meetings and extra hours shaded, and "now" on today's column.
+    mark_time_blocks(
+        context["grid"], context["schedule"].exceptions, zone=availability.clinic_zone(), now=timezone.now()
     )
     context.update(
         practitioner=chosen,

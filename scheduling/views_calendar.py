@@ -176,7 +176,7 @@ def _saved_text(result: services.BlockResult) -> str:
 @rule_required("schedule.manage")
 @require_POST
 def appointment_drag_move(request: HttpRequest, pk: int) -> JsonResponse:
-    """The day view's drag to move (static/js/calendar-drag.js): the move form's checks and the same
+    """The calendar's drag to move (day and week views, static/js/calendar-drag.js): the move form's checks and the same
     `appointment_move` service, answered as JSON. A refusal is an answer too (200, `ok: false`, the message
     naming the cause), not an error; the page puts the appointment back. Undo is another move, back to
     `undo`'s time and practitioner."""
@@ -201,10 +201,12 @@ def appointment_drag_move(request: HttpRequest, pk: int) -> JsonResponse:
     except ValidationError as exc:
         return JsonResponse({"ok": False, "message": error_text(exc)})
     when = timezone.localtime(moved.start)
+    # From a week view the day may change too: then it is named.
+    day = "" if when.strftime("%Y-%m-%dT") == undo["start"][:11] else f" on {when:%a} {when.day} {when:%b}"
     return JsonResponse(
         {
             "ok": True,
-            "message": f"Moved to {when:%H:%M} with {moved.practitioner.display_name}.",
+            "message": f"Moved to {when:%H:%M}{day} with {moved.practitioner.display_name}.",
             "time": f"{when:%H:%M}",
             "undo": undo,
         }

@@ -10,17 +10,21 @@ flags said once to screen readers. Every value from the database is escaped.
 
 from __future__ import annotations
 
+import posixpath
+from html import escape  # as Django's, without its lazy-string wrapper (2,000 calls a busy page)
+
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
 
+from scheduling.models import Appointment
 from scheduling.selectors import Flags
 
 register = template.Library()
 
+BOOKED = Appointment.Status.BOOKED
 PK = "{pk}"  # the placeholder in the grid's URL templates (read by static/js/calendar-drag.js)
 
 
@@ -37,11 +41,14 @@ def cal_url_template(name: str) -> str:
     return url_template(name)
 
 
-@register.simple_tag
-def cal_rows(col) -> str:
+@register.simple_tag(takes_context=True)
+def cal_rows(context, col) -> str:
     """One element per 15-minute row, in order (no positions: they stack). A free time is a link that books
     it, named for screen readers with the practitioner and the day; runs of rows that are not (outside hours,
-    gone by, or under an appointment) are one element, `--n` rows high."""
+    gone by, or under an appointment) are one element, `--n` rows high. Links are relative to the page."""
+    base = reverse("scheduling:appointment_book")
+    request = context.get("request")
+    relative = relative_prefix(request.path, base) if request is not None else base
     about = escape(f" book with {col.practitioner.display_name} on {date_format(col.day, 'D j M')}")
     out: list[str] = []
     run_kind, run = "", 0
@@ -56,7 +63,7 @@ def cal_rows(col) -> str:
             close()
             run_kind, run = "", 0
             out.append(
-                f'<a class="cal-slot" href="{escape(r.book_url)}">+ {r.label}'
+                f'<a class="cal-slot" href="{escape(relative + r.book_url[len(base) :])}">+ {r.label}'
                 f'<span class="visually-hidden">{about}</span></a>'
             )
             continue
@@ -69,18 +76,15 @@ def cal_rows(col) -> str:
     return mark_safe("".join(out))  # every value above is escaped, or ours
 
 
-FLAG_CLASSES = ("new", "intake", "consent", "red")  # their badges' words are in the CSS
-
-
-def flags_html(flags: Flags | None) -> str:
-    """The flags: a badge each (empty elements; static/css/scheduling.css writes "New", "Intake", "Consent",
-    "Red flag" in them, hidden from screen readers), then all of them once in words, for screen readers (and
-    shown when the block is opened up by hover or focus)."""
-    if not flags:
-        return ""
-    shown = (flags.new_patient, flags.intake_missing, flags.consent_missing, flags.red_flag)
+def flags_html(flags: Flags | None, status: str) -> str:
+    """The last line: the status badge (`b`), then the flags in words, once (`New patient, intake not started,
+    consent not signed.`), for screen readers and shown when the block is opened up by hover or focus. The
+    small's classes let static/css/scheduling.css draw the flags as badges ("New", "Intake", "Consent", "Red
+    flag", hidden from screen readers) in place of the words: `n` new patient, `i` intake, `c` consent, `r` red
+    flag. (One element holds both so that the badges wrap, under a first line that does not.)"""
+    shown = (flags.new_patient, flags.intake_missing, flags.consent_missing, flags.red_flag) if flags else ()
     if not any(shown):
-        return ""
+        return f"<small><b>{status}</b></small>"
     words = [
         "new patient" if flags.new_patient else "",
         flags.intake_label.lower() if flags.intake_missing else "",
@@ -88,36 +92,58 @@ def flags_html(flags: Flags | None) -> str:
         "red flag in intake" if flags.red_flag else "",
     ]
     said = ", ".join(w for w in words if w)
-    badges = "".join(f'<i class="{c}"></i>' for c, on in zip(FLAG_CLASSES, shown, strict=True) if on)
-    return f" {badges}<small>{said[0].upper()}{said[1:]}.</small>"
+    classes = " ".join(c for c, on in zip("nicr", shown, strict=True) if on)
+    return f'<small class="{classes}"><b>{status}</b>{said[0].upper()}{said[1:]}.</small>'
 
 
-@register.simple_tag
-def cal_blocks(col, labels=None) -> str:
-    """The column's appointments, each a link to its page: where (`--t` minutes from the top, `--d` minutes
-    long) and the type's colour (`--c`); inside, the time and patient (`strong`), the type and the room (two
-    `span`s; after the room, in an `em`, the text `labels` gives the appointment: the care plan's "visit 7 of
-    12", from clinic's `careplan_block_labels` in the template, since scheduling imports no care-plan code),
-    the status (`b`, a badge) and the flags (`flags_html`). static/css/scheduling.css styles them by these
-    elements, to keep ~400 blocks small."""
+def relative_prefix(path: str, url: str) -> str:
+    """`url` (an absolute path) as a link relative to the page at `path`: `/frontdesk/appointments/` from
+    `/frontdesk/` is `appointments/` (11 bytes less on each of a busy day's 400 blocks)."""
+    base = path.rsplit("/", 1)[0] + "/"
+    if not url.startswith("/") or not base.startswith("/"):
+        return url
+    relative = posixpath.relpath(url, base)
+    return relative + "/" if url.endswith("/") and not relative.endswith("/") else relative
+
+
+@register.simple_tag(takes_context=True)
+def cal_blocks(context, col, labels=None) -> str:
+    """The column's appointments (`selectors.CalendarAppointment` rows), each a link to its page (relative to
+    the page's own URL): where (`--t` minutes from the top, `--d` minutes long) and the type's colour (`--c`);
+    its class says its status when it is not booked (`status-checked_in`...; booked, the usual, is said by no
+    class). Inside: the time and patient (the first line, bold by CSS), the type and the room (two `span`s;
+    after the room, in an `em`, the text `labels` gives the appointment: the care plan's "visit 7 of 12", from
+    clinic's `careplan_block_labels` in the template, since scheduling imports no care-plan code), the status
+    and the flags (`flags_html`; the status a `b` badge, empty when booked). static/css/scheduling.css styles
+    them by these elements, to keep ~400 blocks small."""
     labels = labels or {}
-    detail = url_template("scheduling:appointment_detail").split(PK)
-    statuses: dict[str, str] = {}
+    request = context.get("request")
+    detail = url_template("scheduling:appointment_detail")
+    if request is not None:
+        detail = relative_prefix(request.path, detail)
+    before, after = detail.split(PK)
+    statuses: dict[str, tuple[str, str]] = {}
+    kinds: dict[tuple[str, str], tuple[str, str]] = {}
+    zone = timezone.get_current_timezone()
     out = []
     for b in col.blocks:
         a = b.appointment
-        kind = a.appointment_type
         status = statuses.get(a.status)
         if status is None:
-            status = statuses[a.status] = escape(a.get_status_display())
-        room = escape(a.room.name) if a.room_id else ""
+            # Booked, the usual: no class, and the badge's word drawn by the CSS (read by screen readers too).
+            booked = a.status == BOOKED
+            css = "" if booked else f" status-{escape(a.status)}"
+            status = statuses[a.status] = (css, "" if booked else escape(a.status_display))
+        kind = kinds.get((a.type_colour, a.type_name))
+        if kind is None:
+            kind = kinds[(a.type_colour, a.type_name)] = (escape(a.type_colour), escape(a.type_name))
+        room = escape(a.room_name)
         label = labels.get(a.pk)
         if label:  # on the room's line: a 30-minute block shows three lines
             room += f"<em>{' · ' if room else ''}{escape(label)}</em>"
         out.append(
-            f'<a class="cal-block status-{escape(a.status)}" style="--t:{b.offset};--d:{b.minutes};'
-            f'--c:{escape(kind.colour)}" href="{detail[0]}{a.pk}{detail[1]}">'
-            f"<strong>{localtime(a.start):%H:%M} {escape(a.patient.full_name)}</strong>"
-            f"<span>{escape(kind.name)}</span><span>{room}</span><b>{status}</b>{flags_html(b.flags)}</a>"
+            f'<a class="cal-block{status[0]}" style="--t:{b.offset};--d:{b.minutes};--c:{kind[0]}" '
+            f'href="{before}{a.pk}{after}">{a.start.astimezone(zone):%H:%M} {escape(a.patient_name)}'
+            f"<span>{kind[1]}</span><span>{room}</span>{flags_html(b.flags, status[1])}</a>"
         )
     return mark_safe("".join(out))  # every value above is escaped, or ours

@@ -1,5 +1,8 @@
 """The day view's drag to move: a JSON endpoint over the move form's checks and `appointment_move`."""
 
+import re
+from urllib.parse import urljoin
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -65,6 +68,9 @@ def test_the_day_view_marks_booked_appointments_draggable(client_for, front_desk
     move = reverse("scheduling:appointment_drag_move", args=[987654321]).replace("987654321", "{pk}")
     detail = reverse("scheduling:appointment_detail", args=[987654321]).replace("987654321", "{pk}")
     assert f'data-move-url-template="{move}" data-detail-url-template="{detail}"' in body
-    detail_of_it = reverse("scheduling:appointment_detail", args=[appointment.pk])
-    assert f'<a class="cal-block status-booked" style="--t:60;--d:30;--c:#5c7cfa" href="{detail_of_it}">' in body
+    # A booked block (no status- class: the script drags those) links to its page, relative to the day view's URL.
+    block = re.search(r'<a class="cal-block" style="--t:60;--d:30;--c:#5c7cfa" href="([^"]+)">09:00 ', body)
+    assert block, body
+    page = reverse("scheduling:frontdesk_home")
+    assert urljoin(page, block[1]) == reverse("scheduling:appointment_detail", args=[appointment.pk])
     assert 'src="/static/js/calendar-drag.js"' in body
