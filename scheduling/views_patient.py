@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -27,6 +27,7 @@ from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error
 from clinic.family import dependant_links, family_members
 from clinic.input_limits import query_date
+from clinic.languages import supported_language
 from clinic.models import AuditEvent
 from clinic.permissions import (
     account_required,
@@ -87,6 +88,12 @@ def _posted(request: HttpRequest):
     """The posted data, or None on GET. (`request.POST or None` would leave an empty POST unbound: a 400 page
     with no error on it.)"""
     return request.POST if request.method == "POST" else None
+
+
+def _new_record(about: dict) -> dict:
+    """A record made online keeps the language its pages were read in (the browser's, or the switch's), so the
+    confirmation and every later e-mail are in it too."""
+    return {**about, "language": supported_language(translation.get_language())}
 
 
 def _is_staff(request: HttpRequest) -> bool:
@@ -300,7 +307,7 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
                 appointment = services.appointment_book_online(
                     user=request.user,
                     patient=patient,
-                    new_patient=about.cleaned_data if patient is None else None,
+                    new_patient=_new_record(about.cleaned_data) if patient is None else None,
                     appointment_type=appointment_type,
                     practitioner=None if any_practitioner else chosen,
                     start=start,
@@ -394,7 +401,7 @@ def account_start(request: HttpRequest) -> HttpResponse:
     form = AboutYouForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.patient_register_self(user=request.user, about=form.cleaned_data, request=request)
+            services.patient_register_self(user=request.user, about=_new_record(form.cleaned_data), request=request)
         except SchedulingError as exc:
             apply_error(form, exc)
         else:
