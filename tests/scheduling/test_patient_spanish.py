@@ -363,9 +363,38 @@ def test_the_waitlist_offer_is_written_in_the_waiting_patients_language(
     assert "Su cita del" in cancelled.subject  # Alice's own notice follows her record, not this page
 
 
+def test_a_care_plan_series_confirmation_is_in_the_patients_language(clinic, patient_a, practitioner_a, commits):
+    patient_a.language = "es"
+    patient_a.save()
+    with commits():
+        services.series_book(
+            patient=patient_a,
+            practitioner=practitioner_a,
+            appointment_type=clinic["adjustment"],
+            first_date=at(0, 9).date(),
+            weeks=1,
+            weekdays=[1, 3],
+            time_of_day=dt.time(9),
+            starts=[at(1, 9), at(3, 9)],
+            notify=True,
+        )
+    (message,) = mail.outbox
+    assert message.subject == f"{settings.CLINIC_NAME}: sus 2 visitas a partir del mar 02 jun están reservadas"
+    for text in (message.body, message.alternatives[0][0]):
+        assert "Su plan de tratamiento está reservado: 2 visitas de" in text
+        assert "martes, 2 de junio de 2026, de 09:00 a 09:30" in text and "jueves, 4 de junio de 2026" in text
+        assert "Le enviamos un recordatorio 24 horas antes de cada visita." in text
+
+
 def test_the_calendar_download_reads_in_the_pages_language(client_for, upcoming, patient_a):
     data = client_for(patient_a.user).get(reverse("scheduling:account_calendar", args=[upcoming.pk])).content
     text = data.decode()
     assert "SUMMARY:SOT adjustment con Dr. Ada Adams" in text
     assert "Cambiar o cancelar: " in text.replace("\r\n ", "")
     assert ics.appointment_calendar(upcoming)  # and in English outside any request: no error
+
+
+def test_the_front_desk_sees_the_patients_language_on_the_appointment_page(client_for, front_desk, upcoming):
+    page = client_for(front_desk).get(reverse("scheduling:appointment_detail", args=[upcoming.pk]), **EN)
+    assert '<html lang="en">' in page.content.decode()
+    assert re.search(r'<dt[^>]*>Language</dt><dd[^>]*lang="es"[^>]*>Español</dd>', page.content.decode())
