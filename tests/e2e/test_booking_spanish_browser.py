@@ -103,10 +103,24 @@ def test_a_spanish_speaking_newcomer_books_online_in_spanish(page, clinic_clock,
     expect(page.get_by_role("link", name="jueves, 6 de junio a las 09:00")).to_be_visible()
     shoot(page, "spanish-booking-07-account")
 
+    # Moving and cancelling, with the policy said in Spanish.
+    appointment = Appointment.objects.get(patient__user__email="lucia@example.com")
+    visit(page, f"/account/appointments/{appointment.pk}/reschedule/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Elegir otra hora")
+    expect(main).to_contain_text("Aquí no se ofrecen horas dentro de las próximas 24 horas")
+    click_through(
+        page, page.get_by_role("list", name="¿Qué día?").get_by_role("link", name=re.compile(r"^vie\s+7 jun"))
+    )
+    expect(page.get_by_role("button", name="viernes, 7 de junio a las 10:00")).to_be_visible()
+    shoot(page, "spanish-booking-08-reschedule")
+    visit(page, f"/account/appointments/{appointment.pk}/cancel/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("¿Cancelar su cita?")
+    expect(page.get_by_role("button", name="Sí, cancelar la cita")).to_be_visible()
+    shoot(page, "spanish-booking-09-cancel")
+
     # The worker sends the confirmation (no request, no page language: the record's), and days later the reminder.
     patient = Patient.objects.get(user__email="lucia@example.com")
     assert patient.language == "es"
-    appointment = Appointment.objects.get(patient=patient)
     confirmation = OutgoingNotice.objects.get(patient=patient, kind="confirmation", state="queued")
     mail.outbox.clear()
     assert outbox.notice_deliver(confirmation.pk) == "sent"
