@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic import selectors as clinic_selectors
 from clinic.input_limits import FIRST_DAY, LAST_DAY, MAX_ID, BoundedFormMixin
@@ -223,9 +224,9 @@ def parse_slot_value(value: str) -> tuple[dt.datetime, int]:
         start = dt.datetime.fromisoformat(raw_start)
         practitioner_id = int(raw_practitioner)
     except ValueError:
-        raise ValidationError("Choose one of the free times shown.", code="invalid_slot") from None
+        raise ValidationError(_("Choose one of the free times shown."), code="invalid_slot") from None
     if timezone.is_naive(start) or not FIRST_DAY <= start.date() <= LAST_DAY or abs(practitioner_id) > MAX_ID:
-        raise ValidationError("Choose one of the free times shown.", code="invalid_slot")
+        raise ValidationError(_("Choose one of the free times shown."), code="invalid_slot")
     return start, practitioner_id
 
 
@@ -239,22 +240,22 @@ class AboutYouForm(BoundedFormMixin, SingleLineFormMixin, forms.Form):
     """The few details a new online account needs to become a patient; the rest comes with the intake form."""
 
     first_name = forms.CharField(
-        label="First name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+        label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
     )
     last_name = forms.CharField(
-        label="Last name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+        label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
-    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput(attrs={"autocomplete": "bday"}))
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput(attrs={"autocomplete": "bday"}))
     phone = forms.CharField(
-        label="Phone", max_length=30, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+        label=_("Phone"), max_length=30, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
     )
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
         if born > timezone.localdate():
-            raise ValidationError("The date of birth cannot be in the future.")
+            raise ValidationError(_("The date of birth cannot be in the future."))
         if born.year < 1900:
-            raise ValidationError("Check the year of birth.")
+            raise ValidationError(_("Check the year of birth."))
         return born
 
     def clean_phone(self):
@@ -266,7 +267,7 @@ class AboutYouForm(BoundedFormMixin, SingleLineFormMixin, forms.Form):
 
 
 class BookConfirmForm(forms.Form):
-    slot = SlotField(label="Time", required=True, error_messages={"required": "Choose a time."})
+    slot = SlotField(label=_("Time"), required=True, error_messages={"required": _("Choose a time.")})
 
 
 class VisitForForm(forms.Form):
@@ -274,19 +275,23 @@ class VisitForForm(forms.Form):
 
     ME = "me"
     patient = forms.ChoiceField(
-        label="Who is this visit for?",
+        label=_("Who is this visit for?"),
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose who the visit is for."},
+        error_messages={"required": _("Choose who the visit is for.")},
     )
 
     def __init__(self, *args, members, own, offer_me: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.members = {str(p.pk): p for p in members}
         choices = [
-            (str(p.pk), f"{p.full_name} (me)" if own is not None and p.pk == own.pk else p.full_name) for p in members
+            (
+                str(p.pk),
+                _("%(name)s (me)") % {"name": p.full_name} if own is not None and p.pk == own.pk else p.full_name,
+            )
+            for p in members
         ]
         if own is None and offer_me:
-            choices.insert(0, (self.ME, "Me (my own first visit)"))
+            choices.insert(0, (self.ME, _("Me (my own first visit)")))
         self.fields["patient"].choices = choices
 
     def chosen(self):
@@ -297,12 +302,12 @@ class VisitForForm(forms.Form):
 
 class OnlineCancelForm(forms.Form):
     reason = forms.CharField(
-        label="Reason (optional)", required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (optional)"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class OnlineMoveForm(forms.Form):
-    slot = SlotField(label="New time", error_messages={"required": "Choose a new time."})
+    slot = SlotField(label=_("New time"), error_messages={"required": _("Choose a new time.")})
 
 
 # --- Blocking time (time off, meetings, extra hours) ------------------------------------------

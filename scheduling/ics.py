@@ -13,6 +13,7 @@ import datetime as dt
 import icalendar
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from scheduling.availability import clinic_zone
 from scheduling.models import Appointment
@@ -55,14 +56,18 @@ def _event(appointment: Appointment, *, method: str, manage_url: str) -> icalend
     event.add("dtstamp", timezone.now().astimezone(dt.UTC))
     event.add("dtstart", appointment.start.astimezone(zone))
     event.add("dtend", appointment.end.astimezone(zone))
-    summary = f"{appointment.appointment_type.name} with {appointment.practitioner.display_name}"
+    # In the active language: the patient's when an e-mail carries it, the page's for a download.
+    summary = gettext("%(type)s with %(practitioner)s") % {
+        "type": appointment.appointment_type.name,
+        "practitioner": appointment.practitioner.display_name,
+    }
     if appointment.patient.is_minor():  # in a parent's calendar, whose visit it is
         summary = f"{appointment.patient.first_name}: {summary}"
     event.add("summary", summary)
     event.add("location", f"{settings.CLINIC_NAME}, {location.one_line_address}")
     description = f"{settings.CLINIC_NAME} · {settings.CLINIC_PHONE}"
     if manage_url:
-        description += f"\nChange or cancel: {manage_url}"
+        description += "\n" + gettext("Change or cancel: %(url)s") % {"url": manage_url}
         event.add("url", manage_url)
     event.add("description", description)
     cancelled = method == CANCEL or appointment.status == Appointment.Status.CANCELLED

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import pgettext_lazy
 
 from clinic.models import Location, Patient, Practitioner, Room, colour_validator
 from scheduling.constraints import PostgresExclusionConstraint, TsTzRange
@@ -181,13 +182,13 @@ FRONTDESK_NOTES_MAX = 500
 
 
 class Appointment(models.Model):
-    class Status(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        CHECKED_IN = "checked_in", "Checked in"
-        IN_TREATMENT = "in_treatment", "In treatment"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
-        NO_SHOW = "no_show", "No-show"
+    class Status(models.TextChoices):  # the labels show on the patient's account pages: in their language
+        BOOKED = "booked", pgettext_lazy("appointment status", "Booked")
+        CHECKED_IN = "checked_in", pgettext_lazy("appointment status", "Checked in")
+        IN_TREATMENT = "in_treatment", pgettext_lazy("appointment status", "In treatment")
+        COMPLETED = "completed", pgettext_lazy("appointment status", "Completed")
+        CANCELLED = "cancelled", pgettext_lazy("appointment status", "Cancelled")
+        NO_SHOW = "no_show", pgettext_lazy("appointment status", "No-show")
 
     class Source(models.TextChoices):
         FRONT_DESK = "front_desk", "Front desk"

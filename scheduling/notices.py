@@ -14,9 +14,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from clinic.family import notice_address
-from scheduling import ics
+from scheduling import dates, ics
 from scheduling.models import Appointment
 
 CONFIRMATION = "confirmation"
@@ -25,12 +26,26 @@ CANCELLATION = "cancellation"
 REMINDER = "reminder"
 KINDS = (CONFIRMATION, RESCHEDULE, CANCELLATION, REMINDER)
 
-SUBJECTS = {
-    CONFIRMATION: "Your appointment on {start:%a %d %b at %H:%M} is booked",
-    RESCHEDULE: "Your appointment is moved to {start:%a %d %b at %H:%M}",
-    CANCELLATION: "Your appointment on {start:%a %d %b at %H:%M} is cancelled",
-    REMINDER: "Reminder: your appointment on {start:%a %d %b at %H:%M}",
-}
+
+def _subject(kind: str, *, day: str, time: str, child: str | None) -> str:
+    """The subject in the active language (the patient's, at send time); `child` names a child's appointment
+    in the e-mail to their guardian."""
+    words = {"day": day, "time": time, "child": child}
+    if child is None:
+        subjects = {
+            CONFIRMATION: gettext("Your appointment on %(day)s at %(time)s is booked"),
+            RESCHEDULE: gettext("Your appointment is moved to %(day)s at %(time)s"),
+            CANCELLATION: gettext("Your appointment on %(day)s at %(time)s is cancelled"),
+            REMINDER: gettext("Reminder: your appointment on %(day)s at %(time)s"),
+        }
+    else:
+        subjects = {
+            CONFIRMATION: gettext("%(child)s's appointment on %(day)s at %(time)s is booked"),
+            RESCHEDULE: gettext("%(child)s's appointment is moved to %(day)s at %(time)s"),
+            CANCELLATION: gettext("%(child)s's appointment on %(day)s at %(time)s is cancelled"),
+            REMINDER: gettext("Reminder: %(child)s's appointment on %(day)s at %(time)s"),
+        }
+    return subjects[kind] % words
 
 
 SERIES_CONFIRMATION = "series_confirmation"
@@ -65,10 +80,12 @@ def notice_message(appointment: Appointment, kind: str) -> EmailMultiAlternative
         "clinic_phone": settings.CLINIC_PHONE,
         "cancellation_hours": settings.CLINIC_CANCELLATION_HOURS,
     }
-    subject = SUBJECTS[kind].format(start=start)
-    if guardian_name is not None:
-        subject = subject.replace("Your appointment", f"{appointment.patient.first_name}'s appointment")
-        subject = subject.replace("your appointment", f"{appointment.patient.first_name}'s appointment")
+    subject = _subject(
+        kind,
+        day=dates.day_short_padded(start),
+        time=dates.clock(start),
+        child=appointment.patient.first_name if guardian_name is not None else None,
+    )
     message = EmailMultiAlternatives(
         subject=f"{settings.CLINIC_NAME}: " + subject,
         body=render_to_string(f"scheduling/email/{kind}.txt", context),
@@ -107,7 +124,11 @@ def series_message(series, appointments: list[Appointment]) -> EmailMultiAlterna
     }
     start = visits[0]["start"]
     message = EmailMultiAlternatives(
-        subject=f"{settings.CLINIC_NAME}: your {len(visits)} visits from {start:%a %d %b} are booked",
+        subject=f"{settings.CLINIC_NAME}: "
+        + ngettext(
+            "your %(count)d visit from %(day)s is booked", "your %(count)d visits from %(day)s are booked", len(visits)
+        )
+        % {"count": len(visits), "day": dates.day_short_padded(start)},
         body=render_to_string("scheduling/email/series_confirmation.txt", context),
         to=[series.patient.email],
         reply_to=[settings.CLINIC_EMAIL],

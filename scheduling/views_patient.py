@@ -16,8 +16,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
@@ -26,6 +27,7 @@ from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error
 from clinic.family import dependant_links, family_members
 from clinic.input_limits import query_date
+from clinic.languages import supported_language
 from clinic.models import AuditEvent
 from clinic.permissions import (
     account_required,
@@ -37,7 +39,7 @@ from clinic.permissions import (
     rule_required,
 )
 from clinic.services import audit_record
-from scheduling import availability, ics, selectors, services
+from scheduling import availability, dates, ics, selectors, services
 from scheduling.forms import (
     AboutYouForm,
     BookConfirmForm,
@@ -88,6 +90,12 @@ def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
+def _new_record(about: dict) -> dict:
+    """A record made online keeps the language its pages were read in (the browser's, or the switch's), so the
+    confirmation and every later e-mail are in it too."""
+    return {**about, "language": supported_language(translation.get_language())}
+
+
 def _is_staff(request: HttpRequest) -> bool:
     return can(request.user, "schedule.manage")
 
@@ -120,7 +128,7 @@ def book_start(request: HttpRequest) -> HttpResponse:
         "step": "type",
     }
     if request.GET.get("type") and chosen_type is None:
-        messages.error(request, "That visit type cannot be booked online. Choose one below.")
+        messages.error(request, gettext("That visit type cannot be booked online. Choose one below."))
     if chosen_type is None:
         return render(request, "scheduling/online/book.html", context)
 
@@ -195,11 +203,11 @@ def book_hold(request: HttpRequest) -> HttpResponse:
     try:
         start, practitioner_id = parse_slot_value(request.POST.get("slot", ""))
     except ValidationError:
-        messages.error(request, "Choose one of the free times shown.")
+        messages.error(request, gettext("Choose one of the free times shown."))
         return redirect("scheduling:book_start")
     type_slug = request.POST.get("type", "")
     if selectors.appointment_type_by_slug(type_slug, online_only=True) is None:
-        messages.error(request, "That visit type cannot be booked online. Choose one below.")
+        messages.error(request, gettext("That visit type cannot be booked online. Choose one below."))
         return redirect("scheduling:book_start")
     request.session[SESSION_KEY] = {
         "type": type_slug,
@@ -230,7 +238,7 @@ def _held(request: HttpRequest):
 def book_confirm(request: HttpRequest) -> HttpResponse:
     held = _held(request)
     if held is None:
-        messages.info(request, "Choose a visit type and a time first.")
+        messages.info(request, gettext("Choose a visit type and a time first."))
         return redirect("scheduling:book_start")
     appointment_type, practitioner, start, any_practitioner = held
     context = {
@@ -259,7 +267,7 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
     own = patient_of(request.user)
     patient = acting_patient(request)
     if patient is None and _is_staff(request):
-        messages.info(request, "You are signed in as staff: book for patients from the front desk.")
+        messages.info(request, gettext("You are signed in as staff: book for patients from the front desk."))
         return redirect("scheduling:appointment_book")
 
     # A guardian says who the visit is for: themselves or one of their children (clinic.family).
@@ -295,11 +303,11 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
             new_patient = patient is None
             try:
                 if chosen is None:
-                    raise SchedulingError({"slot": ["Choose one of the free times shown."]})
+                    raise SchedulingError({"slot": [gettext("Choose one of the free times shown.")]})
                 appointment = services.appointment_book_online(
                     user=request.user,
                     patient=patient,
-                    new_patient=about.cleaned_data if patient is None else None,
+                    new_patient=_new_record(about.cleaned_data) if patient is None else None,
                     appointment_type=appointment_type,
                     practitioner=None if any_practitioner else chosen,
                     start=start,
@@ -327,20 +335,33 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
 
 def _booked_message(appointment: Appointment) -> str:
     """What the patient reads right after booking: the visit, the e-mail, and until when it can be changed."""
-    start = timezone.localtime(appointment.start)
-    said = f"Booked: {appointment.appointment_type.name} on {start:%A %-d %B at %H:%M}."
-    said += " A confirmation is on its way by e-mail."
+    start = appointment.start
+    said = gettext("Booked: %(type)s on %(day)s at %(time)s.") % {
+        "type": appointment.appointment_type.name,
+        "day": dates.day_medium(start),
+        "time": dates.clock(start),
+    }
+    said += " " + gettext("A confirmation is on its way by e-mail.")
     if appointment.can_change_online(timezone.now()):
-        deadline = timezone.localtime(appointment.online_change_deadline)
-        return f"{said} You can change or cancel it online until {deadline:%a %-d %b, %H:%M}."
+        deadline = appointment.online_change_deadline
+        until = gettext("You can change or cancel it online until %(day)s, %(time)s.") % {
+            "day": dates.day_short(deadline),
+            "time": dates.clock(deadline),
+        }
+        return f"{said} {until}"
     hours = settings.CLINIC_CANCELLATION_HOURS
-    return f"{said} It is less than {hours} hours away: to change or cancel it, call {settings.CLINIC_PHONE}."
+    call = ngettext(
+        "It is less than %(hours)d hour away: to change or cancel it, call %(phone)s.",
+        "It is less than %(hours)d hours away: to change or cancel it, call %(phone)s.",
+        hours,
+    ) % {"hours": hours, "phone": settings.CLINIC_PHONE}
+    return f"{said} {call}"
 
 
 def _show_booking_error(exc: ValidationError, form, context: dict) -> int:
     """Put a refused booking on the confirm form; a taken time lists the nearest free times. Returns the status."""
     if isinstance(exc, SlotTaken):
-        form.add_error("slot", exc.text + " Choose another time below; nothing you typed is lost.")
+        form.add_error("slot", exc.text + " " + gettext("Choose another time below; nothing you typed is lost."))
         names = {p.pk: p.display_name for p in clinic_selectors.practitioners_active()}
         context["alternatives"] = [
             (slot, slot_value(slot.start, slot.practitioner_id), names.get(slot.practitioner_id, ""))
@@ -380,11 +401,11 @@ def account_start(request: HttpRequest) -> HttpResponse:
     form = AboutYouForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.patient_register_self(user=request.user, about=form.cleaned_data, request=request)
+            services.patient_register_self(user=request.user, about=_new_record(form.cleaned_data), request=request)
         except SchedulingError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, "Your patient record is made. Next: the intake form, about 10 minutes.")
+            messages.success(request, gettext("Your patient record is made. Next: the intake form, about 10 minutes."))
             return redirect(after)
     status = 400 if request.method == "POST" else 200
     return render(request, "scheduling/online/account_start.html", {"form": form, "next": after}, status=status)
@@ -470,7 +491,9 @@ def account_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 apply_error(form, exc)
             else:
-                messages.success(request, "Your appointment is cancelled. A confirmation is on its way by e-mail.")
+                messages.success(
+                    request, gettext("Your appointment is cancelled. A confirmation is on its way by e-mail.")
+                )
                 return redirect("scheduling:account_home")
         status = 400
     audit_read(request, appointment, "account: cancel appointment")
@@ -498,14 +521,14 @@ def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                     appointment=appointment, user=request.user, start=start, request=request
                 )
             except SlotTaken as exc:
-                form.add_error("slot", exc.text + " Choose another time.")
+                form.add_error("slot", exc.text + " " + gettext("Choose another time."))
                 alternatives = exc.alternatives
                 status = 409
             except ValidationError as exc:
                 apply_error(form, _slot_field(exc))
                 status = 400
             else:
-                messages.success(request, "Your appointment is moved. The new time is on its way by e-mail.")
+                messages.success(request, gettext("Your appointment is moved. The new time is on its way by e-mail."))
                 return redirect("scheduling:account_appointment", pk=pk)
         else:
             status = 400

@@ -9,13 +9,14 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from clinic import services as clinic_services
 from clinic.models import Patient, Practitioner
 from clinic.permissions import family_patient_ids, patient_of
-from scheduling import availability, selectors
+from scheduling import availability, dates, selectors
 from scheduling.models import Appointment, AppointmentType
-from scheduling.services.booking import appointment_book, appointment_move, patient_conflict
+from scheduling.services.booking import appointment_book, appointment_move
 from scheduling.services.common import SchedulingError, SlotTaken
 from scheduling.services.notify import queue_waitlist_offer
 from scheduling.services.status import appointment_cancel
@@ -40,23 +41,35 @@ def online_types_for(patient: Patient | None) -> list[AppointmentType]:
 def _check_online_time(start: dt.datetime, now: dt.datetime) -> None:
     """The rules the online offer applies beyond the practitioner's hours: grid, notice, horizon."""
     if timezone.is_naive(start):
-        raise _online_error("start", "Choose one of the free times shown.")
+        raise _online_error("start", gettext("Choose one of the free times shown."))
     zone = availability.clinic_zone()
     local = start.astimezone(zone)
     # The offer's grid counts minutes from local midnight (see availability.free_slots).
     if (local.hour * 60 + local.minute) % settings.SCHEDULING_GRID_MINUTES or local.second or local.microsecond:
-        raise _online_error("start", "That time is not offered online. Choose one of the free times shown.")
+        raise _online_error("start", gettext("That time is not offered online. Choose one of the free times shown."))
     notice = dt.timedelta(minutes=settings.SCHEDULING_MIN_NOTICE_MINUTES)
     if start < now + notice:
+        hours = settings.SCHEDULING_MIN_NOTICE_MINUTES // 60
         raise _online_error(
             "start",
-            f"Online booking closes {settings.SCHEDULING_MIN_NOTICE_MINUTES // 60} hours ahead. "
-            f"Choose a later time or call {settings.CLINIC_PHONE}.",
+            ngettext(
+                "Online booking closes %(hours)d hour ahead. Choose a later time or call %(phone)s.",
+                "Online booking closes %(hours)d hours ahead. Choose a later time or call %(phone)s.",
+                hours,
+            )
+            % {"hours": hours, "phone": settings.CLINIC_PHONE},
         )
     horizon = dt.timedelta(days=settings.SCHEDULING_HORIZON_DAYS)
     last = availability.day_bounds((now + horizon).astimezone(zone).date(), zone)[1]
     if start >= last:
-        raise _online_error("start", f"Times are offered up to {settings.SCHEDULING_HORIZON_DAYS} days ahead.")
+        days = settings.SCHEDULING_HORIZON_DAYS
+        raise _online_error(
+            "start",
+            ngettext(
+                "Times are offered up to %(days)d day ahead.", "Times are offered up to %(days)d days ahead.", days
+            )
+            % {"days": days},
+        )
 
 
 def _online_alternatives(appointment_type, practitioner_id, start, now, exclude_pk=None) -> list[availability.Slot]:
@@ -102,13 +115,14 @@ def appointment_book_online(
     family = family_patient_ids(user) | ({patient.pk} if patient.user_id == getattr(user, "pk", None) else set())
     if patient.pk not in family:
         raise _online_error(
-            "patient", "You can book online only for yourself and your children; call the clinic for someone else."
+            "patient",
+            gettext("You can book online only for yourself and your children; call the clinic for someone else."),
         )
     if appointment_type not in online_types_for(patient):
         raise _online_error(
             "appointment_type",
-            f"{appointment_type.name} cannot be booked online by you. Choose one of the types shown, "
-            f"or call {settings.CLINIC_PHONE}.",
+            gettext("%(type)s cannot be booked online by you. Choose one of the types shown, or call %(phone)s.")
+            % {"type": appointment_type.name, "phone": settings.CLINIC_PHONE},
         )
     _check_online_time(start, now)
     _check_own_visits(patient, user, start, start + appointment_type.duration, exclude_pk=None)
@@ -117,10 +131,17 @@ def appointment_book_online(
             patient_id__in=family, source=Appointment.Source.ONLINE, status=Status.BOOKED, start__gt=now
         ).count()
         if held >= settings.BOOKING_UNVERIFIED_MAX:
+            limit = settings.BOOKING_UNVERIFIED_MAX
             raise _online_error(
                 "start",
-                f"An account with an unverified e-mail address can hold {settings.BOOKING_UNVERIFIED_MAX} "
-                f"online bookings. Verify {user.email} (the link is in our e-mail) or call {settings.CLINIC_PHONE}.",
+                ngettext(
+                    "An account with an unverified e-mail address can hold %(limit)d online booking. "
+                    "Verify %(email)s (the link is in our e-mail) or call %(phone)s.",
+                    "An account with an unverified e-mail address can hold %(limit)d online bookings. "
+                    "Verify %(email)s (the link is in our e-mail) or call %(phone)s.",
+                    limit,
+                )
+                % {"limit": limit, "email": user.email, "phone": settings.CLINIC_PHONE},
             )
     if practitioner is not None:
         candidates = [practitioner]
@@ -133,7 +154,8 @@ def appointment_book_online(
         candidates = sorted(Practitioner.objects.filter(pk__in=ids), key=lambda p: ids.index(p.pk))
         if not candidates:
             raise SlotTaken(
-                "That time was just taken.", alternatives=_online_alternatives(appointment_type, None, start, now)
+                gettext("That time was just taken."),
+                alternatives=_online_alternatives(appointment_type, None, start, now),
             )
     for index, candidate in enumerate(candidates):
         try:
@@ -152,7 +174,7 @@ def appointment_book_online(
             if index + 1 < len(candidates):
                 continue
             raise SlotTaken(
-                "That time was just taken.",
+                gettext("That time was just taken."),
                 alternatives=_online_alternatives(
                     appointment_type, practitioner.pk if practitioner else None, start, now
                 ),
@@ -165,29 +187,75 @@ def patient_register_self(*, user, about: dict, request=None) -> Patient:
     """An account that signed up without booking makes its own patient record (name, date of birth, phone; the
     intake form asks the rest), so it can fill the intake before choosing a time. Refused once it has one."""
     if patient_of(user) is not None:
-        raise _online_error("first_name", "Your account already has a patient record.")
+        raise _online_error("first_name", gettext("Your account already has a patient record."))
     return clinic_services.patient_create(actor=user, request=request, user=user, email=user.email, **about)
 
 
 def _check_own_visits(patient: Patient, user, start: dt.datetime, end: dt.datetime, *, exclude_pk) -> None:
-    """A time over the patient's own visit is refused as that, not as "just taken" (which reads like a race)."""
-    clash = patient_conflict(patient=patient, start=start, end=end, exclude_pk=exclude_pk)
-    if not clash:
+    """A time over the patient's own visit is refused as that, not as "just taken" (which reads like a race).
+    (The same rule as booking's `patient_conflict`, said here in the patient's words and language.)"""
+    if patient.pk is None:
         return
-    if patient.user_id == getattr(user, "pk", None):
-        clash = clash.replace(f"{patient.full_name} already has", "You already have", 1)
-    raise _online_error("start", f"{clash}. Choose another time, or change that visit from your appointments page.")
-
-
-def _check_policy(appointment: Appointment, now: dt.datetime, what: str) -> None:
-    if appointment.status != Status.BOOKED:
-        raise SchedulingError(f"This appointment is {appointment.get_status_display().lower()}; it cannot be {what}.")
-    if not appointment.can_change_online(now):
-        raise SchedulingError(
-            f"Appointments can be {what} online up to {settings.CLINIC_CANCELLATION_HOURS} hours before. "
-            f"Please call the clinic at {settings.CLINIC_PHONE}.",
-            code="policy_window",
+    clash = (
+        Appointment.objects.filter(
+            patient=patient, status__in=Appointment.ACTIVE_STATUSES, start__lt=end, end__gt=start
         )
+        .exclude(pk=exclude_pk)
+        .select_related("practitioner")
+        .order_by("start")
+        .first()
+    )
+    if clash is None:
+        return
+    words = {
+        "name": patient.full_name,
+        "start": dates.clock(clash.start),
+        "end": dates.clock(clash.end),
+        "practitioner": clash.practitioner.display_name,
+    }
+    if patient.user_id == getattr(user, "pk", None):
+        text = gettext(
+            "You already have a visit from %(start)s to %(end)s that day with %(practitioner)s. "
+            "Choose another time, or change that visit from your appointments page."
+        )
+    else:
+        text = gettext(
+            "%(name)s already has a visit from %(start)s to %(end)s that day with %(practitioner)s. "
+            "Choose another time, or change that visit from your appointments page."
+        )
+    raise _online_error("start", text % words)
+
+
+def _check_policy(appointment: Appointment, now: dt.datetime, *, cancelling: bool) -> None:
+    """The cancellation policy: online, a booked visit changes or is cancelled up to CLINIC_CANCELLATION_HOURS
+    before it; after that the patient calls the clinic."""
+    if appointment.status != Status.BOOKED:
+        status = appointment.get_status_display().lower()
+        if cancelling:
+            raise SchedulingError(
+                gettext("This appointment is %(status)s; it cannot be cancelled.") % {"status": status}
+            )
+        raise SchedulingError(gettext("This appointment is %(status)s; it cannot be rescheduled.") % {"status": status})
+    if not appointment.can_change_online(now):
+        hours = settings.CLINIC_CANCELLATION_HOURS
+        words = {"hours": hours, "phone": settings.CLINIC_PHONE}
+        if cancelling:
+            text = ngettext(
+                "Appointments can be cancelled online up to %(hours)d hour before. "
+                "Please call the clinic at %(phone)s.",
+                "Appointments can be cancelled online up to %(hours)d hours before. "
+                "Please call the clinic at %(phone)s.",
+                hours,
+            )
+        else:
+            text = ngettext(
+                "Appointments can be rescheduled online up to %(hours)d hour before. "
+                "Please call the clinic at %(phone)s.",
+                "Appointments can be rescheduled online up to %(hours)d hours before. "
+                "Please call the clinic at %(phone)s.",
+                hours,
+            )
+        raise SchedulingError(text % words, code="policy_window")
 
 
 @transaction.atomic
@@ -197,7 +265,7 @@ def appointment_cancel_online(
     """The patient cancels before the policy window; the time is free at once and offered to the waitlist."""
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    _check_policy(appointment, now, "cancelled")
+    _check_policy(appointment, now, cancelling=True)
     appointment = appointment_cancel(
         appointment=appointment,
         reason=(reason or "").strip() or "Cancelled online by the patient.",
@@ -217,7 +285,7 @@ def appointment_move_online(
     policy window; the calendar event keeps its UID and its SEQUENCE goes up."""
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    _check_policy(appointment, now, "rescheduled")
+    _check_policy(appointment, now, cancelling=False)
     _check_online_time(start, now)
     _check_own_visits(
         appointment.patient, user, start, start + (appointment.end - appointment.start), exclude_pk=appointment.pk
@@ -226,7 +294,7 @@ def appointment_move_online(
         return appointment_move(appointment=appointment, start=start, actor=user, request=request, now=now, notify=True)
     except SlotTaken:
         raise SlotTaken(
-            "That time was just taken.",
+            gettext("That time was just taken."),
             alternatives=_online_alternatives(
                 appointment.appointment_type, appointment.practitioner_id, start, now, exclude_pk=appointment.pk
             ),

@@ -9,12 +9,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from clinic import outbox
 from clinic.models import AuditEvent, OutgoingNotice, Patient, Practitioner
 from clinic.services import audit_record, save_audited
-from scheduling import selectors
+from scheduling import dates, selectors
 from scheduling.models import Appointment, AppointmentType, WaitlistEntry
 from scheduling.services.common import SchedulingError, when_text
 
@@ -63,27 +64,35 @@ def waitlist_offer(*, entry: WaitlistEntry, appointment: Appointment, actor=None
     """E-mail the patient that a matching time became free (first to call the clinic gets it). The e-mail is
     recorded in the outbox with the offer and sent here; if the mail server fails, the outbox sends it later."""
     if appointment.status != Status.CANCELLED:
-        raise SchedulingError("Only the time of a cancelled appointment can be offered.")
+        raise SchedulingError(gettext("Only the time of a cancelled appointment can be offered."))
     if not entry.patient.email:
-        raise SchedulingError("This patient has no e-mail address on file; call them instead.")
+        raise SchedulingError(gettext("This patient has no e-mail address on file; call them instead."))
     start = timezone.localtime(appointment.start)
-    body = render_to_string(
-        "scheduling/email/waitlist_offer.txt",
-        {
-            "patient": entry.patient,
-            "appointment_type": appointment.appointment_type,
-            "practitioner": appointment.practitioner,
-            "start": start,
-            "clinic_name": settings.CLINIC_NAME,
-            "clinic_phone": settings.CLINIC_PHONE,
-        },
-    )
+    # The message is fixed now (the outbox sends it as it is): write it in the language on the patient's record,
+    # whatever the language of whoever cancelled.
+    with translation.override(entry.patient.language or settings.LANGUAGE_CODE):
+        body = render_to_string(
+            "scheduling/email/waitlist_offer.txt",
+            {
+                "patient": entry.patient,
+                "appointment_type": appointment.appointment_type,
+                "practitioner": appointment.practitioner,
+                "start": start,
+                "clinic_name": settings.CLINIC_NAME,
+                "clinic_phone": settings.CLINIC_PHONE,
+            },
+        )
+        subject = gettext("%(clinic)s: a time is free on %(day)s at %(time)s") % {
+            "clinic": settings.CLINIC_NAME,
+            "day": dates.day_short_padded(start),
+            "time": dates.clock(start),
+        }
     notice = outbox.notice_record(
         kind=OutgoingNotice.Kind.WAITLIST_OFFER,
         patient=entry.patient,
         recipient=entry.patient.email,
         context={"waitlist_entry": entry.pk, "appointment": appointment.pk},
-        subject=f"{settings.CLINIC_NAME}: a time is free on {start:%a %d %b at %H:%M}",
+        subject=subject,
         body=body,
     )
     entry.offered_at = timezone.now()
