@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
@@ -51,12 +52,40 @@ class Readiness:
         return not self.missing
 
 
+def _consent_state(
+    signature: ConsentSignature, active: dict[str, ConsentVersion], patient_language: str
+) -> tuple[str, str]:
+    """ "current" or "out_of_date" for a signature that is not withdrawn, with why it is out of date.
+
+    A signature is current while its version is the active version of its own language: a new version in one
+    language asks for consent again only from the patients who signed in that language. A version whose clinic
+    ticked `asks_other_language_signers` also asks the patients of its language who signed another language's
+    text (there was none in theirs)."""
+    own = active.get(signature.version.language)
+    if own is None or signature.version_id != own.pk:
+        current = f"version {own.version} is current" if own else "no version is active in its language"
+        return "out_of_date", f"Consent out of date (signed version {signature.version.version}; {current})"
+    theirs = active.get(patient_language)
+    if (
+        theirs is not None
+        and theirs.pk != signature.version_id
+        and theirs.asks_other_language_signers
+        and signature.version.language != patient_language
+    ):
+        return "out_of_date", (
+            f"Consent out of date (signed version {signature.version.version}; version {theirs.version} is now "
+            f"available in the patient's language)"
+        )
+    return "current", ""
+
+
 def _readiness(
     *,
     submitted_at,
     has_draft: bool,
     signature: ConsentSignature | None,
-    active: ConsentVersion | None,
+    active: dict[str, ConsentVersion],
+    patient_language: str,
     red_flags: bool,
 ) -> Readiness:
     missing = []
@@ -78,15 +107,14 @@ def _readiness(
         if signature.withdrawn_at is not None:
             consent_status = "withdrawn"
             missing.append(f"Consent withdrawn on {timezone.localtime(signature.withdrawn_at):%Y-%m-%d}")
-        elif active is None or signature.version_id != active.pk:
-            consent_status = "out_of_date"
-            current = f"version {active.version} is current" if active else "no version is active"
-            missing.append(f"Consent out of date (signed version {signature.version.version}; {current})")
         else:
-            consent_status = "current"
-            signature_id = signature.pk
-            cervical = signature.cervical_consent
-    if active is None and consent_status == "missing":
+            consent_status, why = _consent_state(signature, active, patient_language)
+            if why:
+                missing.append(why)
+            else:
+                signature_id = signature.pk
+                cervical = signature.cervical_consent
+    if not active and consent_status == "missing":
         missing[-1] = "No signed consent (and no consent version is active: a clinic admin must activate one)"
     return Readiness(
         intake_status=intake_status,
@@ -100,8 +128,14 @@ def _readiness(
     )
 
 
+def active_consent_versions() -> dict[str, ConsentVersion]:
+    """The active consent version of each language that has one (one query)."""
+    rows = ConsentVersion.objects.filter(active=True).only("id", "version", "language", "asks_other_language_signers")
+    return {v.language: v for v in rows}
+
+
 def readiness_for_patients(patient_ids: Iterable[int]) -> dict[int, Readiness]:
-    """Readiness per patient id, in three queries whatever the number of patients."""
+    """Readiness per patient id, in four queries whatever the number of patients."""
     ids = sorted(set(patient_ids))
     if not ids:
         return {}
@@ -119,7 +153,7 @@ def readiness_for_patients(patient_ids: Iterable[int]) -> dict[int, Readiness]:
     latest_signature: dict[int, ConsentSignature] = {}
     for signature in (
         ConsentSignature.objects.filter(patient_id__in=ids)
-        .select_related("version")
+        .select_related("version", "patient")
         .only(
             "id",
             "patient_id",
@@ -129,20 +163,25 @@ def readiness_for_patients(patient_ids: Iterable[int]) -> dict[int, Readiness]:
             "cervical_consent",
             "version__title",
             "version__version",
+            "version__language",
             "version__effective_date",
+            # The patient's language decides whether a version newly in their language asks them again.
+            "patient__language",
         )
         .order_by("patient_id", "-signed_at", "-id")
     ):
         latest_signature.setdefault(signature.patient_id, signature)
-    active = ConsentVersion.objects.filter(active=True).only("id", "version").first()
+    active = active_consent_versions()
     result = {}
     for pid in ids:
         row = submissions.get(pid) or {}
+        signature = latest_signature.get(pid)
         result[pid] = _readiness(
             submitted_at=row.get("last_submitted"),
             has_draft=bool(row.get("drafts")),
-            signature=latest_signature.get(pid),
+            signature=signature,
             active=active,
+            patient_language=signature.patient.language if signature else "",
             red_flags=bool(row.get("open_flags")),
         )
     return result
@@ -155,8 +194,24 @@ def patient_readiness(patient: Patient) -> Readiness:
 # --- Pages of this app --------------------------------------------------------------------------
 
 
-def consent_version_active() -> ConsentVersion | None:
-    return ConsentVersion.objects.filter(active=True).first()
+@dataclass(frozen=True)
+class ConsentToRead:
+    """The consent version a patient is shown, and whether it is in a language other than theirs."""
+
+    version: ConsentVersion | None
+    language: str  # the language the patient reads (the page's)
+
+    @property
+    def in_another_language(self) -> bool:
+        return self.version is not None and self.version.language != self.language
+
+
+def consent_version_for(language: str) -> ConsentToRead:
+    """The active version in `language`, else the default language's active version (the page then says it is
+    not available in the patient's language and that they may ask the clinic for an interpreter before signing)."""
+    versions = {v.language: v for v in ConsentVersion.objects.filter(active=True)}
+    version = versions.get(language) or versions.get(settings.LANGUAGE_CODE)
+    return ConsentToRead(version=version, language=language)
 
 
 def intake_draft(patient: Patient) -> IntakeSubmission | None:
