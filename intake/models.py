@@ -14,6 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient, Practitioner
@@ -244,6 +245,11 @@ class OutcomeScore(models.Model):
         return f"{self.questionnaire.code.upper()} {percent} {self.band}".strip()
 
     @property
+    def local_band(self) -> str:
+        """The band in the active language (stored in English, as the questionnaire's bands name it)."""
+        return self.questionnaire.band_label(self.band)
+
+    @property
     def items_missing(self) -> int:
         return max(len(self.answers or {}) - self.items_answered, 0)
 
@@ -368,7 +374,11 @@ class ConsentVersion(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.title}, version {self.version} (effective {self.effective_date:%Y-%m-%d})"
+        return gettext("%(title)s, version %(number)s (effective %(date)s)") % {
+            "title": self.title,
+            "number": self.version,
+            "date": f"{self.effective_date:%Y-%m-%d}",
+        }
 
     def has_signatures(self) -> bool:
         return self.pk is not None and self.signatures.exists()

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.models import Patient
 from intake import content
@@ -63,8 +64,11 @@ def _consent_state(
     text (there was none in theirs)."""
     own = active.get(signature.version.language)
     if own is None or signature.version_id != own.pk:
-        current = f"version {own.version} is current" if own else "no version is active in its language"
-        return "out_of_date", f"Consent out of date (signed version {signature.version.version}; {current})"
+        if own is None:
+            why = _("Consent out of date (signed version %(signed)s; no version is active in its language)")
+        else:
+            why = _("Consent out of date (signed version %(signed)s; version %(current)s is current)")
+        return "out_of_date", why % {"signed": signature.version.version, "current": own.version if own else ""}
     theirs = active.get(patient_language)
     if (
         theirs is not None
@@ -72,10 +76,10 @@ def _consent_state(
         and theirs.asks_other_language_signers
         and signature.version.language != patient_language
     ):
-        return "out_of_date", (
-            f"Consent out of date (signed version {signature.version.version}; version {theirs.version} is now "
-            f"available in the patient's language)"
-        )
+        return "out_of_date", _(
+            "Consent out of date (signed version %(signed)s; version %(current)s is now available in the patient's "
+            "language)"
+        ) % {"signed": signature.version.version, "current": theirs.version}
     return "current", ""
 
 
@@ -93,20 +97,22 @@ def _readiness(
         intake_status = "submitted"
     elif has_draft:
         intake_status = "in_progress"
-        missing.append("Intake form not submitted (in progress)")
+        missing.append(_("Intake form not submitted (in progress)"))
     else:
         intake_status = "not_started"
-        missing.append("Intake form not started")
+        missing.append(_("Intake form not started"))
 
     signature_id, label, cervical = None, "", False
     if signature is None:
         consent_status = "missing"
-        missing.append("No signed consent")
+        missing.append(_("No signed consent"))
     else:
         label = signature.version.label
         if signature.withdrawn_at is not None:
             consent_status = "withdrawn"
-            missing.append(f"Consent withdrawn on {timezone.localtime(signature.withdrawn_at):%Y-%m-%d}")
+            missing.append(
+                _("Consent withdrawn on %(date)s") % {"date": f"{timezone.localtime(signature.withdrawn_at):%Y-%m-%d}"}
+            )
         else:
             consent_status, why = _consent_state(signature, active, patient_language)
             if why:
@@ -115,7 +121,7 @@ def _readiness(
                 signature_id = signature.pk
                 cervical = signature.cervical_consent
     if not active and consent_status == "missing":
-        missing[-1] = "No signed consent (and no consent version is active: a clinic admin must activate one)"
+        missing[-1] = _("No signed consent (and no consent version is active: a clinic admin must activate one)")
     return Readiness(
         intake_status=intake_status,
         intake_submitted_at=submitted_at,
@@ -282,7 +288,7 @@ def submission_summary(submission: IntakeSubmission) -> dict:
         items = submission.questionnaire.items.prefetch_related("options")
         for item in items:
             chosen = stored.get(item.code)
-            text = next((o.text for o in item.options.all() if o.score == chosen), None)
+            text = next((o.local_text for o in item.options.all() if o.score == chosen), None)
             outcome_items.append({"item": item, "score": chosen, "answer": text, "skipped": chosen == "skip"})
     return {
         "about": data.get("about") or {},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from intake import content
 
@@ -32,11 +33,17 @@ def body_diagram(field=None, marked=None):
                 marked.add(widget.data["value"])
         marked |= set(field.value() or ())
     views = []
-    for view, title in (("front", "Front"), ("back", "Back")):
+    names = (
+        ("front", _("Front"), _("Front view"), _("Front of the body")),
+        ("back", _("Back"), _("Back view"), _("Back of the body")),
+    )
+    for view, title, figure_title, list_title in names:
         views.append(
             {
                 "view": view,
                 "title": title,
+                "figure_title": figure_title,
+                "list_title": list_title,
                 "shapes": _shapes(view, marked),
                 "checkboxes": [(options[r.code], r) for r in content.REGIONS if r.view == view and r.code in options],
             }
