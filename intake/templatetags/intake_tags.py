@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from intake import content
 
@@ -34,8 +35,8 @@ def body_diagram(field=None, marked=None):
         marked |= set(field.value() or ())
     views = []
     names = (
-        ("front", _("Front"), _("Front view"), _("Front of the body")),
-        ("back", _("Back"), _("Back view"), _("Back of the body")),
+        ("front", pgettext_lazy("side of the body", "Front"), _("Front view"), _("Front of the body")),
+        ("back", pgettext_lazy("side of the body", "Back"), _("Back view"), _("Back of the body")),
     )
     for view, title, figure_title, list_title in names:
         views.append(
