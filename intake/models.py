@@ -283,7 +283,7 @@ class RedFlagReview(models.Model):
     def labels(self) -> list[str]:
         from intake.content import RED_FLAG_LABELS
 
-        return [RED_FLAG_LABELS.get(code, code) for code in self.flags]
+        return [str(RED_FLAG_LABELS.get(code, code)) for code in self.flags]
 
 
 class UrgentAnswerAlert(models.Model):
@@ -313,13 +313,13 @@ class UrgentAnswerAlert(models.Model):
     def labels(self) -> list[str]:
         from intake.content import RED_FLAG_LABELS
 
-        return [RED_FLAG_LABELS.get(code, code) for code in self.codes]
+        return [str(RED_FLAG_LABELS.get(code, code)) for code in self.codes]
 
     @property
     def advice_given(self) -> list[str]:
         from intake.content import ADVICE
 
-        return [a.text for a in ADVICE if a.codes & set(self.codes)]
+        return [str(a.text) for a in ADVICE if a.codes & set(self.codes)]
 
 
 class ConsentVersion(models.Model):

@@ -278,10 +278,11 @@ def submission_summary(submission: IntakeSubmission) -> dict:
     visit = data.get("visit") or {}
     health = data.get("health") or {}
     redflags = data.get("redflags") or {}
-    causes = dict(content.CAUSES)
-    areas = dict(content.COMPLAINT_AREAS)
-    conditions = dict(content.HEALTH_CONDITIONS)
-    pregnancy = dict(content.PREGNANCY)
+    # Texts in the active language, as plain strings (the records export and the PDFs read them too).
+    causes = {code: str(label) for code, label in content.CAUSES}
+    areas = {code: str(label) for code, label in content.COMPLAINT_AREAS}
+    conditions = {code: str(label) for code, label in content.HEALTH_CONDITIONS}
+    pregnancy = {code: str(label) for code, label in content.PREGNANCY}
     outcome_items = []
     if submission.questionnaire_id:
         stored = data.get("outcome") or {}
@@ -297,21 +298,26 @@ def submission_summary(submission: IntakeSubmission) -> dict:
         "cause": causes.get(visit.get("cause"), ""),
         "pain_regions": set(visit.get("pain_regions") or []),
         "pain_region_labels": [
-            content.REGION_BY_CODE[c].label for c in visit.get("pain_regions") or [] if c in content.REGION_BY_CODE
+            str(content.REGION_BY_CODE[c].label) for c in visit.get("pain_regions") or [] if c in content.REGION_BY_CODE
         ],
         "health": health,
         "conditions": [conditions.get(c, c) for c in health.get("conditions") or [] if c != "none"],
         "pregnant": pregnancy.get(health.get("pregnant"), ""),
         "red_flag_answers": [
-            {"code": code, "question": question, "label": content.RED_FLAG_LABELS[code], "answer": redflags.get(code)}
+            {
+                "code": code,
+                "question": str(question),
+                "label": str(content.RED_FLAG_LABELS[code]),
+                "answer": redflags.get(code),
+            }
             for code, question, _area in content.RED_FLAGS
         ],
-        "red_flags": [content.RED_FLAG_LABELS[c] for c, _q, _a in content.RED_FLAGS if redflags.get(c) == "yes"],
+        "red_flags": [str(content.RED_FLAG_LABELS[c]) for c, _q, _a in content.RED_FLAGS if redflags.get(c) == "yes"],
         "red_flag_details": redflags.get("details", ""),
         # What the patient is told about their answers (their own review page and confirmation).
         "advice": content.advice_for(redflags),
         "other_yes_questions": [
-            q for c, q, _a in content.RED_FLAGS if redflags.get(c) == "yes" and c not in content.ADVICE_BY_CODE
+            str(q) for c, q, _a in content.RED_FLAGS if redflags.get(c) == "yes" and c not in content.ADVICE_BY_CODE
         ],
         "outcome_items": outcome_items,
         "outcome_preview": _outcome_preview(submission, outcome_items),
