@@ -24,7 +24,8 @@ class AboutForm(BoundedFormMixin, SingleLineFormMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     preferred_name = forms.CharField(label=_("Name you like to be called (optional)"), max_length=100, required=False)
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput())
+    # The browser's date picker reads only YYYY-MM-DD: never the active language's format (15/06/1985 in Spanish).
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput(format="%Y-%m-%d"))
     sex = forms.ChoiceField(label=_("Sex"), choices=Patient.Sex.choices)
     phone = forms.CharField(label=_("Phone"), max_length=30, validators=[phone_validator])
     email = forms.EmailField(label=_("E-mail"), required=False)

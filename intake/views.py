@@ -258,7 +258,6 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
         "form": form,
         "minor": minor,
         "in_another_language": reading.in_another_language,
-        "text_language": dict(settings.LANGUAGES).get(version.language, version.language),
     }
     audit_read(request, patient, "consent form")
     return render(request, "intake/consent_sign.html", context, status=status)

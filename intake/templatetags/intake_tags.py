@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -77,3 +78,18 @@ def svg_attrs(attrs: dict) -> str:
 def red_flag_advice(field):
     """The advice (intake.content.ADVICE) a yes to this red-flag question calls for, or None."""
     return content.ADVICE_BY_CODE.get(field.name)
+
+
+# Languages whose own grammar writes other languages' names in lower case inside a sentence ("en inglés").
+LOWER_CASE_LANGUAGE_NAMES = frozenset({"es"})
+
+
+@register.filter
+def language_in_sentence(code: str) -> str:
+    """The name of the language `code` in the active language, as written inside a sentence ("in English",
+    "en inglés")."""
+    try:
+        name = translation.gettext(translation.get_language_info(code)["name"])
+    except KeyError:
+        return code
+    return name.lower() if (translation.get_language() or "").split("-")[0] in LOWER_CASE_LANGUAGE_NAMES else name

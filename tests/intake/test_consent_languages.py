@@ -13,7 +13,7 @@ from django.contrib.admin.sites import AdminSite
 from django.urls import reverse
 from django.utils import translation
 
-from intake import consent_text, services
+from intake import consent_text
 from intake.admin import ConsentVersionAdmin
 from intake.models import ConsentSignature, ConsentVersion, text_sha256
 from intake.selectors import consent_version_for, patient_readiness
@@ -30,18 +30,7 @@ def _language_reset():
     translation.activate(settings.LANGUAGE_CODE)
 
 
-def spanish_version(number: int = 3, *, active: bool = True, text: str | None = None, **extra) -> ConsentVersion:
-    row = services.consent_version_create(
-        title=consent_text.ES_TITLE,
-        version=number,
-        effective_date=dt.date(2026, 6, 1),
-        text=text or consent_text.ES_V2_TEXT,
-        risks=consent_text.ES_RISKS,
-        language="es",
-        translation_note=consent_text.ES_TRANSLATION_NOTE,
-        **extra,
-    )
-    return services.consent_version_activate(version=row) if active else row
+spanish_version = factories.spanish_consent_version
 
 
 def _speaks_spanish(patient):
@@ -75,7 +64,7 @@ def test_a_spanish_reader_signs_the_spanish_text_and_the_signature_keeps_it_exac
     assert signature.text_sha256 == text_sha256(consent_text.ES_V2_TEXT) == spanish.sha256
     assert signature.hash_matches_text_shown and not signature.read_in_another_language
     copy = client.get(response["Location"]).content.decode()
-    assert "Texto en Español" in copy and "(coincide con el texto de arriba)" in copy
+    assert "Texto en español" in copy and "(coincide con el texto de arriba)" in copy
     assert patient_readiness(patient_a).consent_status == "current"
 
 
@@ -85,7 +74,7 @@ def test_with_no_version_in_their_language_the_patient_reads_the_default_one_and
     page = client.get(reverse("intake:consent_sign"))
     body = page.content.decode()
     assert "Este documento de consentimiento aún no está disponible en su idioma." in body
-    assert "puede pedir a la clínica un intérprete" in body
+    assert "Abajo está el texto de la clínica en inglés." in body and "puede pedir a la clínica un intérprete" in body
     assert english.title in body and 'lang="en"' in body  # the English text, marked as English on the Spanish page
     response = client.post(reverse("intake:consent_sign"), _sign_post(english, patient_a.full_name))
     assert response.status_code == 302
@@ -93,6 +82,7 @@ def test_with_no_version_in_their_language_the_patient_reads_the_default_one_and
     assert (signature.version, signature.language, signature.reader_language) == (english, "en", "es")
     assert signature.text_shown == english.text and signature.read_in_another_language
     copy = client.get(response["Location"]).content.decode()
+    assert "Texto en inglés" in copy and "Las páginas de quien firmó estaban en español" in copy
     assert "se le avisó de que este texto no está disponible en su idioma" in copy
 
 
@@ -188,3 +178,30 @@ def test_the_admin_pages_show_the_languages_and_the_demo_translation_note(client
     assert "Español: version 3 is active." in listing
     body = client.get(reverse("admin:intake_consentversion_change", args=[spanish.pk])).content.decode()
     assert "not yet approved by the clinic" in body and 'value="es" selected' in body
+
+
+def test_the_migration_keeps_each_signed_text_and_translates_only_our_own_wording(patient_a):
+    import importlib
+
+    from django.apps import apps
+
+    from intake.models import QuestionnaireOption
+
+    migration = importlib.import_module("intake.migrations.0004_languages")
+    questionnaires = factories.load_questionnaires()
+    english = factories.consent_version(2)
+    signature = factories.sign(patient_a, english)
+    ConsentSignature.objects.filter(pk=signature.pk).update(text_shown="")  # as a row from before the migration
+    ndi = questionnaires["ndi"]
+    ndi.items.update(translations={})
+    QuestionnaireOption.objects.filter(item__questionnaire=ndi).update(translations={})
+    ndi.items.filter(code="reading").update(text="Reading (the clinic's licensed wording)")
+    type(ndi).objects.filter(pk=ndi.pk).update(translations={})
+    migration.keep_exact_text_and_fill_spanish(apps, None)
+    signature.refresh_from_db()
+    assert signature.text_shown == english.text and signature.hash_matches_text_shown
+    ndi.refresh_from_db()
+    assert ndi.translations["es"]["title"].startswith("Cuestionario")
+    pain = ndi.items.get(code="pain")
+    assert pain.translations == {"es": {"text": "¿Qué intensidad tiene su dolor en este momento?"}}
+    assert ndi.items.get(code="reading").translations == {}  # not our wording: left for the clinic to translate
