@@ -72,7 +72,20 @@ class ConsentVersionAdmin(ClinicModelAdmin):
         )
 
 
-class QuestionnaireOptionInline(ClinicTabularInline):
+class _TranslationsInline(ClinicTabularInline):
+    """An inline of rows with a `translations` JSON box ({"es": {"text": "..."}}): without its hidden copy of the
+    initial value (it would carry the box's aria-describedby, invalid on a hidden input), as the model admins do,
+    and without a help text, which a tabular row does not show (a reference to it would point at nothing)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and db_field.name == "translations":
+            formfield.show_hidden_initial = False
+            formfield.help_text = ""
+        return formfield
+
+
+class QuestionnaireOptionInline(_TranslationsInline):
     model = QuestionnaireOption
     extra = 0
 
@@ -84,7 +97,7 @@ class QuestionnaireItemAdmin(ClinicModelAdmin):
     inlines = [QuestionnaireOptionInline]
 
 
-class QuestionnaireItemInline(ClinicTabularInline):
+class QuestionnaireItemInline(_TranslationsInline):
     model = QuestionnaireItem
     extra = 0
     show_change_link = True
