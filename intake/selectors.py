@@ -141,7 +141,7 @@ def active_consent_versions() -> dict[str, ConsentVersion]:
 
 
 def readiness_for_patients(patient_ids: Iterable[int]) -> dict[int, Readiness]:
-    """Readiness per patient id, in four queries whatever the number of patients."""
+    """Readiness per patient id, in three queries whatever the number of patients."""
     ids = sorted(set(patient_ids))
     if not ids:
         return {}
