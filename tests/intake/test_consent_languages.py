@@ -205,3 +205,21 @@ def test_the_migration_keeps_each_signed_text_and_translates_only_our_own_wordin
     pain = ndi.items.get(code="pain")
     assert pain.translations == {"es": {"text": "¿Qué intensidad tiene su dolor en este momento?"}}
     assert ndi.items.get(code="reading").translations == {}  # not our wording: left for the clinic to translate
+
+
+def test_one_active_version_per_language_is_held_by_the_database():
+    from django.db import IntegrityError, transaction
+
+    english = factories.consent_version(2)
+    spanish = spanish_version(3)
+    later = spanish_version(4, active=False, text=consent_text.ES_V2_TEXT + "\n(4)")
+    assert ConsentVersion.objects.filter(active=True).count() == 2  # one per language, side by side
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConsentVersion.objects.filter(pk=later.pk).update(active=True)
+    assert {english.pk, spanish.pk} == set(ConsentVersion.objects.filter(active=True).values_list("pk", flat=True))
+
+
+def test_a_reader_language_the_site_does_not_offer_is_stored_as_the_default(patient_a):
+    english = factories.consent_version(2)
+    signature = factories.sign(patient_a, english, reader_language="fr")
+    assert signature.reader_language == "en"

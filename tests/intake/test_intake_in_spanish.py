@@ -231,3 +231,18 @@ def test_the_urgent_email_to_the_clinic_is_in_english_when_the_patient_answered_
     assert "Do you have difficulty speaking or swallowing?" in notice.body
     assert "If you have these now, call the emergency number" in notice.body
     assert "tragar" not in notice.body
+
+
+def test_an_invitation_link_opens_the_pages_in_the_patients_language(client, front_desk, patient_a):
+    patient_a.language = "es"
+    patient_a.save(update_fields=["language"])
+    _invitation, link = services.invitation_send(patient=patient_a, email="a@example.com", actor=front_desk)
+    response = client.get(link.removeprefix(settings.CLINIC_SITE_URL))
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    page = client.get(reverse("intake:intake_home"))
+    assert b'<html lang="es">' in page.content and "Formulario de admisión y consentimiento" in _main_text(page)
+    # A choice already made in this browser is kept.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    again = client.get(link.removeprefix(settings.CLINIC_SITE_URL))
+    assert settings.LANGUAGE_COOKIE_NAME not in again.cookies
