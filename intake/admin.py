@@ -4,10 +4,13 @@ A signed consent version is read-only here as in the service and the model's val
 a new version. Signatures, submissions and scores are records, shown read-only.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinic.admin_base import ClinicModelAdmin, ClinicTabularInline, ReadOnlyAdmin
-from intake import services
+from intake import selectors, services
 from intake.models import (
     ConsentSignature,
     ConsentVersion,
@@ -23,10 +26,24 @@ from intake.models import (
 
 @admin.register(ConsentVersion)
 class ConsentVersionAdmin(ClinicModelAdmin):
-    list_display = ["version", "title", "effective_date", "active", "sha256"]
-    list_filter = ["active"]
+    """Each language's text is its own version; the list says which languages have an active version (patients of a
+    language without one read the default language's, with a notice that they may ask for an interpreter)."""
+
+    list_display = ["version", "language", "title", "effective_date", "active", "translation_note", "sha256"]
+    list_filter = ["active", "language"]
     readonly_fields = ["sha256", "active", "created_at"]
     actions = ["activate"]
+    change_list_template = "admin/intake/consentversion/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        active = selectors.active_consent_versions()
+        extra_context = {
+            **(extra_context or {}),
+            "languages_active": [
+                (name, active.get(code), code == settings.LANGUAGE_CODE) for code, name in settings.LANGUAGES
+            ],
+        }
+        return super().changelist_view(request, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -37,16 +54,38 @@ class ConsentVersionAdmin(ClinicModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return (obj is None or not obj.has_signatures()) and super().has_delete_permission(request, obj)
 
-    @admin.action(description="Make the selected version the one patients sign (earlier signatures become out of date)")
+    @admin.action(
+        description=gettext_lazy(
+            "Make the selected version the one patients of its language sign (earlier signatures in that language "
+            "become out of date)"
+        )
+    )
     def activate(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Choose exactly one version to activate.", level=messages.ERROR)
+            self.message_user(request, _("Choose exactly one version to activate."), level=messages.ERROR)
             return
         version = services.consent_version_activate(version=queryset.get(), actor=request.user, request=request)
-        self.message_user(request, f"Version {version.version} is now the one patients sign.")
+        self.message_user(
+            request,
+            _("Version %(version)s is now the one patients who read %(language)s sign.")
+            % {"version": version.version, "language": version.get_language_display()},
+        )
 
 
-class QuestionnaireOptionInline(ClinicTabularInline):
+class _TranslationsInline(ClinicTabularInline):
+    """An inline of rows with a `translations` JSON box ({"es": {"text": "..."}}): without its hidden copy of the
+    initial value (it would carry the box's aria-describedby, invalid on a hidden input), as the model admins do,
+    and without a help text, which a tabular row does not show (a reference to it would point at nothing)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and db_field.name == "translations":
+            formfield.show_hidden_initial = False
+            formfield.help_text = ""
+        return formfield
+
+
+class QuestionnaireOptionInline(_TranslationsInline):
     model = QuestionnaireOption
     extra = 0
 
@@ -58,7 +97,7 @@ class QuestionnaireItemAdmin(ClinicModelAdmin):
     inlines = [QuestionnaireOptionInline]
 
 
-class QuestionnaireItemInline(ClinicTabularInline):
+class QuestionnaireItemInline(_TranslationsInline):
     model = QuestionnaireItem
     extra = 0
     show_change_link = True
@@ -72,8 +111,18 @@ class QuestionnaireAdmin(ClinicModelAdmin):
 
 @admin.register(ConsentSignature)
 class ConsentSignatureAdmin(ReadOnlyAdmin):
-    list_display = ["patient", "version", "signer_name", "signer_role", "signed_at", "cervical_consent", "withdrawn_at"]
-    list_filter = ["version", "signer_role", "cervical_consent"]
+    list_display = [
+        "patient",
+        "version",
+        "language",
+        "reader_language",
+        "signer_name",
+        "signer_role",
+        "signed_at",
+        "cervical_consent",
+        "withdrawn_at",
+    ]
+    list_filter = ["version", "language", "signer_role", "cervical_consent"]
     search_fields = ["patient__last_name", "signer_name"]
     list_select_related = ["patient", "version"]
 

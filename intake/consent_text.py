@@ -113,3 +113,101 @@ V2_TEXT = _BODY.replace(
     "5. Minors\nFor a patient below the age of consent, a parent or legal guardian reads and signs this "
     "document, and may be present during care.\n\n6. Your information",
 )
+
+
+# --- Spanish: a translation for the demo, not yet approved by the clinic -------------------------------------------
+# Our own Spanish wording of version 2 above (usted, for patients in the US). The demo seeds it as its own version
+# with `translation_note` saying so; a real clinic has its translated consent reviewed and approves it itself.
+ES_TRANSLATION_NOTE = (
+    "Demo translation of version 2, not yet approved by the clinic: a real clinic has its own translated consent "
+    "reviewed and approves it before patients sign it."
+)
+ES_TITLE = "Consentimiento para la evaluación y la atención quiropráctica"
+
+ES_RISKS = [
+    {
+        "code": "soreness",
+        "label": "Dolor, rigidez o un aumento pasajero de los síntomas después del tratamiento. Es frecuente y "
+        "suele pasar en uno o dos días.",
+    },
+    {"code": "sprain_strain", "label": "Esguince o distensión de músculos o ligamentos (poco frecuente)."},
+    {
+        "code": "rib_fracture",
+        "label": "Fractura de costilla (rara; más probable si los huesos son frágiles, por ejemplo por osteoporosis).",
+    },
+    {
+        "code": "disc",
+        "label": "Lesión de un disco de la columna, o empeoramiento de un problema de disco que ya tenga (raro).",
+    },
+    {
+        "code": "neck_artery",
+        "label": "Riesgo de lesión en el cuello: un desgarro en una arteria del cuello (disección de la arteria "
+        "cervical), que puede causar un derrame cerebral. Es raro y las cifras publicadas varían mucho. Se ha "
+        "descrito una relación con la manipulación del cuello; no está demostrado que la manipulación lo cause.",
+    },
+]
+
+_ES_PARAGRAPHS: list[list[str]] = [
+    ["Lea todo este documento antes de firmar. Pregúntenos cualquier cosa que no esté clara."],
+    [
+        "1. En qué consiste la atención (procedimientos)",
+        "Primero, su profesional le preguntará por su historia de salud y le hará un examen. Si la atención es "
+        "adecuada para usted, puede usar la Técnica Sacro-Occipital (SOT): revisar señales como la longitud de las "
+        'piernas, la tensión muscular y los puntos sensibles; colocar cuñas acolchadas ("bloques") bajo la pelvis '
+        "mientras usted está boca abajo o boca arriba, normalmente durante unos minutos; presión suave o ajustes con "
+        "las manos en la columna, la pelvis, el cráneo o las extremidades; y trabajo reflejo y de tejidos blandos. "
+        "Algunos ajustes usan un movimiento rápido y pequeño (un impulso); otros no. Los procedimientos en el cuello "
+        "(procedimientos cervicales) son una decisión aparte, más abajo: puede aceptar la atención y aun así decir "
+        "que no a cualquier procedimiento en el cuello.",
+    ],
+    [
+        "2. Otras opciones (alternativas)",
+        "La atención quiropráctica es opcional. Otras opciones son no recibir tratamiento, el descanso y el "
+        "cuidado en casa, el ejercicio, la atención de su médico de familia, la fisioterapia, los masajes, los "
+        "medicamentos o una consulta con un médico especialista. Su profesional le enviará a otro profesional "
+        "cuando su historia o su examen lo requieran. No podemos prometerle ningún resultado concreto de la "
+        "atención.",
+    ],
+    [
+        "3. Riesgos",
+        "Como cualquier tratamiento físico, la atención quiropráctica tiene riesgos. Los que se indican a "
+        "continuación son los que se informan habitualmente; se le pedirá que confirme cada uno por separado.",
+        "- Frecuentes: dolor, rigidez o un aumento pasajero de los síntomas, que suele pasar en uno o dos días.",
+        "- Poco frecuentes o raros: esguince o distensión de músculos o ligamentos; fractura de costilla (más "
+        "probable si los huesos son frágiles); lesión de un disco o empeoramiento de un problema de disco que ya "
+        "tenga.",
+        "- Cuello: un desgarro en una arteria del cuello (disección de la arteria vertebral o carótida), que puede "
+        "causar un derrame cerebral. Es raro, y las cifras publicadas sobre lo raro que es varían muchísimo. Se ha "
+        "descrito una asociación entre la manipulación del cuello y estos desgarros; no se ha demostrado que la "
+        "manipulación los cause, y un desgarro que está empezando puede causar por sí mismo el dolor de cuello o de "
+        "cabeza que lleva a las personas a buscar atención. Avise de inmediato a su profesional si tiene un dolor "
+        "de cabeza repentino y fuerte, mareos, visión doble, dificultad para hablar o para tragar, o "
+        "adormecimiento, antes o después del tratamiento.",
+        "Fuentes: declaración científica de la American Heart Association / American Stroke Association, 2014 "
+        "(PubMed 25104849); Cassidy y otros, 2008 (PMC2271108); revisión de Swait y Finch, 2017 (PMC5719861).",
+    ],
+    [
+        "4. Preguntas, rechazo y retiro del consentimiento",
+        "Puede hacer preguntas en cualquier momento, antes o durante la atención, y su profesional hablará de este "
+        "consentimiento con usted en persona. Puede rechazar cualquier procedimiento y puede retirar su "
+        "consentimiento en cualquier momento, desde su cuenta o diciéndonoslo; retirarlo no afecta a su derecho a "
+        "recibir otra atención. Le pediremos que lea y firme de nuevo cuando este documento cambie, o cuando cambie "
+        "su diagnóstico o su plan de atención.",
+    ],
+    [
+        "5. Menores de edad",
+        "Si el paciente no tiene la edad de consentimiento, uno de sus padres o su tutor legal lee y firma este "
+        "documento, y puede estar presente durante la atención.",
+    ],
+    [
+        "6. Su información",
+        "Lo que usted nos cuenta y lo que encontramos se guarda en su historia clínica, que solo puede leer el "
+        "personal de la clínica, cada persona según su función.",
+    ],
+    [
+        "Al firmar, usted confirma que ha leído este documento hasta el final, que entiende los riesgos indicados "
+        "y que acepta la evaluación y la atención en estas condiciones, con la decisión sobre los procedimientos en "
+        "el cuello que tome más abajo.",
+    ],
+]
+ES_V2_TEXT = "\n\n".join("\n".join(lines) for lines in _ES_PARAGRAPHS) + "\n"

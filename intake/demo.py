@@ -1,8 +1,10 @@
 """Demo data for intake and consent (called by seed_demo after clinic, before scheduling). Idempotent.
 
-Consent versions 1 and 2 (2 active), the NDI- and ODI-style questionnaires, and intakes for about half the
-demo patients: submitted and signed, one with red flags, one signed on version 1 only (out of date), one
-minor signed by a parent, one intake in progress. Patients 1 and 2 are left untouched to try the forms.
+Consent versions 1 and 2 in English (2 active) and version 3, the Spanish text of version 2 (active for patients
+who read Spanish, marked as a demo translation the clinic has not approved), the NDI- and ODI-style
+questionnaires, and intakes for about half the demo patients: submitted and signed, one with red flags, one signed
+on version 1 only (out of date), one minor signed by a parent, one intake in progress. Patients 1 and 2 are left
+untouched to try the forms.
 """
 
 from __future__ import annotations
@@ -69,6 +71,19 @@ def _versions() -> tuple[ConsentVersion, ConsentVersion]:
         risks=consent_text.RISKS,
     )
     return v1, v2
+
+
+def _spanish_version() -> ConsentVersion:
+    """Version 3: the Spanish text of version 2, marked as a demo translation not yet approved by the clinic."""
+    return ConsentVersion.objects.filter(language="es").first() or services.consent_version_create(
+        title=consent_text.ES_TITLE,
+        version=3,
+        effective_date=dt.date(2026, 6, 1),
+        text=consent_text.ES_V2_TEXT,
+        risks=consent_text.ES_RISKS,
+        language="es",
+        translation_note=consent_text.ES_TRANSLATION_NOTE,
+    )
 
 
 def _valid(step: str, data: dict, **kwargs) -> dict:
@@ -191,6 +206,9 @@ def seed(stdout=None) -> None:
             _sign(patient, consent_version, plan)
     if not v2.active:
         services.consent_version_activate(version=v2)
+    v3 = _spanish_version()
+    if not v3.active:
+        services.consent_version_activate(version=v3)
     for index, plan in PLAN.items():
         first, last, born, _sex = PATIENT_NAMES[index - 1]
         patient = Patient.objects.filter(
@@ -204,5 +222,6 @@ def seed(stdout=None) -> None:
     if stdout:
         stdout.write(
             f"intake: {IntakeSubmission.objects.count()} intakes, "
-            f"{ConsentSignature.objects.count()} consent signatures, consent version {v2.version} active"
+            f"{ConsentSignature.objects.count()} consent signatures, consent versions {v2.version} (English) and "
+            f"{v3.version} (Spanish, a demo translation) active"
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.input_limits import BoundedFormMixin
 from clinic.models import Patient, phone_validator
@@ -15,112 +16,115 @@ from clinic.widgets import DateInput
 from intake import content
 from intake.models import ConsentSignature, ConsentVersion, Questionnaire
 
-YES_NO = (("yes", "Yes"), ("no", "No"))
+YES_NO = (("yes", _("Yes")), ("no", _("No")))
 
 
 class AboutForm(BoundedFormMixin, SingleLineFormMixin, forms.Form):
     # The name on the record, shown to be checked; a corrected one replaces it when the intake is submitted.
-    first_name = forms.CharField(label="First name", max_length=100, required=False)
-    last_name = forms.CharField(label="Last name", max_length=100, required=False)
-    preferred_name = forms.CharField(label="Name you like to be called (optional)", max_length=100, required=False)
-    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput())
-    sex = forms.ChoiceField(label="Sex", choices=Patient.Sex.choices)
-    phone = forms.CharField(label="Phone", max_length=30, validators=[phone_validator])
-    email = forms.EmailField(label="E-mail", required=False)
-    address_line1 = forms.CharField(label="Street address", max_length=200)
-    city = forms.CharField(label="Town or city", max_length=100)
-    region = forms.CharField(label="State or province", max_length=100, required=False)
-    postal_code = forms.CharField(label="Postal code", max_length=20, required=False)
-    emergency_contact_name = forms.CharField(label="Emergency contact: name", max_length=200)
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    preferred_name = forms.CharField(label=_("Name you like to be called (optional)"), max_length=100, required=False)
+    # The browser's date picker reads only YYYY-MM-DD: never the active language's format (15/06/1985 in Spanish).
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput(format="%Y-%m-%d"))
+    sex = forms.ChoiceField(label=_("Sex"), choices=Patient.Sex.choices)
+    phone = forms.CharField(label=_("Phone"), max_length=30, validators=[phone_validator])
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    address_line1 = forms.CharField(label=_("Street address"), max_length=200)
+    city = forms.CharField(label=_("Town or city"), max_length=100)
+    region = forms.CharField(label=_("State or province"), max_length=100, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
+    emergency_contact_name = forms.CharField(label=_("Emergency contact: name"), max_length=200)
     emergency_contact_phone = forms.CharField(
-        label="Emergency contact: phone", max_length=30, validators=[phone_validator]
+        label=_("Emergency contact: phone"), max_length=30, validators=[phone_validator]
     )
     emergency_contact_relationship = forms.CharField(
-        label="Emergency contact: relationship to you", max_length=80, required=False
+        label=_("Emergency contact: relationship to you"), max_length=80, required=False
     )
     family_physician = forms.CharField(
-        label="Family doctor (name and practice, optional)", max_length=200, required=False
+        label=_("Family doctor (name and practice, optional)"), max_length=200, required=False
     )
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
         if born > timezone.localdate():
-            raise forms.ValidationError("The date of birth cannot be in the future.")
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
         return born
 
 
 class VisitForm(forms.Form):
     complaint = forms.CharField(
-        label="What brings you in? Describe your main problem.",
+        label=_("What brings you in? Describe your main problem."),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     complaint_area = forms.ChoiceField(
-        label="Where is your main problem?", choices=content.COMPLAINT_AREAS, widget=forms.RadioSelect
+        label=_("Where is your main problem?"), choices=content.COMPLAINT_AREAS, widget=forms.RadioSelect
     )
-    onset = forms.CharField(label="When did it start? (for example “three weeks ago”)", max_length=200)
-    cause = forms.ChoiceField(label="How did it start?", choices=content.CAUSES)
+    onset = forms.CharField(label=_("When did it start? (for example “three weeks ago”)"), max_length=200)
+    cause = forms.ChoiceField(label=_("How did it start?"), choices=content.CAUSES)
     cause_detail = forms.CharField(
-        label="Anything more about how it started (optional)", max_length=500, required=False
+        label=_("Anything more about how it started (optional)"), max_length=500, required=False
     )
     other_complaints = forms.CharField(
-        label="Any other problems, with when and how they started (optional)",
+        label=_("Any other problems, with when and how they started (optional)"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     pain_now = forms.TypedChoiceField(
-        label="Pain right now, from 0 (no pain) to 10 (worst pain you can imagine)",
+        label=_("Pain right now, from 0 (no pain) to 10 (worst pain you can imagine)"),
         choices=[(str(n), str(n)) for n in range(11)],
         coerce=int,
         widget=forms.RadioSelect,
     )
     pain_regions = forms.MultipleChoiceField(
-        label="Where does it hurt?",
+        label=_("Where does it hurt?"),
         choices=[(r.code, r.label) for r in content.REGIONS],
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Mark at least one place where it hurts."},
+        error_messages={"required": _("Mark at least one place where it hurts.")},
     )
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("cause") == "other" and not cleaned.get("cause_detail"):
-            self.add_error("cause_detail", "Tell us how it started, or choose another answer above.")
+            self.add_error("cause_detail", _("Tell us how it started, or choose another answer above."))
         return cleaned
 
 
 class HealthForm(forms.Form):
     conditions = forms.MultipleChoiceField(
-        label="Have you been told you have any of these?",
+        label=_("Have you been told you have any of these?"),
         choices=content.HEALTH_CONDITIONS,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Tick the conditions you have, or “None of these”."},
+        error_messages={"required": _("Tick the conditions you have, or “None of these”.")},
     )
     conditions_other = forms.CharField(
-        label="Other illnesses or conditions (optional)",
+        label=_("Other illnesses or conditions (optional)"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     medications = forms.CharField(
-        label="Medicines you take, including over-the-counter ones (optional)",
+        label=_("Medicines you take, including over-the-counter ones (optional)"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     anticoagulants = forms.ChoiceField(
-        label="Do you take a blood thinner (anticoagulant), such as warfarin, apixaban, rivaroxaban or daily aspirin?",
-        choices=(*YES_NO, ("unsure", "Not sure")),
+        label=_(
+            "Do you take a blood thinner (anticoagulant), such as warfarin, apixaban, rivaroxaban or daily aspirin?"
+        ),
+        choices=(*YES_NO, ("unsure", _("Not sure"))),
         widget=forms.RadioSelect,
     )
-    allergies = forms.CharField(label="Allergies (optional)", max_length=500, required=False)
+    allergies = forms.CharField(label=_("Allergies (optional)"), max_length=500, required=False)
     surgeries = forms.CharField(
-        label="Operations you have had, with the year (optional)",
+        label=_("Operations you have had, with the year (optional)"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    pregnant = forms.ChoiceField(label="Are you pregnant?", choices=content.PREGNANCY, widget=forms.RadioSelect)
+    pregnant = forms.ChoiceField(label=_("Are you pregnant?"), choices=content.PREGNANCY, widget=forms.RadioSelect)
 
     def __init__(self, *args, minor: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,13 +134,13 @@ class HealthForm(forms.Form):
     def clean_conditions(self):
         chosen = self.cleaned_data["conditions"]
         if "none" in chosen and len(chosen) > 1:
-            raise forms.ValidationError("You ticked “None of these” and a condition: untick one of them.")
+            raise forms.ValidationError(_("You ticked “None of these” and a condition: untick one of them."))
         return chosen
 
 
 class RedFlagsForm(forms.Form):
     details = forms.CharField(
-        label="If you answered yes to any question, tell us more (optional)",
+        label=_("If you answered yes to any question, tell us more (optional)"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -150,7 +154,7 @@ class RedFlagsForm(forms.Form):
                 label=question,
                 choices=YES_NO,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Answer yes or no."},
+                error_messages={"required": _("Answer yes or no.")},
             )
         # Questions first, the free text last.
         self.fields = {**questions, "details": self.fields["details"]}
@@ -178,12 +182,12 @@ class OutcomeForm(forms.Form):
             return
         for item in questionnaire.items.all():
             self.fields[item.code] = forms.TypedChoiceField(
-                label=f"{item.position}. {item.text}",
-                choices=[(str(o.score), o.text) for o in item.options.all()] + [(SKIP, "Skip this question")],
+                label=f"{item.position}. {item.local_text}",
+                choices=[(str(o.score), o.local_text) for o in item.options.all()] + [(SKIP, _("Skip this question"))],
                 coerce=_item_value,
                 empty_value=None,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Choose the answer closest to how you are, or “Skip this question”."},
+                error_messages={"required": _("Choose the answer closest to how you are, or “Skip this question”.")},
             )
 
     def skipped(self) -> int:
@@ -207,23 +211,23 @@ class ConsentForm(SingleLineFormMixin, forms.Form):
     """The consent screen: every risk ticked, the cervical choice, the typed name; a guardian for a minor."""
 
     read_to_end = forms.BooleanField(
-        label="I have read the whole text above, to the end.",
-        error_messages={"required": "Read the whole text, then tick this box."},
+        label=_("I have read the whole text above, to the end."),
+        error_messages={"required": _("Read the whole text, then tick this box.")},
     )
     cervical_consent = forms.ChoiceField(
-        label="Do you agree to procedures on your neck (cervical procedures)?",
-        choices=(("yes", "Yes, I agree to neck procedures"), ("no", "No, do not treat my neck")),
+        label=_("Do you agree to procedures on your neck (cervical procedures)?"),
+        choices=(("yes", _("Yes, I agree to neck procedures")), ("no", _("No, do not treat my neck"))),
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether you agree to neck procedures."},
+        error_messages={"required": _("Choose whether you agree to neck procedures.")},
     )
-    signer_name = forms.CharField(label="Type your full name to sign", max_length=200)
+    signer_name = forms.CharField(label=_("Type your full name to sign"), max_length=200)
     signer_role = forms.ChoiceField(
-        label="You are signing as the patient's",
+        label=_("You are signing as the patient's"),
         choices=[c for c in ConsentSignature.SignerRole.choices if c[0] != "patient"],
         required=False,
     )
     guardian_relationship = forms.CharField(
-        label="Your relationship to the patient (for example mother, father, legal guardian)",
+        label=_("Your relationship to the patient (for example mother, father, legal guardian)"),
         max_length=80,
         required=False,
     )
@@ -238,12 +242,12 @@ class ConsentForm(SingleLineFormMixin, forms.Form):
         for risk in version.risks:
             risk_fields[f"risk_{risk['code']}"] = forms.BooleanField(
                 label=risk["label"],
-                error_messages={"required": "Tick to confirm you have read and understood this risk."},
+                error_messages={"required": _("Tick to confirm you have read and understood this risk.")},
             )
         head = {"read_to_end": self.fields.pop("read_to_end")}
         self.fields = {**head, **risk_fields, **self.fields}
         if minor:
-            self.fields["signer_name"].label = "Parent or guardian: type your full name to sign"
+            self.fields["signer_name"].label = _("Parent or guardian: type your full name to sign")
             self.fields["signer_role"].required = True
             self.fields["guardian_relationship"].required = True
         else:
@@ -258,12 +262,12 @@ class ConsentForm(SingleLineFormMixin, forms.Form):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Send the link to this e-mail address")
+    email = forms.EmailField(label=_("Send the link to this e-mail address"))
 
 
 class RedFlagReviewForm(forms.Form):
     review_note = forms.CharField(
-        label="Review note (what you decided, for example referral or no contraindication found)",
+        label=_("Review note (what you decided, for example referral or no contraindication found)"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -272,7 +276,7 @@ class RedFlagReviewForm(forms.Form):
 
 class UrgentAlertHandleForm(forms.Form):
     note = forms.CharField(
-        label="What was done (for example: called, advised to go to the emergency department today)",
+        label=_("What was done (for example: called, advised to go to the emergency department today)"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000}),

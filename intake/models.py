@@ -14,8 +14,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient, Practitioner
+from intake.languages import check_translations, translated
 
 
 def text_sha256(text: str) -> str:
@@ -27,8 +30,8 @@ class Questionnaire(models.Model):
     """An outcome measure as data. Percent = total / (max item score x items answered) x 100."""
 
     class Region(models.TextChoices):
-        NECK = "neck", "Neck"
-        LOW_BACK = "low_back", "Low back"
+        NECK = "neck", _("Neck")
+        LOW_BACK = "low_back", _("Low back")
 
     class Scoring(models.TextChoices):
         PERCENT_OF_ANSWERED = "percent_of_answered", "Percent of the maximum for the items answered"
@@ -60,6 +63,14 @@ class Questionnaire(models.Model):
         "guides: 1, scored out of the items answered); with more skipped it is marked “not scored”.",
     )
     active = models.BooleanField(default=True)
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='The texts in other languages: {"es": {"title": "...", "instructions": "...", "source_note": "...", '
+        '"bands": ["...", ...]}} (band labels in the order of the bands). A text not given is shown in English.',
+    )
+
+    TRANSLATABLE = {"title": 120, "instructions": 0, "source_note": 300, "bands": 0}
 
     class Meta:
         ordering = ["title"]
@@ -69,6 +80,28 @@ class Questionnaire(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def local_title(self) -> str:
+        return translated(self, "title")
+
+    @property
+    def local_instructions(self) -> str:
+        return translated(self, "instructions")
+
+    @property
+    def local_source_note(self) -> str:
+        return translated(self, "source_note")
+
+    def band_label(self, label: str) -> str:
+        """A band's label (as a score stores it, in English) in the active language."""
+        from intake.languages import active_language
+
+        names = [b.get("label") for b in self.bands or []]
+        local = ((self.translations or {}).get(active_language()) or {}).get("bands") or []
+        if label in names and names.index(label) < len(local) and local[names.index(label)]:
+            return local[names.index(label)]
+        return label
 
     def score(self, answers):
         """Score item code -> score (None: not answered) by this questionnaire's rules: its maximum per item,
@@ -88,6 +121,7 @@ class Questionnaire(models.Model):
         maxima = [b["max"] for b in bands]
         if maxima != sorted(maxima):
             raise ValidationError({"bands": "List the bands from the lowest to the highest."})
+        check_translations(self.translations, self.TRANSLATABLE)
 
 
 class QuestionnaireItem(models.Model):
@@ -95,6 +129,9 @@ class QuestionnaireItem(models.Model):
     position = models.PositiveSmallIntegerField()
     code = models.SlugField(max_length=40)
     text = models.CharField(max_length=300)
+    translations = models.JSONField(
+        default=dict, blank=True, help_text='The text in other languages: {"es": {"text": "..."}}.'
+    )
 
     class Meta:
         ordering = ["questionnaire", "position"]
@@ -106,11 +143,21 @@ class QuestionnaireItem(models.Model):
     def __str__(self) -> str:
         return f"{self.position}. {self.text}"
 
+    @property
+    def local_text(self) -> str:
+        return translated(self, "text")
+
+    def clean(self) -> None:
+        check_translations(self.translations, {"text": 300})
+
 
 class QuestionnaireOption(models.Model):
     item = models.ForeignKey(QuestionnaireItem, on_delete=models.CASCADE, related_name="options")
     score = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=300)
+    translations = models.JSONField(
+        default=dict, blank=True, help_text='The text in other languages: {"es": {"text": "..."}}.'
+    )
 
     class Meta:
         ordering = ["item", "score"]
@@ -118,6 +165,13 @@ class QuestionnaireOption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score}: {self.text}"
+
+    @property
+    def local_text(self) -> str:
+        return translated(self, "text")
+
+    def clean(self) -> None:
+        check_translations(self.translations, {"text": 300})
 
 
 class IntakeSubmission(models.Model):
@@ -127,8 +181,8 @@ class IntakeSubmission(models.Model):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "In progress"
-        SUBMITTED = "submitted", "Submitted"
+        DRAFT = "draft", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intake_submissions")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -191,6 +245,11 @@ class OutcomeScore(models.Model):
         return f"{self.questionnaire.code.upper()} {percent} {self.band}".strip()
 
     @property
+    def local_band(self) -> str:
+        """The band in the active language (stored in English, as the questionnaire's bands name it)."""
+        return self.questionnaire.band_label(self.band)
+
+    @property
     def items_missing(self) -> int:
         return max(len(self.answers or {}) - self.items_answered, 0)
 
@@ -224,7 +283,7 @@ class RedFlagReview(models.Model):
     def labels(self) -> list[str]:
         from intake.content import RED_FLAG_LABELS
 
-        return [RED_FLAG_LABELS.get(code, code) for code in self.flags]
+        return [str(RED_FLAG_LABELS.get(code, code)) for code in self.flags]
 
 
 class UrgentAnswerAlert(models.Model):
@@ -254,22 +313,32 @@ class UrgentAnswerAlert(models.Model):
     def labels(self) -> list[str]:
         from intake.content import RED_FLAG_LABELS
 
-        return [RED_FLAG_LABELS.get(code, code) for code in self.codes]
+        return [str(RED_FLAG_LABELS.get(code, code)) for code in self.codes]
 
     @property
     def advice_given(self) -> list[str]:
         from intake.content import ADVICE
 
-        return [a.text for a in ADVICE if a.codes & set(self.codes)]
+        return [str(a.text) for a in ADVICE if a.codes & set(self.codes)]
 
 
 class ConsentVersion(models.Model):
-    """One wording of the consent document. Signed text never changes: a new wording is a new version."""
+    """One wording of the consent document in one language. Signed text never changes: a new wording is a new
+    version. Each language has at most one active version; a patient reads the one in their language, else the
+    default language's with a notice (see `intake.selectors.consent_version_for`)."""
 
-    FROZEN_FIELDS = ("title", "version", "effective_date", "text", "risks")
+    FROZEN_FIELDS = ("title", "version", "effective_date", "text", "risks", "language")
 
     title = models.CharField(max_length=200)
-    version = models.PositiveIntegerField(unique=True)
+    version = models.PositiveIntegerField(
+        unique=True, help_text="Numbered across languages: a Spanish text is its own version, with its own number."
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language of this text. Patients who read this language are shown it.",
+    )
     effective_date = models.DateField()
     text = models.TextField(help_text="The exact text the patient reads and signs.")
     risks = models.JSONField(
@@ -277,19 +346,39 @@ class ConsentVersion(models.Model):
         help_text='The risks the patient acknowledges one by one: [{"code": "soreness", "label": "..."}].',
     )
     sha256 = models.CharField(max_length=64, editable=False)
-    active = models.BooleanField(default=False, help_text="The version patients sign now; at most one.")
+    active = models.BooleanField(default=False, help_text="The version patients of this language sign now.")
+    translation_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where a translated text comes from and whether the clinic approved it (for example “demo "
+        "translation, not yet approved by the clinic”). A real clinic approves its own translated consent.",
+    )
+    asks_other_language_signers = models.BooleanField(
+        "also asks patients of this language who signed another language's text",
+        default=False,
+        help_text="When active, patients whose language is this version's but whose consent was signed on a text "
+        "in another language (there was none in theirs) are asked to read and sign this one.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-version"]
-        constraints = [models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="consent_one_active")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language"], condition=Q(active=True), name="consent_one_active_per_language"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.label
 
     @property
     def label(self) -> str:
-        return f"{self.title}, version {self.version} (effective {self.effective_date:%Y-%m-%d})"
+        return gettext("%(title)s, version %(number)s (effective %(date)s)") % {
+            "title": self.title,
+            "number": self.version,
+            "date": f"{self.effective_date:%Y-%m-%d}",
+        }
 
     def has_signatures(self) -> bool:
         return self.pk is not None and self.signatures.exists()
@@ -319,13 +408,25 @@ class ConsentSignature(models.Model):
     """A patient's (or their parent's or guardian's) signature on one consent version."""
 
     class SignerRole(models.TextChoices):
-        PATIENT = "patient", "Patient"
-        PARENT = "parent", "Parent"
-        GUARDIAN = "guardian", "Legal guardian"
+        PATIENT = "patient", _("Patient")
+        PARENT = "parent", _("Parent")
+        GUARDIAN = "guardian", _("Legal guardian")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consent_signatures")
     version = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="signatures")
     text_sha256 = models.CharField("text hash as signed", max_length=64)
+    text_shown = models.TextField("text as shown", help_text="The exact consent text the signer read and signed.")
+    language = models.CharField(
+        "language of the text signed", max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    reader_language = models.CharField(
+        "language of the signer's pages",
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language the signer's pages were in. When it differs from the text's, the signer was told "
+        "the consent is not available in their language and that they may ask for an interpreter.",
+    )
     signer_name = models.CharField(max_length=200)
     signer_role = models.CharField(max_length=10, choices=SignerRole.choices)
     guardian_relationship = models.CharField(max_length=80, blank=True)
@@ -352,6 +453,14 @@ class ConsentSignature(models.Model):
     @property
     def hash_matches_version(self) -> bool:
         return self.text_sha256 == self.version.sha256
+
+    @property
+    def hash_matches_text_shown(self) -> bool:
+        return self.text_sha256 == text_sha256(self.text_shown or "")
+
+    @property
+    def read_in_another_language(self) -> bool:
+        return self.reader_language != self.language
 
 
 class IntakeInvitation(models.Model):

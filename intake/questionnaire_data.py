@@ -229,4 +229,200 @@ ODI = {
     ],
 }
 
+
+# --- Spanish ----------------------------------------------------------------------------------------------------
+# Our own Spanish wording of the clinic's items above: a translation for the demo, NOT a validated version. The
+# published, validated Spanish instruments are the Spanish NDI ("Índice de Discapacidad Cervical", Andrade Ortega,
+# Delgado Martínez and Almécija Ruiz, Med Clin (Barc) 2008) and the Spanish ODI ("Escala de incapacidad por dolor
+# lumbar de Oswestry", Flórez García and others, Rehabilitación (Madr) 1995); a clinic that holds a licence loads
+# that wording instead (`questionnaire_load`). Written for patients in the US (usted; "manejar" for driving).
+SPANISH_NOTE = (
+    "Spanish texts: translation for the demo, not a validated version (the clinic's own items translated by us, "
+    "not the validated Spanish {instrument}). A clinic with a licence loads that version instead."
+)
+
+ES_ITEMS = {
+    "pain": (
+        "¿Qué intensidad tiene su dolor en este momento?",
+        "En este momento no tengo dolor.",
+        "El dolor es muy leve.",
+        "El dolor es moderado.",
+        "El dolor es bastante fuerte.",
+        "El dolor es muy fuerte.",
+        "El dolor es el peor que puedo imaginar.",
+    ),
+    "personal_care": (
+        "Cuidado personal (lavarse, vestirse)",
+        "Me arreglo con normalidad, sin que me aumente el dolor.",
+        "Me arreglo con normalidad, pero me duele.",
+        "Me duele, y lo hago despacio y con cuidado.",
+        "Necesito algo de ayuda, pero me arreglo con casi todo.",
+        "Necesito ayuda todos los días para casi todo.",
+        "No puedo vestirme ni lavarme sin mucha dificultad, y me quedo en la cama.",
+    ),
+    "lifting": (
+        "Levantar objetos",
+        "Puedo levantar objetos pesados sin que me aumente el dolor.",
+        "Puedo levantar objetos pesados, pero me aumenta el dolor.",
+        "El dolor me impide levantar objetos pesados del suelo, pero puedo hacerlo si están en un sitio cómodo.",
+        "El dolor me impide levantar objetos pesados, pero puedo levantar objetos ligeros o medianos si están en un "
+        "sitio cómodo.",
+        "Solo puedo levantar objetos muy ligeros.",
+        "No puedo levantar ni cargar nada.",
+    ),
+    "sleeping": (
+        "Dormir",
+        "El dolor no altera mi sueño.",
+        "El dolor altera un poco mi sueño (paso menos de 1 hora sin dormir).",
+        "El dolor altera levemente mi sueño (paso de 1 a 2 horas sin dormir).",
+        "El dolor altera bastante mi sueño (paso de 2 a 3 horas sin dormir).",
+        "El dolor altera mucho mi sueño (paso de 3 a 5 horas sin dormir).",
+        "El dolor altera por completo mi sueño (paso de 5 a 7 horas sin dormir).",
+    ),
+    "reading": (
+        "Leer",
+        "Puedo leer todo lo que quiero sin dolor de cuello.",
+        "Puedo leer todo lo que quiero con un leve dolor de cuello.",
+        "Puedo leer todo lo que quiero con un dolor de cuello moderado.",
+        "Un dolor de cuello moderado me impide leer todo lo que quiero.",
+        "Un dolor de cuello fuerte me impide leer todo lo que quiero.",
+        "No puedo leer nada.",
+    ),
+    "headaches": (
+        "Dolores de cabeza",
+        "No tengo dolores de cabeza.",
+        "A veces tengo dolores de cabeza leves.",
+        "A veces tengo dolores de cabeza moderados.",
+        "A menudo tengo dolores de cabeza moderados.",
+        "A menudo tengo dolores de cabeza fuertes.",
+        "Tengo dolor de cabeza casi todo el tiempo.",
+    ),
+    "concentration": (
+        "Concentrarse",
+        "Puedo concentrarme por completo sin dificultad.",
+        "Puedo concentrarme por completo con un poco de dificultad.",
+        "Tengo cierta dificultad para concentrarme.",
+        "Tengo bastante dificultad para concentrarme.",
+        "Tengo mucha dificultad para concentrarme.",
+        "No puedo concentrarme en absoluto.",
+    ),
+    "work": (
+        "Trabajo (pagado o en casa)",
+        "Puedo trabajar todo lo que quiero.",
+        "Puedo hacer mi trabajo habitual, pero nada más.",
+        "Puedo hacer la mayor parte de mi trabajo habitual, pero nada más.",
+        "No puedo hacer mi trabajo habitual.",
+        "Casi no puedo trabajar.",
+        "No puedo trabajar en absoluto.",
+    ),
+    "driving": (
+        "Manejar (salte esta pregunta si no maneja)",
+        "Puedo manejar sin dolor de cuello.",
+        "Puedo manejar todo el tiempo que quiero con un leve dolor de cuello.",
+        "Puedo manejar todo el tiempo que quiero con un dolor de cuello moderado.",
+        "Un dolor de cuello moderado me impide manejar todo el tiempo que quiero.",
+        "Casi no puedo manejar por un dolor de cuello fuerte.",
+        "No puedo manejar en absoluto.",
+    ),
+    "recreation": (
+        "Actividades de tiempo libre",
+        "Puedo hacer todas mis actividades de tiempo libre sin dolor de cuello.",
+        "Puedo hacer todas mis actividades de tiempo libre con algo de dolor de cuello.",
+        "Puedo hacer la mayoría de mis actividades de tiempo libre habituales, pero no todas.",
+        "Solo puedo hacer unas pocas de mis actividades de tiempo libre habituales.",
+        "Casi no puedo hacer actividades de tiempo libre.",
+        "No puedo hacer ninguna actividad de tiempo libre.",
+    ),
+    "walking": (
+        "Caminar",
+        "El dolor no me impide caminar cualquier distancia.",
+        "El dolor me impide caminar más de una milla (unos 1.5 km).",
+        "El dolor me impide caminar más de media milla (unos 800 m).",
+        "El dolor me impide caminar más de unos 100 m.",
+        "Solo puedo caminar con bastón o muletas.",
+        "Paso la mayor parte del tiempo en la cama.",
+    ),
+    "sitting": (
+        "Sentarse",
+        "Puedo sentarme en cualquier silla todo el tiempo que quiero.",
+        "Puedo sentarme en mi silla favorita todo el tiempo que quiero.",
+        "El dolor no me deja estar en una silla más de 1 hora.",
+        "El dolor no me deja estar en una silla más de 30 minutos.",
+        "El dolor no me deja estar en una silla más de 10 minutos.",
+        "El dolor me impide sentarme.",
+    ),
+    "standing": (
+        "Estar de pie",
+        "Puedo estar de pie todo el tiempo que quiero sin que me aumente el dolor.",
+        "Puedo estar de pie todo el tiempo que quiero, pero me aumenta el dolor.",
+        "El dolor me impide estar de pie más de 1 hora.",
+        "El dolor me impide estar de pie más de 30 minutos.",
+        "El dolor me impide estar de pie más de 10 minutos.",
+        "El dolor me impide estar de pie.",
+    ),
+    "sex_life": (
+        "Vida sexual (salte esta pregunta si no le corresponde)",
+        "Mi vida sexual es normal y no me aumenta el dolor.",
+        "Mi vida sexual es normal, pero me aumenta algo el dolor.",
+        "Mi vida sexual es casi normal, pero muy dolorosa.",
+        "El dolor limita mucho mi vida sexual.",
+        "Casi no tengo vida sexual a causa del dolor.",
+        "El dolor me impide tener vida sexual.",
+    ),
+    "social_life": (
+        "Vida social",
+        "Mi vida social es normal y no me aumenta el dolor.",
+        "Mi vida social es normal, pero me aumenta el dolor.",
+        "El dolor solo limita mis actividades más intensas, como el deporte.",
+        "El dolor ha limitado mi vida social y salgo menos.",
+        "El dolor ha limitado mi vida social a mi casa.",
+        "No tengo vida social a causa del dolor.",
+    ),
+    "travelling": (
+        "Viajar",
+        "Puedo viajar a cualquier lugar sin dolor.",
+        "Puedo viajar a cualquier lugar, pero me aumenta el dolor.",
+        "El dolor es fuerte, pero aguanto viajes de más de 2 horas.",
+        "El dolor me limita a viajes de menos de 1 hora.",
+        "El dolor me limita a viajes cortos y necesarios, de menos de 30 minutos.",
+        "El dolor me impide viajar, salvo para recibir tratamiento.",
+    ),
+}
+
+ES_QUESTIONNAIRES = {
+    "ndi": {
+        "title": "Cuestionario sobre la función del cuello (tipo NDI)",
+        "instructions": "En cada pregunta, elija la respuesta que mejor describa su problema de cuello hoy. "
+        "Si una pregunta no tiene que ver con usted, elija “Saltar esta pregunta”.",
+        "bands": ["Sin discapacidad", "Leve", "Moderada", "Grave", "Completa"],
+        "source_note": SPANISH_NOTE.format(instrument="NDI of Andrade Ortega et al. 2008"),
+    },
+    "odi": {
+        "title": "Cuestionario sobre la función de la parte baja de la espalda (tipo ODI)",
+        "instructions": "En cada pregunta, elija la respuesta que mejor describa su problema de espalda hoy. "
+        "Si una pregunta no tiene que ver con usted, elija “Saltar esta pregunta”.",
+        "bands": [
+            "Discapacidad mínima",
+            "Discapacidad moderada",
+            "Discapacidad grave",
+            "Discapacidad muy grave",
+            "Confinamiento en cama",
+        ],
+        "source_note": SPANISH_NOTE.format(instrument="ODI of Flórez García et al. 1995"),
+    },
+}
+
+
+def _with_spanish(definition: dict) -> dict:
+    """The definition with its Spanish texts under `translations` (the questionnaire's and each item's)."""
+    items = []
+    for item in definition["items"]:
+        text, *options = ES_ITEMS[item["code"]]
+        assert len(options) == len(item["options"]), item["code"]
+        items.append({**item, "translations": {"es": {"text": text, "options": options}}})
+    return {**definition, "items": items, "translations": {"es": ES_QUESTIONNAIRES[definition["code"]]}}
+
+
+NDI = _with_spanish(NDI)
+ODI = _with_spanish(ODI)
 DEFINITIONS = (NDI, ODI)

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class Score:
@@ -30,8 +32,11 @@ def not_scored_reason(percent, items_answered: int, items_missing: int) -> str:
     if percent is not None:
         return ""
     if not items_answered:
-        return "not scored: no question answered"
-    return f"not scored: too many questions missing ({items_missing} of {items_answered + items_missing} skipped)"
+        return _("not scored: no question answered")
+    return _("not scored: too many questions missing (%(missing)s of %(count)s skipped)") % {
+        "missing": items_missing,
+        "count": items_answered + items_missing,
+    }
 
 
 def band_for(percent: Decimal | None, bands: Sequence[Mapping]) -> str:

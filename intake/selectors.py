@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.models import Patient
 from intake import content
@@ -51,12 +53,43 @@ class Readiness:
         return not self.missing
 
 
+def _consent_state(
+    signature: ConsentSignature, active: dict[str, ConsentVersion], patient_language: str
+) -> tuple[str, str]:
+    """ "current" or "out_of_date" for a signature that is not withdrawn, with why it is out of date.
+
+    A signature is current while its version is the active version of its own language: a new version in one
+    language asks for consent again only from the patients who signed in that language. A version whose clinic
+    ticked `asks_other_language_signers` also asks the patients of its language who signed another language's
+    text (there was none in theirs)."""
+    own = active.get(signature.version.language)
+    if own is None or signature.version_id != own.pk:
+        if own is None:
+            why = _("Consent out of date (signed version %(signed)s; no version is active in its language)")
+        else:
+            why = _("Consent out of date (signed version %(signed)s; version %(current)s is current)")
+        return "out_of_date", why % {"signed": signature.version.version, "current": own.version if own else ""}
+    theirs = active.get(patient_language)
+    if (
+        theirs is not None
+        and theirs.pk != signature.version_id
+        and theirs.asks_other_language_signers
+        and signature.version.language != patient_language
+    ):
+        return "out_of_date", _(
+            "Consent out of date (signed version %(signed)s; version %(current)s is now available in the patient's "
+            "language)"
+        ) % {"signed": signature.version.version, "current": theirs.version}
+    return "current", ""
+
+
 def _readiness(
     *,
     submitted_at,
     has_draft: bool,
     signature: ConsentSignature | None,
-    active: ConsentVersion | None,
+    active: dict[str, ConsentVersion],
+    patient_language: str,
     red_flags: bool,
 ) -> Readiness:
     missing = []
@@ -64,30 +97,31 @@ def _readiness(
         intake_status = "submitted"
     elif has_draft:
         intake_status = "in_progress"
-        missing.append("Intake form not submitted (in progress)")
+        missing.append(_("Intake form not submitted (in progress)"))
     else:
         intake_status = "not_started"
-        missing.append("Intake form not started")
+        missing.append(_("Intake form not started"))
 
     signature_id, label, cervical = None, "", False
     if signature is None:
         consent_status = "missing"
-        missing.append("No signed consent")
+        missing.append(_("No signed consent"))
     else:
         label = signature.version.label
         if signature.withdrawn_at is not None:
             consent_status = "withdrawn"
-            missing.append(f"Consent withdrawn on {timezone.localtime(signature.withdrawn_at):%Y-%m-%d}")
-        elif active is None or signature.version_id != active.pk:
-            consent_status = "out_of_date"
-            current = f"version {active.version} is current" if active else "no version is active"
-            missing.append(f"Consent out of date (signed version {signature.version.version}; {current})")
+            missing.append(
+                _("Consent withdrawn on %(date)s") % {"date": f"{timezone.localtime(signature.withdrawn_at):%Y-%m-%d}"}
+            )
         else:
-            consent_status = "current"
-            signature_id = signature.pk
-            cervical = signature.cervical_consent
-    if active is None and consent_status == "missing":
-        missing[-1] = "No signed consent (and no consent version is active: a clinic admin must activate one)"
+            consent_status, why = _consent_state(signature, active, patient_language)
+            if why:
+                missing.append(why)
+            else:
+                signature_id = signature.pk
+                cervical = signature.cervical_consent
+    if not active and consent_status == "missing":
+        missing[-1] = _("No signed consent (and no consent version is active: a clinic admin must activate one)")
     return Readiness(
         intake_status=intake_status,
         intake_submitted_at=submitted_at,
@@ -98,6 +132,12 @@ def _readiness(
         consent_signature_id=signature_id,
         consent_version_label=label,
     )
+
+
+def active_consent_versions() -> dict[str, ConsentVersion]:
+    """The active consent version of each language that has one (one query)."""
+    rows = ConsentVersion.objects.filter(active=True).only("id", "version", "language", "asks_other_language_signers")
+    return {v.language: v for v in rows}
 
 
 def readiness_for_patients(patient_ids: Iterable[int]) -> dict[int, Readiness]:
@@ -119,7 +159,7 @@ def readiness_for_patients(patient_ids: Iterable[int]) -> dict[int, Readiness]:
     latest_signature: dict[int, ConsentSignature] = {}
     for signature in (
         ConsentSignature.objects.filter(patient_id__in=ids)
-        .select_related("version")
+        .select_related("version", "patient")
         .only(
             "id",
             "patient_id",
@@ -129,20 +169,25 @@ def readiness_for_patients(patient_ids: Iterable[int]) -> dict[int, Readiness]:
             "cervical_consent",
             "version__title",
             "version__version",
+            "version__language",
             "version__effective_date",
+            # The patient's language decides whether a version newly in their language asks them again.
+            "patient__language",
         )
         .order_by("patient_id", "-signed_at", "-id")
     ):
         latest_signature.setdefault(signature.patient_id, signature)
-    active = ConsentVersion.objects.filter(active=True).only("id", "version").first()
+    active = active_consent_versions()
     result = {}
     for pid in ids:
         row = submissions.get(pid) or {}
+        signature = latest_signature.get(pid)
         result[pid] = _readiness(
             submitted_at=row.get("last_submitted"),
             has_draft=bool(row.get("drafts")),
-            signature=latest_signature.get(pid),
+            signature=signature,
             active=active,
+            patient_language=signature.patient.language if signature else "",
             red_flags=bool(row.get("open_flags")),
         )
     return result
@@ -155,8 +200,24 @@ def patient_readiness(patient: Patient) -> Readiness:
 # --- Pages of this app --------------------------------------------------------------------------
 
 
-def consent_version_active() -> ConsentVersion | None:
-    return ConsentVersion.objects.filter(active=True).first()
+@dataclass(frozen=True)
+class ConsentToRead:
+    """The consent version a patient is shown, and whether it is in a language other than theirs."""
+
+    version: ConsentVersion | None
+    language: str  # the language the patient reads (the page's)
+
+    @property
+    def in_another_language(self) -> bool:
+        return self.version is not None and self.version.language != self.language
+
+
+def consent_version_for(language: str) -> ConsentToRead:
+    """The active version in `language`, else the default language's active version (the page then says it is
+    not available in the patient's language and that they may ask the clinic for an interpreter before signing)."""
+    versions = {v.language: v for v in ConsentVersion.objects.filter(active=True)}
+    version = versions.get(language) or versions.get(settings.LANGUAGE_CODE)
+    return ConsentToRead(version=version, language=language)
 
 
 def intake_draft(patient: Patient) -> IntakeSubmission | None:
@@ -217,17 +278,18 @@ def submission_summary(submission: IntakeSubmission) -> dict:
     visit = data.get("visit") or {}
     health = data.get("health") or {}
     redflags = data.get("redflags") or {}
-    causes = dict(content.CAUSES)
-    areas = dict(content.COMPLAINT_AREAS)
-    conditions = dict(content.HEALTH_CONDITIONS)
-    pregnancy = dict(content.PREGNANCY)
+    # Texts in the active language, as plain strings (the records export and the PDFs read them too).
+    causes = {code: str(label) for code, label in content.CAUSES}
+    areas = {code: str(label) for code, label in content.COMPLAINT_AREAS}
+    conditions = {code: str(label) for code, label in content.HEALTH_CONDITIONS}
+    pregnancy = {code: str(label) for code, label in content.PREGNANCY}
     outcome_items = []
     if submission.questionnaire_id:
         stored = data.get("outcome") or {}
         items = submission.questionnaire.items.prefetch_related("options")
         for item in items:
             chosen = stored.get(item.code)
-            text = next((o.text for o in item.options.all() if o.score == chosen), None)
+            text = next((o.local_text for o in item.options.all() if o.score == chosen), None)
             outcome_items.append({"item": item, "score": chosen, "answer": text, "skipped": chosen == "skip"})
     return {
         "about": data.get("about") or {},
@@ -236,21 +298,26 @@ def submission_summary(submission: IntakeSubmission) -> dict:
         "cause": causes.get(visit.get("cause"), ""),
         "pain_regions": set(visit.get("pain_regions") or []),
         "pain_region_labels": [
-            content.REGION_BY_CODE[c].label for c in visit.get("pain_regions") or [] if c in content.REGION_BY_CODE
+            str(content.REGION_BY_CODE[c].label) for c in visit.get("pain_regions") or [] if c in content.REGION_BY_CODE
         ],
         "health": health,
         "conditions": [conditions.get(c, c) for c in health.get("conditions") or [] if c != "none"],
         "pregnant": pregnancy.get(health.get("pregnant"), ""),
         "red_flag_answers": [
-            {"code": code, "question": question, "label": content.RED_FLAG_LABELS[code], "answer": redflags.get(code)}
+            {
+                "code": code,
+                "question": str(question),
+                "label": str(content.RED_FLAG_LABELS[code]),
+                "answer": redflags.get(code),
+            }
             for code, question, _area in content.RED_FLAGS
         ],
-        "red_flags": [content.RED_FLAG_LABELS[c] for c, _q, _a in content.RED_FLAGS if redflags.get(c) == "yes"],
+        "red_flags": [str(content.RED_FLAG_LABELS[c]) for c, _q, _a in content.RED_FLAGS if redflags.get(c) == "yes"],
         "red_flag_details": redflags.get("details", ""),
         # What the patient is told about their answers (their own review page and confirmation).
         "advice": content.advice_for(redflags),
         "other_yes_questions": [
-            q for c, q, _a in content.RED_FLAGS if redflags.get(c) == "yes" and c not in content.ADVICE_BY_CODE
+            str(q) for c, q, _a in content.RED_FLAGS if redflags.get(c) == "yes" and c not in content.ADVICE_BY_CODE
         ],
         "outcome_items": outcome_items,
         "outcome_preview": _outcome_preview(submission, outcome_items),

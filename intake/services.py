@@ -10,10 +10,13 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic import outbox
 from clinic.apphooks import practitioner_for
+from clinic.languages import supported_language
 from clinic.models import AuditEvent, OutgoingNotice, Patient, Practitioner
 from clinic.services import audit_record, client_ip, patient_update, save_audited
 from intake import content
@@ -88,8 +91,10 @@ def _locked_draft(submission: IntakeSubmission) -> IntakeSubmission:
     locked = IntakeSubmission.objects.select_for_update().get(pk=submission.pk)
     if locked.is_locked:
         raise IntakeError(
-            "This intake form was already submitted and can no longer be changed. Start a new one from your "
-            "intake page to update your answers."
+            _(
+                "This intake form was already submitted and can no longer be changed. Start a new one from your "
+                "intake page to update your answers."
+            )
         )
     return locked
 
@@ -100,7 +105,7 @@ def intake_save_step(
 ) -> IntakeSubmission:
     """Store one step's validated answers on a draft and move the resume point to the next step."""
     if step not in content.REQUIRED_STEPS:
-        raise IntakeError(f"“{step}” is not a step of the intake form.")
+        raise IntakeError(_("“%(step)s” is not a step of the intake form.") % {"step": step})
     locked = _locked_draft(submission)
     data = dict(locked.data or {})
     data[step] = answers
@@ -139,27 +144,42 @@ def urgent_alert_raise(
     alert = UrgentAnswerAlert(patient=patient, submission=submission, codes=new, notified=recipient)
     alert.full_clean()
     alert.save()
-    # The clinical labels go to the practitioner only; the clinic's shared address reads what the patient was told.
-    labels = "\n".join(
-        f"- {content.RED_FLAG_LABELS[code] if practitioner else content.RED_FLAG_QUESTIONS[code]}" for code in new
-    )
-    told = "\n".join(f"- {text}" for text in alert.advice_given)
-    link = settings.CLINIC_SITE_URL + reverse("scheduling:frontdesk_home")
+    # To the clinic, in the clinic's language whatever language the patient's form was in. The clinical labels go
+    # to the practitioner only; the clinic's shared address reads what the patient was told.
+    with translation.override(settings.LANGUAGE_CODE):
+        labels = "\n".join(
+            f"- {content.RED_FLAG_LABELS[code] if practitioner else content.RED_FLAG_QUESTIONS[code]}" for code in new
+        )
+        told = "\n".join(f"- {text}" for text in alert.advice_given)
+        link = settings.CLINIC_SITE_URL + reverse("scheduling:frontdesk_home")
+        facts = {
+            "name": patient.full_name,
+            "born": f"{patient.date_of_birth:%d %b %Y}",
+            "phone": phone or _("not given"),
+            "labels": labels,
+            "told": told,
+            "link": link,
+            "clinic": settings.CLINIC_NAME,
+        }
+        subject = _("Urgent: intake answers of %(name)s need a call today") % facts
+        body = (
+            _(
+                "%(name)s (born %(born)s, phone %(phone)s) has just answered yes in the intake form to:\n"
+                "%(labels)s\n\n"
+                "The form told them:\n%(told)s\n\n"
+                "Please call the patient today, then record it on the front desk's day view:\n"
+                "%(link)s\n\n"
+                "%(clinic)s"
+            )
+            % facts
+        )
     outbox.notice_queue(
         kind=OutgoingNotice.Kind.URGENT_ANSWER,
         patient=patient,
         recipient=recipient,
         context={"alert": alert.pk},
-        subject=f"Urgent: intake answers of {patient.full_name} need a call today",
-        body=(
-            f"{patient.full_name} (born {patient.date_of_birth:%d %b %Y}, phone {phone or 'not given'}) "
-            "has just answered yes in the intake form to:\n"
-            f"{labels}\n\n"
-            f"The form told them:\n{told}\n\n"
-            "Please call the patient today, then record it on the front desk's day view:\n"
-            f"{link}\n\n"
-            f"{settings.CLINIC_NAME}"
-        ),
+        subject=subject,
+        body=body,
     )
     audit_record(
         actor=actor,
@@ -177,7 +197,8 @@ def urgent_alert_handle(*, alert: UrgentAnswerAlert, user, note: str = "", reque
     locked = UrgentAnswerAlert.objects.select_for_update().get(pk=alert.pk)
     if locked.handled_at is not None:
         raise IntakeError(
-            f"This alert was already handled on {timezone.localtime(locked.handled_at):%d %b %Y at %H:%M}."
+            _("This alert was already handled on %(when)s.")
+            % {"when": f"{timezone.localtime(locked.handled_at):%d %b %Y, %H:%M}"}
         )
     locked.handled_by = user
     locked.handled_at = timezone.now()
@@ -216,8 +237,10 @@ def intake_submit(*, submission: IntakeSubmission, actor=None, request=None) -> 
         return locked
     missing = intake_missing_steps(locked)
     if missing:
-        titles = ", ".join(content.step_by_slug(s).title for s in missing)
-        raise IntakeError(f"Some steps are not complete yet: {titles}. Go back to them, then submit.")
+        titles = ", ".join(str(content.step_by_slug(s).title) for s in missing)
+        raise IntakeError(
+            _("Some steps are not complete yet: %(steps)s. Go back to them, then submit.") % {"steps": titles}
+        )
     now = timezone.now()
     flags = [code for code, _q, _a in content.RED_FLAGS if locked.step_data("redflags").get(code) == "yes"]
     locked.red_flags = flags
@@ -288,7 +311,8 @@ def red_flags_review(
     locked = RedFlagReview.objects.select_for_update().get(pk=review.pk)
     if locked.reviewed_at is not None:
         raise IntakeError(
-            f"These red flags were already reviewed on {timezone.localtime(locked.reviewed_at):%Y-%m-%d %H:%M}."
+            _("These red flags were already reviewed on %(when)s.")
+            % {"when": f"{timezone.localtime(locked.reviewed_at):%Y-%m-%d %H:%M}"}
         )
     locked.reviewed_by = practitioner
     locked.reviewed_at = timezone.now()
@@ -302,13 +326,34 @@ def red_flags_review(
 
 @transaction.atomic
 def consent_version_create(
-    *, title: str, version: int, effective_date: dt.date, text: str, risks: list[dict], actor=None, request=None
+    *,
+    title: str,
+    version: int,
+    effective_date: dt.date,
+    text: str,
+    risks: list[dict],
+    language: str = settings.LANGUAGE_CODE,
+    translation_note: str = "",
+    asks_other_language_signers: bool = False,
+    actor=None,
+    request=None,
 ) -> ConsentVersion:
-    """Add a consent wording (inactive until activated); its SHA-256 is computed from the exact text."""
+    """Add a consent wording in one language (inactive until activated); its SHA-256 is computed from the exact
+    text. A language the site does not offer is refused by the field's choices."""
     row = ConsentVersion(
-        title=title, version=version, effective_date=effective_date, text=text, risks=risks, sha256=text_sha256(text)
+        title=title,
+        version=version,
+        effective_date=effective_date,
+        text=text,
+        risks=risks,
+        language=language,
+        translation_note=translation_note,
+        asks_other_language_signers=asks_other_language_signers,
+        sha256=text_sha256(text),
     )
-    save_audited(row, actor=actor, action=AuditEvent.Action.CREATE, request=request, detail=f"version {version}")
+    save_audited(
+        row, actor=actor, action=AuditEvent.Action.CREATE, request=request, detail=f"version {version} ({language})"
+    )
     return row
 
 
@@ -318,12 +363,15 @@ def consent_version_update(*, version: ConsentVersion, actor=None, request=None,
     locked = ConsentVersion.objects.select_for_update().get(pk=version.pk)
     if locked.has_signatures():
         raise IntakeError(
-            f"Version {locked.version} has been signed by patients, so it cannot be changed. "
-            "Create a new version with the new wording instead."
+            _(
+                "Version %(version)s has been signed by patients, so it cannot be changed. "
+                "Create a new version with the new wording instead."
+            )
+            % {"version": locked.version}
         )
     for name, value in fields.items():
-        if name not in ConsentVersion.FROZEN_FIELDS:
-            raise IntakeError(f"“{name}” cannot be changed here.")
+        if name not in (*ConsentVersion.FROZEN_FIELDS, "translation_note", "asks_other_language_signers"):
+            raise IntakeError(_("“%(name)s” cannot be changed here.") % {"name": name})
         setattr(locked, name, value)
     save_audited(locked, actor=actor, action=AuditEvent.Action.UPDATE, request=request)
     return locked
@@ -331,9 +379,12 @@ def consent_version_update(*, version: ConsentVersion, actor=None, request=None,
 
 @transaction.atomic
 def consent_version_activate(*, version: ConsentVersion, actor=None, request=None) -> ConsentVersion:
-    """Make this the version patients sign now; every signature of an earlier version becomes out of date."""
-    ConsentVersion.objects.select_for_update().filter(active=True).exclude(pk=version.pk).update(active=False)
+    """Make this the version patients of its language sign now: every signature of an earlier version in the same
+    language becomes out of date; signatures in other languages stay current (see `selectors._consent_state`)."""
     locked = ConsentVersion.objects.select_for_update().get(pk=version.pk)
+    ConsentVersion.objects.select_for_update().filter(active=True, language=locked.language).exclude(
+        pk=locked.pk
+    ).update(active=False)
     if not locked.active:
         locked.active = True
         locked.full_clean()
@@ -363,34 +414,41 @@ def consent_sign(
     actor=None,
     request=None,
     via_invitation: bool = False,
+    reader_language: str = "",
 ) -> ConsentSignature:
-    """Record a signature on the active version, only if the signer read it and acknowledged every listed risk.
+    """Record a signature on an active version, only if the signer read it and acknowledged every listed risk.
 
-    A second identical submit returns the first signature instead of creating another.
+    The signature keeps the exact text shown, its language and its hash, and the language of the signer's pages
+    (`reader_language`, the page's active language when not given). A second identical submit returns the first
+    signature instead of creating another.
     """
     locked = ConsentVersion.objects.select_for_update().get(pk=version.pk)
     if not locked.active:
         raise IntakeError(
-            "This consent version is no longer the current one. Reload the page to read the current text."
+            _("This consent version is no longer the current one. Reload the page to read the current text.")
         )
     if text_sha256_shown != locked.sha256:
-        raise IntakeError("The consent text changed while you were reading it. Reload the page and read it again.")
+        raise IntakeError(_("The consent text changed while you were reading it. Reload the page and read it again."))
     if not read_to_end:
-        raise IntakeError("Read the whole consent text, to the end, before signing.")
+        raise IntakeError(_("Read the whole consent text, to the end, before signing."))
     listed = [r["code"] for r in locked.risks]
     unticked = [r["label"] for r in locked.risks if r["code"] not in set(risks_acknowledged)]
     if unticked:
-        raise IntakeError("Tick each risk to confirm you have read it. Not yet ticked: " + "; ".join(unticked))
+        raise IntakeError(
+            _("Tick each risk to confirm you have read it. Not yet ticked: %(risks)s") % {"risks": "; ".join(unticked)}
+        )
     signer_name = (signer_name or "").strip()
     if not signer_name:
-        raise IntakeError("Type your full name to sign.")
+        raise IntakeError(_("Type your full name to sign."))
     minor = patient.is_minor()
     if minor and signer_role == ConsentSignature.SignerRole.PATIENT:
         raise IntakeError(
-            f"{patient.full_name} is under {settings.CLINIC_AGE_OF_CONSENT}: a parent or legal guardian must sign."
+            _("%(name)s is under %(age)s: a parent or legal guardian must sign.")
+            % {"name": patient.full_name, "age": settings.CLINIC_AGE_OF_CONSENT}
         )
     if minor and not guardian_relationship.strip():
-        raise IntakeError("Give your relationship to the patient (for example mother, father, legal guardian).")
+        raise IntakeError(_("Give your relationship to the patient (for example mother, father, legal guardian)."))
+    reader_language = supported_language(reader_language or translation.get_language())
     if not minor:
         signer_role, guardian_relationship = ConsentSignature.SignerRole.PATIENT, ""
 
@@ -410,6 +468,9 @@ def consent_sign(
         patient=patient,
         version=locked,
         text_sha256=locked.sha256,
+        text_shown=locked.text,
+        language=locked.language,
+        reader_language=reader_language,
         signer_name=signer_name,
         signer_role=signer_role,
         guardian_relationship=guardian_relationship.strip(),
@@ -426,7 +487,8 @@ def consent_sign(
         actor=actor,
         action=AuditEvent.Action.SIGN,
         request=request,
-        detail=f"consent version {locked.version} signed by {signer_role}; cervical: {cervical_consent}",
+        detail=f"consent version {locked.version} ({locked.language}, read in {reader_language}) signed by "
+        f"{signer_role}; cervical: {cervical_consent}",
     )
     return signature
 
@@ -457,7 +519,7 @@ def consent_record_discussed(
     """A practitioner records that they discussed the consent with the patient (a signature alone is not enough)."""
     locked = ConsentSignature.objects.select_for_update().get(pk=signature.pk)
     if locked.withdrawn_at is not None:
-        raise IntakeError("This consent was withdrawn; the patient needs to sign again before it can be discussed.")
+        raise IntakeError(_("This consent was withdrawn; the patient needs to sign again before it can be discussed."))
     if locked.discussed_at is not None:
         return locked
     locked.discussed_by = practitioner
@@ -491,20 +553,23 @@ def invitation_from_token(token: str) -> IntakeInvitation:
     try:
         pk = signer.unsign(token, max_age=invitation_max_age())
     except signing.SignatureExpired:
-        raise IntakeError("This link has expired. Ask the clinic to send you a new one.") from None
+        raise IntakeError(_("This link has expired. Ask the clinic to send you a new one.")) from None
     except signing.BadSignature:
         raise IntakeError(
-            "This link is not valid. Check that you copied all of it, or ask the clinic for a new one."
+            _("This link is not valid. Check that you copied all of it, or ask the clinic for a new one.")
         ) from None
     invitation = IntakeInvitation.objects.select_related("patient").filter(pk=pk).first()
     if invitation is None or invitation.revoked_at is not None:
-        raise IntakeError("This link is no longer valid. Ask the clinic to send you a new one.")
+        raise IntakeError(_("This link is no longer valid. Ask the clinic to send you a new one."))
     if not invitation.is_usable():
-        raise IntakeError("This link has expired. Ask the clinic to send you a new one.")
+        raise IntakeError(_("This link has expired. Ask the clinic to send you a new one."))
     if invitation_fulfilled(invitation):
         raise IntakeError(
-            "The intake form this link was sent for has been submitted, so the link no longer opens it. "
-            f"To change an answer, call the clinic on {settings.CLINIC_PHONE}."
+            _(
+                "The intake form this link was sent for has been submitted, so the link no longer opens it. "
+                "To change an answer, call the clinic on %(phone)s."
+            )
+            % {"phone": settings.CLINIC_PHONE}
         )
     return invitation
 
@@ -533,18 +598,37 @@ def invitation_send(*, patient: Patient, email: str, actor, request=None) -> tup
     invitation.save()
     link = settings.CLINIC_SITE_URL + reverse("intake:invitation_accept", args=[invitation_token(invitation)])
     days = settings.INTAKE_INVITATION_DAYS
+    # In the patient's language (stored on their record), whoever at the clinic sends it.
+    with translation.override(patient.language or settings.LANGUAGE_CODE):
+        facts = {
+            "clinic": settings.CLINIC_NAME,
+            "phone": settings.CLINIC_PHONE,
+            "name": patient.first_name,
+            "link": link,
+            "days": days,
+        }
+        subject = _("Your intake form for %(clinic)s") % facts
+        body = (
+            _("Hello %(name)s,") % facts
+            + "\n\n"
+            + _("Before your first visit, please fill in the intake form and read the consent document here:")
+            + f"\n\n{link}\n\n"
+            + ngettext(
+                "The link works for %(days)s day. Your answers are saved as you go, so you can stop and come back.",
+                "The link works for %(days)s days. Your answers are saved as you go, so you can stop and come back.",
+                days,
+            )
+            % facts
+            + "\n\n"
+            + f"{settings.CLINIC_NAME} · {settings.CLINIC_PHONE}"
+        )
     notice = outbox.notice_record(
         kind=OutgoingNotice.Kind.INTAKE_INVITATION,
         patient=patient,
         recipient=email,
         context={"invitation": invitation.pk},
-        subject=f"Your intake form for {settings.CLINIC_NAME}",
-        body=(
-            f"Hello {patient.first_name},\n\n"
-            f"Before your first visit, please fill in the intake form and read the consent document here:\n\n{link}\n\n"
-            f"The link works for {days} days. Your answers are saved as you go, so you can stop and come back.\n\n"
-            f"{settings.CLINIC_NAME} · {settings.CLINIC_PHONE}"
-        ),
+        subject=subject,
+        body=body,
         now=now,
     )
     audit_record(
@@ -599,21 +683,46 @@ def questionnaire_load(*, definition: dict, actor=None, request=None) -> Questio
         questionnaire = Questionnaire(code=definition["code"])
     for name in ("title", "region", "instructions", "max_item_score", "bands", "source_note"):
         setattr(questionnaire, name, definition[name])
+    questionnaire.translations = {
+        language: {k: v for k, v in texts.items() if k in Questionnaire.TRANSLATABLE}
+        for language, texts in (definition.get("translations") or {}).items()
+    }
     questionnaire.meaningful_change = definition.get("meaningful_change")
     questionnaire.max_missing_items = definition.get("max_missing_items", 1)
     questionnaire.active = True
     questionnaire.full_clean()
     questionnaire.save()
     for position, spec in enumerate(definition["items"], start=1):
-        item = QuestionnaireItem(questionnaire=questionnaire, position=position, code=spec["code"], text=spec["text"])
+        spec_translations = spec.get("translations") or {}
+        item = QuestionnaireItem(
+            questionnaire=questionnaire,
+            position=position,
+            code=spec["code"],
+            text=spec["text"],
+            translations={language: {"text": texts["text"]} for language, texts in spec_translations.items()},
+        )
         item.full_clean()
         item.save()
         if len(spec["options"]) != questionnaire.max_item_score + 1:
             raise IntakeError(
-                f"Item “{spec['code']}” needs {questionnaire.max_item_score + 1} options (scores 0 to max)."
+                _("Item “%(code)s” needs %(count)s options (scores 0 to max).")
+                % {"code": spec["code"], "count": questionnaire.max_item_score + 1}
             )
-        QuestionnaireOption.objects.bulk_create(
-            QuestionnaireOption(item=item, score=score, text=text) for score, text in enumerate(spec["options"])
-        )
+        options = [
+            QuestionnaireOption(
+                item=item,
+                score=score,
+                text=text,
+                translations={
+                    language: {"text": texts["options"][score]}
+                    for language, texts in spec_translations.items()
+                    if len(texts.get("options") or ()) > score
+                },
+            )
+            for score, text in enumerate(spec["options"])
+        ]
+        for option in options:
+            option.full_clean(exclude=["item"])
+        QuestionnaireOption.objects.bulk_create(options)
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=questionnaire, request=request, detail="loaded")
     return questionnaire

@@ -11,11 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error, attempt, error_text, message_error
+from clinic.languages import remember_on, supported_language
 from clinic.permissions import can, deny_object, get_patient_for_user, rule_required
 from intake import content, selectors, services
 from intake.forms import (
@@ -27,6 +29,7 @@ from intake.forms import (
     UrgentAlertHandleForm,
     step_form,
 )
+from intake.languages import active_language
 from intake.models import IntakeSubmission
 from intake.permissions import (
     SESSION_KEY,
@@ -73,7 +76,7 @@ def intake_home(request: HttpRequest) -> HttpResponse:
         "advice": content.advice_for(submitted[0].step_data("redflags")) if recent else [],
         "readiness": selectors.patient_readiness(patient),
         "signatures": list(selectors.consent_signatures(patient)),
-        "active_version": selectors.consent_version_active(),
+        "active_version": selectors.consent_version_for(active_language()).version,
         "steps": content.STEPS,
         "via_invitation": request.intake_invitation is not None,
     }
@@ -120,7 +123,7 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
         raise Http404("No such step.")
     draft = selectors.intake_draft(request.intake_patient)
     if draft is None:
-        messages.info(request, "Start a new intake form first.")
+        messages.info(request, _("Start a new intake form first."))
         return redirect("intake:intake_home")
     if step == "review":
         return _review(request, draft)
@@ -147,11 +150,14 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
             # Stay on the step: what to do now is said at the top of it, before anything else is asked.
             return redirect(reverse("intake:intake_step", args=["redflags"]) + "?saved=1#advice")
         if step == "outcome" and form.too_many_skipped():
+            allowed = form.questionnaire.max_missing_items
             messages.warning(
                 request,
-                f"You skipped {form.skipped()} questions. With more than {form.questionnaire.max_missing_items} "
-                "skipped, the questionnaire cannot be scored, so your practitioner will not get a score from it. "
-                "You can go back and answer them.",
+                _(
+                    "You skipped %(skipped)s questions. With more than %(allowed)s skipped, the questionnaire cannot "
+                    "be scored, so your practitioner will not get a score from it. You can go back and answer them."
+                )
+                % {"skipped": form.skipped(), "allowed": allowed},
             )
         return redirect("intake:intake_step", step=draft.current_step)
     status = 400 if request.method == "POST" else 200
@@ -172,7 +178,7 @@ def _about_from_record(patient) -> dict:
 
 def _review(request: HttpRequest, draft: IntakeSubmission) -> HttpResponse:
     if request.method == "POST":
-        return HttpResponse("Use the submit button on this page.", status=405)
+        return HttpResponse(_("Use the submit button on this page."), status=405)
     context = _step_context(request, draft, "review", None)
     context["missing"] = [content.step_by_slug(s) for s in services.intake_missing_steps(draft)]
     context["summary"] = selectors.submission_summary(draft)
@@ -189,7 +195,7 @@ def intake_submit(request: HttpRequest) -> HttpResponse:
     submission_id = request.POST.get("submission", "")
     submission = selectors.submission_by_id(submission_id)
     if submission is None:
-        raise Http404("No such intake.")
+        raise Http404(_("No such intake."))
     if submission.patient_id != request.intake_patient.pk:
         deny_object(request.user, submission, "intake.submit")
     was_locked = submission.is_locked
@@ -200,7 +206,7 @@ def intake_submit(request: HttpRequest) -> HttpResponse:
         return redirect("intake:intake_step", step="review")
     if not was_locked:
         messages.success(
-            request, "Thank you: your intake form is submitted. The practitioner will read it before your visit."
+            request, _("Thank you: your intake form is submitted. The practitioner will read it before your visit.")
         )
     return redirect("intake:intake_home")
 
@@ -210,9 +216,12 @@ def intake_submit(request: HttpRequest) -> HttpResponse:
 @intake_patient_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def consent_sign(request: HttpRequest) -> HttpResponse:
-    """The consent screen: the whole text, one tick per risk, the neck-procedure choice, the typed name."""
+    """The consent screen: the whole text, one tick per risk, the neck-procedure choice, the typed name. The text is
+    the active version in the language of the page; when there is none in it, the default language's, with a notice
+    that the patient may ask the clinic for an interpreter before signing."""
     patient = request.intake_patient
-    version = selectors.consent_version_active()
+    reading = selectors.consent_version_for(active_language())
+    version = reading.version
     if version is None:
         audit_read(request, patient, "consent form (none to sign)")
         return render(request, "intake/consent_unavailable.html", {"patient": patient}, status=200)
@@ -235,14 +244,21 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
                 actor=_actor(request),
                 request=request,
                 via_invitation=request.intake_invitation is not None,
+                reader_language=reading.language,
             )
         except services.IntakeError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, "Thank you: your consent is signed. You can print a copy below.")
+            messages.success(request, _("Thank you: your consent is signed. You can print a copy below."))
             return redirect("intake:consent_print", pk=signature.pk)
     status = 400 if request.method == "POST" else 200
-    context = {"patient": patient, "version": version, "form": form, "minor": minor}
+    context = {
+        "patient": patient,
+        "version": version,
+        "form": form,
+        "minor": minor,
+        "in_another_language": reading.in_another_language,
+    }
     audit_read(request, patient, "consent form")
     return render(request, "intake/consent_sign.html", context, status=status)
 
@@ -253,12 +269,14 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     signature = get_signature_for_request(request, pk)
     if signature.patient_id != request.intake_patient.pk:
-        raise Http404("No such consent.")
+        raise Http404(_("No such consent."))
     services.consent_withdraw(signature=signature, actor=_actor(request), request=request)
     messages.success(
         request,
-        "Your consent is withdrawn. No treatment will be given until you sign again. "
-        "Tell the clinic if you have questions.",
+        _(
+            "Your consent is withdrawn. No treatment will be given until you sign again. "
+            "Tell the clinic if you have questions."
+        ),
     )
     return redirect("intake:intake_home")
 
@@ -292,12 +310,16 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     except services.IntakeError as exc:
         return render(request, "intake/invitation_invalid.html", {"reason": error_text(exc)}, status=400)
     if request.user.is_authenticated:
-        reason = "You are signed in to an account. Log out first, then open the link again."
+        reason = _("You are signed in to an account. Log out first, then open the link again.")
         return render(request, "intake/invitation_invalid.html", {"reason": reason}, status=400)
     request.session.cycle_key()
     request.session[SESSION_KEY] = invitation.pk
     services.invitation_mark_used(invitation=invitation, request=request)
-    return redirect("intake:intake_home")
+    response = redirect("intake:intake_home")
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        # No choice made in this browser yet: the pages open in the language stored on the patient's record.
+        remember_on(response, supported_language(invitation.patient.language))
+    return response
 
 
 # --- Staff --------------------------------------------------------------------------------------
@@ -355,7 +377,7 @@ def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
         patient=patient, email=form.cleaned_data["email"], actor=request.user, request=request
     )
     request.session["intake_last_link"] = {"patient": patient.pk, "link": link}
-    messages.success(request, f"The link was e-mailed to {form.cleaned_data['email']}.")
+    messages.success(request, _("The link was e-mailed to %(email)s.") % {"email": form.cleaned_data["email"]})
     return redirect("intake:patient_intake_status", pk=patient.pk)
 
 
@@ -365,7 +387,7 @@ def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_invitation_for_user(request.user, pk)
     services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
-    messages.success(request, f"The link sent to {invitation.email} no longer works.")
+    messages.success(request, _("The link sent to %(email)s no longer works.") % {"email": invitation.email})
     return redirect("intake:patient_intake_status", pk=invitation.patient_id)
 
 
@@ -415,7 +437,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _practitioner(request):
     practitioner = getattr(request.user, "practitioner", None)
     if practitioner is None:
-        raise Http404("Only a practitioner can record this.")
+        raise Http404(_("Only a practitioner can record this."))
     return practitioner
 
 
@@ -431,7 +453,7 @@ def red_flags_review(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.red_flags_review(
             review=review, practitioner=_practitioner(request), note=note, actor=request.user, request=request
         ),
-        success="Red-flag review recorded; the alert is cleared.",
+        success=_("Red-flag review recorded; the alert is cleared."),
     )
     return redirect("intake:intake_summary", pk=review.patient_id)
 
@@ -446,7 +468,7 @@ def consent_discussed(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.consent_record_discussed(
             signature=signature, practitioner=_practitioner(request), actor=request.user, request=request
         ),
-        success="Recorded that you discussed this consent with the patient.",
+        success=_("Recorded that you discussed this consent with the patient."),
     )
     return redirect("intake:intake_summary", pk=signature.patient_id)
 
@@ -466,6 +488,6 @@ def urgent_alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.urgent_alert_handle(
             alert=alert, user=request.user, note=form.cleaned_data["note"], request=request
         ),
-        success=f"Recorded that {alert.patient.full_name} was contacted; the alert is cleared.",
+        success=_("Recorded that %(name)s was contacted; the alert is cleared.") % {"name": alert.patient.full_name},
     )
     return redirect("scheduling:frontdesk_home")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from intake import content
 
@@ -32,11 +35,17 @@ def body_diagram(field=None, marked=None):
                 marked.add(widget.data["value"])
         marked |= set(field.value() or ())
     views = []
-    for view, title in (("front", "Front"), ("back", "Back")):
+    names = (
+        ("front", pgettext_lazy("side of the body", "Front"), _("Front view"), _("Front of the body")),
+        ("back", pgettext_lazy("side of the body", "Back"), _("Back view"), _("Back of the body")),
+    )
+    for view, title, figure_title, list_title in names:
         views.append(
             {
                 "view": view,
                 "title": title,
+                "figure_title": figure_title,
+                "list_title": list_title,
                 "shapes": _shapes(view, marked),
                 "checkboxes": [(options[r.code], r) for r in content.REGIONS if r.view == view and r.code in options],
             }
@@ -69,3 +78,18 @@ def svg_attrs(attrs: dict) -> str:
 def red_flag_advice(field):
     """The advice (intake.content.ADVICE) a yes to this red-flag question calls for, or None."""
     return content.ADVICE_BY_CODE.get(field.name)
+
+
+# Languages whose own grammar writes other languages' names in lower case inside a sentence ("en inglés").
+LOWER_CASE_LANGUAGE_NAMES = frozenset({"es"})
+
+
+@register.filter
+def language_in_sentence(code: str) -> str:
+    """The name of the language `code` in the active language, as written inside a sentence ("in English",
+    "en inglés")."""
+    try:
+        name = translation.gettext(translation.get_language_info(code)["name"])
+    except KeyError:
+        return code
+    return name.lower() if (translation.get_language() or "").split("-")[0] in LOWER_CASE_LANGUAGE_NAMES else name

@@ -10,17 +10,21 @@
   var readBox = form.querySelector('input[name="read_to_end"]');
   var submit = form.querySelector("[data-consent-submit]");
   var status = form.querySelector("[data-consent-status]");
+  // The words come from the page (data-hint, data-reached), in the page's language.
+  var hint = (status && status.getAttribute("data-hint")) ||
+    "Scroll to the end of the text, or tick the box below it, to enable the sign button.";
+  var reached = (status && status.getAttribute("data-reached")) || "You have reached the end of the text.";
   function update() {
     submit.disabled = !readBox.checked;
     if (status && !readBox.checked) {
-      status.textContent = "Scroll to the end of the text, or tick the box below it, to enable the sign button.";
+      status.textContent = hint;
     }
   }
   function reachedEnd() {
     if (!readBox.checked) {
       readBox.checked = true;
       update();
-      if (status) { status.textContent = "You have reached the end of the text."; }
+      if (status) { status.textContent = reached; }
     }
   }
   readBox.addEventListener("change", function () {

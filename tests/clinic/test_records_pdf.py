@@ -95,7 +95,7 @@ def test_intake_pdf_has_body_diagram_answers_and_scores(alice_record, patient_a,
     assert regions
     from intake.content import REGION_BY_CODE
 
-    assert all(REGION_BY_CODE[code].label in text for code in regions)
+    assert all(str(REGION_BY_CODE[code].label) in text for code in regions)
     assert "Sore after gardening" in text
     assert "Pain 3" in text
     _assert_every_page_framed(data, patient_a)

@@ -82,6 +82,23 @@ def consent_version(version: int = 1, *, active: bool = True, text: str | None =
     return row
 
 
+def spanish_consent_version(
+    version: int = 3, *, active: bool = True, text: str | None = None, **extra
+) -> ConsentVersion:
+    """The Spanish text of the default consent (a demo translation, as the demo seeds it), as its own version."""
+    row = services.consent_version_create(
+        title=consent_text.ES_TITLE,
+        version=version,
+        effective_date=dt.date(2026, 6, 1),
+        text=text or consent_text.ES_V2_TEXT,
+        risks=consent_text.ES_RISKS,
+        language="es",
+        translation_note=consent_text.ES_TRANSLATION_NOTE,
+        **extra,
+    )
+    return services.consent_version_activate(version=row) if active else row
+
+
 def sign(patient, version: ConsentVersion, *, cervical: bool = True, **extra) -> ConsentSignature:
     kwargs = {
         "patient": patient,

@@ -23,7 +23,9 @@ def test_demo_seed_is_idempotent_and_shows_every_state():
     counts = (IntakeSubmission.objects.count(), ConsentSignature.objects.count(), RedFlagReview.objects.count())
     demo.seed()
     assert (IntakeSubmission.objects.count(), ConsentSignature.objects.count(), RedFlagReview.objects.count()) == counts
-    assert ConsentVersion.objects.get(active=True).version == 2
+    assert ConsentVersion.objects.get(active=True, language="en").version == 2
+    spanish = ConsentVersion.objects.get(active=True, language="es")
+    assert spanish.version == 3 and "not yet approved by the clinic" in spanish.translation_note
     states = readiness_for_patients(IntakeSubmission.objects.values_list("patient_id", flat=True))
     statuses = {(r.intake_status, r.consent_status) for r in states.values()}
     assert ("in_progress", "missing") in statuses
