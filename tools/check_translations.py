@@ -65,7 +65,23 @@ READ_ATTRIBUTE = re.compile(r"""\b(aria-label|title|alt|placeholder|content)\s*=
 ELEMENT = re.compile(r"<[^>]*>", re.S)
 WORDS = re.compile(r"[A-Za-z][a-z]+(?:[ '\u2019-][A-Za-z]+)*")
 # Not words for a reader: entities, units, the clinic's own names drawn from settings are variables anyway.
-IGNORED = {"nbsp", "amp", "middot", "times", "larr", "rarr", "hellip", "ndash", "mdash", "SOT", "PDF", "TOTP", "NDI", "ODI", "px"}
+IGNORED = {
+    "nbsp",
+    "amp",
+    "middot",
+    "times",
+    "larr",
+    "rarr",
+    "hellip",
+    "ndash",
+    "mdash",
+    "SOT",
+    "PDF",
+    "TOTP",
+    "NDI",
+    "ODI",
+    "px",
+}
 
 
 def _patient_templates() -> list[Path]:
