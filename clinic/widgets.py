@@ -47,6 +47,12 @@ class DateInput(KeepsWhatWasTyped, forms.DateInput):
     hint = "YYYY-MM-DD"
     readable = _parses(dt.date.fromisoformat)
 
+    def __init__(self, **kwargs):
+        # Always ISO: the browser's date box reads nothing else, whatever the page's language (15/06/1985 in
+        # Spanish would show an empty box).
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(**kwargs)
+
 
 class DateTimeLocalInput(KeepsWhatWasTyped, forms.DateTimeInput):
     input_type = "datetime-local"

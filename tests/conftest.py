@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from tests.clinic.factories import PatientFactory, PractitionerFactory, UserFactory
 
@@ -9,6 +10,13 @@ from tests.clinic.factories import PatientFactory, PractitionerFactory, UserFact
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_on():
+    """A Spanish request leaves its language active in the thread; the next test starts in the default."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

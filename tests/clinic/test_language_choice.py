@@ -120,3 +120,15 @@ def test_the_front_desk_sets_a_patients_language_on_their_record(client_for, fro
     assert response.status_code == 302, response.content.decode()[:2000]
     patient_a.refresh_from_db()
     assert patient_a.language == "es"
+
+
+def test_a_date_box_keeps_its_iso_value_in_spanish():
+    import datetime as dt
+
+    from django.utils import translation
+
+    from clinic.widgets import DateInput
+
+    with translation.override("es"):
+        html = DateInput().render("born", dt.date(1985, 6, 15))
+    assert 'value="1985-06-15"' in html
