@@ -62,7 +62,7 @@ def test_a_spanish_reader_fills_the_intake_and_signs_the_spanish_consent_on_a_ph
     click_through(page, page.get_by_role("button", name="Empezar el formulario de admisión"))
 
     # Step 1: her details, checked against the record.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sus datos")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sobre usted")
     expect(page.get_by_text("Paso 1 de 6")).to_be_visible()
     expect(page.get_by_label("Fecha de nacimiento")).to_have_value("1985-06-15")  # the record's, in ISO form
     page.get_by_label("Sexo").select_option("female")
@@ -82,7 +82,7 @@ def test_a_spanish_reader_fills_the_intake_and_signs_the_spanish_consent_on_a_ph
     page.get_by_label("¿Cómo empezó?").select_option(label="Poco a poco, con el tiempo")
     page.get_by_role("radiogroup", name="Dolor de 0 a 10").get_by_text("4", exact=True).click()
     click_through(page, page.get_by_role("button", name="Guardar y seguir"))
-    expect(page.get_by_role("alert").first).to_contain_text("Corrija las respuestas marcadas abajo")
+    expect(page.get_by_role("alert").first).to_contain_text("corrija las respuestas marcadas más abajo")
     expect(page.get_by_text("Marque al menos un lugar donde le duela.")).to_be_visible()
     axe_here(page, "step visit with an error", found)
     shoot(page, "intake-es-3-visit-error", widths=("phone",))

@@ -88,7 +88,7 @@ def _english_texts() -> set[str]:
 
 # Strings the catalog translates, looked for on each step (a sample per step: the label, a button, a help text).
 SPANISH_ON_STEP = {
-    "about": ["Sus datos", "Fecha de nacimiento", "Contacto de emergencia: nombre", "Guardar y seguir", "Paso 1 de 6"],
+    "about": ["Sobre usted", "Fecha de nacimiento", "Contacto de emergencia: nombre", "Guardar y seguir", "Paso 1 de 6"],
     "visit": ["¿Dónde le duele?", "Poco a poco, con el tiempo", "Parte baja de la espalda", "0 sin dolor"],
     "health": ["¿Le han dicho alguna vez", "Presión arterial alta", "¿Está embarazada?", "Alergias (opcional)"],
     "redflags": [
@@ -151,7 +151,7 @@ def test_errors_are_in_spanish_next_to_the_field(spanish_client, questionnaires)
     text = _main_text(response)
     assert "Marque al menos un lugar donde le duela." in text
     assert "Cuéntenos cómo empezó, o elija otra respuesta arriba." in text
-    assert "Corrija las respuestas marcadas abajo." in text
+    assert "Por favor, corrija las respuestas marcadas más abajo." in text
     assert "Mark at least one place" not in text and "Please correct" not in text
     response = spanish_client.post(reverse("intake:intake_step", args=["about"]), {**factories.ABOUT, "city": ""})
     assert "Este campo es obligatorio." in _main_text(response)  # Django's own Spanish
