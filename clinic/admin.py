@@ -11,6 +11,7 @@ from clinic.models import (
     Location,
     NoteAddendum,
     NoteTemplate,
+    PainScale,
     Patient,
     Practitioner,
     Room,
@@ -128,6 +129,21 @@ class BlockLandmarkAdmin(ClinicModelAdmin):
     list_display = ["name", "position", "active"]
     list_editable = ["position", "active"]
     search_fields = ["name"]
+
+
+@admin.register(PainScale)
+class PainScaleAdmin(ClinicModelAdmin):
+    """The meaningful change on the 0-10 pain rating (trend charts, outcomes report): one row, edited, never
+    added twice or deleted."""
+
+    list_display = ["__str__", "source_note", "updated_at"]
+    fields = ["meaningful_change", "source_note"]
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not PainScale.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(NoteTemplate)

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from clinic.models import CarePlan, Location, Patient, Practitioner, VisitNote
 from clinic.models.careplans import CarePlanStatus, PlanQuestionnaire
-from clinic.notes.selectors import PAIN_MEANINGFUL_CHANGE
+from clinic.notes.selectors import pain_meaningful_change
 from intake.models import OutcomeScore, Questionnaire
 from reports.localtime import as_hours, hours_between, local_day, local_hour, local_weekday, shifted
 from scheduling import availability
@@ -518,7 +518,7 @@ class Outcomes:
     rows: list[OutcomeRow]
 
 
-def _measures(scope: Scope, questionnaires: list[tuple[int, str, Decimal]]) -> QuerySet:
+def _measures(scope: Scope, questionnaires: list[tuple[int, str, Decimal]], pain_change: float) -> QuerySet:
     """Every measure up to the end of the range, as rows (patient, measure, value, when, tie-break, meaningful
     change): pain from the visit notes, and each questionnaire's percent from the intake (`OutcomeScore`) and from
     the care plans (`PlanQuestionnaire`, scored by the same rule). One UNION ALL; `_OUTCOMES_SQL` keeps the
@@ -542,7 +542,7 @@ def _measures(scope: Scope, questionnaires: list[tuple[int, str, Decimal]]) -> Q
 
     # From the notes' side: only the notes with a pain score are read, each finding its appointment's start.
     pain = VisitNote.objects.filter(pain_today__isnull=False, appointment__start__lt=end)
-    pain_change = Decimal(PAIN_MEANINGFUL_CHANGE)
+    pain_change = Decimal(str(pain_change))
     parts = [columns(pain, "pain", "pain_today", "appointment__start", pain_change, order="appointment_id")]
     for pk, code, change in questionnaires:
         intake = OutcomeScore.objects.filter(questionnaire_id=pk, percent__isnull=False, scored_at__lt=end)
@@ -590,14 +590,16 @@ def outcomes(scope: Scope) -> Outcomes:
     measure up to the end of the range. Lower is better on every measure (pain 0-10, NDI and ODI percents).
     Pain is the visit note's pain today; a questionnaire's measures are the intake's scores and the care plans'
     (the same questionnaire scored by the same rule); the meaningful change of each questionnaire is its
-    `meaningful_change`, pain's `PAIN_MEANINGFUL_CHANGE`. Two queries: the questionnaires, then one over every
-    measure of the patients seen, ranked by window functions (no per-patient subquery)."""
+    `meaningful_change`, pain's `PainScale.meaningful_change`. Three queries: the pain scale, the
+    questionnaires, then one over every measure of the patients seen, ranked by window functions (no
+    per-patient subquery)."""
     questionnaires = list(
         Questionnaire.objects.filter(meaningful_change__isnull=False)
         .order_by("code")
         .values_list("pk", "code", "meaningful_change")
     )
-    measures_sql, measures_params = _sql(_measures(scope, questionnaires))
+    pain_change = pain_meaningful_change()
+    measures_sql, measures_params = _sql(_measures(scope, questionnaires, pain_change))
     seen_sql, seen_params = _sql(appointments_in(scope).filter(status__in=ATTENDED).order_by().values("patient_id"))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -605,7 +607,7 @@ def outcomes(scope: Scope) -> Outcomes:
             [*seen_params, *measures_params, _EITHER, _SEEN],
         )
         figures = {key: (int(measured or 0), int(improved or 0)) for key, measured, improved in cursor.fetchall()}
-    measures = [("pain", "Pain", f"{PAIN_MEANINGFUL_CHANGE} points of 10")]
+    measures = [("pain", "Pain", f"{_fmt_number(pain_change)} points of 10")]
     measures += [(code, code.upper(), f"{_fmt_number(c)} percentage points") for _pk, code, c in questionnaires]
     rows = [OutcomeRow(label, text, *figures.get(key, (0, 0))) for key, label, text in measures]
     rows.append(OutcomeRow("Either measure", "either of the above", *figures.get(_EITHER, (0, 0))))

@@ -288,14 +288,14 @@ def pain_results(plan: CarePlan) -> list[trend.Result]:
 
 
 def plan_trend(plan: CarePlan) -> dict:
-    """The plan's outcome trend as one chart (`trend.build`, which the patient chart draws too). Four queries."""
+    """The plan's outcome trend as one chart (`trend.build`, which the patient chart draws too). Five queries."""
     questionnaire = Questionnaire.objects.filter(code=plan.questionnaire_code).only("meaningful_change").first()
     return trend.build(
         plan,
         scores=outcome_results(plan),
         pain=pain_results(plan),
         meaningful_change=questionnaire.meaningful_change if questionnaire else None,
-        pain_change=notes_selectors.PAIN_MEANINGFUL_CHANGE,
+        pain_change=notes_selectors.pain_meaningful_change(),
     )
 
 

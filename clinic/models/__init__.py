@@ -28,7 +28,7 @@ from clinic.models.core import (
     validate_time_zone,
 )
 from clinic.models.family import GuardianLink
-from clinic.models.notes import BlockLandmark, NoteAddendum, NoteTemplate, VisitNote
+from clinic.models.notes import BlockLandmark, NoteAddendum, NoteTemplate, PainScale, VisitNote
 from clinic.models.outbox import OutgoingNotice
 from clinic.models.records import RecordRequest
 
@@ -44,6 +44,7 @@ __all__ = [
     "NoteAddendum",
     "NoteTemplate",
     "OutgoingNotice",
+    "PainScale",
     "Patient",
     "PlanQuestionnaire",
     "Practitioner",

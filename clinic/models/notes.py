@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -57,6 +58,39 @@ class BlockLandmark(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PainScale(models.Model):
+    """The 0-10 pain rating of visit notes and the intake, and the change on it that matters to a patient:
+    drawn as a line on the trend charts and used by the outcomes report. The clinic may change it in the admin
+    (DOMAIN default: 2 points, Ostelo et al., Spine 2008). The row with the lowest id is used; the migration
+    makes one, and with none the default applies."""
+
+    DEFAULT_MEANINGFUL_CHANGE = 2
+
+    meaningful_change = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        default=DEFAULT_MEANINGFUL_CHANGE,
+        validators=[MinValueValidator(0.5), MaxValueValidator(10)],
+        help_text="The smallest fall in points (0-10) that counts as a meaningful improvement: the dashed line on "
+        "the trend charts and the threshold of the outcomes report.",
+    )
+    source_note = models.CharField(
+        max_length=300,
+        blank=True,
+        default="Ostelo et al., Spine 2008: 2 points or 30 % (consensus on low back pain).",
+        help_text="Where the threshold comes from.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "pain scale"
+        verbose_name_plural = "pain scale"
+
+    def __str__(self) -> str:
+        return f"Pain 0-10: meaningful change {Decimal(self.meaningful_change).normalize():f} points"
 
 
 class NoteTemplate(models.Model):

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from clinic.careplans import selectors as careplan_selectors
 from clinic.careplans import trend as careplan_trend
-from clinic.models import NoteTemplate, Patient, PlanQuestionnaire, Practitioner, VisitNote
+from clinic.models import NoteTemplate, PainScale, Patient, PlanQuestionnaire, Practitioner, VisitNote
 from intake import selectors as intake_selectors
 from intake.models import Questionnaire
 from scheduling import selectors as scheduling_selectors
@@ -139,8 +139,11 @@ def pain_points(patient: Patient, notes: list[VisitNote], submissions: list) -> 
     return sorted(points, key=lambda p: p.at)
 
 
-# A change of 2 points on the 0-10 pain rating is meaningful (Ostelo et al., Spine 2008).
-PAIN_MEANINGFUL_CHANGE = 2
+def pain_meaningful_change() -> float:
+    """The change on the 0-10 pain rating that matters, as the clinic set it (`PainScale`, in the admin; the
+    DOMAIN default of 2 points when no row exists). One query."""
+    value = PainScale.objects.order_by("pk").values_list("meaningful_change", flat=True).first()
+    return float(PainScale.DEFAULT_MEANINGFUL_CHANGE if value is None else value)
 
 
 def outcome_points(scores: list, plan_rows: list[PlanQuestionnaire] = ()) -> dict[str, list[Point]]:
@@ -165,7 +168,9 @@ def outcome_points(scores: list, plan_rows: list[PlanQuestionnaire] = ()) -> dic
     return series
 
 
-def plan_trend(plans: list, scores: list, plan_rows: list[PlanQuestionnaire], notes: list[VisitNote]) -> dict | None:
+def plan_trend(
+    plans: list, scores: list, plan_rows: list[PlanQuestionnaire], notes: list[VisitNote], *, pain_change: float
+) -> dict | None:
     """The trend of the patient's current (else latest) care plan, drawn as the plan page draws it: its
     questionnaire with the baseline, the goals and the meaningful-change line, and every note's pain. At most one
     query (the questionnaire's meaningful change), whatever the number of plans and results."""
@@ -181,7 +186,7 @@ def plan_trend(plans: list, scores: list, plan_rows: list[PlanQuestionnaire], no
         scores=careplan_trend.questionnaire_results(plan, intake_scores=scores, plan_rows=plan_rows),
         pain=careplan_trend.note_pain(notes),
         meaningful_change=change,
-        pain_change=PAIN_MEANINGFUL_CHANGE,
+        pain_change=pain_change,
     )
 
 
@@ -197,7 +202,8 @@ def patient_chart(patient: Patient) -> dict:
     notes_by_appointment = {n.appointment_id: n for n in notes}
     plans = careplan_selectors.careplans_of_patient(patient)
     plan_rows = careplan_selectors.plan_questionnaires_answered(patient) if plans else []
-    trend = plan_trend(plans, scores, plan_rows, notes)
+    pain_change = pain_meaningful_change()
+    trend = plan_trend(plans, scores, plan_rows, notes, pain_change=pain_change)
     changes = {
         s.questionnaire.code.upper(): float(s.questionnaire.meaningful_change)
         for s in scores
@@ -220,4 +226,5 @@ def patient_chart(patient: Patient) -> dict:
         "outcome_changes": changes,
         "plans": plans,
         "plan_trend": trend,
+        "pain_change": pain_change,
     }

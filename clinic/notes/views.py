@@ -227,7 +227,7 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
         title="Pain over time",
         empty_text="No pain ratings recorded yet",
         thresholds=_lines(
-            [("Pain", chart["pain"], selectors.PAIN_MEANINGFUL_CHANGE, "points")],
+            [("Pain", chart["pain"], chart["pain_change"], "points")],
         ),
     )
     outcome_svg = charts.trend_svg(

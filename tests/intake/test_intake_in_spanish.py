@@ -88,7 +88,13 @@ def _english_texts() -> set[str]:
 
 # Strings the catalog translates, looked for on each step (a sample per step: the label, a button, a help text).
 SPANISH_ON_STEP = {
-    "about": ["Sobre usted", "Fecha de nacimiento", "Contacto de emergencia: nombre", "Guardar y seguir", "Paso 1 de 6"],
+    "about": [
+        "Sobre usted",
+        "Fecha de nacimiento",
+        "Contacto de emergencia: nombre",
+        "Guardar y seguir",
+        "Paso 1 de 6",
+    ],
     "visit": ["¿Dónde le duele?", "Poco a poco, con el tiempo", "Parte baja de la espalda", "0 sin dolor"],
     "health": ["¿Le han dicho alguna vez", "Presión arterial alta", "¿Está embarazada?", "Alergias (opcional)"],
     "redflags": [
