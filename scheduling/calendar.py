@@ -36,6 +36,7 @@ class Block:
     flags: Flags | None
     offset: int  # minutes from the top of the grid to its start (wall-clock)
     minutes: int  # its length
+    time: str = ""  # its local start, "08:15"
 
     @property
     def top(self) -> float:
@@ -109,8 +110,10 @@ def build_grid(
         local_start, local_end = iv.start.astimezone(zone), iv.end.astimezone(zone)
         first_minute = min(first_minute, local_start.hour * 60 + local_start.minute)
         last_minute = max(last_minute, local_end.hour * 60 + local_end.minute)
+    local_starts: dict[int, dt.datetime] = {}  # each appointment's local start, converted once
     for a in appointments:
         s, e = a.start.astimezone(zone), a.end.astimezone(zone)
+        local_starts[a.pk] = s
         first_minute = min(first_minute, s.hour * 60 + s.minute)
         last_minute = max(last_minute, e.hour * 60 + e.minute if e.date() == s.date() else 24 * 60)
     first_minute -= first_minute % 60
@@ -128,41 +131,66 @@ def build_grid(
     book_url = reverse("scheduling:appointment_book")
     by_cell: dict[tuple[int, dt.date], list] = {}
     for a in appointments:
-        by_cell.setdefault((a.practitioner_id, a.start.astimezone(zone).date()), []).append(a)
+        by_cell.setdefault((a.practitioner_id, local_starts[a.pk].date()), []).append(a)
+    # The rows of a day are the same for every column of that day (the day view's ten): their instants, whether
+    # they are still to come, labels and tops, computed once per day.
+    step = dt.timedelta(minutes=ROW_MINUTES)
+    minutes = range(first_minute, last_minute, ROW_MINUTES)
+    row_labels = [f"{m // 60:02d}:{m % 60:02d}" for m in minutes]
+    row_tops = [(m - first_minute) * PX_PER_MINUTE for m in minutes]
+    day_rows: dict[dt.date, list[tuple[dt.datetime, bool]]] = {}
     columns = []
     for (title, day, practitioner), intervals in zip(cells, hours_by_cell, strict=True):
         col = Column(title=title, day=day, practitioner=practitioner, works=bool(intervals))
         mine = by_cell.get((practitioner.pk, day), [])
         spans, first = sorted((a.start, a.end) for a in mine), 0  # the first span not over yet (rows go down)
-        origin = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
-        for m in range(first_minute, last_minute, ROW_MINUTES):
-            start = (origin + dt.timedelta(minutes=m)).astimezone(zone)
-            inside = any(iv.start <= start < iv.end for iv in intervals)
+        instants = day_rows.get(day)
+        if instants is None:
+            origin = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+            # Wall-clock arithmetic, then normalised (right on daylight-saving change days too).
+            starts = [(origin + dt.timedelta(minutes=m)).astimezone(zone) for m in minutes]
+            instants = day_rows[day] = [(start, start + step > now) for start in starts]
+        bounds = [(iv.start, iv.end) for iv in intervals]
+        rows = col.rows
+        for index, (start, future) in enumerate(instants):
+            inside = False
+            for iv_start, iv_end in bounds:
+                if iv_start <= start < iv_end:
+                    inside = True
+                    break
+            if not inside:
+                rows.append(Row(row_labels[index], row_tops[index], row_height, False))
+                continue
             while first < len(spans) and spans[first][1] <= start:
                 first += 1
             # A start inside one of the practitioner's appointments is refused whatever is booked (no double
             # booking): no link to book there (the appointment's block covers the row anyway).
-            future = start + dt.timedelta(minutes=ROW_MINUTES) > now
-            taken = inside and future and first < len(spans) and spans[first][0] <= start
-            bookable = inside and future and not taken
-            local_label = f"{m // 60:02d}:{m % 60:02d}"
-            col.rows.append(
+            taken = future and first < len(spans) and spans[first][0] <= start
+            bookable = future and not taken
+            label = row_labels[index]
+            rows.append(
                 Row(
-                    label=local_label,
-                    top=(m - first_minute) * PX_PER_MINUTE,
-                    height=row_height,
-                    bookable=bookable,
-                    working=inside,
-                    book_url=_book_url(book_url, practitioner.pk, day, local_label) if bookable else "",
-                    taken=taken,
+                    label,
+                    row_tops[index],
+                    row_height,
+                    bookable,
+                    _book_url(book_url, practitioner.pk, day, label) if bookable else "",
+                    True,
+                    taken,
                 )
             )
         for a in mine:
-            local_start = a.start.astimezone(zone)
+            local_start = local_starts[a.pk]
             # Placed by wall-clock time, like the row labels (right on daylight-saving change days too).
             offset = local_start.hour * 60 + local_start.minute - first_minute
             col.blocks.append(
-                Block(appointment=a, flags=flags.get(a.pk), offset=offset, minutes=round(_minutes(a.end, a.start)))
+                Block(
+                    appointment=a,
+                    flags=flags.get(a.pk),
+                    offset=offset,
+                    minutes=round(_minutes(a.end, a.start)),
+                    time=f"{local_start:%H:%M}",
+                )
             )
         columns.append(col)
     return Grid(

@@ -239,6 +239,12 @@ class Appointment(models.Model):
             models.Index(fields=["practitioner", "start"]),
             models.Index(fields=["room", "start"]),
             models.Index(fields=["patient", "start"]),
+            # "Completed a visit before this one" (the calendar's new-patient flag, `selectors.calendar_day`):
+            # an EXISTS per appointment that, through the plain (patient, start) index, read every earlier
+            # visit of the patient to find a completed one; this index holds only the completed ones.
+            models.Index(
+                fields=["patient", "start"], condition=Q(status="completed"), name="appointment_completed_visits"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_end_after_start"),

@@ -276,18 +276,27 @@ def flags_for(appointments: list[Appointment] | list[CalendarAppointment]) -> di
             a.pk for a in appointments if a.patient_id in first_completed and first_completed[a.patient_id] < a.start
         }
     readiness = intake_selectors.readiness_for_patients(patient_ids)
+    # Flags are frozen: rows with the same flags share one (a busy day has 400 appointments and a handful of
+    # distinct flags), and the calendar writes each distinct one's markup once (`calendar_html.flags_html`).
+    shared: dict[tuple, Flags] = {}
     flags = {}
+    blank = intake_selectors.Readiness()
     for a in appointments:
-        r = readiness.get(a.patient_id) or intake_selectors.Readiness()
-        flags[a.pk] = Flags(
-            new_patient=a.pk not in returning or _for_new_patients(a),
-            intake_missing=r.intake_status != "submitted",
-            consent_missing=r.consent_status != "current",
-            red_flag=bool(r.red_flags_unreviewed),
-            missing=tuple(r.missing),
-            intake_status=r.intake_status,
-            consent_status=r.consent_status,
-        )
+        r = readiness.get(a.patient_id) or blank
+        new = a.pk not in returning or _for_new_patients(a)
+        key = (new, r.intake_status, r.consent_status, bool(r.red_flags_unreviewed), r.missing)
+        one = shared.get(key)
+        if one is None:
+            one = shared[key] = Flags(
+                new_patient=new,
+                intake_missing=r.intake_status != "submitted",
+                consent_missing=r.consent_status != "current",
+                red_flag=bool(r.red_flags_unreviewed),
+                missing=tuple(r.missing),
+                intake_status=r.intake_status,
+                consent_status=r.consent_status,
+            )
+        flags[a.pk] = one
     return flags
 
 

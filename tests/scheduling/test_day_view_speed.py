@@ -1,0 +1,109 @@
+"""What keeps the day view cheap on a busy day (issue 15 item 6), checked as behaviour: the "completed a visit
+before" lookup has its own partial index and the day's query uses it, patients with the same paperwork share one
+`Flags`, and the grid's rows come out as before (free times, taken rows, hours) with their instants computed once
+per day."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from scheduling import selectors
+from scheduling.models import Appointment
+from tests.clinic.factories import PatientFactory
+from tests.scheduling.conftest import MONDAY, NY
+from tests.scheduling.factories import AppointmentFactory
+
+pytestmark = pytest.mark.django_db
+TUESDAY = MONDAY + dt.timedelta(days=1)
+
+
+def _at(day, hour, minute=0):
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=NY)
+
+
+def _visit(patient, practitioner, adjustment, start, status=Appointment.Status.BOOKED):
+    return AppointmentFactory(
+        patient=patient,
+        practitioner=practitioner,
+        appointment_type=adjustment,
+        start=start,
+        end=start + dt.timedelta(minutes=30),
+        blocks_until=start + dt.timedelta(minutes=30),
+        status=status,
+    )
+
+
+def test_the_completed_visits_index_exists_and_holds_only_completed_visits():
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Appointment._meta.db_table)
+    index = constraints["appointment_completed_visits"]
+    assert index["index"] and index["columns"] == ["patient_id", "start"]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'appointment_completed_visits'")
+            (sql,) = cursor.fetchone()
+        assert "WHERE" in sql and "'completed'" in sql
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the plan of a tiny PostgreSQL table is a scan anyway")
+def test_the_day_query_finds_earlier_completed_visits_through_the_partial_index(
+    clinic, practitioner_a, adjustment, rooms
+):
+    patient = PatientFactory()
+    _visit(patient, practitioner_a, adjustment, _at(MONDAY - dt.timedelta(days=7), 9), Appointment.Status.COMPLETED)
+    _visit(patient, practitioner_a, adjustment, _at(TUESDAY, 9))
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.calendar_day(TUESDAY)
+    (query,) = ctx.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "appointment_completed_visits" in plan
+
+
+def test_new_patient_flag_counts_only_completed_visits_before(clinic, practitioner_a, practitioner_b, adjustment):
+    returning, cancelled_only, first_time = PatientFactory(), PatientFactory(), PatientFactory()
+    _visit(returning, practitioner_a, adjustment, _at(MONDAY - dt.timedelta(days=7), 9), Appointment.Status.COMPLETED)
+    _visit(cancelled_only, practitioner_a, adjustment, _at(MONDAY - dt.timedelta(days=7), 10), "cancelled")
+    shown = [
+        _visit(returning, practitioner_a, adjustment, _at(TUESDAY, 9)),
+        _visit(cancelled_only, practitioner_a, adjustment, _at(TUESDAY, 10)),
+        _visit(first_time, practitioner_b, adjustment, _at(TUESDAY, 9)),
+    ]
+    _practitioners, appointments = selectors.calendar_day(TUESDAY)
+    flags = selectors.flags_for(appointments)
+    assert [flags[a.pk].new_patient for a in shown] == [False, True, True]
+
+
+def test_patients_with_the_same_paperwork_share_one_flags(clinic, practitioner_a, practitioner_b, adjustment):
+    """Two new patients with no intake and no consent: one Flags object (the calendar writes its markup once)."""
+    one = _visit(PatientFactory(), practitioner_a, adjustment, _at(TUESDAY, 9))
+    two = _visit(PatientFactory(), practitioner_b, adjustment, _at(TUESDAY, 9))
+    returning = PatientFactory()
+    _visit(returning, practitioner_a, adjustment, _at(MONDAY - dt.timedelta(days=7), 9), Appointment.Status.COMPLETED)
+    three = _visit(returning, practitioner_a, adjustment, _at(TUESDAY, 10))
+    _practitioners, appointments = selectors.calendar_day(TUESDAY)
+    flags = selectors.flags_for(appointments)
+    assert flags[one.pk] is flags[two.pk]
+    assert flags[three.pk] is not flags[one.pk] and not flags[three.pk].new_patient
+    assert flags[three.pk].intake_missing and flags[three.pk].consent_missing
+
+
+def test_grid_rows_free_taken_and_off_hours(client_for, front_desk, clinic, practitioner_a, practitioner_b, adjustment):
+    """The conftest's hours (08:00-12:00, 13:00-18:00): a booked 09:00-09:30 takes two rows of its column only;
+    12:00-13:00 is outside hours; the block's time is its local start."""
+    _visit(PatientFactory(), practitioner_a, adjustment, _at(TUESDAY, 9))
+    response = client_for(front_desk).get("/frontdesk/", {"date": TUESDAY.isoformat()})
+    grid = response.context["grid"]
+    a, b = ({c.practitioner.pk: c for c in grid.columns}[p.pk] for p in (practitioner_a, practitioner_b))
+    rows_a = {r.label: r for r in a.rows}
+    rows_b = {r.label: r for r in b.rows}
+    assert rows_a["09:00"].taken and rows_a["09:15"].taken and not rows_a["09:00"].bookable
+    assert rows_a["09:30"].bookable and rows_b["09:00"].bookable and rows_b["09:15"].bookable
+    assert not rows_a["12:00"].working and not rows_a["12:00"].bookable
+    assert rows_a["08:00"].book_url.endswith(f"practitioner={practitioner_a.pk}&start={TUESDAY}T08%3A00")
+    assert [r.label for r in a.rows] == [r.label for r in grid.time_labels]
+    (block,) = a.blocks
+    assert block.time == "09:00" and block.offset == 60
