@@ -143,14 +143,17 @@ def build_grid(
     for (title, day, practitioner), intervals in zip(cells, hours_by_cell, strict=True):
         col = Column(title=title, day=day, practitioner=practitioner, works=bool(intervals))
         mine = by_cell.get((practitioner.pk, day), [])
-        spans, first = sorted((a.start, a.end) for a in mine), 0  # the first span not over yet (rows go down)
+        # Instants as POSIX seconds from here on: comparing aware datetimes of two zones costs an offset lookup
+        # each, and a busy day compares thousands.
+        spans = sorted((a.start.timestamp(), a.end.timestamp()) for a in mine)
+        first = 0  # the first span not over yet (rows go down)
         instants = day_rows.get(day)
         if instants is None:
             origin = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
             # Wall-clock arithmetic, then normalised (right on daylight-saving change days too).
             starts = [(origin + dt.timedelta(minutes=m)).astimezone(zone) for m in minutes]
-            instants = day_rows[day] = [(start, start + step > now) for start in starts]
-        bounds = [(iv.start, iv.end) for iv in intervals]
+            instants = day_rows[day] = [(s.timestamp(), s + step > now) for s in starts]
+        bounds = [(iv.start.timestamp(), iv.end.timestamp()) for iv in intervals]
         rows = col.rows
         for index, (start, future) in enumerate(instants):
             inside = False
@@ -189,7 +192,7 @@ def build_grid(
                     flags=flags.get(a.pk),
                     offset=offset,
                     minutes=round(_minutes(a.end, a.start)),
-                    time=f"{local_start:%H:%M}",
+                    time=f"{local_start.hour:02d}:{local_start.minute:02d}",
                 )
             )
         columns.append(col)
