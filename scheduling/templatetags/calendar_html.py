@@ -3,7 +3,8 @@
 
 Why not a template include per block: a busy day has about 400 appointments and 400 rows, and an include per
 block cost about 870 bytes and most of the page's 180 ms (issue 15 item 6). Here each block is one line of
-markup: its place as CSS custom properties (minutes; static/css/scheduling.css turns them into pixels), no
+markup: its place as CSS custom properties (minutes; static/css/scheduling.css turns them into pixels; the length
+and the colour left out when they are the CSS's defaults), no
 per-block move URL (static/js/calendar-drag.js builds it from the grid's `data-move-url-template`), and its
 flags said once to screen readers. Every value from the database is escaped.
 """
@@ -19,12 +20,14 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
 
-from scheduling.models import Appointment
+from scheduling.calendar import ROW_MINUTES
+from scheduling.models import Appointment, AppointmentType
 from scheduling.selectors import Flags
 
 register = template.Library()
 
 BOOKED = Appointment.Status.BOOKED
+DEFAULT_COLOUR = AppointmentType._meta.get_field("colour").default.lower()  # static/css/scheduling.css's --c
 PK = "{pk}"  # the placeholder in the grid's URL templates (read by static/js/calendar-drag.js)
 
 
@@ -96,6 +99,11 @@ def flags_html(flags: Flags | None, status: str) -> str:
     return f'<small class="{classes}"><b>{status}</b>{said[0].upper()}{said[1:]}.</small>'
 
 
+def length(minutes: int) -> str:
+    """`;--d:N`, or nothing for a block of one row (15 minutes or less: the CSS's default, the same height)."""
+    return "" if minutes <= ROW_MINUTES else f";--d:{minutes}"
+
+
 def local_time(moment) -> str:
     return f"{moment.astimezone(timezone.get_current_timezone()):%H:%M}"
 
@@ -140,7 +148,9 @@ def cal_blocks(context, col, labels=None) -> str:
             status = statuses[a.status] = (css, "" if booked else escape(a.status_display))
         kind = kinds.get((a.type_colour, a.type_name))
         if kind is None:
-            kind = kinds[(a.type_colour, a.type_name)] = (escape(a.type_colour), escape(a.type_name))
+            # The default type colour is the CSS's default for `--c`: not written (13 bytes a block).
+            colour = "" if a.type_colour.lower() == DEFAULT_COLOUR else f";--c:{escape(a.type_colour)}"
+            kind = kinds[(a.type_colour, a.type_name)] = (colour, escape(a.type_name))
         room = escape(a.room_name)
         label = labels.get(a.pk)
         if label:  # on the room's line: a 30-minute block shows three lines
@@ -149,7 +159,7 @@ def cal_blocks(context, col, labels=None) -> str:
         if flags is None:
             flags = said[(b.flags, status[1])] = flags_html(b.flags, status[1])
         out.append(
-            f'<a class="cal-block{status[0]}" style="--t:{b.offset};--d:{b.minutes};--c:{kind[0]}" '
+            f'<a class="cal-block{status[0]}" style="--t:{b.offset}{length(b.minutes)}{kind[0]}" '
             f'href="{before}{a.pk}{after}">{b.time or local_time(a.start)} {escape(a.patient_name)}'
             f"<span>{kind[1]}</span><span>{room}</span>{flags}</a>"
         )
