@@ -74,6 +74,7 @@ class CalendarAppointment:
     type_colour: str
     new_patient_only: bool
     completed_before: bool
+    patient_language: str = ""  # Patient.language ("en", "es"); the calendar badges one that is not the default
 
     @property
     def is_active(self) -> bool:
@@ -101,6 +102,7 @@ def _calendar_row(t: tuple, completed_before: bool, practitioner_id: int, practi
         type_colour=t[10],
         new_patient_only=t[11],
         completed_before=completed_before,
+        patient_language=t[12],
     )
 
 
@@ -117,6 +119,7 @@ _CALENDAR_VALUES = (
     "appointment_type__name",
     "appointment_type__colour",
     "appointment_type__new_patient_only",
+    "patient__language",
 )
 _N = len(_CALENDAR_VALUES)
 

@@ -15,10 +15,12 @@ import posixpath
 from html import escape  # as Django's, without its lazy-string wrapper (2,000 calls a busy page)
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from scheduling.calendar import ROW_MINUTES
 from scheduling.models import Appointment, AppointmentType
@@ -79,7 +81,21 @@ def cal_rows(context, col) -> str:
     return mark_safe("".join(out))  # every value above is escaped, or ours
 
 
-def flags_html(flags: Flags | None, status: str) -> str:
+def spoken_html(language: str) -> str:
+    """The patient's language when it is not the clinic's default (issue 24 item 3): a badge with its code ("ES",
+    drawn by the CSS from `data-l`, hidden from screen readers) over its words ("Speaks Spanish."), which screen
+    readers read, shown when the block is opened up. "" for the default language."""
+    if not language or language == settings.LANGUAGE_CODE:
+        return ""
+    try:
+        name = translation.get_language_info(language)["name_translated"]
+    except KeyError:
+        name = language
+    words = gettext("Speaks %(language)s.") % {"language": name}
+    return f'<i data-l="{escape(language.upper())}"> {escape(words)}</i>'
+
+
+def flags_html(flags: Flags | None, status: str, spoken: str = "") -> str:
     """The last line: the status badge (`b`), then the flags in words, once (`New patient, intake not started,
     consent not signed.`), for screen readers and shown when the block is opened up by hover or focus. The
     small's classes let static/css/scheduling.css draw the flags as badges ("New", "Intake", "Consent", "Red
@@ -87,7 +103,7 @@ def flags_html(flags: Flags | None, status: str) -> str:
     flag. (One element holds both so that the badges wrap, under a first line that does not.)"""
     shown = (flags.new_patient, flags.intake_missing, flags.consent_missing, flags.red_flag) if flags else ()
     if not any(shown):
-        return f"<small><b>{status}</b></small>"
+        return f"<small><b>{status}</b>{spoken}</small>"
     words = [
         "new patient" if flags.new_patient else "",
         flags.intake_label.lower() if flags.intake_missing else "",
@@ -96,7 +112,7 @@ def flags_html(flags: Flags | None, status: str) -> str:
     ]
     said = ", ".join(w for w in words if w)
     classes = " ".join(c for c, on in zip("nicr", shown, strict=True) if on)
-    return f'<small class="{classes}"><b>{status}</b>{said[0].upper()}{said[1:]}.</small>'
+    return f'<small class="{classes}"><b>{status}</b>{said[0].upper()}{said[1:]}.{spoken}</small>'
 
 
 def length(minutes: int) -> str:
@@ -126,7 +142,8 @@ def cal_blocks(context, col, labels=None) -> str:
     class). Inside: the time and patient (the first line, bold by CSS), the type and the room (two `span`s;
     after the room, in an `em`, the text `labels` gives the appointment: the care plan's "visit 7 of 12", from
     clinic's `careplan_block_labels` in the template, since scheduling imports no care-plan code), the status
-    and the flags (`flags_html`; the status a `b` badge, empty when booked). static/css/scheduling.css styles
+    and the flags (`flags_html`; the status a `b` badge, empty when booked;
+    the patient's language when not the default, `spoken_html`). static/css/scheduling.css styles
     them by these elements, to keep ~400 blocks small."""
     labels = labels or {}
     request = context.get("request")
@@ -136,7 +153,8 @@ def cal_blocks(context, col, labels=None) -> str:
     before, after = detail.split(PK)
     statuses: dict[str, tuple[str, str]] = {}
     kinds: dict[tuple[str, str], tuple[str, str]] = {}
-    said: dict[tuple, str] = {}  # each distinct (flags, status) written once (`selectors.flags_for` shares Flags)
+    # Each distinct (flags, status, language) written once (`selectors.flags_for` shares Flags).
+    said: dict[tuple, str] = {}
     out = []
     for b in col.blocks:
         a = b.appointment
@@ -155,9 +173,10 @@ def cal_blocks(context, col, labels=None) -> str:
         label = labels.get(a.pk)
         if label:  # on the room's line: a 30-minute block shows three lines
             room += f"<em>{' · ' if room else ''}{escape(label)}</em>"
-        flags = said.get((b.flags, status[1]))
+        key = (b.flags, status[1], a.patient_language)
+        flags = said.get(key)
         if flags is None:
-            flags = said[(b.flags, status[1])] = flags_html(b.flags, status[1])
+            flags = said[key] = flags_html(b.flags, status[1], spoken_html(a.patient_language))
         out.append(
             f'<a class="cal-block{status[0]}" style="--t:{b.offset}{length(b.minutes)}{kind[0]}" '
             f'href="{before}{a.pk}{after}">{b.time or local_time(a.start)} {escape(a.patient_name)}'
