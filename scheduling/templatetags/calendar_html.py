@@ -82,9 +82,9 @@ def cal_rows(context, col) -> str:
 
 
 def spoken_html(language: str) -> str:
-    """The patient's language when it is not the clinic's default (issue 24 item 3): a badge with its code ("ES",
-    drawn by the CSS from `data-l`, hidden from screen readers) over its words ("Speaks Spanish."), which screen
-    readers read, shown when the block is opened up. "" for the default language."""
+    """The patient's language when it is not the clinic's default (issue 24 item 3), after their name on the
+    block's first line: a badge with its code ("ES", drawn by the CSS from `data-l`, hidden from screen readers)
+    over its words ("Speaks Spanish.", not shown, read by screen readers). "" for the default language."""
     if not language or language == settings.LANGUAGE_CODE:
         return ""
     try:
@@ -95,7 +95,7 @@ def spoken_html(language: str) -> str:
     return f'<i data-l="{escape(language.upper())}"> {escape(words)}</i>'
 
 
-def flags_html(flags: Flags | None, status: str, spoken: str = "") -> str:
+def flags_html(flags: Flags | None, status: str) -> str:
     """The last line: the status badge (`b`), then the flags in words, once (`New patient, intake not started,
     consent not signed.`), for screen readers and shown when the block is opened up by hover or focus. The
     small's classes let static/css/scheduling.css draw the flags as badges ("New", "Intake", "Consent", "Red
@@ -103,7 +103,7 @@ def flags_html(flags: Flags | None, status: str, spoken: str = "") -> str:
     flag. (One element holds both so that the badges wrap, under a first line that does not.)"""
     shown = (flags.new_patient, flags.intake_missing, flags.consent_missing, flags.red_flag) if flags else ()
     if not any(shown):
-        return f"<small><b>{status}</b>{spoken}</small>"
+        return f"<small><b>{status}</b></small>"
     words = [
         "new patient" if flags.new_patient else "",
         flags.intake_label.lower() if flags.intake_missing else "",
@@ -112,7 +112,7 @@ def flags_html(flags: Flags | None, status: str, spoken: str = "") -> str:
     ]
     said = ", ".join(w for w in words if w)
     classes = " ".join(c for c, on in zip("nicr", shown, strict=True) if on)
-    return f'<small class="{classes}"><b>{status}</b>{said[0].upper()}{said[1:]}.{spoken}</small>'
+    return f'<small class="{classes}"><b>{status}</b>{said[0].upper()}{said[1:]}.</small>'
 
 
 def length(minutes: int) -> str:
@@ -143,7 +143,7 @@ def cal_blocks(context, col, labels=None) -> str:
     after the room, in an `em`, the text `labels` gives the appointment: the care plan's "visit 7 of 12", from
     clinic's `careplan_block_labels` in the template, since scheduling imports no care-plan code), the status
     and the flags (`flags_html`; the status a `b` badge, empty when booked;
-    the patient's language when not the default, `spoken_html`). static/css/scheduling.css styles
+    after the patient, their language when not the default, `spoken_html`). static/css/scheduling.css styles
     them by these elements, to keep ~400 blocks small."""
     labels = labels or {}
     request = context.get("request")
@@ -153,8 +153,9 @@ def cal_blocks(context, col, labels=None) -> str:
     before, after = detail.split(PK)
     statuses: dict[str, tuple[str, str]] = {}
     kinds: dict[tuple[str, str], tuple[str, str]] = {}
-    # Each distinct (flags, status, language) written once (`selectors.flags_for` shares Flags).
+    # Each distinct (flags, status) and language written once (`selectors.flags_for` shares Flags).
     said: dict[tuple, str] = {}
+    languages: dict[str, str] = {}
     out = []
     for b in col.blocks:
         a = b.appointment
@@ -173,13 +174,15 @@ def cal_blocks(context, col, labels=None) -> str:
         label = labels.get(a.pk)
         if label:  # on the room's line: a 30-minute block shows three lines
             room += f"<em>{' · ' if room else ''}{escape(label)}</em>"
-        key = (b.flags, status[1], a.patient_language)
-        flags = said.get(key)
+        flags = said.get((b.flags, status[1]))
         if flags is None:
-            flags = said[key] = flags_html(b.flags, status[1], spoken_html(a.patient_language))
+            flags = said[(b.flags, status[1])] = flags_html(b.flags, status[1])
+        spoken = languages.get(a.patient_language)
+        if spoken is None:
+            spoken = languages[a.patient_language] = spoken_html(a.patient_language)
         out.append(
             f'<a class="cal-block{status[0]}" style="--t:{b.offset}{length(b.minutes)}{kind[0]}" '
-            f'href="{before}{a.pk}{after}">{b.time or local_time(a.start)} {escape(a.patient_name)}'
+            f'href="{before}{a.pk}{after}">{b.time or local_time(a.start)} {escape(a.patient_name)}{spoken}'
             f"<span>{kind[1]}</span><span>{room}</span>{flags}</a>"
         )
     return mark_safe("".join(out))  # every value above is escaped, or ours

@@ -178,3 +178,37 @@ def test_the_desk_drags_an_appointment_is_refused_then_moves_and_undoes(
     # The page after a reload agrees with what the drag showed.
     visit(page, f"/frontdesk/?date={tuesday.isoformat()}")
     expect(bodies.nth(0).get_by_role("link", name="09:00 Mira Osei")).to_be_visible()
+
+
+def test_the_day_view_badges_a_patients_language_when_not_english(page, clinic_clock, front_desk, practitioner_a):
+    """Issue 24 item 3: a Spanish speaker's block shows "ES" beside their name (drawn, hidden from screen readers)
+    and its name reads "Speaks Spanish."; an English speaker's block has no badge. Screenshots at 1280 and 390 px."""
+    clinic_clock(_at(MONDAY, 7, 30))
+    room, adjustment = _clinic(practitioner_a)
+    tuesday = MONDAY + dt.timedelta(days=1)
+    for hour, first, last, language in ((9, "Lucía", "Ramos", "es"), (10, "Ann", "Lee", "en")):
+        AppointmentFactory(
+            patient=PatientFactory(first_name=first, last_name=last, language=language),
+            practitioner=practitioner_a,
+            room=room,
+            appointment_type=adjustment,
+            start=_at(tuesday, hour),
+        )
+    login(page, front_desk)
+    visit(page, f"/frontdesk/?date={tuesday.isoformat()}")
+    spanish = page.get_by_role("link", name=re.compile(r"^09:00 Lucía Ramos Speaks Spanish\. SOT adjustment"))
+    english = page.get_by_role("link", name=re.compile(r"^10:00 Ann Lee "))
+    expect(spanish).to_be_visible()
+    expect(english).not_to_have_accessible_name(re.compile("Speaks"))
+    badge = spanish.locator("i[data-l]")
+    assert badge.evaluate("i => getComputedStyle(i, '::before').content").startswith('"ES"')
+    box = badge.evaluate("i => { const r = i.getBoundingClientRect(); return [r.width, r.height]; }")
+    assert box[0] > 10 and box[1] > 5, box  # drawn, not zero-sized
+    assert english.locator("i[data-l]").count() == 0
+    shoot(page, "day-view-language-badge")
+    # On the first line, beside the name, inside a 30-minute block (whose last line may be cut off).
+    name_box = spanish.bounding_box()
+    badge_box = badge.bounding_box()
+    assert badge_box["y"] + badge_box["height"] <= name_box["y"] + 20, (badge_box, name_box)
+    spanish.focus()  # opened up: the badge stays
+    shoot(page, "day-view-language-badge-focused", widths=("desktop",))

@@ -43,7 +43,7 @@ def test_a_spanish_speakers_block_has_the_badge_and_an_english_speakers_has_none
     _visit(PatientFactory(first_name="Ann", last_name="Lee", language="en"), practitioner_a, adjustment, 10)
     _response, (spanish, english) = _blocks(client_for(front_desk))
     assert "Lucía Ramos" in spanish and "Ann Lee" in english
-    assert '<i data-l="ES"> Speaks Spanish.</i></small>' in spanish
+    assert 'Lucía Ramos<i data-l="ES"> Speaks Spanish.</i><span>' in spanish
     assert "data-l" not in english and "Speaks" not in english
 
 
