@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from scheduling.models import AvailabilityException
 from tests.clinic.factories import LocationFactory, PatientFactory, RoomFactory
-from tests.e2e.harness import click_through, login, shoot, visit
+from tests.e2e.harness import DESKTOP, PHONE, click_through, login, shoot, visit
+from tests.e2e.test_axe_strict import strict_violations
 from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory, WorkingHoursFactory
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
@@ -206,6 +207,10 @@ def test_the_day_view_badges_a_patients_language_when_not_english(page, clinic_c
     assert box[0] > 10 and box[1] > 5, box  # drawn, not zero-sized
     assert english.locator("i[data-l]").count() == 0
     shoot(page, "day-view-language-badge")
+    for size in (DESKTOP, PHONE):  # the strict rules of tests/e2e/test_axe_strict.py, best practice included
+        page.set_viewport_size(size)
+        assert strict_violations(page) == [], size
+    page.set_viewport_size(DESKTOP)
     # On the first line, beside the name, inside a 30-minute block (whose last line may be cut off).
     name_box = spanish.bounding_box()
     badge_box = badge.bounding_box()
