@@ -48,6 +48,9 @@ PATIENT_PYTHON = (
     "clinic/input_limits.py",
     "scheduling/views_patient.py",
     "scheduling/services/online.py",
+    "scheduling/services/booking.py",
+    "scheduling/services/status.py",
+    "scheduling/dates.py",
     "scheduling/notices.py",
     "intake/",
 )
