@@ -380,7 +380,7 @@ def appointment_book(
             {
                 "appointment_type": [
                     gettext("%(type)s is for new patients; choose a follow-up visit instead.")
-                    % {"type": appointment_type.name}
+                    % {"type": appointment_type.local_name}
                 ]
             }
         )
