@@ -38,6 +38,9 @@ PATIENT_TEMPLATES = (
     "templates/scheduling/online/",
     "templates/scheduling/email/",
     "templates/intake/",
+    "templates/clinic/careplans/questionnaire_answer.html",
+    "templates/clinic/careplans/questionnaire_done.html",
+    "templates/clinic/careplans/questionnaire_invalid.html",
 )
 # Python files whose strings patients read (their catalog entries must be translated).
 PATIENT_PYTHON = (
@@ -51,6 +54,8 @@ PATIENT_PYTHON = (
     "scheduling/services/booking.py",
     "scheduling/services/status.py",
     "scheduling/dates.py",
+    "clinic/careplans/outcomes.py",
+    "clinic/careplans/views_outcomes.py",
     "scheduling/notices.py",
     "intake/",
 )
