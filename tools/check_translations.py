@@ -39,6 +39,9 @@ PATIENT_TEMPLATES = (
     "templates/scheduling/online/",
     "templates/scheduling/email/",
     "templates/intake/",
+    "templates/clinic/careplans/questionnaire_answer.html",
+    "templates/clinic/careplans/questionnaire_done.html",
+    "templates/clinic/careplans/questionnaire_invalid.html",
 )
 # Python files whose strings patients read (their catalog entries must be translated).
 PATIENT_PYTHON = (
@@ -49,6 +52,11 @@ PATIENT_PYTHON = (
     "clinic/input_limits.py",
     "scheduling/views_patient.py",
     "scheduling/services/online.py",
+    "scheduling/services/booking.py",
+    "scheduling/services/status.py",
+    "scheduling/dates.py",
+    "clinic/careplans/outcomes.py",
+    "clinic/careplans/views_outcomes.py",
     "scheduling/notices.py",
     "intake/",
 )
