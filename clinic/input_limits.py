@@ -13,6 +13,8 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
+from django.utils.translation import gettext, pgettext
 
 from clinic.widgets import NumberInput
 
@@ -21,8 +23,22 @@ LAST_DAY = dt.date(2199, 12, 31)  # far beyond any booking, well before the end 
 MAX_ID = 2**63 - 1
 
 
+def _day(day: dt.date) -> str:
+    # Translators: date format: 04 Dec 2026.
+    return formats.date_format(day, pgettext("date format", "d M Y"))
+
+
+def _long_day(day: dt.date) -> str:
+    # Translators: date format: Friday 04 December 2026.
+    return formats.date_format(day, pgettext("date format", "l d F Y"))
+
+
 def out_of_range_message(day: dt.date) -> str:
-    return f"{day:%d %b %Y} is outside the dates the clinic's calendar holds ({FIRST_DAY.year} to {LAST_DAY.year})."
+    return gettext("%(day)s is outside the dates the clinic's calendar holds (%(first)s to %(last)s).") % {
+        "day": _day(day),
+        "first": FIRST_DAY.year,
+        "last": LAST_DAY.year,
+    }
 
 
 def check_day(day: dt.date | dt.datetime | None) -> None:
@@ -47,10 +63,14 @@ def query_date(raw: str | None, *, default: dt.date) -> tuple[dt.date, str]:
     except ValueError:
         return (
             default,
-            f"“{shown}” is not a date we understand (write it as YYYY-MM-DD): showing {default:%A %d %B %Y}.",
+            gettext("“%(shown)s” is not a date we understand (write it as YYYY-MM-DD): showing %(default)s.")
+            % {"shown": shown, "default": _long_day(default)},
         )
     if not FIRST_DAY <= day <= LAST_DAY:
-        return default, f"{out_of_range_message(day)} Showing {default:%A %d %B %Y}."
+        return default, gettext("%(problem)s Showing %(default)s.") % {
+            "problem": out_of_range_message(day),
+            "default": _long_day(default),
+        }
     return day, ""
 
 

@@ -13,8 +13,21 @@ from scheduling.models import (
 
 @admin.register(AppointmentType)
 class AppointmentTypeAdmin(ClinicModelAdmin):
-    list_display = ["name", "slug", "duration", "buffer_after", "bookable_online", "new_patient_only", "active"]
+    list_display = [
+        "name",
+        "spanish_name",
+        "slug",
+        "duration",
+        "buffer_after",
+        "bookable_online",
+        "new_patient_only",
+        "active",
+    ]
     prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description="Spanish name")
+    def spanish_name(self, obj):
+        return ((obj.translations or {}).get("es") or {}).get("name") or "—"
 
 
 @admin.register(WorkingHours)

@@ -52,6 +52,12 @@ def day_short_padded(value) -> str:
     return _format(value, pgettext("date format", "D d M"))
 
 
+def day_year_time_padded(value) -> str:
+    """Fri 04 Dec 2026 09:30 (a refusal that names a time)."""
+    # Translators: date format: Fri 04 Dec 2026 09:30.
+    return _format(value, pgettext("date format", "D d M Y H:i"))
+
+
 def day_month(value) -> str:
     """4 Dec."""
     # Translators: date format: 4 Dec.

@@ -17,10 +17,10 @@ from scheduling import availability, services
 from scheduling.models import Appointment, AppointmentType, WaitlistEntry, WorkingHours
 
 TYPES = [
-    # slug, name, minutes, buffer, colour, new-patient only
-    ("sot-new-patient-exam", "SOT new-patient exam", 60, 10, "#e8590c", True),
-    ("sot-adjustment", "SOT adjustment", 30, 5, "#1c7ed6", False),
-    ("sot-re-examination", "SOT re-examination", 30, 5, "#7048e8", False),
+    # slug, name, Spanish name (the demo's own translation), minutes, buffer, colour, new-patient only
+    ("sot-new-patient-exam", "SOT new-patient exam", "Examen SOT de paciente nuevo", 60, 10, "#e8590c", True),
+    ("sot-adjustment", "SOT adjustment", "Ajuste SOT", 30, 5, "#1c7ed6", False),
+    ("sot-re-examination", "SOT re-examination", "Reevaluación SOT", 30, 5, "#7048e8", False),
 ]
 
 # Per practitioner (by order of display name): start times used on working days, staggered so rooms suffice.
@@ -33,8 +33,8 @@ DAY_PLANS = [
 
 def _types() -> dict[str, AppointmentType]:
     result = {}
-    for slug, name, minutes, buffer, colour, new_only in TYPES:
-        result[slug], _ = AppointmentType.objects.get_or_create(
+    for slug, name, name_es, minutes, buffer, colour, new_only in TYPES:
+        kind, _ = AppointmentType.objects.get_or_create(
             slug=slug,
             defaults={
                 "name": name,
@@ -44,8 +44,13 @@ def _types() -> dict[str, AppointmentType]:
                 "new_patient_only": new_only,
                 "bookable_online": True,
                 "requires_consent": True,
+                "translations": {"es": {"name": name_es}},
             },
         )
+        if not kind.translations:  # seeded before types had translations; a clinic's own edit is kept
+            kind.translations = {"es": {"name": name_es}}
+            kind.save(update_fields=["translations"])
+        result[slug] = kind
     return result
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -82,10 +83,25 @@ class AppointmentBookForm(PatientChoiceMixin):
         max_length=FRONTDESK_NOTES_MAX,
         widget=forms.Textarea(attrs={"rows": 2, "data-char-counter": ""}),
     )
+    # Heard on the phone: the language of the patient's e-mails (the confirmation and every reminder) and pages.
+    language = forms.ChoiceField(
+        label="Patient's language",
+        choices=[("", "As on their record (a new patient: English)"), *settings.LANGUAGES],
+        required=False,
+        help_text="Their confirmation, reminders and pages online are in this language; it is kept on the record.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["room"].queryset = clinic_selectors.rooms_active()
+
+    def new_patient_fields(self) -> dict:
+        return {**super().new_patient_fields(), "language": self.cleaned_data.get("language") or settings.LANGUAGE_CODE}
+
+    def language_change(self) -> str:
+        """The language to store on the chosen (existing) patient's record before booking; "" for none."""
+        patient, language = self.cleaned_data.get("patient"), self.cleaned_data.get("language")
+        return language if patient is not None and language and language != patient.language else ""
 
     def clean_start(self):
         start = self.cleaned_data["start"]

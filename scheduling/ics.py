@@ -58,7 +58,7 @@ def _event(appointment: Appointment, *, method: str, manage_url: str) -> icalend
     event.add("dtend", appointment.end.astimezone(zone))
     # In the active language: the patient's when an e-mail carries it, the page's for a download.
     summary = gettext("%(type)s with %(practitioner)s") % {
-        "type": appointment.appointment_type.name,
+        "type": appointment.appointment_type.local_name,
         "practitioner": appointment.practitioner.display_name,
     }
     if appointment.patient.is_minor():  # in a parent's calendar, whose visit it is

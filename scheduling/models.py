@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import pgettext_lazy
 
 from clinic.models import Location, Patient, Practitioner, Room, colour_validator
+from intake.languages import check_translations, translated
 from scheduling.constraints import PostgresExclusionConstraint, TsTzRange
 
 
@@ -33,6 +34,14 @@ class AppointmentType(models.Model):
     new_patient_only = models.BooleanField(default=False)
     requires_consent = models.BooleanField("requires signed consent", default=True)
     active = models.BooleanField(default=True)
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='The name in other languages, as patients read it: {"es": {"name": "..."}}. A name not given is '
+        "shown in English.",
+    )
+
+    TRANSLATABLE = {"name": 120}
 
     class Meta:
         ordering = ["name"]
@@ -45,6 +54,14 @@ class AppointmentType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (the patient's pages, e-mails and calendar files), else `name`."""
+        return translated(self, "name")
+
+    def clean(self) -> None:
+        check_translations(self.translations, self.TRANSLATABLE)
 
     @property
     def duration_minutes(self) -> int:

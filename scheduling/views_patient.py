@@ -337,7 +337,7 @@ def _booked_message(appointment: Appointment) -> str:
     """What the patient reads right after booking: the visit, the e-mail, and until when it can be changed."""
     start = appointment.start
     said = gettext("Booked: %(type)s on %(day)s at %(time)s.") % {
-        "type": appointment.appointment_type.name,
+        "type": appointment.appointment_type.local_name,
         "day": dates.day_medium(start),
         "time": dates.clock(start),
     }

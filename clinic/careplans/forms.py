@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from clinic.models import CarePlan, GoalKind
 
@@ -140,7 +141,7 @@ class PlanQuestionnaireForm(forms.Form):
     questionnaire's missing-item rule allows (`Questionnaire.max_missing_items`), kept "not scored"."""
 
     send_incomplete = forms.BooleanField(
-        label="I cannot answer the questions I skipped: send it as it is.", required=False
+        label=_("I cannot answer the questions I skipped: send it as it is."), required=False
     )
 
     def __init__(self, *args, questionnaire, **kwargs):
@@ -149,12 +150,13 @@ class PlanQuestionnaireForm(forms.Form):
         self.item_codes = []
         for item in questionnaire.items.all():
             self.fields[f"item_{item.code}"] = forms.TypedChoiceField(
-                label=f"{item.position}. {item.text}",
-                choices=[(str(o.score), o.text) for o in item.options.all()] + [(SKIP, "Skip this question")],
+                # The questionnaire's own texts in the page's language (its data), as the intake shows them.
+                label=f"{item.position}. {item.local_text}",
+                choices=[(str(o.score), o.local_text) for o in item.options.all()] + [(SKIP, _("Skip this question"))],
                 coerce=_item_value,
                 empty_value=None,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Choose the answer closest to how you are, or “Skip this question”."},
+                error_messages={"required": _("Choose the answer closest to how you are, or “Skip this question”.")},
             )
             self.item_codes.append(item.code)
         # The choice comes last, under the questions.

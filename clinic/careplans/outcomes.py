@@ -23,16 +23,19 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, pgettext
 
 from clinic import outbox
 from clinic.careplans import selectors, trend
 from clinic.family import notice_address
+from clinic.languages import supported_language
 from clinic.models import CarePlan, CarePlanStatus, OutgoingNotice, PlanQuestionnaire, VisitNote
 from clinic.notes import selectors as notes_selectors
 from clinic.services import audit_record
 from intake import selectors as intake_selectors
 from intake.models import Questionnaire
+from scheduling import dates
 from scheduling.models import Appointment
 
 SALT = "clinic.careplans.questionnaire"
@@ -77,15 +80,16 @@ def questionnaire_from_token(token: str) -> PlanQuestionnaire:
         pk = signing.TimestampSigner(salt=SALT).unsign(token, max_age=link_max_age())
     except signing.SignatureExpired:
         raise QuestionnaireLinkError(
-            f"This link has expired. Call the clinic on {settings.CLINIC_PHONE} and we will send you a new one."
+            gettext("This link has expired. Call the clinic on %(phone)s and we will send you a new one.")
+            % {"phone": settings.CLINIC_PHONE}
         ) from None
     except signing.BadSignature:
         raise QuestionnaireLinkError(
-            "This link is not valid. Check that you copied all of it, or ask the clinic for a new one."
+            gettext("This link is not valid. Check that you copied all of it, or ask the clinic for a new one.")
         ) from None
     row = PlanQuestionnaire.objects.select_related("patient", "plan").filter(pk=pk).first()
     if row is None:
-        raise QuestionnaireLinkError("This link is no longer valid. Ask the clinic for a new one.")
+        raise QuestionnaireLinkError(gettext("This link is no longer valid. Ask the clinic for a new one."))
     return row
 
 
@@ -110,19 +114,36 @@ def is_due(plan: CarePlan, number: int, start: dt.datetime, last_due: dt.datetim
 
 
 def _message(row: PlanQuestionnaire, questionnaire: Questionnaire | None, link: str, guardian: str) -> tuple[str, str]:
+    """The e-mail's subject and body, in the active language (`questionnaire_send` sets the patient's)."""
     start = timezone.localtime(row.due_at)
-    title = questionnaire.title if questionnaire else row.questionnaire_code.upper()
+    title = questionnaire.local_title if questionnaire else row.questionnaire_code.upper()
     name = row.patient.preferred_name or row.patient.first_name
     # A child's notice goes to their guardian (clinic.family.notice_address), greeted by name.
-    whose = f"{name}'s" if guardian else "your"
-    subject = f"A short questionnaire before {whose} visit on {start:%-d %B}"
+    words = {
+        "name": name,
+        # Translators: date format: 4 December.
+        "day": formats.date_format(start, pgettext("date format", "j F")),
+        "long_day": dates.day_medium(start),
+        "time": dates.clock(start),
+        "title": title,
+    }
+    if guardian:
+        subject = gettext("A short questionnaire before %(name)s's visit on %(day)s") % words
+        before = gettext("Before %(name)s's visit on %(long_day)s at %(time)s") % words
+    else:
+        subject = gettext("A short questionnaire before your visit on %(day)s") % words
+        before = gettext("Before your visit on %(long_day)s at %(time)s") % words
     body = (
-        f"Hello {guardian or name},\n\n"
-        f"Before {whose} visit on {start:%A %-d %B at %H:%M}, please answer a short questionnaire ({title}). "
-        "It takes about five minutes and shows your practitioner how your care plan is going:\n\n"
-        f"{link}\n\n"
-        f"The link works for {link_max_age().days} days and needs no password.\n\n"
-        f"{settings.CLINIC_NAME} · {settings.CLINIC_PHONE}"
+        gettext("Hello %(name)s,") % {"name": guardian or name}
+        + "\n\n"
+        + gettext(
+            "%(before)s, please answer a short questionnaire (%(title)s). It takes about five minutes and shows "
+            "your practitioner how your care plan is going:"
+        )
+        % {"before": before, "title": title}
+        + f"\n\n{link}\n\n"
+        + gettext("The link works for %(days)s days and needs no password.") % {"days": link_max_age().days}
+        + f"\n\n{settings.CLINIC_NAME} · {settings.CLINIC_PHONE}"
     )
     return subject, body
 
@@ -136,7 +157,8 @@ def questionnaire_send(*, row: PlanQuestionnaire, now: dt.datetime | None = None
     if not recipient:
         return None
     questionnaire = Questionnaire.objects.filter(code=row.questionnaire_code).first()
-    subject, body = _message(row, questionnaire, questionnaire_link(row), guardian)
+    with translation.override(supported_language(row.patient.language)):  # the patient's, whoever sends it
+        subject, body = _message(row, questionnaire, questionnaire_link(row), guardian)
     notice = outbox.notice_queue(
         kind=OutgoingNotice.Kind.CAREPLAN_QUESTIONNAIRE,
         patient=row.patient,
@@ -227,19 +249,29 @@ def questionnaire_answer(
         return locked
     questionnaire = questionnaire_for(locked.questionnaire_code)
     if questionnaire is None:
-        raise ValidationError(f"This questionnaire is not available. Call the clinic on {settings.CLINIC_PHONE}.")
+        raise ValidationError(
+            gettext("This questionnaire is not available. Call the clinic on %(phone)s.")
+            % {"phone": settings.CLINIC_PHONE}
+        )
     given = {item.code: answers.get(item.code) for item in questionnaire.items.all()}
     missing = _missing(given)
     if missing == len(given):
         raise ValidationError(
-            "Every question is skipped: answer the ones you can, then send the questionnaire. If none of them "
-            f"applies to you, call the clinic on {settings.CLINIC_PHONE}."
+            gettext(
+                "Every question is skipped: answer the ones you can, then send the questionnaire. If none of them "
+                "applies to you, call the clinic on %(phone)s."
+            )
+            % {"phone": settings.CLINIC_PHONE}
         )
     if missing > questionnaire.max_missing_items and not send_incomplete:
+        limit = questionnaire.max_missing_items
         raise IncompleteAnswers(
-            f"You skipped {missing} questions. With more than {questionnaire.max_missing_items} skipped, the "
-            "questionnaire cannot be scored, so your practitioner will not get a score from it. Answer them if "
-            "you can; if you cannot, tick this box and send it as it is."
+            gettext(
+                "You skipped %(missing)s questions. With more than %(limit)s skipped, the questionnaire cannot be "
+                "scored, so your practitioner will not get a score from it. Answer them if you can; if you cannot, "
+                "tick this box and send it as it is."
+            )
+            % {"missing": missing, "limit": limit}
         )
     # The questionnaire's own missing-item rule (data, as the intake uses it): beyond it, "not scored".
     result = questionnaire.score(given)

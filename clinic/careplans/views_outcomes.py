@@ -2,13 +2,17 @@
 
 The link is the credential for that one questionnaire: it shows the questions, keeps the answers once (scored
 with the intake's rule) and then only says thank you. Every opening is audited as a read of the patient's plan.
+The page is in the language on the patient's record (the e-mail's), unless the browser chose one with the switch.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -16,6 +20,7 @@ from clinic.audit import audit_read, reads_patient_data
 from clinic.careplans import outcomes
 from clinic.careplans.forms import PlanQuestionnaireForm
 from clinic.domain_errors import apply_error, error_text
+from clinic.languages import supported_language
 
 INVALID = "clinic/careplans/questionnaire_invalid.html"
 
@@ -30,11 +35,20 @@ def careplan_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
         audit_read(request, None, "care plan questionnaire: link not valid")
         return render(request, INVALID, {"reason": error_text(exc)}, status=400)
     audit_read(request, row, "care plan questionnaire (e-mailed link)")
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:  # the switch's choice on this browser
+        return _answer_page(request, row, token)
+    language = supported_language(row.patient.language)
+    with translation.override(language):
+        request.LANGUAGE_CODE = language
+        return _answer_page(request, row, token)
+
+
+def _answer_page(request: HttpRequest, row, token: str) -> HttpResponse:
     if row.is_answered:
         return render(request, "clinic/careplans/questionnaire_done.html", {"row": row})
     questionnaire = outcomes.questionnaire_for(row.questionnaire_code)
     if questionnaire is None:
-        reason = "This questionnaire is not available any more. Call the clinic and we will help."
+        reason = gettext("This questionnaire is not available any more. Call the clinic and we will help.")
         return render(request, INVALID, {"reason": reason}, status=400)
     form = PlanQuestionnaireForm(request.POST if request.method == "POST" else None, questionnaire=questionnaire)
     incomplete = False

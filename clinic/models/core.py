@@ -72,7 +72,7 @@ def validate_time_zone(value: str) -> None:
 
 
 phone_validator = RegexValidator(
-    r"^[0-9+()\-. ]{7,20}$", "Enter a phone number of 7 to 20 digits, spaces, +, -, ( or )."
+    r"^[0-9+()\-. ]{7,20}$", _("Enter a phone number of 7 to 20 digits, spaces, +, -, ( or ).")
 )
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB.")
 

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic import services as clinic_services
 from clinic.models import AuditEvent, Patient, Practitioner, Room
 from clinic.services import audit_record
-from scheduling import availability, notices
+from scheduling import availability, dates, notices
 from scheduling.models import Appointment, AppointmentType, CarePlanSeries
 from scheduling.services.common import SchedulingError, SlotTaken, when_text
 from scheduling.services.notify import notify_after_commit
@@ -92,12 +93,17 @@ def _hours_problem(data, practitioner: Practitioner, start: dt.datetime, end: dt
             dt.datetime.combine(day, e.start_time, tzinfo=start.tzinfo) < end
             and start < dt.datetime.combine(day, e.end_time, tzinfo=start.tzinfo)
         ):
-            span = "all day" if whole_day else f"from {e.start_time:%H:%M} to {e.end_time:%H:%M}"
-            return f"{practitioner.display_name} is on time off {span} on {start:%a %d %b}. Choose another day or time."
-    return (
-        f"{practitioner.display_name} does not work from {when_text(start)} to "
-        f"{timezone.localtime(end):%H:%M}. Pick a time inside their hours (see Find a slot)."
-    )
+            words = {"name": practitioner.display_name, "day": dates.day_short_padded(start)}
+            if whole_day:
+                return gettext("%(name)s is on time off all day on %(day)s. Choose another day or time.") % words
+            words |= {"start": f"{e.start_time:%H:%M}", "end": f"{e.end_time:%H:%M}"}
+            return (
+                gettext("%(name)s is on time off from %(start)s to %(end)s on %(day)s. Choose another day or time.")
+                % words
+            )
+    return gettext(
+        "%(name)s does not work from %(start)s to %(end)s. Pick a time inside their hours (see Find a slot)."
+    ) % {"name": practitioner.display_name, "start": dates.day_year_time_padded(start), "end": dates.clock(end)}
 
 
 def _pick_room(
@@ -149,10 +155,10 @@ def validate_time(
     hours, the patient's own overlapping visit, then the rooms. "Just taken" is kept for a real race (see
     `_save_guarded`)."""
     if timezone.is_naive(start):
-        raise SchedulingError({"start": ["Give the time with its time zone."]})
+        raise SchedulingError({"start": [gettext("Give the time with its time zone.")]})
     end = start + appointment_type.duration
     if start < now:
-        raise SchedulingError({"start": ["That time is in the past. Choose a time from now on."]})
+        raise SchedulingError({"start": [gettext("That time is in the past. Choose a time from now on.")]})
 
     def taken(problem: str) -> SlotTaken:
         return SlotTaken(
@@ -217,7 +223,7 @@ def validate_time(
 def _no_room_free(appointment_type, practitioner, start, exclude_pk, now) -> SlotTaken:
     """A race lost: the last free room went to a concurrent booking between the pick and the insert."""
     return SlotTaken(
-        "That time was just taken: every room is in use then.",
+        gettext("That time was just taken: every room is in use then."),
         alternatives=alternatives_near(appointment_type, practitioner, start, exclude_pk, now),
     )
 
@@ -307,7 +313,7 @@ def _save_guarded(
             deadlocks += 1
             if repick_at is None or deadlocks > 3:  # a race lost all the same: say so, with the nearest times
                 raise SlotTaken(
-                    "That time was just taken by another booking.",
+                    gettext("That time was just taken by another booking."),
                     alternatives=alternatives_near(
                         appointment.appointment_type, appointment.practitioner, appointment.start, exclude_pk, now
                     ),
@@ -319,7 +325,7 @@ def _save_guarded(
                 raise
             if repick_at is None or ROOM_CONSTRAINT not in message:
                 raise SlotTaken(
-                    "That time was just taken by another booking.",
+                    gettext("That time was just taken by another booking."),
                     alternatives=alternatives_near(
                         appointment.appointment_type, appointment.practitioner, appointment.start, exclude_pk, now
                     ),
@@ -362,16 +368,21 @@ def appointment_book(
     confirmation and schedules the reminder once the transaction commits."""
     now = now or timezone.now()
     if not appointment_type.active:
-        raise SchedulingError({"appointment_type": ["This appointment type is no longer offered."]})
+        raise SchedulingError({"appointment_type": [gettext("This appointment type is no longer offered.")]})
     if not practitioner.active:
-        raise SchedulingError({"practitioner": ["This practitioner is not taking appointments."]})
+        raise SchedulingError({"practitioner": [gettext("This practitioner is not taking appointments.")]})
     if (
         source == Appointment.Source.ONLINE
         and appointment_type.new_patient_only
         and Appointment.objects.filter(patient=patient, status__in=Appointment.ACTIVE_STATUSES).exists()
     ):
         raise SchedulingError(
-            {"appointment_type": [f"{appointment_type.name} is for new patients; choose a follow-up visit instead."]}
+            {
+                "appointment_type": [
+                    gettext("%(type)s is for new patients; choose a follow-up visit instead.")
+                    % {"type": appointment_type.local_name}
+                ]
+            }
         )
     placement = validate_time(
         appointment_type=appointment_type,
@@ -455,7 +466,8 @@ def appointment_move(
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != Status.BOOKED:
         raise SchedulingError(
-            f"Only a booked appointment can be moved; this one is {appointment.get_status_display().lower()}."
+            gettext("Only a booked appointment can be moved; this one is %(status)s.")
+            % {"status": appointment.get_status_display().lower()}
         )
     practitioner = practitioner or appointment.practitioner
     old = when_text(appointment.start)

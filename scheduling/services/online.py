@@ -122,7 +122,7 @@ def appointment_book_online(
         raise _online_error(
             "appointment_type",
             gettext("%(type)s cannot be booked online by you. Choose one of the types shown, or call %(phone)s.")
-            % {"type": appointment_type.name, "phone": settings.CLINIC_PHONE},
+            % {"type": appointment_type.local_name, "phone": settings.CLINIC_PHONE},
         )
     _check_online_time(start, now)
     _check_own_visits(patient, user, start, start + appointment_type.duration, exclude_pk=None)

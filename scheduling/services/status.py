@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.models import AuditEvent
 from clinic.services import save_audited
@@ -74,7 +75,7 @@ def appointment_cancel(
     the patient (with a METHOD:CANCEL calendar file) after commit."""
     reason = (reason or "").strip()
     if not reason:
-        raise SchedulingError({"reason": ["Say why the appointment is cancelled."]})
+        raise SchedulingError({"reason": [gettext("Say why the appointment is cancelled.")]})
     appointment = _transition(
         appointment,
         Status.CANCELLED,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("clinic", "0018_pain_scale"),
-        ("scheduling", "0003_calendar_feed_and_meeting_blocks"),
+        ("scheduling", "0004_appointmenttype_translations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
