@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from clinic.models import AuditEvent, GuardianLink, OutgoingNotice, Patient, User
 from clinic.outbox import notice_queue
 from clinic.permissions import ACTING_FOR, family_patient_ids, patient_of
-from clinic.services import save_audited
+from clinic.services import save_audited, update_audited
 
 ADULT_REASON = "reached the age of consent"
 
@@ -182,17 +182,17 @@ def guardian_link_end(*, link: GuardianLink, actor, reason: str, request=None) -
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the link ends (for the record)."})
-    link.ended_at = timezone.now()
-    link.ended_by = actor if getattr(actor, "is_authenticated", False) else None
-    link.end_reason = reason[:200]
-    save_audited(
+    update_audited(
         link,
+        {
+            "ended_at": timezone.now(),
+            "ended_by": actor if getattr(actor, "is_authenticated", False) else None,
+            "end_reason": reason[:200],
+        },
         actor=actor,
-        action=AuditEvent.Action.UPDATE,
         patient=link.dependant,
         request=request,
-        detail=f"guardian link ended: {link.guardian.email}: {link.end_reason}",
-        update_fields=["ended_at", "ended_by", "end_reason"],
+        detail=f"guardian link ended: {link.guardian.email}: {reason[:200]}",
     )
     _forget_family(link.guardian)
     return link
