@@ -52,7 +52,34 @@ def attempt(request, action: Callable[[], T], *, success: str | Callable[[T], st
     except ValidationError as exc:
         message_error(request, exc)
         return None
+    _say_success(request, success, result)
+    return result
+
+
+def attempt_form(
+    request,
+    form: forms.Form,
+    action: Callable[[], T],
+    *,
+    success: str | Callable[[T], str] = "",
+    refusal: type[ValidationError] = ValidationError,
+) -> T | None:
+    """Run one service call for a bound form, when the form is valid, and say how it went; answer what the service
+    answered, or None when the form is not valid or the service refused (`refusal`, the class of error the page
+    shows): every message of a refusal then stands on the form, on the fields it names, for the page to show again.
+    """
+    if not form.is_valid():
+        return None
+    try:
+        result = action()
+    except refusal as exc:
+        apply_error(form, exc)
+        return None
+    _say_success(request, success, result)
+    return result
+
+
+def _say_success(request, success, result) -> None:
     text = success(result) if callable(success) else success
     if text:
         messages.success(request, text)
-    return result
