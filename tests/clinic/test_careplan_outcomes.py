@@ -6,7 +6,6 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -20,23 +19,15 @@ from intake.scoring import score_answers
 from tests.clinic import note_factories as nf
 from tests.intake import factories as intake_factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 NDI_ITEMS = ["pain", "personal_care", "lifting", "reading", "headaches", "concentration", "work", "driving",
              "sleeping", "recreation"]  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
-def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
+def site_url(settings):
     settings.CLINIC_SITE_URL = "https://clinic.example"
-    with time_machine.travel(nf.NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def ndi(db):
-    return intake_factories.load_questionnaires()["ndi"]
 
 
 def active_plan(patient, practitioner, **extra):

@@ -7,7 +7,6 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,19 +17,7 @@ from clinic.notes import selectors as notes_selectors
 from tests.clinic import note_factories as nf
 from tests.intake import factories as intake_factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
-    with time_machine.travel(nf.NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def ndi(db):
-    return intake_factories.load_questionnaires()["ndi"]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def plan_for(patient, practitioner, *, status="active", days_ago=30, **extra):

@@ -3,7 +3,6 @@ the treatment plan changes): the plan states what it treats; a changed diagnosis
 patient accepts again before the next treatment note is signed, and the pages say what changed."""
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -18,8 +17,7 @@ PHASES = [{"visits_per_week": 2, "weeks": 4}]
 
 @pytest.fixture(autouse=True)
 def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
-    with time_machine.travel(nf.at(-7, 8), tick=True) as traveller:
+    with nf.clinic_clock(settings, nf.at(-7, 8), tick=True) as traveller:
         yield traveller
 
 

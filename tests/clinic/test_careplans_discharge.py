@@ -2,7 +2,6 @@
 constant queries whatever the number of visits and results."""
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,8 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
-    with time_machine.travel(nf.at(-30, 8), tick=True) as traveller:
+    with nf.clinic_clock(settings, nf.at(-30, 8), tick=True) as traveller:
         yield traveller
 
 

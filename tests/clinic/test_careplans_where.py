@@ -5,7 +5,6 @@ re-exam overdue, the re-exam visit's note is marked as one; the day view's queri
 import re
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,8 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
-    with time_machine.travel(nf.at(-30, 8), tick=True) as traveller:
+    with nf.clinic_clock(settings, nf.at(-30, 8), tick=True) as traveller:
         yield traveller
 
 
