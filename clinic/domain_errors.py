@@ -47,13 +47,7 @@ def attempt(request, action: Callable[[], T], *, success: str | Callable[[T], st
     A refusal shows every message of it and answers None; otherwise `success` (a text, or a function of what the
     service answered) is shown and the service's answer is returned.
     """
-    try:
-        result = action()
-    except ValidationError as exc:
-        message_error(request, exc)
-        return None
-    _say_success(request, success, result)
-    return result
+    return _attempt(request, action, success, show=lambda exc: message_error(request, exc), refusal=ValidationError)
 
 
 def attempt_form(
@@ -70,16 +64,16 @@ def attempt_form(
     """
     if not form.is_valid():
         return None
+    return _attempt(request, action, success, show=lambda exc: apply_error(form, exc), refusal=refusal)
+
+
+def _attempt(request, action, success, *, show, refusal):
     try:
         result = action()
     except refusal as exc:
-        apply_error(form, exc)
+        show(exc)
         return None
-    _say_success(request, success, result)
-    return result
-
-
-def _say_success(request, success, result) -> None:
     text = success(result) if callable(success) else success
     if text:
         messages.success(request, text)
+    return result

@@ -17,7 +17,7 @@ from clinic.audit import audit_read, reads_patient_data
 from clinic.careplans import discharge, outcomes, selectors, services
 from clinic.careplans.forms import CarePlanForm, DiscontinueForm
 from clinic.careplans.permissions import get_careplan_for_user
-from clinic.domain_errors import apply_error, attempt_form, message_error
+from clinic.domain_errors import apply_error, attempt, attempt_form, message_error
 from clinic.models import AcceptedHow
 from clinic.permissions import can, get_patient_for_user, rule_required
 
@@ -135,13 +135,7 @@ def careplan_record_acceptance(request: HttpRequest, pk: int) -> HttpResponse:
     """The practitioner records that the plan was discussed and accepted in person."""
     plan = get_careplan_for_user(request.user, pk, action="careplan.write")
     audit_read(request, plan, "care plan acceptance")
-    try:
-        services.careplan_accept(plan=plan, actor=request.user, how=AcceptedHow.IN_PERSON, request=request)
-    except ValidationError as exc:
-        message_error(request, exc)
-    else:
-        messages.success(request, "Recorded: the plan was discussed and accepted in person.")
-    return redirect(plan)
+    return _accepted(request, plan, AcceptedHow.IN_PERSON, "Recorded: the plan was discussed and accepted in person.")
 
 
 @reads_patient_data
@@ -154,12 +148,16 @@ def careplan_accept_online(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("agree") != "yes":
         messages.error(request, "Tick the box to say you agree to this care plan.")
         return redirect(plan)
-    try:
-        services.careplan_accept(plan=plan, actor=request.user, how=AcceptedHow.ONLINE, request=request)
-    except ValidationError as exc:
-        message_error(request, exc)
-    else:
-        messages.success(request, "Thank you: you have accepted your care plan.")
+    return _accepted(request, plan, AcceptedHow.ONLINE, "Thank you: you have accepted your care plan.")
+
+
+def _accepted(request, plan, how, success: str) -> HttpResponse:
+    """Record the plan's acceptance (in person or online), say how it went and go back to the plan."""
+    attempt(
+        request,
+        lambda: services.careplan_accept(plan=plan, actor=request.user, how=how, request=request),
+        success=success,
+    )
     return redirect(plan)
 
 
