@@ -17,6 +17,20 @@ def R(anonymous, patient, front_desk, practitioner, admin):
 
 
 LOGIN = 302
+# The scheduling URLs that name one appointment (front desk's and the patient's own pages).
+APPOINTMENT_URLS = (
+    "appointment_detail",
+    "appointment_move",
+    "appointment_drag_move",
+    "appointment_change_room",
+    "appointment_cancel",
+    "appointment_check_in",
+    "appointment_status",
+    "account_appointment",
+    "account_cancel",
+    "account_reschedule",
+    "account_calendar",
+)
 # name -> expected GET status per role. Object URLs point at patient A's rows; "patient" is patient A.
 MATRIX = {
     # Practice reports: clinic admins, and practitioners for their own figures.
@@ -279,22 +293,7 @@ URL_KWARGS = {
         )
     },
     "clinic:patient_chart": lambda o: {"pk": o["patient"].pk},
-    **{
-        f"scheduling:{name}": (lambda o: {"pk": o["appointment"].pk})
-        for name in (
-            "appointment_detail",
-            "appointment_move",
-            "appointment_drag_move",
-            "appointment_change_room",
-            "appointment_cancel",
-            "appointment_check_in",
-            "appointment_status",
-            "account_appointment",
-            "account_cancel",
-            "account_reschedule",
-            "account_calendar",
-        )
-    },
+    **{f"scheduling:{name}": (lambda o: {"pk": o["appointment"].pk}) for name in APPOINTMENT_URLS},
     "scheduling:series_detail": lambda o: {"pk": o["series"].pk},
     "clinic:account_record_pdf": lambda o: {"kind": "consent", "pk": own_signature(o["patient"]).pk},
     "clinic:account_request_download": lambda o: {"pk": released_request(o["patient"]).pk},
