@@ -131,17 +131,7 @@ def dependant_add(
         postal_code=own.postal_code if own is not None else "",
     )
     save_audited(child, actor=guardian, action=AuditEvent.Action.CREATE, request=request, detail="added by guardian")
-    link = GuardianLink(guardian=guardian, dependant=child, relationship=relationship, created_by=guardian)
-    save_audited(
-        link,
-        actor=guardian,
-        action=AuditEvent.Action.CREATE,
-        patient=child,
-        request=request,
-        detail=f"guardian link: {guardian.email} ({relationship})",
-    )
-    _forget_family(guardian)
-    return link
+    return _link_create(guardian=guardian, dependant=child, relationship=relationship, actor=guardian, request=request)
 
 
 @transaction.atomic
@@ -160,12 +150,17 @@ def guardian_link(*, patient: Patient, guardian_email: str, relationship: str, a
     _check_minor(patient.date_of_birth, field="guardian_email")
     if GuardianLink.objects.filter(guardian=guardian, dependant=patient, ended_at__isnull=True).exists():
         raise ValidationError({"guardian_email": f"{email} already acts for {patient.full_name}."})
-    link = GuardianLink(guardian=guardian, dependant=patient, relationship=relationship, created_by=actor)
+    return _link_create(guardian=guardian, dependant=patient, relationship=relationship, actor=actor, request=request)
+
+
+def _link_create(*, guardian: User, dependant: Patient, relationship: str, actor, request) -> GuardianLink:
+    """Link a guardian's account to a child's record, audited on the child's record."""
+    link = GuardianLink(guardian=guardian, dependant=dependant, relationship=relationship, created_by=actor)
     save_audited(
         link,
         actor=actor,
         action=AuditEvent.Action.CREATE,
-        patient=patient,
+        patient=dependant,
         request=request,
         detail=f"guardian link: {guardian.email} ({relationship})",
     )
