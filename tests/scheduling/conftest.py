@@ -10,7 +10,12 @@ import time_machine
 from scheduling import services
 from scheduling.models import Appointment
 from tests.clinic.factories import LocationFactory, RoomFactory
-from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory, WorkingHoursFactory
+from tests.scheduling.factories import (
+    AppointmentFactory,
+    AppointmentTypeFactory,
+    new_patient_exam_type,
+    weekday_hours,
+)
 
 NY = zoneinfo.ZoneInfo("America/New_York")
 MONDAY = dt.date(2026, 6, 1)
@@ -56,32 +61,12 @@ def adjustment(db):
 
 @pytest.fixture
 def exam(db):
-    return AppointmentTypeFactory(
-        name="SOT new-patient exam",
-        slug="sot-new-patient-exam",
-        duration=dt.timedelta(minutes=60),
-        new_patient_only=True,
-    )
+    return new_patient_exam_type()
 
 
 @pytest.fixture
 def hours(location, practitioner_a, practitioner_b):
-    for practitioner in (practitioner_a, practitioner_b):
-        for weekday in range(5):
-            WorkingHoursFactory(
-                practitioner=practitioner,
-                location=location,
-                weekday=weekday,
-                start_time=dt.time(8),
-                end_time=dt.time(12),
-            )
-            WorkingHoursFactory(
-                practitioner=practitioner,
-                location=location,
-                weekday=weekday,
-                start_time=dt.time(13),
-                end_time=dt.time(18),
-            )
+    weekday_hours((practitioner_a, practitioner_b), location, (8, 12), (13, 18))
 
 
 @pytest.fixture
