@@ -260,6 +260,11 @@ def scheduling_objects(patient, practitioner):
 
 
 # URL kwargs for patterns that take them, built from the cast's objects (patient A's rows).
+def _naming(row: str, *names: str) -> dict:
+    """URL kwargs for pages that take one id: the cast's `row`."""
+    return dict.fromkeys(names, lambda o: {"pk": o[row].pk})
+
+
 URL_KWARGS = {
     "clinic:patient_detail": lambda o: {"pk": o["patient"].pk},
     "clinic:patient_edit": lambda o: {"pk": o["patient"].pk},
@@ -281,19 +286,17 @@ URL_KWARGS = {
     "intake:consent_discussed": lambda o: {"pk": intake_signature(o["patient"]).pk},
     "intake:urgent_alert_handle": lambda o: {"pk": intake_urgent_alert(o["patient"]).pk},
     "clinic:note_start": lambda o: {"pk": o["appointment"].pk},
-    **{
-        f"clinic:{name}": (lambda o: {"pk": o["note"].pk})
-        for name in (
-            "note_detail",
-            "note_edit",
-            "note_autosave",
-            "note_copy_forward",
-            "note_apply_template",
-            "note_addendum_add",
-        )
-    },
+    **_naming(
+        "note",
+        "clinic:note_detail",
+        "clinic:note_edit",
+        "clinic:note_autosave",
+        "clinic:note_copy_forward",
+        "clinic:note_apply_template",
+        "clinic:note_addendum_add",
+    ),
     "clinic:patient_chart": lambda o: {"pk": o["patient"].pk},
-    **{f"scheduling:{name}": (lambda o: {"pk": o["appointment"].pk}) for name in APPOINTMENT_URLS},
+    **_naming("appointment", *(f"scheduling:{name}" for name in APPOINTMENT_URLS)),
     "scheduling:series_detail": lambda o: {"pk": o["series"].pk},
     "clinic:account_record_pdf": lambda o: {"kind": "consent", "pk": own_signature(o["patient"]).pk},
     "clinic:account_request_download": lambda o: {"pk": released_request(o["patient"]).pk},
@@ -302,16 +305,14 @@ URL_KWARGS = {
     "clinic:patient_export": lambda o: {"pk": o["patient"].pk},
     "clinic:careplan_list": lambda o: {"pk": o["careplan"].patient_id},
     "clinic:careplan_new": lambda o: {"pk": o["careplan"].patient_id},
-    **{
-        f"clinic:{name}": (lambda o: {"pk": o["careplan"].pk})
-        for name in (
-            "careplan_detail",
-            "careplan_revise",
-            "careplan_record_acceptance",
-            "careplan_accept_online",
-            "careplan_discharge",
-        )
-    },
+    **_naming(
+        "careplan",
+        "clinic:careplan_detail",
+        "clinic:careplan_revise",
+        "clinic:careplan_record_acceptance",
+        "clinic:careplan_accept_online",
+        "clinic:careplan_discharge",
+    ),
     "clinic:careplan_status": lambda o: {"pk": o["careplan"].pk, "status": "active"},
     "clinic:careplan_questionnaire": lambda o: {"token": "not-a-valid-token"},
     "clinic:recall_nudge": lambda o: {"pk": o["patient"].pk},
