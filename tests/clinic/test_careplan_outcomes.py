@@ -17,6 +17,7 @@ from clinic.careplans import outcomes, services, trend
 from clinic.models import AuditEvent, CarePlan, OutgoingNotice, PlanQuestionnaire
 from intake.scoring import score_answers
 from tests.clinic import note_factories as nf
+from tests.clinic.careplan_factories import careplan
 from tests.intake import factories as intake_factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -39,11 +40,7 @@ def active_plan(patient, practitioner, **extra):
         "questionnaire_every_visits": 3,
         **extra,
     }
-    plan = services.careplan_propose(patient=patient, practitioner=practitioner, actor=practitioner.user, **fields)
-    CarePlan.objects.filter(pk=plan.pk).update(created_at=nf.at(-14, 8))
-    plan.refresh_from_db()
-    services.careplan_accept(plan=plan, actor=practitioner.user, how="in_person")
-    return services.careplan_set_status(plan=plan, actor=practitioner.user, status="active")
+    return careplan(patient, practitioner, status="active", created_at=nf.at(-14, 8), **fields)
 
 
 @pytest.fixture

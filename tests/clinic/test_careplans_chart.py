@@ -15,6 +15,7 @@ from clinic.careplans import discharge, outcomes, services
 from clinic.models import AuditEvent, CarePlan, PlanQuestionnaire
 from clinic.notes import selectors as notes_selectors
 from tests.clinic import note_factories as nf
+from tests.clinic.careplan_factories import careplan
 from tests.intake import factories as intake_factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -29,16 +30,8 @@ def plan_for(patient, practitioner, *, status="active", days_ago=30, **extra):
         "questionnaire_every_visits": 3,
         **extra,
     }
-    plan = services.careplan_propose(patient=patient, practitioner=practitioner, actor=practitioner.user, **fields)
-    CarePlan.objects.filter(pk=plan.pk).update(created_at=nf.NOW - dt.timedelta(days=days_ago))
-    plan.refresh_from_db()
-    if status == "proposed":
-        return plan
-    services.careplan_accept(plan=plan, actor=practitioner.user, how="in_person")
-    plan = services.careplan_set_status(plan=plan, actor=practitioner.user, status="active")
-    if status != "active":
-        plan = services.careplan_set_status(plan=plan, actor=practitioner.user, status=status, reason="Moved away")
-    return plan
+    created_at = nf.NOW - dt.timedelta(days=days_ago)
+    return careplan(patient, practitioner, status=status, created_at=created_at, reason="Moved away", **fields)
 
 
 def answered(plan, number, percent, when, code="ndi"):

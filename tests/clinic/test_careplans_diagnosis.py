@@ -9,6 +9,7 @@ from django.urls import reverse
 from clinic.careplans import services
 from clinic.notes import services as note_services
 from tests.clinic import note_factories as nf
+from tests.clinic.careplan_factories import careplan
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +23,7 @@ def frozen(settings):
 
 
 def accepted_plan(patient, practitioner, diagnosis="Mechanical neck pain"):
-    plan = services.careplan_propose(
-        patient=patient, practitioner=practitioner, actor=practitioner.user, phases=PHASES, diagnosis=diagnosis
-    )
-    return services.careplan_accept(plan=plan, actor=patient.user, how="online")
+    return careplan(patient, practitioner, how="online", phases=PHASES, diagnosis=diagnosis)
 
 
 def test_a_changed_diagnosis_asks_consent_again_before_the_next_note(patient_a, practitioner_a, frozen):

@@ -10,6 +10,7 @@ from clinic.careplans import selectors, services
 from clinic.models import CarePlan
 from clinic.notes import services as note_services
 from tests.clinic import note_factories as nf
+from tests.clinic.careplan_factories import careplan
 from tests.clinic.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,16 +23,13 @@ def frozen(settings):
 
 
 def plan_for(patient, practitioner, *, per_week=1, weeks=4, re_exam=3, accept=True):
-    plan = services.careplan_propose(
-        patient=patient,
-        practitioner=practitioner,
-        actor=practitioner.user,
+    return careplan(
+        patient,
+        practitioner,
+        status="accepted" if accept else "proposed",
         phases=[{"visits_per_week": per_week, "weeks": weeks}],
         re_exam_visit=re_exam,
     )
-    if accept:
-        services.careplan_accept(plan=plan, actor=practitioner.user, how="in_person")
-    return plan
 
 
 def visits(patient, practitioner, days, status="completed", hour=10):

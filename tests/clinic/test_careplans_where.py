@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clinic.careplans import services
 from clinic.models import CarePlan
 from clinic.notes import services as note_services
 from tests.clinic import note_factories as nf
+from tests.clinic.careplan_factories import careplan
 from tests.clinic.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,14 +25,7 @@ def frozen(settings):
 
 
 def plan_for(patient, practitioner, *, weeks=12, re_exam=12):
-    plan = services.careplan_propose(
-        patient=patient,
-        practitioner=practitioner,
-        actor=practitioner.user,
-        phases=[{"visits_per_week": 1, "weeks": weeks}],
-        re_exam_visit=re_exam,
-    )
-    return services.careplan_accept(plan=plan, actor=practitioner.user, how="in_person")
+    return careplan(patient, practitioner, phases=[{"visits_per_week": 1, "weeks": weeks}], re_exam_visit=re_exam)
 
 
 def held(patient, practitioner, days, hour=10):

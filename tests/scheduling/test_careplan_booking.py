@@ -8,18 +8,14 @@ from django.urls import reverse
 
 from clinic.careplans import selectors, services
 from scheduling.models import Appointment
+from tests.clinic.careplan_factories import careplan
 
 pytestmark = pytest.mark.django_db
 
 
 def accepted_plan(patient, practitioner):
-    plan = services.careplan_propose(
-        patient=patient,
-        practitioner=practitioner,
-        actor=practitioner.user,
-        phases=[{"visits_per_week": 2, "weeks": 1}, {"visits_per_week": 1, "weeks": 2}],
-    )
-    return services.careplan_accept(plan=plan, actor=patient.user, how="online")
+    phases = [{"visits_per_week": 2, "weeks": 1}, {"visits_per_week": 1, "weeks": 2}]
+    return careplan(patient, practitioner, how="online", phases=phases)
 
 
 def test_the_desk_books_phase_one_from_the_plan(client_for, front_desk, clinic, patient_a, practitioner_a):
