@@ -1,20 +1,19 @@
 """Calendar files, notice e-mails and reminders sent through the Tasks API."""
 
 import datetime as dt
-import threading
 
 import icalendar
 import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 
 from clinic import outbox
 from clinic.models import OutgoingNotice
 from scheduling import ics, notices, services, tasks
 from scheduling.models import Appointment
+from tests.concurrency import at_once
 from tests.conftest import requires_postgres
 from tests.scheduling.conftest import NY, at
 from tests.smtp import smtp_server  # noqa: F401  (the fixture: a real SMTP server)
@@ -269,21 +268,9 @@ def test_concurrent_reminder_workers_send_one_email_on_postgres(
     appointment = services.appointment_book(
         patient=patient_a, practitioner=practitioner_a, appointment_type=adjustment, start=at(1, 9)
     )
-    barrier = threading.Barrier(6)
-    results = []
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(services.reminder_send(appointment_id=appointment.pk, sequence=appointment.sequence))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(
+        *[lambda: services.reminder_send(appointment_id=appointment.pk, sequence=appointment.sequence)] * 6
+    )
     assert sorted(results) == ["sent"] + ["skipped"] * 5
     assert len(mail.outbox) == 1
     assert Appointment.objects.get(pk=appointment.pk).reminder_sent_at is not None
