@@ -38,6 +38,16 @@ def _clinic_zone(settings):
     settings.TIME_ZONE = "America/New_York"
 
 
+# Tasks run as they are queued (the e-mails of a booking, its reminder when due at once).
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def immediate(settings):
+    """Run tasks as they are queued; a module whose every test needs it names it in `pytestmark`."""
+    settings.TASKS = IMMEDIATE
+
+
 @pytest.fixture
 def frozen():
     with time_machine.travel(NOW, tick=False) as traveller:

@@ -15,13 +15,9 @@ from tests.clinic.factories import PatientFactory, child_of
 from tests.scheduling.conftest import at
 from tests.scheduling.factories import AppointmentFactory
 
+pytestmark = pytest.mark.usefixtures("immediate")
+
 CONFIRM = reverse("scheduling:book_confirm")
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
-    settings.TASKS = IMMEDIATE
 
 
 @pytest.fixture

@@ -18,13 +18,7 @@ from tests.conftest import requires_postgres
 from tests.scheduling.conftest import NY, at
 from tests.smtp import smtp_server  # noqa: F401  (the fixture: a real SMTP server)
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-@pytest.fixture
-def immediate(settings):
-    settings.TASKS = IMMEDIATE
 
 
 @pytest.fixture

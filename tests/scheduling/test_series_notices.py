@@ -15,13 +15,6 @@ from scheduling import services
 from scheduling.models import Appointment
 from tests.scheduling.conftest import MONDAY, at
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
-def immediate(settings):
-    settings.TASKS = IMMEDIATE
-
 
 def book_series(patient, practitioner, appointment_type, starts, **kwargs):
     return services.series_book(
