@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clinic.careplans import services
-from clinic.models import CarePlan
+from clinic.models import CarePlan, PlanQuestionnaire
 
 
 def careplan(patient, practitioner, *, status="accepted", created_at=None, how="in_person", reason="", **fields):
@@ -24,3 +24,17 @@ def careplan(patient, practitioner, *, status="accepted", created_at=None, how="
     if status != "active":
         plan = services.careplan_set_status(plan=plan, actor=practitioner.user, status=status, reason=reason)
     return plan
+
+
+def answered(plan, number, percent, when, code="ndi"):
+    """The plan's questionnaire for visit `number`, answered at `when` with `percent` (all ten items)."""
+    return PlanQuestionnaire.objects.create(
+        plan=plan,
+        patient=plan.patient,
+        questionnaire_code=code,
+        visit_number=number,
+        due_at=when,
+        answered_at=when,
+        percent=percent,
+        items_answered=10,
+    )

@@ -17,7 +17,7 @@ from clinic.careplans import outcomes, services, trend
 from clinic.models import AuditEvent, CarePlan, OutgoingNotice, PlanQuestionnaire
 from intake.scoring import score_answers
 from tests.clinic import note_factories as nf
-from tests.clinic.careplan_factories import careplan
+from tests.clinic.careplan_factories import answered, careplan
 from tests.intake import factories as intake_factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -244,19 +244,6 @@ def test_opening_the_link_is_audited_as_a_read_of_the_patient(client, link, pati
 
 
 # --- the trend --------------------------------------------------------------------------------------------------
-
-
-def answered(plan, number, percent, when):
-    return PlanQuestionnaire.objects.create(
-        plan=plan,
-        patient=plan.patient,
-        questionnaire_code="ndi",
-        visit_number=number,
-        due_at=when,
-        answered_at=when,
-        percent=percent,
-        items_answered=10,
-    )
 
 
 def test_the_trend_draws_baseline_goal_meaningful_change_and_every_notes_pain(

@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.careplans import discharge, outcomes, services
-from clinic.models import AuditEvent, CarePlan, PlanQuestionnaire
+from clinic.models import AuditEvent, CarePlan
 from clinic.notes import selectors as notes_selectors
 from tests.clinic import note_factories as nf
-from tests.clinic.careplan_factories import careplan
+from tests.clinic.careplan_factories import answered, careplan
 from tests.intake import factories as intake_factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -32,19 +32,6 @@ def plan_for(patient, practitioner, *, status="active", days_ago=30, **extra):
     }
     created_at = nf.NOW - dt.timedelta(days=days_ago)
     return careplan(patient, practitioner, status=status, created_at=created_at, reason="Moved away", **fields)
-
-
-def answered(plan, number, percent, when, code="ndi"):
-    return PlanQuestionnaire.objects.create(
-        plan=plan,
-        patient=plan.patient,
-        questionnaire_code=code,
-        visit_number=number,
-        due_at=when,
-        answered_at=when,
-        percent=percent,
-        items_answered=10,
-    )
 
 
 def svg_titled(text: str, title: str) -> str:
