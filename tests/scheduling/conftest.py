@@ -97,3 +97,14 @@ def returning(patient_a, practitioner_a, rooms, clinic):
         status=Appointment.Status.COMPLETED,
     )
     return patient_a
+
+
+def series_form(clinic, patient, practitioner, **fields) -> dict:
+    """What the series page posts for adjustments with `practitioner` at 09:00, and `fields` (dates, weeks...)."""
+    return {
+        "patient": patient.pk,
+        "appointment_type": clinic["adjustment"].pk,
+        "practitioner": practitioner.pk,
+        "time_of_day": "09:00",
+        **fields,
+    }
