@@ -47,10 +47,31 @@ def attempt(request, action: Callable[[], T], *, success: str | Callable[[T], st
     A refusal shows every message of it and answers None; otherwise `success` (a text, or a function of what the
     service answered) is shown and the service's answer is returned.
     """
+    return _attempt(request, action, success, show=lambda exc: message_error(request, exc), refusal=ValidationError)
+
+
+def attempt_form(
+    request,
+    form: forms.Form,
+    action: Callable[[], T],
+    *,
+    success: str | Callable[[T], str] = "",
+    refusal: type[ValidationError] = ValidationError,
+) -> T | None:
+    """Run one service call for a bound form, when the form is valid, and say how it went; answer what the service
+    answered, or None when the form is not valid or the service refused (`refusal`, the class of error the page
+    shows): every message of a refusal then stands on the form, on the fields it names, for the page to show again.
+    """
+    if not form.is_valid():
+        return None
+    return _attempt(request, action, success, show=lambda exc: apply_error(form, exc), refusal=refusal)
+
+
+def _attempt(request, action, success, *, show, refusal):
     try:
         result = action()
-    except ValidationError as exc:
-        message_error(request, exc)
+    except refusal as exc:
+        show(exc)
         return None
     text = success(result) if callable(success) else success
     if text:

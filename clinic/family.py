@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from clinic.models import AuditEvent, GuardianLink, OutgoingNotice, Patient, User
 from clinic.outbox import notice_queue
 from clinic.permissions import ACTING_FOR, family_patient_ids, patient_of
-from clinic.services import save_audited
+from clinic.services import save_audited, update_audited
 
 ADULT_REASON = "reached the age of consent"
 
@@ -131,17 +131,7 @@ def dependant_add(
         postal_code=own.postal_code if own is not None else "",
     )
     save_audited(child, actor=guardian, action=AuditEvent.Action.CREATE, request=request, detail="added by guardian")
-    link = GuardianLink(guardian=guardian, dependant=child, relationship=relationship, created_by=guardian)
-    save_audited(
-        link,
-        actor=guardian,
-        action=AuditEvent.Action.CREATE,
-        patient=child,
-        request=request,
-        detail=f"guardian link: {guardian.email} ({relationship})",
-    )
-    _forget_family(guardian)
-    return link
+    return _link_create(guardian=guardian, dependant=child, relationship=relationship, actor=guardian, request=request)
 
 
 @transaction.atomic
@@ -160,12 +150,17 @@ def guardian_link(*, patient: Patient, guardian_email: str, relationship: str, a
     _check_minor(patient.date_of_birth, field="guardian_email")
     if GuardianLink.objects.filter(guardian=guardian, dependant=patient, ended_at__isnull=True).exists():
         raise ValidationError({"guardian_email": f"{email} already acts for {patient.full_name}."})
-    link = GuardianLink(guardian=guardian, dependant=patient, relationship=relationship, created_by=actor)
+    return _link_create(guardian=guardian, dependant=patient, relationship=relationship, actor=actor, request=request)
+
+
+def _link_create(*, guardian: User, dependant: Patient, relationship: str, actor, request) -> GuardianLink:
+    """Link a guardian's account to a child's record, audited on the child's record."""
+    link = GuardianLink(guardian=guardian, dependant=dependant, relationship=relationship, created_by=actor)
     save_audited(
         link,
         actor=actor,
         action=AuditEvent.Action.CREATE,
-        patient=patient,
+        patient=dependant,
         request=request,
         detail=f"guardian link: {guardian.email} ({relationship})",
     )
@@ -182,17 +177,17 @@ def guardian_link_end(*, link: GuardianLink, actor, reason: str, request=None) -
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the link ends (for the record)."})
-    link.ended_at = timezone.now()
-    link.ended_by = actor if getattr(actor, "is_authenticated", False) else None
-    link.end_reason = reason[:200]
-    save_audited(
+    update_audited(
         link,
+        {
+            "ended_at": timezone.now(),
+            "ended_by": actor if getattr(actor, "is_authenticated", False) else None,
+            "end_reason": reason[:200],
+        },
         actor=actor,
-        action=AuditEvent.Action.UPDATE,
         patient=link.dependant,
         request=request,
-        detail=f"guardian link ended: {link.guardian.email}: {link.end_reason}",
-        update_fields=["ended_at", "ended_by", "end_reason"],
+        detail=f"guardian link ended: {link.guardian.email}: {reason[:200]}",
     )
     _forget_family(link.guardian)
     return link

@@ -72,6 +72,34 @@ def save_audited(
     return obj
 
 
+def update_audited(
+    obj: Any,
+    changes: dict[str, Any],
+    *,
+    actor=None,
+    request=None,
+    detail: str = "",
+    patient: Patient | None = None,
+    clean: bool = False,
+    also: tuple[str, ...] = (),
+    action: str = AuditEvent.Action.UPDATE,
+) -> Any:
+    """Set `changes` on `obj`, write only those columns (and `also`, such as `updated_at`) and append its audit
+    row; answer `obj`. `clean=True` validates the whole row first. See `save_audited`."""
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    return save_audited(
+        obj,
+        action=action,
+        actor=actor,
+        request=request,
+        detail=detail,
+        patient=patient,
+        clean=clean,
+        update_fields=[*changes, *also],
+    )
+
+
 @transaction.atomic
 def patient_create(*, actor, request=None, **fields: Any) -> Patient:
     """Register a new patient; the row is validated as a whole before it is saved."""
@@ -198,15 +226,7 @@ def user_sessions_end(*, user, actor, request=None, reason: str = "") -> int:
 def user_deactivate(*, user, actor, request=None) -> None:
     """Stop a user logging in and end every session they have open now."""
     if user.is_active:
-        user.is_active = False
-        save_audited(
-            user,
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            request=request,
-            detail="deactivated",
-            update_fields=["is_active"],
-        )
+        update_audited(user, {"is_active": False}, actor=actor, request=request, detail="deactivated")
     user_sessions_end(user=user, actor=actor, request=request, reason="account deactivated")
 
 
@@ -255,14 +275,13 @@ def patient_language_set(*, patients: list[Patient], language: str, actor, reque
     changed = 0
     for patient in patients:
         if patient.language != language:
-            patient.language = language
-            save_audited(
+            update_audited(
                 patient,
+                {"language": language},
                 actor=actor,
-                action=AuditEvent.Action.UPDATE,
                 request=request,
                 detail=f"language: {language}",
-                update_fields=["language", "updated_at"],
+                also=("updated_at",),
             )
             changed += 1
     return changed

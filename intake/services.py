@@ -18,7 +18,7 @@ from clinic import outbox
 from clinic.apphooks import practitioner_for
 from clinic.languages import supported_language
 from clinic.models import AuditEvent, OutgoingNotice, Patient, Practitioner
-from clinic.services import audit_record, client_ip, patient_update, save_audited
+from clinic.services import audit_record, client_ip, patient_update, save_audited, update_audited
 from intake import content
 from intake.forms import AboutForm, step_form
 from intake.models import (
@@ -386,16 +386,7 @@ def consent_version_activate(*, version: ConsentVersion, actor=None, request=Non
         pk=locked.pk
     ).update(active=False)
     if not locked.active:
-        locked.active = True
-        locked.full_clean()
-        save_audited(
-            locked,
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            request=request,
-            detail="activated",
-            update_fields=["active"],
-        )
+        update_audited(locked, {"active": True}, actor=actor, request=request, detail="activated", clean=True)
     return locked
 
 
@@ -499,15 +490,8 @@ def consent_withdraw(*, signature: ConsentSignature, actor=None, request=None) -
     locked = ConsentSignature.objects.select_for_update().get(pk=signature.pk)
     if locked.withdrawn_at is not None:
         return locked
-    locked.withdrawn_at = timezone.now()
-    locked.full_clean()
-    save_audited(
-        locked,
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        request=request,
-        detail="consent withdrawn",
-        update_fields=["withdrawn_at"],
+    update_audited(
+        locked, {"withdrawn_at": timezone.now()}, actor=actor, request=request, detail="consent withdrawn", clean=True
     )
     return locked
 
@@ -522,16 +506,13 @@ def consent_record_discussed(
         raise IntakeError(_("This consent was withdrawn; the patient needs to sign again before it can be discussed."))
     if locked.discussed_at is not None:
         return locked
-    locked.discussed_by = practitioner
-    locked.discussed_at = timezone.now()
-    locked.full_clean()
-    save_audited(
+    update_audited(
         locked,
+        {"discussed_by": practitioner, "discussed_at": timezone.now()},
         actor=actor,
-        action=AuditEvent.Action.UPDATE,
         request=request,
         detail="consent discussed",
-        update_fields=["discussed_by", "discussed_at"],
+        clean=True,
     )
     return locked
 
@@ -643,14 +624,8 @@ def invitation_revoke(*, invitation: IntakeInvitation, actor, request=None) -> I
     """Stop a link from working (sent to a wrong address, or no longer wanted); it stays on record."""
     locked = IntakeInvitation.objects.select_for_update().get(pk=invitation.pk)
     if locked.revoked_at is None:
-        locked.revoked_at = timezone.now()
-        save_audited(
-            locked,
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            request=request,
-            detail="invitation revoked",
-            update_fields=["revoked_at"],
+        update_audited(
+            locked, {"revoked_at": timezone.now()}, actor=actor, request=request, detail="invitation revoked"
         )
     return locked
 

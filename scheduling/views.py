@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from clinic import selectors as clinic_selectors
 from clinic import services as clinic_services
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
-from clinic.domain_errors import apply_error, attempt, message_error
+from clinic.domain_errors import apply_error, attempt, attempt_form, message_error
 from clinic.input_limits import FIRST_DAY, LAST_DAY, query_date
 from clinic.permissions import can, practitioner_of, rule_required
 from clinic.widgets import PatientSearchForm
@@ -413,14 +413,14 @@ def _appointment_form_action(request, pk, *, form, form_name, perform, success) 
     say what happened and go back to the appointment; a refusal shows the page again with the form's errors."""
     appointment = get_appointment_for_user(request.user, pk)
     bound = form(appointment)
-    if bound.is_valid():
-        try:
-            perform(appointment, bound.cleaned_data)
-        except ValidationError as exc:
-            apply_error(bound, exc)
-        else:
-            messages.success(request, success(appointment, bound.cleaned_data))
-            return redirect("scheduling:appointment_detail", pk=pk)
+    done = attempt_form(
+        request,
+        bound,
+        lambda: perform(appointment, bound.cleaned_data),
+        success=lambda _done: success(appointment, bound.cleaned_data),
+    )
+    if done is not None:
+        return redirect("scheduling:appointment_detail", pk=pk)
     return _render_detail(request, appointment, **{form_name: bound})
 
 

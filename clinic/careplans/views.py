@@ -17,13 +17,26 @@ from clinic.audit import audit_read, reads_patient_data
 from clinic.careplans import discharge, outcomes, selectors, services
 from clinic.careplans.forms import CarePlanForm, DiscontinueForm
 from clinic.careplans.permissions import get_careplan_for_user
-from clinic.domain_errors import apply_error, message_error
+from clinic.domain_errors import apply_error, attempt, attempt_form, message_error
 from clinic.models import AcceptedHow
 from clinic.permissions import can, get_patient_for_user, rule_required
 
 
 def _practitioner(request):
     return getattr(request.user, "practitioner", None)
+
+
+def _plan_saved(request, form, service, *, success, **target):
+    """Propose a plan or a new version of one: the service with the form's plan fields, by the practitioner signed
+    in; answer the saved plan, or None with the form's errors (see `attempt_form`)."""
+    return attempt_form(
+        request,
+        form,
+        lambda: service(
+            **target, practitioner=_practitioner(request), actor=request.user, request=request, **form.plan_fields()
+        ),
+        success=success,
+    )
 
 
 @reads_patient_data
@@ -44,19 +57,15 @@ def careplan_new(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, pk, action="careplan.write")
     form = CarePlanForm(request.POST if request.method == "POST" else None)
     audit_read(request, patient, "care plan proposal")
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.careplan_propose(
-                patient=patient,
-                practitioner=_practitioner(request),
-                actor=request.user,
-                request=request,
-                **form.plan_fields(),
-            )
-        except ValidationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "Care plan proposed: the patient can accept it online, or record it below.")
+    if request.method == "POST":
+        plan = _plan_saved(
+            request,
+            form,
+            services.careplan_propose,
+            patient=patient,
+            success="Care plan proposed: the patient can accept it online, or record it below.",
+        )
+        if plan is not None:
             return redirect(plan)
     status = 400 if request.method == "POST" else 200
     return render(request, "clinic/careplans/form.html", {"patient": patient, "form": form}, status=status)
@@ -72,22 +81,17 @@ def careplan_revise(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"This plan is {plan.get_status_display().lower()}: it can no longer be changed.")
         return redirect(plan)
     form = CarePlanForm(request.POST, plan=plan) if request.method == "POST" else CarePlanForm(plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = services.careplan_revise(
-                plan=plan,
-                practitioner=_practitioner(request),
-                actor=request.user,
-                request=request,
-                **form.plan_fields(),
-            )
-        except ValidationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(
-                request,
-                f"Version {new.version} saved. The patient must accept the changed plan before the next treatment.",
-            )
+    if request.method == "POST":
+        new = _plan_saved(
+            request,
+            form,
+            services.careplan_revise,
+            plan=plan,
+            success=lambda new: (
+                f"Version {new.version} saved. The patient must accept the changed plan before the next treatment."
+            ),
+        )
+        if new is not None:
             return redirect(new)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -131,13 +135,7 @@ def careplan_record_acceptance(request: HttpRequest, pk: int) -> HttpResponse:
     """The practitioner records that the plan was discussed and accepted in person."""
     plan = get_careplan_for_user(request.user, pk, action="careplan.write")
     audit_read(request, plan, "care plan acceptance")
-    try:
-        services.careplan_accept(plan=plan, actor=request.user, how=AcceptedHow.IN_PERSON, request=request)
-    except ValidationError as exc:
-        message_error(request, exc)
-    else:
-        messages.success(request, "Recorded: the plan was discussed and accepted in person.")
-    return redirect(plan)
+    return _accepted(request, plan, AcceptedHow.IN_PERSON, "Recorded: the plan was discussed and accepted in person.")
 
 
 @reads_patient_data
@@ -150,12 +148,16 @@ def careplan_accept_online(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("agree") != "yes":
         messages.error(request, "Tick the box to say you agree to this care plan.")
         return redirect(plan)
-    try:
-        services.careplan_accept(plan=plan, actor=request.user, how=AcceptedHow.ONLINE, request=request)
-    except ValidationError as exc:
-        message_error(request, exc)
-    else:
-        messages.success(request, "Thank you: you have accepted your care plan.")
+    return _accepted(request, plan, AcceptedHow.ONLINE, "Thank you: you have accepted your care plan.")
+
+
+def _accepted(request, plan, how, success: str) -> HttpResponse:
+    """Record the plan's acceptance (in person or online), say how it went and go back to the plan."""
+    attempt(
+        request,
+        lambda: services.careplan_accept(plan=plan, actor=request.user, how=how, request=request),
+        success=success,
+    )
     return redirect(plan)
 
 

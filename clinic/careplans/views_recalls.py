@@ -3,7 +3,6 @@ nudge, and the patient's opt-out page reached from the e-mail (no login needed).
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from clinic.audit import audit_read, reads_patient_data
 from clinic.careplans import recalls
-from clinic.domain_errors import error_text, message_error
+from clinic.domain_errors import attempt, error_text
 from clinic.permissions import get_patient_for_user, rule_required
 
 
@@ -31,12 +30,11 @@ def recall_list(request: HttpRequest) -> HttpResponse:
 def recall_nudge(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, pk, action="desk.use")
     audit_read(request, patient, "recall e-mail")
-    try:
-        nudge = recalls.recall_nudge(patient=patient, actor=request.user, request=request)
-    except ValidationError as exc:
-        message_error(request, exc)
-    else:
-        messages.success(request, f"Recall e-mail sent to {patient.full_name} ({nudge.recipient}).")
+    attempt(
+        request,
+        lambda: recalls.recall_nudge(patient=patient, actor=request.user, request=request),
+        success=lambda nudge: f"Recall e-mail sent to {patient.full_name} ({nudge.recipient}).",
+    )
     return redirect("clinic:recall_list")
 
 

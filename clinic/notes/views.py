@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.careplans import selectors as careplan_selectors
 from clinic.careplans import services as careplan_services
-from clinic.domain_errors import apply_error, attempt, error_text, message_error
+from clinic.domain_errors import apply_error, attempt, attempt_form, error_text, message_error
 from clinic.notes import charts, selectors, services
 from clinic.notes.forms import AddendumForm, NoteForms, TemplateChoiceForm
 from clinic.notes.permissions import get_appointment_for_note, get_note_for_user
@@ -189,14 +189,16 @@ def _detail_context(request, note, addendum_form) -> dict:
 def note_addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_note_for_user(request.user, pk)
     form = AddendumForm(request.POST)
-    if form.is_valid():
-        try:
-            services.note_addendum_add(note=note, actor=request.user, text=form.cleaned_data["text"], request=request)
-        except ValidationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "Addendum added.")
-            return redirect(note)
+    added = attempt_form(
+        request,
+        form,
+        lambda: services.note_addendum_add(
+            note=note, actor=request.user, text=form.cleaned_data["text"], request=request
+        ),
+        success="Addendum added.",
+    )
+    if added is not None:
+        return redirect(note)
     return render(request, "clinic/note_detail.html", _detail_context(request, note, form), status=400)
 
 

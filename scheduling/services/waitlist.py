@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from clinic import outbox
 from clinic.models import AuditEvent, OutgoingNotice, Patient, Practitioner
-from clinic.services import audit_record, save_audited
+from clinic.services import audit_record, update_audited
 from scheduling import dates, selectors
 from scheduling.models import Appointment, AppointmentType, WaitlistEntry
 from scheduling.services.common import SchedulingError, when_text
@@ -95,14 +95,12 @@ def waitlist_offer(*, entry: WaitlistEntry, appointment: Appointment, actor=None
         subject=subject,
         body=body,
     )
-    entry.offered_at = timezone.now()
-    save_audited(
+    update_audited(
         entry,
+        {"offered_at": timezone.now()},
         actor=actor,
-        action=AuditEvent.Action.UPDATE,
         request=request,
         detail=f"offered {when_text(appointment.start)} by e-mail",
-        update_fields=["offered_at"],
     )
     outbox.notice_deliver(notice.pk)
     return entry
@@ -110,15 +108,7 @@ def waitlist_offer(*, entry: WaitlistEntry, appointment: Appointment, actor=None
 
 @transaction.atomic
 def waitlist_remove(*, entry: WaitlistEntry, actor=None, request=None) -> WaitlistEntry:
-    entry.active = False
-    save_audited(
-        entry,
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        request=request,
-        detail="left waitlist",
-        update_fields=["active"],
-    )
+    update_audited(entry, {"active": False}, actor=actor, request=request, detail="left waitlist")
     return entry
 
 

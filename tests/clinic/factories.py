@@ -3,6 +3,7 @@ import datetime as dt
 import factory
 from django.contrib.auth.models import Group
 
+from clinic import family
 from clinic.models import Location, Patient, Practitioner, Room, User
 from clinic.roles import STAFF_ROLES
 
@@ -92,3 +93,21 @@ class PatientFactory(factory.django.DjangoModelFactory):
     date_of_birth = dt.date(1985, 6, 15)
     email = factory.Sequence(lambda n: f"patient{n}@example.com")
     phone = "(555) 010-1234"
+
+
+def child_of(
+    guardian: User, *, first_name="Theo", last_name="Arnold", date_of_birth=None, sex="", relationship="mother"
+):
+    """A child the guardian's account adds (through `family.dependant_add`, so the link obeys its rules): 7 years
+    old unless `date_of_birth` says otherwise. Answers the child's patient record."""
+    if date_of_birth is None:
+        today = dt.date.today()
+        date_of_birth = today.replace(year=today.year - 7)
+    return family.dependant_add(
+        guardian=guardian,
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        sex=sex,
+        relationship=relationship,
+    ).dependant

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from contextlib import contextmanager
+
+import time_machine
 
 from clinic.notes import services
 from clinic.notes.forms import NOTE_FIELDS, ROW_SETS
@@ -17,6 +20,14 @@ NOW = dt.datetime(2026, 6, 1, 7, 0, tzinfo=NY)
 
 def at(day_offset: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(TODAY + dt.timedelta(days=day_offset), dt.time(hour, minute), tzinfo=NY)
+
+
+@contextmanager
+def clinic_clock(settings, when: dt.datetime = NOW, *, tick: bool = False):
+    """The clinic in New York and its clock at `when` (stopped, unless `tick`); yields the traveller, to move on."""
+    settings.TIME_ZONE = "America/New_York"
+    with time_machine.travel(when, tick=tick) as traveller:
+        yield traveller
 
 
 def appointment(patient, practitioner, *, start=None, status="completed", **extra):

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -18,25 +17,18 @@ from clinic.careplans import outcomes, services, trend
 from clinic.models import AuditEvent, CarePlan, OutgoingNotice, PlanQuestionnaire
 from intake.scoring import score_answers
 from tests.clinic import note_factories as nf
+from tests.clinic.careplan_factories import answered, careplan
 from tests.intake import factories as intake_factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 NDI_ITEMS = ["pain", "personal_care", "lifting", "reading", "headaches", "concentration", "work", "driving",
              "sleeping", "recreation"]  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
-def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
+def site_url(settings):
     settings.CLINIC_SITE_URL = "https://clinic.example"
-    with time_machine.travel(nf.NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def ndi(db):
-    return intake_factories.load_questionnaires()["ndi"]
 
 
 def active_plan(patient, practitioner, **extra):
@@ -48,11 +40,7 @@ def active_plan(patient, practitioner, **extra):
         "questionnaire_every_visits": 3,
         **extra,
     }
-    plan = services.careplan_propose(patient=patient, practitioner=practitioner, actor=practitioner.user, **fields)
-    CarePlan.objects.filter(pk=plan.pk).update(created_at=nf.at(-14, 8))
-    plan.refresh_from_db()
-    services.careplan_accept(plan=plan, actor=practitioner.user, how="in_person")
-    return services.careplan_set_status(plan=plan, actor=practitioner.user, status="active")
+    return careplan(patient, practitioner, status="active", created_at=nf.at(-14, 8), **fields)
 
 
 @pytest.fixture
@@ -256,19 +244,6 @@ def test_opening_the_link_is_audited_as_a_read_of_the_patient(client, link, pati
 
 
 # --- the trend --------------------------------------------------------------------------------------------------
-
-
-def answered(plan, number, percent, when):
-    return PlanQuestionnaire.objects.create(
-        plan=plan,
-        patient=plan.patient,
-        questionnaire_code="ndi",
-        visit_number=number,
-        due_at=when,
-        answered_at=when,
-        percent=percent,
-        items_answered=10,
-    )
 
 
 def test_the_trend_draws_baseline_goal_meaningful_change_and_every_notes_pain(

@@ -2,7 +2,6 @@
 the chart, audited reads, constant queries, and consent following the plan (the note-signing gate)."""
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,8 +19,7 @@ PHASES = [{"visits_per_week": 3, "weeks": 4}, {"visits_per_week": 2, "weeks": 4}
 
 @pytest.fixture(autouse=True)
 def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
-    with time_machine.travel(nf.at(-7, 8), tick=True) as traveller:
+    with nf.clinic_clock(settings, nf.at(-7, 8), tick=True) as traveller:
         yield traveller
 
 

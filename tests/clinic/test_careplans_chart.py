@@ -7,30 +7,18 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.careplans import discharge, outcomes, services
-from clinic.models import AuditEvent, CarePlan, PlanQuestionnaire
+from clinic.models import AuditEvent, CarePlan
 from clinic.notes import selectors as notes_selectors
 from tests.clinic import note_factories as nf
+from tests.clinic.careplan_factories import answered, careplan
 from tests.intake import factories as intake_factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
-    with time_machine.travel(nf.NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def ndi(db):
-    return intake_factories.load_questionnaires()["ndi"]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def plan_for(patient, practitioner, *, status="active", days_ago=30, **extra):
@@ -42,29 +30,8 @@ def plan_for(patient, practitioner, *, status="active", days_ago=30, **extra):
         "questionnaire_every_visits": 3,
         **extra,
     }
-    plan = services.careplan_propose(patient=patient, practitioner=practitioner, actor=practitioner.user, **fields)
-    CarePlan.objects.filter(pk=plan.pk).update(created_at=nf.NOW - dt.timedelta(days=days_ago))
-    plan.refresh_from_db()
-    if status == "proposed":
-        return plan
-    services.careplan_accept(plan=plan, actor=practitioner.user, how="in_person")
-    plan = services.careplan_set_status(plan=plan, actor=practitioner.user, status="active")
-    if status != "active":
-        plan = services.careplan_set_status(plan=plan, actor=practitioner.user, status=status, reason="Moved away")
-    return plan
-
-
-def answered(plan, number, percent, when, code="ndi"):
-    return PlanQuestionnaire.objects.create(
-        plan=plan,
-        patient=plan.patient,
-        questionnaire_code=code,
-        visit_number=number,
-        due_at=when,
-        answered_at=when,
-        percent=percent,
-        items_answered=10,
-    )
+    created_at = nf.NOW - dt.timedelta(days=days_ago)
+    return careplan(patient, practitioner, status=status, created_at=created_at, reason="Moved away", **fields)
 
 
 def svg_titled(text: str, title: str) -> str:

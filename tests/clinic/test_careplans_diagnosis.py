@@ -3,13 +3,13 @@ the treatment plan changes): the plan states what it treats; a changed diagnosis
 patient accepts again before the next treatment note is signed, and the pages say what changed."""
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from clinic.careplans import services
 from clinic.notes import services as note_services
 from tests.clinic import note_factories as nf
+from tests.clinic.careplan_factories import careplan
 
 pytestmark = pytest.mark.django_db
 
@@ -18,16 +18,12 @@ PHASES = [{"visits_per_week": 2, "weeks": 4}]
 
 @pytest.fixture(autouse=True)
 def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
-    with time_machine.travel(nf.at(-7, 8), tick=True) as traveller:
+    with nf.clinic_clock(settings, nf.at(-7, 8), tick=True) as traveller:
         yield traveller
 
 
 def accepted_plan(patient, practitioner, diagnosis="Mechanical neck pain"):
-    plan = services.careplan_propose(
-        patient=patient, practitioner=practitioner, actor=practitioner.user, phases=PHASES, diagnosis=diagnosis
-    )
-    return services.careplan_accept(plan=plan, actor=patient.user, how="online")
+    return careplan(patient, practitioner, how="online", phases=PHASES, diagnosis=diagnosis)
 
 
 def test_a_changed_diagnosis_asks_consent_again_before_the_next_note(patient_a, practitioner_a, frozen):

@@ -2,13 +2,13 @@
 constant queries whatever the number of visits and results."""
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.careplans import services
 from tests.clinic import note_factories as nf
+from tests.clinic.careplan_factories import careplan
 from tests.intake import factories as intake_factories
 
 pytestmark = pytest.mark.django_db
@@ -16,21 +16,19 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
-    with time_machine.travel(nf.at(-30, 8), tick=True) as traveller:
+    with nf.clinic_clock(settings, nf.at(-30, 8), tick=True) as traveller:
         yield traveller
 
 
 def test_completing_a_plan_gives_a_one_page_summary(client_for, patient_a, practitioner_a, front_desk, frozen):
-    plan = services.careplan_propose(
-        patient=patient_a,
-        practitioner=practitioner_a,
-        actor=practitioner_a.user,
+    plan = careplan(
+        patient_a,
+        practitioner_a,
+        status="active",
+        how="online",
         phases=[{"visits_per_week": 1, "weeks": 3}],
         goals=[{"kind": "pain_at_most", "target": 2}, {"kind": "text", "text": "Back to running"}],
     )
-    services.careplan_accept(plan=plan, actor=patient_a.user, how="online")
-    services.careplan_set_status(plan=plan, actor=practitioner_a.user, status="active")
     frozen.move_to(nf.at(0, 12))
     for day, pain in ((-20, 7), (-13, 4), (-6, 2)):
         nf.signed(patient_a, practitioner_a, start=nf.at(day, 10), pain_today=pain)

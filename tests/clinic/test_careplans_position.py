@@ -2,7 +2,6 @@
 the re-exam visit marked, warnings when visits run past the plan or the re-exam is overdue; constant queries."""
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,6 +10,7 @@ from clinic.careplans import selectors, services
 from clinic.models import CarePlan
 from clinic.notes import services as note_services
 from tests.clinic import note_factories as nf
+from tests.clinic.careplan_factories import careplan
 from tests.clinic.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,22 +18,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
-    with time_machine.travel(nf.at(-30, 8), tick=True) as traveller:
+    with nf.clinic_clock(settings, nf.at(-30, 8), tick=True) as traveller:
         yield traveller
 
 
 def plan_for(patient, practitioner, *, per_week=1, weeks=4, re_exam=3, accept=True):
-    plan = services.careplan_propose(
-        patient=patient,
-        practitioner=practitioner,
-        actor=practitioner.user,
+    return careplan(
+        patient,
+        practitioner,
+        status="accepted" if accept else "proposed",
         phases=[{"visits_per_week": per_week, "weeks": weeks}],
         re_exam_visit=re_exam,
     )
-    if accept:
-        services.careplan_accept(plan=plan, actor=practitioner.user, how="in_person")
-    return plan
 
 
 def visits(patient, practitioner, days, status="completed", hour=10):

@@ -5,15 +5,14 @@ re-exam overdue, the re-exam visit's note is marked as one; the day view's queri
 import re
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clinic.careplans import services
 from clinic.models import CarePlan
 from clinic.notes import services as note_services
 from tests.clinic import note_factories as nf
+from tests.clinic.careplan_factories import careplan
 from tests.clinic.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,20 +20,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
-    with time_machine.travel(nf.at(-30, 8), tick=True) as traveller:
+    with nf.clinic_clock(settings, nf.at(-30, 8), tick=True) as traveller:
         yield traveller
 
 
 def plan_for(patient, practitioner, *, weeks=12, re_exam=12):
-    plan = services.careplan_propose(
-        patient=patient,
-        practitioner=practitioner,
-        actor=practitioner.user,
-        phases=[{"visits_per_week": 1, "weeks": weeks}],
-        re_exam_visit=re_exam,
-    )
-    return services.careplan_accept(plan=plan, actor=practitioner.user, how="in_person")
+    return careplan(patient, practitioner, phases=[{"visits_per_week": 1, "weeks": weeks}], re_exam_visit=re_exam)
 
 
 def held(patient, practitioner, days, hour=10):

@@ -5,21 +5,13 @@ chooses that the consent does not cover neck procedures, and the optional templa
 import re
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from clinic.models import NoteTemplate
 from tests.clinic import note_factories as nf
 from tests.intake import factories as intake_factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
-    with time_machine.travel(nf.NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def test_a_refused_save_lists_every_problem_at_the_top_linking_to_the_field(client, patient_a, practitioner_a):

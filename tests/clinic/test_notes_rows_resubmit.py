@@ -5,14 +5,13 @@ an autosave, or a Save that a refused Sign re-shows, has stored the rows, the ne
 rows with the old counts; they must be read as typed, not dropped as "unchanged extra rows"."""
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from clinic.models import VisitNote
 from tests.clinic import note_factories as nf
 from tests.intake import factories as intake_factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 ROWS = {
     "block_placements": [
@@ -22,13 +21,6 @@ ROWS = {
     "cmrt_levels": [{"level": "T6", "note": "reflex"}, {"level": "L2", "note": ""}],
     "occipital_fibers": [{"line": "2", "area": "3", "level": "T6", "side": "left"}],
 }
-
-
-@pytest.fixture(autouse=True)
-def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
-    with time_machine.travel(nf.NOW, tick=False):
-        yield
 
 
 def page_data(note, **fields) -> dict:

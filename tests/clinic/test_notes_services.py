@@ -2,7 +2,6 @@
 templates, red flags, and the PostgreSQL trigger that keeps signed notes as they were signed."""
 
 import pytest
-import time_machine
 from django.db import DatabaseError, transaction
 
 from clinic.models import AuditEvent, NoteAddendum, NoteTemplate, VisitNote
@@ -14,14 +13,7 @@ from tests.clinic import note_factories as nf
 from tests.conftest import requires_postgres
 from tests.intake import factories as intake_factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
-    with time_machine.travel(nf.NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 @pytest.fixture

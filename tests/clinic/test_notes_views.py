@@ -4,7 +4,6 @@ the chart, and who may see what (front desk sees a note's state, never its conte
 import datetime as dt
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,17 +14,10 @@ from tests.clinic.factories import PatientFactory, RoomFactory
 from tests.intake import factories as intake_factories
 from tests.scheduling.factories import AppointmentTypeFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 SECRET_COMPLAINT = "Zebra-striped shoulder ache"
 SECRET_ASSESSMENT = "Quokka pattern assessment"
-
-
-@pytest.fixture(autouse=True)
-def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
-    with time_machine.travel(nf.NOW, tick=False) as traveller:
-        yield traveller
 
 
 def login(client, user):

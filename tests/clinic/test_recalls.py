@@ -6,7 +6,6 @@ import re
 import zoneinfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -18,17 +17,14 @@ from clinic.models import AuditEvent, CarePlan, OutgoingNotice, RecallNudge, Rec
 from tests.clinic import note_factories as nf
 from tests.clinic.factories import PatientFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 LIST = reverse("clinic:recall_list")
 
 
 @pytest.fixture(autouse=True)
-def frozen(settings):
-    settings.TIME_ZONE = "America/New_York"
+def site_url(settings):
     settings.CLINIC_SITE_URL = "https://clinic.example"
-    with time_machine.travel(nf.NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

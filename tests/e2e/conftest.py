@@ -17,7 +17,7 @@ from django.conf import settings
 
 from tests.clinic.factories import LocationFactory, RoomFactory
 from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS, a11y_state, note_load, shoot
-from tests.scheduling.factories import AppointmentTypeFactory, WorkingHoursFactory
+from tests.scheduling.factories import AppointmentTypeFactory, new_patient_exam_type, weekday_hours
 
 HERE = Path(__file__).parent.resolve()
 
@@ -243,20 +243,7 @@ def clinic_open(db, practitioner_a, practitioner_b):
     location = LocationFactory(name="Harbour Street")
     RoomFactory(location=location, name="Room 1")
     RoomFactory(location=location, name="Room 2")
-    AppointmentTypeFactory(
-        name="SOT new-patient exam",
-        slug="sot-new-patient-exam",
-        duration=dt.timedelta(minutes=60),
-        new_patient_only=True,
-    )
+    new_patient_exam_type()
     AppointmentTypeFactory(name="SOT adjustment", slug="sot-adjustment", duration=dt.timedelta(minutes=30))
-    for practitioner in (practitioner_a, practitioner_b):
-        for weekday in range(5):
-            WorkingHoursFactory(
-                practitioner=practitioner,
-                location=location,
-                weekday=weekday,
-                start_time=dt.time(8),
-                end_time=dt.time(17),
-            )
+    weekday_hours((practitioner_a, practitioner_b), location)
     return location

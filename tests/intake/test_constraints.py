@@ -1,10 +1,9 @@
-import threading
-
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from intake import services
 from intake.models import ConsentVersion, IntakeSubmission, OutcomeScore
+from tests.concurrency import at_once
 from tests.conftest import requires_postgres
 from tests.intake import factories
 
@@ -35,24 +34,8 @@ def test_the_database_refuses_a_submitted_intake_without_a_time(patient_a):
 def test_two_simultaneous_submits_score_once(patient_a):
     factories.load_questionnaires()
     draft = factories.draft(patient_a, steps=("about", "visit", "health", "redflags", "outcome"))
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def submit():
-        try:
-            barrier.wait()
-            services.intake_submit(submission=draft)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    outcomes = at_once(*[lambda: services.intake_submit(submission=draft)] * 2)
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
     assert OutcomeScore.objects.filter(patient=patient_a).count() == 1
     assert IntakeSubmission.objects.get(pk=draft.pk).is_locked
 
@@ -60,22 +43,6 @@ def test_two_simultaneous_submits_score_once(patient_a):
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_starts_make_one_draft(patient_a):
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def start():
-        try:
-            barrier.wait()
-            results.append(services.intake_start(patient=patient_a).pk)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=start) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == [] and len(set(results)) == 1
+    outcomes = at_once(*[lambda: services.intake_start(patient=patient_a).pk] * 2)
+    assert [o for o in outcomes if isinstance(o, Exception)] == [] and len(set(outcomes)) == 1
     assert IntakeSubmission.objects.filter(patient=patient_a).count() == 1

@@ -1,15 +1,13 @@
 """A parent fills their child's intake and signs the child's consent as parent or guardian (clinic.family)."""
 
-import datetime as dt
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from clinic import family
 from clinic.models import AuditEvent
 from intake import selectors
 from intake.models import ConsentSignature, IntakeSubmission
+from tests.clinic.factories import child_of
 from tests.intake import factories
 
 pytestmark = pytest.mark.django_db
@@ -17,14 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def child(patient_a):
-    return family.dependant_add(
-        guardian=patient_a.user,
-        first_name="Theo",
-        last_name="Arnold",
-        date_of_birth=dt.date.today().replace(year=dt.date.today().year - 7),
-        sex="male",
-        relationship="mother",
-    ).dependant
+    return child_of(patient_a.user, sex="male")
 
 
 @pytest.fixture

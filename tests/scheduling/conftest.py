@@ -10,7 +10,12 @@ import time_machine
 from scheduling import services
 from scheduling.models import Appointment
 from tests.clinic.factories import LocationFactory, RoomFactory
-from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory, WorkingHoursFactory
+from tests.scheduling.factories import (
+    AppointmentFactory,
+    AppointmentTypeFactory,
+    new_patient_exam_type,
+    weekday_hours,
+)
 
 NY = zoneinfo.ZoneInfo("America/New_York")
 MONDAY = dt.date(2026, 6, 1)
@@ -31,6 +36,16 @@ def book(patient, practitioner, appointment_type, start, **kwargs):
 @pytest.fixture(autouse=True)
 def _clinic_zone(settings):
     settings.TIME_ZONE = "America/New_York"
+
+
+# Tasks run as they are queued (the e-mails of a booking, its reminder when due at once).
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def immediate(settings):
+    """Run tasks as they are queued; a module whose every test needs it names it in `pytestmark`."""
+    settings.TASKS = IMMEDIATE
 
 
 @pytest.fixture
@@ -56,32 +71,12 @@ def adjustment(db):
 
 @pytest.fixture
 def exam(db):
-    return AppointmentTypeFactory(
-        name="SOT new-patient exam",
-        slug="sot-new-patient-exam",
-        duration=dt.timedelta(minutes=60),
-        new_patient_only=True,
-    )
+    return new_patient_exam_type()
 
 
 @pytest.fixture
 def hours(location, practitioner_a, practitioner_b):
-    for practitioner in (practitioner_a, practitioner_b):
-        for weekday in range(5):
-            WorkingHoursFactory(
-                practitioner=practitioner,
-                location=location,
-                weekday=weekday,
-                start_time=dt.time(8),
-                end_time=dt.time(12),
-            )
-            WorkingHoursFactory(
-                practitioner=practitioner,
-                location=location,
-                weekday=weekday,
-                start_time=dt.time(13),
-                end_time=dt.time(18),
-            )
+    weekday_hours((practitioner_a, practitioner_b), location, (8, 12), (13, 18))
 
 
 @pytest.fixture
@@ -102,3 +97,14 @@ def returning(patient_a, practitioner_a, rooms, clinic):
         status=Appointment.Status.COMPLETED,
     )
     return patient_a
+
+
+def series_form(clinic, patient, practitioner, **fields) -> dict:
+    """What the series page posts for adjustments with `practitioner` at 09:00, and `fields` (dates, weeks...)."""
+    return {
+        "patient": patient.pk,
+        "appointment_type": clinic["adjustment"].pk,
+        "practitioner": practitioner.pk,
+        "time_of_day": "09:00",
+        **fields,
+    }

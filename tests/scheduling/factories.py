@@ -28,6 +28,30 @@ class WorkingHoursFactory(factory.django.DjangoModelFactory):
     end_time = dt.time(12, 0)
 
 
+def weekday_hours(practitioners, location, *spans: tuple[int, int]) -> None:
+    """Each practitioner works at `location` Monday to Friday, in each span of hours (08:00-17:00 when none)."""
+    for practitioner in practitioners:
+        for weekday in range(5):
+            for start_hour, end_hour in spans or ((8, 17),):
+                WorkingHoursFactory(
+                    practitioner=practitioner,
+                    location=location,
+                    weekday=weekday,
+                    start_time=dt.time(start_hour),
+                    end_time=dt.time(end_hour),
+                )
+
+
+def new_patient_exam_type() -> AppointmentType:
+    """The clinic's 60-minute new-patient exam, for new patients only."""
+    return AppointmentTypeFactory(
+        name="SOT new-patient exam",
+        slug="sot-new-patient-exam",
+        duration=dt.timedelta(minutes=60),
+        new_patient_only=True,
+    )
+
+
 class AppointmentFactory(factory.django.DjangoModelFactory):
     """Writes the row directly (no service checks): for building calendars in tests."""
 

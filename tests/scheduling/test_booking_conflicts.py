@@ -9,7 +9,7 @@ from django.urls import reverse
 from scheduling import services
 from scheduling.models import AvailabilityException
 from scheduling.services import SchedulingError, SlotTaken
-from tests.scheduling.conftest import MONDAY, at
+from tests.scheduling.conftest import MONDAY, at, series_form
 
 SERIES = reverse("scheduling:series_book")
 
@@ -110,17 +110,16 @@ def test_series_names_the_patients_own_visit_and_keeps_alternatives_off_busy_day
 def test_series_form_takes_a_number_of_visits_and_shows_count_and_dates(
     client_for, front_desk, clinic, patient_a, practitioner_a
 ):
-    data = {
-        "step": "plan",
-        "patient": patient_a.pk,
-        "appointment_type": clinic["adjustment"].pk,
-        "practitioner": practitioner_a.pk,
-        "first_date": "2026-06-04",
-        "time_of_day": "09:00",
-        "weeks": "",
-        "visits": "6",
-        "weekdays": ["0", "3"],
-    }
+    data = series_form(
+        clinic,
+        patient_a,
+        practitioner_a,
+        step="plan",
+        first_date="2026-06-04",
+        weeks="",
+        visits="6",
+        weekdays=["0", "3"],
+    )
     response = client_for(front_desk).post(SERIES, data)
     body = response.content.decode()
     assert response.status_code == 200, body
@@ -135,15 +134,7 @@ def test_series_form_takes_a_number_of_visits_and_shows_count_and_dates(
 def test_series_form_needs_weeks_or_visits(client_for, front_desk, clinic, patient_a, practitioner_a):
     response = client_for(front_desk).post(
         SERIES,
-        {
-            "step": "plan",
-            "patient": patient_a.pk,
-            "appointment_type": clinic["adjustment"].pk,
-            "practitioner": practitioner_a.pk,
-            "first_date": "2026-06-04",
-            "time_of_day": "09:00",
-            "weekdays": ["0"],
-        },
+        series_form(clinic, patient_a, practitioner_a, step="plan", first_date="2026-06-04", weekdays=["0"]),
     )
     assert response.status_code == 400
     assert "Give the number of weeks or the number of visits." in response.context["form"].errors["weeks"]

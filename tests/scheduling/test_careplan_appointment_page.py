@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from clinic.careplans import services
+from tests.clinic.careplan_factories import careplan
 from tests.scheduling.conftest import at
 from tests.scheduling.factories import AppointmentFactory
 
@@ -11,14 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_appointment_page_shows_visit_n_of_m(client_for, front_desk, clinic, patient_a, practitioner_a):
-    plan = services.careplan_propose(
-        patient=patient_a,
-        practitioner=practitioner_a,
-        actor=practitioner_a.user,
-        phases=[{"visits_per_week": 3, "weeks": 4}],
-        re_exam_visit=12,
-    )
-    services.careplan_accept(plan=plan, actor=patient_a.user, how="online")
+    careplan(patient_a, practitioner_a, how="online", phases=[{"visits_per_week": 3, "weeks": 4}], re_exam_visit=12)
     first = AppointmentFactory(patient=patient_a, practitioner=practitioner_a, start=at(1, 9), status="booked")
     second = AppointmentFactory(patient=patient_a, practitioner=practitioner_a, start=at(2, 9), status="booked")
     client = client_for(front_desk)

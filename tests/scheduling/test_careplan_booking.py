@@ -8,18 +8,15 @@ from django.urls import reverse
 
 from clinic.careplans import selectors, services
 from scheduling.models import Appointment
+from tests.clinic.careplan_factories import careplan
+from tests.scheduling.conftest import series_form
 
 pytestmark = pytest.mark.django_db
 
 
 def accepted_plan(patient, practitioner):
-    plan = services.careplan_propose(
-        patient=patient,
-        practitioner=practitioner,
-        actor=practitioner.user,
-        phases=[{"visits_per_week": 2, "weeks": 1}, {"visits_per_week": 1, "weeks": 2}],
-    )
-    return services.careplan_accept(plan=plan, actor=patient.user, how="online")
+    phases = [{"visits_per_week": 2, "weeks": 1}, {"visits_per_week": 1, "weeks": 2}]
+    return careplan(patient, practitioner, how="online", phases=phases)
 
 
 def test_the_desk_books_phase_one_from_the_plan(client_for, front_desk, clinic, patient_a, practitioner_a):
@@ -31,17 +28,16 @@ def test_the_desk_books_phase_one_from_the_plan(client_for, front_desk, clinic, 
     assert form.status_code == 200
     initial = form.context["form"].initial
     assert (initial["weeks"], initial["weekdays"], initial["notes"]) == ("1", ["1", "3"], "Care plan v1, phase 1")
-    data = {
-        "step": "confirm",
-        "patient": patient_a.pk,
-        "appointment_type": clinic["adjustment"].pk,
-        "practitioner": practitioner_a.pk,
-        "first_date": "2026-06-02",
-        "time_of_day": "09:00",
-        "weeks": "1",
-        "weekdays": ["1", "3"],
-        "notes": initial["notes"],
-    }
+    data = series_form(
+        clinic,
+        patient_a,
+        practitioner_a,
+        step="confirm",
+        first_date="2026-06-02",
+        weeks="1",
+        weekdays=["1", "3"],
+        notes=initial["notes"],
+    )
     assert client.post(reverse("scheduling:series_book"), data).status_code == 302
     assert Appointment.objects.filter(patient=patient_a).count() == 2
     phases = selectors.phase_progress(plan)

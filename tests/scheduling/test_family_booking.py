@@ -7,34 +7,22 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from clinic import family
 from clinic.models import AuditEvent, OutgoingNotice
 from scheduling import ics
 from scheduling.forms import slot_value
 from scheduling.models import Appointment
-from tests.clinic.factories import PatientFactory
+from tests.clinic.factories import PatientFactory, child_of
 from tests.scheduling.conftest import at
 from tests.scheduling.factories import AppointmentFactory
 
+pytestmark = pytest.mark.usefixtures("immediate")
+
 CONFIRM = reverse("scheduling:book_confirm")
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
-    settings.TASKS = IMMEDIATE
 
 
 @pytest.fixture
 def child(patient_a, clinic):
-    return family.dependant_add(
-        guardian=patient_a.user,
-        first_name="Theo",
-        last_name="Arnold",
-        date_of_birth=dt.date(2019, 3, 1),
-        sex="male",
-        relationship="mother",
-    ).dependant
+    return child_of(patient_a.user, date_of_birth=dt.date(2019, 3, 1), sex="male")
 
 
 def hold(client, appointment_type, start, practitioner):
@@ -91,14 +79,7 @@ def test_the_account_lists_every_family_members_appointments(
     assert AuditEvent.objects.filter(patient=child, action="view", actor=patient_a.user).exists()
     # More children do not mean more queries.
     for n in range(3):
-        extra = family.dependant_add(
-            guardian=patient_a.user,
-            first_name=f"Kid{n}",
-            last_name="Arnold",
-            date_of_birth=dt.date(2020, 1, 1),
-            sex="",
-            relationship="mother",
-        ).dependant
+        extra = child_of(patient_a.user, first_name=f"Kid{n}", date_of_birth=dt.date(2020, 1, 1))
         AppointmentFactory(patient=extra, practitioner=practitioner_a, start=at(4, 9 + n))
     with django_assert_max_num_queries(14):
         assert client.get(reverse("scheduling:account_home")).status_code == 200
@@ -106,14 +87,9 @@ def test_the_account_lists_every_family_members_appointments(
 
 def test_another_familys_child_stays_out_of_reach(client_for, patient_a, patient_b, child, clinic, practitioner_a):
     stranger = PatientFactory(date_of_birth=dt.date(2018, 1, 1))
-    zed = family.dependant_add(
-        guardian=patient_b.user,
-        first_name="Zed",
-        last_name="Bravo",
-        date_of_birth=dt.date(2017, 1, 1),
-        sex="",
-        relationship="father",
-    ).dependant
+    zed = child_of(
+        patient_b.user, first_name="Zed", last_name="Bravo", date_of_birth=dt.date(2017, 1, 1), relationship="father"
+    )
     others = [
         AppointmentFactory(patient=stranger, practitioner=practitioner_a, start=at(2, 10)),
         AppointmentFactory(patient=zed, practitioner=practitioner_a, start=at(2, 11)),

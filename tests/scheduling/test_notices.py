@@ -1,31 +1,24 @@
 """Calendar files, notice e-mails and reminders sent through the Tasks API."""
 
 import datetime as dt
-import threading
 
 import icalendar
 import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 
 from clinic import outbox
 from clinic.models import OutgoingNotice
 from scheduling import ics, notices, services, tasks
 from scheduling.models import Appointment
+from tests.concurrency import at_once
 from tests.conftest import requires_postgres
 from tests.scheduling.conftest import NY, at
 from tests.smtp import smtp_server  # noqa: F401  (the fixture: a real SMTP server)
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-@pytest.fixture
-def immediate(settings):
-    settings.TASKS = IMMEDIATE
 
 
 @pytest.fixture
@@ -46,6 +39,23 @@ def booked(clinic, patient_a, practitioner_a):
     return services.appointment_book(
         patient=patient_a, practitioner=practitioner_a, appointment_type=clinic["adjustment"], start=at(1, 9)
     )
+
+
+@pytest.fixture
+def book_notified(django_capture_on_commit_callbacks):
+    """Book an adjustment with its notices, as the booking page does, and run what waits for the commit."""
+
+    def book(clinic, patient, practitioner, start):
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.appointment_book(
+                patient=patient,
+                practitioner=practitioner,
+                appointment_type=clinic["adjustment"],
+                start=start,
+                notify=True,
+            )
+
+    return book
 
 
 def parse(data: bytes):
@@ -120,16 +130,9 @@ def test_notice_has_text_html_and_an_ics_and_no_clinical_details(booked):
 
 
 def test_booking_with_notify_sends_a_confirmation_after_commit(
-    immediate, clinic, patient_a, practitioner_a, django_capture_on_commit_callbacks
+    immediate, clinic, patient_a, practitioner_a, book_notified
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        appointment = services.appointment_book(
-            patient=patient_a,
-            practitioner=practitioner_a,
-            appointment_type=clinic["adjustment"],
-            start=at(3, 9),
-            notify=True,
-        )
+    appointment = book_notified(clinic, patient_a, practitioner_a, at(3, 9))
     assert len(mail.outbox) == 1
     assert "is booked" in mail.outbox[0].subject
     appointment.refresh_from_db()
@@ -137,16 +140,9 @@ def test_booking_with_notify_sends_a_confirmation_after_commit(
 
 
 def test_booked_inside_the_reminder_window_the_confirmation_is_the_reminder(
-    immediate, clinic, patient_a, practitioner_a, django_capture_on_commit_callbacks
+    immediate, clinic, patient_a, practitioner_a, book_notified
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        appointment = services.appointment_book(
-            patient=patient_a,
-            practitioner=practitioner_a,
-            appointment_type=clinic["adjustment"],
-            start=at(0, 15),
-            notify=True,
-        )
+    appointment = book_notified(clinic, patient_a, practitioner_a, at(0, 15))
     appointment.refresh_from_db()
     assert appointment.reminder_sent_at is not None
     assert services.reminders_enqueue_due(inline=True) == 0
@@ -154,19 +150,12 @@ def test_booked_inside_the_reminder_window_the_confirmation_is_the_reminder(
 
 
 def test_the_database_backend_defers_the_reminder_to_its_time(
-    settings, run_worker, clinic, patient_a, practitioner_a, django_capture_on_commit_callbacks
+    settings, run_worker, clinic, patient_a, practitioner_a, book_notified
 ):
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = DATABASE
-    with django_capture_on_commit_callbacks(execute=True):
-        appointment = services.appointment_book(
-            patient=patient_a,
-            practitioner=practitioner_a,
-            appointment_type=clinic["adjustment"],
-            start=at(3, 9),
-            notify=True,
-        )
+    appointment = book_notified(clinic, patient_a, practitioner_a, at(3, 9))
     appointment.refresh_from_db()
     reminder = DBTaskResult.objects.get(pk=appointment.reminder_task_id)
     assert reminder.run_after == at(2, 9)
@@ -273,21 +262,9 @@ def test_concurrent_reminder_workers_send_one_email_on_postgres(
     appointment = services.appointment_book(
         patient=patient_a, practitioner=practitioner_a, appointment_type=adjustment, start=at(1, 9)
     )
-    barrier = threading.Barrier(6)
-    results = []
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(services.reminder_send(appointment_id=appointment.pk, sequence=appointment.sequence))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(
+        *[lambda: services.reminder_send(appointment_id=appointment.pk, sequence=appointment.sequence)] * 6
+    )
     assert sorted(results) == ["sent"] + ["skipped"] * 5
     assert len(mail.outbox) == 1
     assert Appointment.objects.get(pk=appointment.pk).reminder_sent_at is not None

@@ -6,7 +6,6 @@ import datetime as dt
 import socket
 
 import icalendar
-import pytest
 import trustme
 from django.utils import timezone
 
@@ -15,13 +14,6 @@ from clinic.models import OutgoingNotice
 from scheduling import services
 from tests.scheduling.conftest import at
 from tests.smtp import smtp_server  # noqa: F401  (the fixture)
-
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
-def immediate(settings):
-    settings.TASKS = IMMEDIATE
 
 
 def book(clinic, patient, practitioner, start, captured):

@@ -15,15 +15,11 @@ from scheduling.forms import slot_value
 from scheduling.models import Appointment, WaitlistEntry
 from tests.scheduling.conftest import at
 
+pytestmark = pytest.mark.usefixtures("immediate")
+
 BOOK = reverse("scheduling:book_start")
 HOLD = reverse("scheduling:book_hold")
 CONFIRM = reverse("scheduling:book_confirm")
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
-    settings.TASKS = IMMEDIATE
 
 
 @pytest.fixture

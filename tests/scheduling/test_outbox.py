@@ -26,10 +26,9 @@ from clinic.records import services as records_services
 from intake import services as intake_services
 from scheduling import services
 from tests.clinic.factories import PatientFactory
-from tests.scheduling.conftest import at
+from tests.scheduling.conftest import IMMEDIATE, at
 
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 ROOT = Path(__file__).resolve().parents[2]
 State = OutgoingNotice.State
 

@@ -16,7 +16,7 @@ from scheduling import services
 from scheduling.models import Appointment, CarePlanSeries, WaitlistEntry
 from scheduling.permissions import get_appointment_for_user
 from tests.clinic.factories import PractitionerFactory, RoomFactory
-from tests.scheduling.conftest import at
+from tests.scheduling.conftest import at, series_form
 from tests.scheduling.factories import AppointmentFactory, WorkingHoursFactory
 
 BOOK = reverse("scheduling:appointment_book")
@@ -311,18 +311,8 @@ def test_find_a_slot_lists_next_times_as_booking_links(desk, clinic, appt, pract
 
 
 def series_data(clinic, patient, practitioner, **extra):
-    data = {
-        "patient": patient.pk,
-        "appointment_type": clinic["adjustment"].pk,
-        "practitioner": practitioner.pk,
-        "first_date": "2026-06-01",
-        "weekdays": ["0", "3"],
-        "time_of_day": "09:00",
-        "weeks": "2",
-        "notes": "",
-    }
-    data.update(extra)
-    return data
+    fields = {"first_date": "2026-06-01", "weekdays": ["0", "3"], "weeks": "2", "notes": "", **extra}
+    return series_form(clinic, patient, practitioner, **fields)
 
 
 def test_series_conflicts_page_and_booking(desk, clinic, patient_a, patient_b, practitioner_a):

@@ -13,14 +13,7 @@ from django.urls import reverse
 from clinic.models import OutgoingNotice
 from scheduling import services
 from scheduling.models import Appointment
-from tests.scheduling.conftest import MONDAY, at
-
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
-def immediate(settings):
-    settings.TASKS = IMMEDIATE
+from tests.scheduling.conftest import MONDAY, at, series_form
 
 
 def book_series(patient, practitioner, appointment_type, starts, **kwargs):
@@ -96,16 +89,9 @@ def test_no_address_no_notice(clinic, patient_a, practitioner_a):
 def test_the_desk_booking_a_series_sends_the_confirmation(
     immediate, client_for, front_desk, clinic, patient_a, practitioner_a, django_capture_on_commit_callbacks
 ):
-    data = {
-        "step": "confirm",
-        "patient": patient_a.pk,
-        "appointment_type": clinic["adjustment"].pk,
-        "practitioner": practitioner_a.pk,
-        "first_date": "2026-06-02",
-        "time_of_day": "09:00",
-        "weeks": "1",
-        "weekdays": ["1", "3"],
-    }
+    data = series_form(
+        clinic, patient_a, practitioner_a, step="confirm", first_date="2026-06-02", weeks="1", weekdays=["1", "3"]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(front_desk).post(reverse("scheduling:series_book"), data)
     assert response.status_code == 302

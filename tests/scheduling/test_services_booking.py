@@ -1,17 +1,18 @@
 """Booking one appointment, its rooms and buffers, races for one slot, and moving it."""
 
 import datetime as dt
-import threading
+from functools import partial
 from unittest import mock
 
 import pytest
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, close_old_connections, transaction
 
 from clinic.models import AuditEvent
 from scheduling import availability, services
 from scheduling.models import Appointment
 from scheduling.services import SchedulingError, SlotTaken, booking
 from tests.clinic.factories import PatientFactory
+from tests.concurrency import at_once
 from tests.conftest import requires_postgres
 from tests.scheduling.conftest import at, book
 from tests.scheduling.factories import AppointmentFactory
@@ -126,31 +127,12 @@ def test_twenty_concurrent_bookings_of_one_slot_exactly_one_wins(rooms, hours, a
     from tests.scheduling.conftest import NOW
 
     patients = [PatientFactory() for _ in range(24)]
-    barrier = threading.Barrier(len(patients))
-    results: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(patient):
-        try:
-            barrier.wait(timeout=30)
-            book(patient, practitioner_a, adjustment, at(0, 10), now=NOW)
-            outcome = "ok"
-        except SlotTaken:
-            outcome = "taken"
-        except Exception as exc:  # anything else is a failure of the test
-            outcome = f"error: {exc!r}"
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
     with time_machine.travel(NOW, tick=False):
-        threads = [threading.Thread(target=attempt, args=(p,)) for p in patients]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
+        outcomes = at_once(*[partial(book, p, practitioner_a, adjustment, at(0, 10), now=NOW) for p in patients])
     close_old_connections()
+    results = [
+        "taken" if isinstance(o, SlotTaken) else f"error: {o!r}" if isinstance(o, Exception) else "ok" for o in outcomes
+    ]
     assert sorted(results) == ["ok"] + ["taken"] * (len(patients) - 1), results
     assert Appointment.objects.filter(start=at(0, 10)).count() == 1
 
@@ -222,31 +204,18 @@ def test_concurrent_bookings_of_different_practitioners_fill_every_room(location
     for practitioner in practitioners:
         WorkingHoursFactory(practitioner=practitioner, location=location, weekday=0)
     patients = [PatientFactory() for _ in practitioners]
-    barrier = threading.Barrier(len(practitioners))
-    results: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(patient, practitioner):
-        try:
-            barrier.wait(timeout=30)
-            book(patient, practitioner, adjustment, at(0, 10), now=NOW)
-            outcome = "ok"
-        except SlotTaken as exc:
-            outcome = f"taken: {exc.text}"
-        except Exception as exc:  # anything else is a failure of the test
-            outcome = f"error: {exc!r}"
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
     with time_machine.travel(NOW, tick=False):
-        threads = [threading.Thread(target=attempt, args=pair) for pair in zip(patients, practitioners, strict=True)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
+        outcomes = at_once(
+            *[
+                partial(book, patient, practitioner, adjustment, at(0, 10), now=NOW)
+                for patient, practitioner in zip(patients, practitioners, strict=True)
+            ]
+        )
     close_old_connections()
+    results = [
+        f"taken: {o.text}" if isinstance(o, SlotTaken) else f"error: {o!r}" if isinstance(o, Exception) else "ok"
+        for o in outcomes
+    ]
     # A loser either lost the race at the insert ("just taken") or checked after the winners had committed, and
     # was told plainly that no room is free: both are true; neither is booked.
     lost = {

@@ -8,13 +8,12 @@ values, so each request tests one field. The admin's patient list is walked with
 A NUL byte is refused whole (400, by clinic.middleware); everything else answers below 500.
 """
 
-from html.parser import HTMLParser
-
 import pytest
 from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
+from tests.walks.html_forms import forms_on
 from tests.walks.test_url_matrix import MATRIX, cast, kwargs_for  # noqa: F401 (cast is a fixture)
 
 NUL = "\x00"
@@ -28,37 +27,6 @@ DATE_TYPES = {"date", "datetime-local", "time", "month", "week"}
 DATE_NAMES = ("date", "start", "from", "day", "birth", "earliest", "latest", "when", "time")
 
 
-class _Forms(HTMLParser):
-    """Every form of a page: method, action, and per field its input type and the values the page offers."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[dict] = []
-        self._form = None
-        self._select = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._form = {"method": (a.get("method") or "get").lower(), "action": a.get("action") or "", "fields": {}}
-            self.forms.append(self._form)
-        elif self._form is not None and tag in {"input", "textarea", "select"} and a.get("name"):
-            if a["name"] == "csrfmiddlewaretoken" or a.get("type") in {"submit", "button"}:
-                return
-            field = self._form["fields"].setdefault(a["name"], {"type": a.get("type") or tag, "options": []})
-            if a.get("value") is not None and a.get("type") in {"radio", "checkbox", "hidden"}:
-                field["options"].append(a["value"])
-            self._select = a["name"] if tag == "select" else None
-        elif tag == "option" and self._form is not None and self._select:
-            self._form["fields"][self._select]["options"].append(a.get("value") or "")
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "select":
-            self._select = None
-
-
 # A few pages and what they are known to read, so that a spy that stopped seeing reads fails here.
 EXPECTED_READS = {
     "scheduling:frontdesk_home": {"date"},
@@ -66,12 +34,6 @@ EXPECTED_READS = {
     "scheduling:account_reschedule": {"from"},
     "scheduling:book_start": {"type"},
 }
-
-
-def forms_on(html: str) -> list[dict]:
-    parser = _Forms()
-    parser.feed(html)
-    return [form for form in parser.forms if form["fields"]]
 
 
 def values_for(name: str, field: dict) -> list[str]:

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from clinic import family
+from tests.clinic.factories import child_of
 from tests.intake import factories as intake_factories
 from tests.scheduling.factories import AppointmentFactory
 from tests.walks.test_object_access import MATRIX, a_markers, assert_no_leak, frozen, object_urls, world  # noqa: F401
@@ -18,14 +18,9 @@ OWN_ROW_PAGES = ["account_appointment", "account_reschedule", "account_calendar"
 
 @pytest.mark.django_db
 def test_a_guardian_reaches_their_childs_rows_and_never_another_patients(world, patient_b, practitioner_a):  # noqa: F811
-    child = family.dependant_add(
-        guardian=patient_b.user,
-        first_name="Zed",
-        last_name="Bravo",
-        date_of_birth=dt.date(2019, 5, 1),
-        sex="",
-        relationship="father",
-    ).dependant
+    child = child_of(
+        patient_b.user, first_name="Zed", last_name="Bravo", date_of_birth=dt.date(2019, 5, 1), relationship="father"
+    )
     later = world["a"].appointment.start + dt.timedelta(hours=3)  # not over patient A's own visit with A
     appointment = AppointmentFactory(patient=child, practitioner=practitioner_a, start=later)
     submission = intake_factories.submitted(child)

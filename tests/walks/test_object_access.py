@@ -16,7 +16,7 @@ from intake import services as intake_services
 from intake.models import ConsentSignature, IntakeInvitation, RedFlagReview, UrgentAnswerAlert
 from scheduling.models import Appointment, WaitlistEntry
 from tests.clinic.records import full_record
-from tests.walks.test_url_matrix import MATRIX
+from tests.walks.test_url_matrix import APPOINTMENT_URLS, MATRIX
 
 NOW = dt.datetime(2026, 5, 25, 12, 0, tzinfo=dt.UTC)
 DAY = dt.date(2026, 6, 3)
@@ -60,19 +60,7 @@ def object_urls(world):
         "scheduling:waitlist_offer": [a.waitlist.pk, a.cancelled.pk],
         "scheduling:waitlist_remove": [a.waitlist.pk],
     }
-    for name in (
-        "appointment_detail",
-        "appointment_move",
-        "appointment_drag_move",
-        "appointment_change_room",
-        "appointment_cancel",
-        "appointment_check_in",
-        "appointment_status",
-        "account_appointment",
-        "account_cancel",
-        "account_reschedule",
-        "account_calendar",
-    ):
+    for name in APPOINTMENT_URLS:
         args[f"scheduling:{name}"] = [a.appointment.pk]
     return {name: reverse(name, args=values) for name, values in args.items()}
 
@@ -107,22 +95,7 @@ OBJECT_URL_NAMES = [
     "scheduling:series_detail",
     "scheduling:waitlist_offer",
     "scheduling:waitlist_remove",
-    *(
-        f"scheduling:{n}"
-        for n in (
-            "appointment_detail",
-            "appointment_move",
-            "appointment_drag_move",
-            "appointment_change_room",
-            "appointment_cancel",
-            "appointment_check_in",
-            "appointment_status",
-            "account_appointment",
-            "account_cancel",
-            "account_reschedule",
-            "account_calendar",
-        )
-    ),
+    *(f"scheduling:{n}" for n in APPOINTMENT_URLS),
 ]
 
 # Pages with no id that show the signed-in patient's own data.

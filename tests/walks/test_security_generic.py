@@ -12,7 +12,6 @@
 """
 
 import datetime as dt
-from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
@@ -28,6 +27,7 @@ from hypothesis import strategies as st
 from clinic.forms import PatientForm
 from clinic.models import AuditEvent, Patient
 from tests.walks import test_url_matrix as matrix
+from tests.walks.html_forms import forms_on
 from tests.walks.test_url_matrix import MATRIX, OUR_NAMESPACES, PHI_LIST_URLS, PHI_URLS, ROLES, kwargs_for
 
 cast = matrix.cast  # the matrix's cast fixture (patient A's objects), reused here
@@ -329,41 +329,13 @@ def test_allauth_pages_render_in_our_layout(cast, name):
 # --- Hypothesis on every form of every page -----------------------------------------------------------------
 
 
-class _FormParser(HTMLParser):
-    """The POST forms of a page: action and, per field name, the option values when it is a <select>."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[dict] = []
-        self._form = None
-        self._select = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._form = {"method": (a.get("method") or "get").lower(), "action": a.get("action") or "", "fields": {}}
-            self.forms.append(self._form)
-        elif self._form is not None and tag in {"input", "textarea", "select"} and a.get("name"):
-            if a["name"] == "csrfmiddlewaretoken" or a.get("type") in {"submit", "button"}:
-                return
-            options = self._form["fields"].setdefault(a["name"], [])
-            if a.get("value") is not None and a.get("type") in {"radio", "checkbox", "hidden"}:
-                options.append(a["value"])
-            self._select = a["name"] if tag == "select" else None
-        elif tag == "option" and self._form is not None and self._select:
-            self._form["fields"][self._select].append(a.get("value") or "")
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "select":
-            self._select = None
-
-
 def post_forms(html):
-    parser = _FormParser()
-    parser.feed(html)
-    return [f for f in parser.forms if f["method"] == "post" and f["fields"]]
+    """The page's POST forms, with per field name the values the page offers."""
+    return [
+        {**form, "fields": {name: field["options"] for name, field in form["fields"].items()}}
+        for form in forms_on(html)
+        if form["method"] == "post"
+    ]
 
 
 def field_values(options):

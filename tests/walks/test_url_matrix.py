@@ -17,6 +17,20 @@ def R(anonymous, patient, front_desk, practitioner, admin):
 
 
 LOGIN = 302
+# The scheduling URLs that name one appointment (front desk's and the patient's own pages).
+APPOINTMENT_URLS = (
+    "appointment_detail",
+    "appointment_move",
+    "appointment_drag_move",
+    "appointment_change_room",
+    "appointment_cancel",
+    "appointment_check_in",
+    "appointment_status",
+    "account_appointment",
+    "account_cancel",
+    "account_reschedule",
+    "account_calendar",
+)
 # name -> expected GET status per role. Object URLs point at patient A's rows; "patient" is patient A.
 MATRIX = {
     # Practice reports: clinic admins, and practitioners for their own figures.
@@ -246,6 +260,11 @@ def scheduling_objects(patient, practitioner):
 
 
 # URL kwargs for patterns that take them, built from the cast's objects (patient A's rows).
+def _naming(row: str, *names: str) -> dict:
+    """URL kwargs for pages that take one id: the cast's `row`."""
+    return dict.fromkeys(names, lambda o: {"pk": o[row].pk})
+
+
 URL_KWARGS = {
     "clinic:patient_detail": lambda o: {"pk": o["patient"].pk},
     "clinic:patient_edit": lambda o: {"pk": o["patient"].pk},
@@ -267,34 +286,17 @@ URL_KWARGS = {
     "intake:consent_discussed": lambda o: {"pk": intake_signature(o["patient"]).pk},
     "intake:urgent_alert_handle": lambda o: {"pk": intake_urgent_alert(o["patient"]).pk},
     "clinic:note_start": lambda o: {"pk": o["appointment"].pk},
-    **{
-        f"clinic:{name}": (lambda o: {"pk": o["note"].pk})
-        for name in (
-            "note_detail",
-            "note_edit",
-            "note_autosave",
-            "note_copy_forward",
-            "note_apply_template",
-            "note_addendum_add",
-        )
-    },
+    **_naming(
+        "note",
+        "clinic:note_detail",
+        "clinic:note_edit",
+        "clinic:note_autosave",
+        "clinic:note_copy_forward",
+        "clinic:note_apply_template",
+        "clinic:note_addendum_add",
+    ),
     "clinic:patient_chart": lambda o: {"pk": o["patient"].pk},
-    **{
-        f"scheduling:{name}": (lambda o: {"pk": o["appointment"].pk})
-        for name in (
-            "appointment_detail",
-            "appointment_move",
-            "appointment_drag_move",
-            "appointment_change_room",
-            "appointment_cancel",
-            "appointment_check_in",
-            "appointment_status",
-            "account_appointment",
-            "account_cancel",
-            "account_reschedule",
-            "account_calendar",
-        )
-    },
+    **_naming("appointment", *(f"scheduling:{name}" for name in APPOINTMENT_URLS)),
     "scheduling:series_detail": lambda o: {"pk": o["series"].pk},
     "clinic:account_record_pdf": lambda o: {"kind": "consent", "pk": own_signature(o["patient"]).pk},
     "clinic:account_request_download": lambda o: {"pk": released_request(o["patient"]).pk},
@@ -303,16 +305,14 @@ URL_KWARGS = {
     "clinic:patient_export": lambda o: {"pk": o["patient"].pk},
     "clinic:careplan_list": lambda o: {"pk": o["careplan"].patient_id},
     "clinic:careplan_new": lambda o: {"pk": o["careplan"].patient_id},
-    **{
-        f"clinic:{name}": (lambda o: {"pk": o["careplan"].pk})
-        for name in (
-            "careplan_detail",
-            "careplan_revise",
-            "careplan_record_acceptance",
-            "careplan_accept_online",
-            "careplan_discharge",
-        )
-    },
+    **_naming(
+        "careplan",
+        "clinic:careplan_detail",
+        "clinic:careplan_revise",
+        "clinic:careplan_record_acceptance",
+        "clinic:careplan_accept_online",
+        "clinic:careplan_discharge",
+    ),
     "clinic:careplan_status": lambda o: {"pk": o["careplan"].pk, "status": "active"},
     "clinic:careplan_questionnaire": lambda o: {"token": "not-a-valid-token"},
     "clinic:recall_nudge": lambda o: {"pk": o["patient"].pk},
