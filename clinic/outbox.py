@@ -27,7 +27,7 @@ from collections.abc import Callable
 from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django_tasks import task
@@ -86,11 +86,41 @@ def notice_record(
     return notice
 
 
+def queues_in_transaction(queued_task) -> bool:
+    """Whether `queued_task`'s backend keeps its queue in the clinic's own database (django-tasks-db, as
+    deployed): enqueued inside the caller's transaction, the task row commits or rolls back with the change and
+    the worker cannot see it before, so it needs neither `on_commit` nor a transaction of its own."""
+    try:
+        from django_tasks_db import DatabaseBackend
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # pragma: no cover - installed with the project
+        return False
+    return isinstance(queued_task.get_backend(), DatabaseBackend) and router.db_for_write(DBTaskResult) == (
+        DEFAULT_DB_ALIAS
+    )
+
+
+def enqueue_with_transaction(queued_task, *args, then: Callable | None = None) -> None:
+    """Queue `queued_task(*args)` with the caller's transaction: in it when the queue is in the same database,
+    otherwise (an immediate or remote backend, which would run or send it at once) once it commits. `then` is
+    called with the task's result (e.g. to remember its id), in the same place."""
+
+    def enqueue():
+        result = queued_task.enqueue(*args)
+        if then is not None:
+            then(result)
+
+    if queues_in_transaction(queued_task):
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)
+
+
 def notice_queue(**fields) -> OutgoingNotice:
-    """Write the notice now (in the caller's transaction) and hand it to the worker once that commits."""
+    """Write the notice now (in the caller's transaction) and hand it to the worker with that transaction (see
+    `enqueue_with_transaction`)."""
     notice = notice_record(**fields)
-    pk = notice.pk
-    transaction.on_commit(lambda: send_notice.enqueue(pk))
+    enqueue_with_transaction(send_notice, notice.pk)
     return notice
 
 

@@ -121,7 +121,12 @@ WSGI_APPLICATION = "clinic.wsgi.application"
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))}
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_health_checks=True)}
+# Production on PostgreSQL keeps each worker's connection for its next requests (60 s: opening one costs more
+# than most requests' queries, see benchmarks/README.md), checked before reuse after an error. CONN_MAX_AGE=0
+# (e.g. behind PgBouncer's transaction pooling) opens one per request, as development and SQLite do.
+_PRODUCTION_POSTGRES = not DEBUG and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60 if _PRODUCTION_POSTGRES else 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; IMMEDIATE makes concurrent writers queue for the
     # write lock at BEGIN instead of failing half-way through a transaction.

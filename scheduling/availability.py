@@ -298,10 +298,35 @@ class _ScheduleSQL:
         q = self.q
         statuses, status_params = _in("a.status", self.active_statuses)
         other, other_params = ("", []) if exclude_id is None else (" AND a.id <> %s", [exclude_id])
-        who, who_params = "a.practitioner_id = %s", [practitioner_id]
-        if patient_id is not None:
-            who, who_params = f"({who} OR a.patient_id = %s)", [practitioner_id, patient_id]
         chosen, chosen_params = ("", []) if room_id is None else (" OR r.id = %s", [room_id])
+        start_col, end_col = f"a.{q('start')}", f"a.{q('end')}"
+        if self.vendor == "postgresql":
+            # The overlaps as the exclusion constraints state them, so that their GiST indexes (range, and the
+            # practitioner or the room) find the few rows that overlap. `start < %s AND end > %s` is the same
+            # test, but bounded on one side only it walked the practitioner's and every room's whole history
+            # (40-70 ms with a year of it; see benchmarks/README.md). The patient has no such index: their
+            # (patient, start) btree reads their own visits, a few dozen.
+            def overlaps(until: str) -> str:
+                wanted = "TSTZRANGE(%s::timestamptz, %s::timestamptz, '[)')"
+                return f"TSTZRANGE({start_col}, a.{q(until)}, '[)') && {wanted}"
+
+            practitioner_overlap, practitioner_params = overlaps("end"), [start, end]
+            room_overlap, room_params = overlaps("blocks_until"), [start, blocks_until]
+        else:
+            practitioner_overlap, practitioner_params = f"{start_col} < %s AND {end_col} > %s", [end, start]
+            room_overlap, room_params = f"{start_col} < %s AND a.blocks_until > %s", [blocks_until, start]
+        clash = (
+            f"SELECT '~clash', a.id, NULL, NULL, NULL, NULL, NULL FROM {self.appointment} a "
+            f"WHERE a.practitioner_id = %s AND {statuses} AND {practitioner_overlap}{other} "
+        )
+        clash_params = [practitioner_id, *status_params, *practitioner_params, *other_params]
+        if patient_id is not None:  # both parts may name one visit (the practitioner's, with this patient): fine
+            clash += (
+                "UNION ALL "
+                f"SELECT '~clash', a.id, NULL, NULL, NULL, NULL, NULL FROM {self.appointment} a "
+                f"WHERE a.patient_id = %s AND {statuses} AND {start_col} < %s AND {end_col} > %s{other} "
+            )
+            clash_params += [patient_id, *status_params, end, start, *other_params]
         sql = (
             f"SELECT e.kind, NULL, e.location_id, e.{q('date')}, e.start_time, e.end_time, NULL "
             f"FROM {self.exception} e WHERE e.practitioner_id = %s AND e.{q('date')} = %s "
@@ -310,8 +335,7 @@ class _ScheduleSQL:
             f"FROM {self.working_hours} h INNER JOIN {self.location} l ON l.id = h.location_id "
             "WHERE l.active AND h.practitioner_id = %s AND h.weekday = %s "
             "UNION ALL "
-            f"SELECT '~clash', a.id, NULL, NULL, NULL, NULL, NULL FROM {self.appointment} a "
-            f"WHERE {who} AND {statuses} AND a.{q('start')} < %s AND a.{q('end')} > %s{other} "
+            f"{clash}"
             "UNION ALL "
             f"SELECT '~room', r.id, r.location_id, NULL, NULL, NULL, r.{q('name')} FROM {self.room} r "
             "WHERE ((r.active AND r.location_id IN ("
@@ -319,20 +343,17 @@ class _ScheduleSQL:
             f"UNION SELECT e.location_id FROM {self.exception} e WHERE e.practitioner_id = %s "
             f"AND e.{q('date')} = %s AND e.kind = 'extra_hours')){chosen}) "
             f"AND NOT EXISTS (SELECT 1 FROM {self.appointment} a WHERE a.room_id = r.id AND {statuses} "
-            f"AND a.{q('start')} < %s AND a.blocks_until > %s{other}) "
+            f"AND {room_overlap}{other}) "
             "ORDER BY 1, 7, 2"
         )
         params = [
             *(practitioner_id, day),
             *(practitioner_id, weekday),
-            *who_params,
-            *status_params,
-            *(end, start),
-            *other_params,
+            *clash_params,
             *(practitioner_id, weekday, practitioner_id, day),
             *chosen_params,
             *status_params,
-            *(blocks_until, start),
+            *room_params,
             *other_params,
         ]
         return sql, params

@@ -8,11 +8,13 @@ overlap check below and the insert run while this connection holds the database'
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -23,7 +25,7 @@ from clinic.services import audit_record
 from scheduling import availability, dates, notices
 from scheduling.models import Appointment, AppointmentType, CarePlanSeries
 from scheduling.services.common import SchedulingError, SlotTaken, when_text
-from scheduling.services.notify import notify_after_commit
+from scheduling.services.notify import notify_after_commit, reminder_given_by_confirmation
 
 Status = Appointment.Status
 
@@ -149,7 +151,8 @@ def validate_time(
     preferred_room: Room | None = None,
     patient: Patient | None = None,
 ) -> _Placement:
-    """Checks shared by booking and moving; returns the room to use. Raises SchedulingError / SlotTaken.
+    """Checks shared by booking and moving; returns the room to use (`preferred_room` when the service picks
+    and it is free then, wherever else it is used). Raises SchedulingError / SlotTaken.
 
     A refusal names the most specific conflict first: the practitioner's own appointment, their time off or
     hours, the patient's own overlapping visit, then the rooms. "Just taken" is kept for a real race (see
@@ -172,14 +175,16 @@ def validate_time(
     day = local.date()
     picked = room is None
     # Everything the checks below read, in one statement: the practitioner's hours that day, the overlapping
-    # visits of the practitioner or the patient, the rooms free then (no availability load to book one slot).
+    # visits of the practitioner or the patient, the rooms free then (no availability load to book one slot),
+    # among them the room the desk chose or the preferred one (e.g. a moved visit's own), wherever they are.
+    asked = room if not picked else preferred_room
     facts = availability.load_booking_facts(
         practitioner_id=practitioner.pk,
         patient_id=patient.pk if patient is not None else None,
         start=start,
         end=end,
         blocks_until=blocks_until,
-        room_id=None if picked else room.pk,
+        room_id=asked.pk if asked is not None else None,
         exclude_appointment_id=exclude_pk,
         zone=zone,
     )
@@ -200,7 +205,12 @@ def validate_time(
     if problem:
         raise taken(problem)
     free_here = [(room_id, name) for room_id, at, name in facts.free_rooms if at == location_id]
-    if picked and preferred_room is not None and preferred_room.location_id == location_id:
+    if (
+        picked
+        and preferred_room is not None
+        and preferred_room.location_id == location_id
+        and preferred_room.pk in {room_id for room_id, _name in free_here}
+    ):
         room = preferred_room
     elif picked:
         if not free_here:
@@ -298,10 +308,13 @@ def _save_guarded(
     """
     refused: list[int] = []
     deadlocks = 0
+    # SQLite has no exclusion constraints (and holds the write lock since the checks): nothing to catch there,
+    # so no savepoint around the insert; any other refusal rolls the booking back with the caller's transaction.
+    guarded = connections[router.db_for_write(Appointment)].vendor == "postgresql"
     while True:
         deadlocked = False
         try:
-            with transaction.atomic():
+            with transaction.atomic() if guarded else contextlib.nullcontext():
                 appointment.save()
             return
         except OperationalError as exc:
@@ -347,7 +360,24 @@ def _save_guarded(
         appointment.room = room
 
 
-@transaction.atomic
+def _in_one_transaction(service):
+    """Run `service` in a transaction of its own, or in the caller's when one is open, with no savepoint: its
+    refusals (SchedulingError, SlotTaken) come before its first write, or after the insert's own savepoint was
+    rolled back, so a caller that catches one and carries on (online booking trying the next practitioner, a
+    series naming the visit that failed) has nothing of it to undo, and anything else fails the caller's
+    transaction as a whole."""
+
+    @functools.wraps(service)
+    def run(*args, **kwargs):
+        if transaction.get_connection(router.db_for_write(Appointment)).in_atomic_block:
+            return service(*args, **kwargs)
+        with transaction.atomic(using=router.db_for_write(Appointment)):
+            return service(*args, **kwargs)
+
+    return run
+
+
+@_in_one_transaction
 def appointment_book(
     *,
     patient: Patient,
@@ -408,6 +438,8 @@ def appointment_book(
         series=series,
     )
     _clean(appointment)
+    if notify:  # booked inside the reminder window: saved with the reminder given (no UPDATE afterwards)
+        reminder_given_by_confirmation(appointment, now=now)
     _save_guarded(appointment, now=now, exclude_pk=None, repick_at=placement.picked_at)
     audit_record(
         actor=actor,
@@ -422,33 +454,19 @@ def appointment_book(
     return appointment
 
 
-@transaction.atomic
 def appointment_book_registering(*, patient: Patient | None, new_patient: dict, actor=None, request=None, **booking):
     """Book for `patient`, or, when it is None, register the new patient from `new_patient` (the fields of
     `clinic.services.patient_create`) and book: one transaction, so the patient is registered only if the
-    booking succeeds. The other arguments are `appointment_book`'s."""
-    if patient is None:
+    booking succeeds. The other arguments are `appointment_book`'s. (A patient already known: the booking's
+    own transaction, no savepoint.)"""
+    if patient is not None:
+        return appointment_book(patient=patient, actor=actor, request=request, **booking)
+    with transaction.atomic(using=router.db_for_write(Appointment)):
         patient = clinic_services.patient_create(actor=actor, request=request, **new_patient)
-    return appointment_book(patient=patient, actor=actor, request=request, **booking)
+        return appointment_book(patient=patient, actor=actor, request=request, **booking)
 
 
-def _current_room_if_free(appointment: Appointment, start: dt.datetime) -> Room | None:
-    """Keep the patient in the same room when it is free at the new time (fewer surprises for the desk)."""
-    end = start + appointment.appointment_type.duration
-    taken = (
-        Appointment.objects.filter(
-            status__in=Appointment.ACTIVE_STATUSES,
-            room_id=appointment.room_id,
-            start__lt=end + appointment.appointment_type.buffer_after,
-            blocks_until__gt=start,
-        )
-        .exclude(pk=appointment.pk)
-        .exists()
-    )
-    return None if taken else appointment.room
-
-
-@transaction.atomic
+@_in_one_transaction
 def appointment_move(
     *,
     appointment: Appointment,
@@ -463,7 +481,12 @@ def appointment_move(
     """Reschedule a booked appointment (same rules as booking); bumps `sequence` for calendar updates and
     clears the reminder, so the new time gets its own (a reminder queued for the old time is then skipped)."""
     now = now or timezone.now()
-    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    # Locked (its row only), with what the checks and the audit line read, in one query.
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("patient", "practitioner", "room", "appointment_type")
+        .get(pk=appointment.pk)
+    )
     if appointment.status != Status.BOOKED:
         raise SchedulingError(
             gettext("Only a booked appointment can be moved; this one is %(status)s.")
@@ -478,7 +501,7 @@ def appointment_move(
         room=room,
         now=now,
         exclude_pk=appointment.pk,
-        preferred_room=_current_room_if_free(appointment, start) if room is None else None,
+        preferred_room=appointment.room if room is None else None,  # kept when free at the new time
         patient=appointment.patient,
     )
     appointment.practitioner = practitioner
@@ -490,6 +513,8 @@ def appointment_move(
     appointment.reminder_sent_at = None
     appointment.reminder_task_id = ""
     _clean(appointment)
+    if notify:  # moved inside the reminder window: saved with the reminder given (no UPDATE afterwards)
+        reminder_given_by_confirmation(appointment, now=now)
     _save_guarded(appointment, now=now, exclude_pk=appointment.pk, repick_at=placement.picked_at)
     audit_record(
         actor=actor,

@@ -60,22 +60,36 @@ def series_notify_after_commit(series, appointments: list[Appointment], *, now: 
         reminder_after_commit(appointment, now=now)
 
 
+def reminder_given_by_confirmation(appointment: Appointment, *, now: dt.datetime) -> bool:
+    """Inside the reminder window the confirmation is the reminder: mark it given on the instance, before it is
+    saved (no UPDATE afterwards). True when it was marked."""
+    if _reminder_due_from(appointment.start) > now:
+        return False
+    appointment.reminder_sent_at = now
+    return True
+
+
 def reminder_after_commit(appointment: Appointment, *, now: dt.datetime) -> None:
-    """Queue the reminder of a new time once the transaction commits (inside the reminder window the
-    confirmation is the reminder: none is sent later)."""
+    """Queue the reminder of a new time with the transaction (in it with the database queue, else once it
+    commits; see `outbox.enqueue_with_transaction`). Inside the reminder window the confirmation is the
+    reminder: none is sent later (already marked when the caller saved it so, see
+    `reminder_given_by_confirmation`)."""
     pk, sequence = appointment.pk, appointment.sequence
     due = _reminder_due_from(appointment.start)
     if due <= now:
-        Appointment.objects.filter(pk=pk, sequence=sequence).update(reminder_sent_at=now)
+        if appointment.reminder_sent_at is None:
+            Appointment.objects.filter(pk=pk, sequence=sequence).update(reminder_sent_at=now)
         return
+    if not tasks.send_reminder.get_backend().supports_defer:
+        return
+    reminder = tasks.send_reminder.using(run_after=due)
 
-    def queue_reminder():
-        if not tasks.send_reminder.get_backend().supports_defer:
-            return
-        result = tasks.send_reminder.using(run_after=due).enqueue(pk, sequence)
-        Appointment.objects.filter(pk=pk, sequence=sequence).update(reminder_task_id=str(result.id)[:64])
+    def remember(result):
+        task_id = str(result.id)[:64]
+        if Appointment.objects.filter(pk=pk, sequence=sequence).update(reminder_task_id=task_id):
+            appointment.reminder_task_id = task_id
 
-    transaction.on_commit(queue_reminder)
+    outbox.enqueue_with_transaction(reminder, pk, sequence, then=remember)
 
 
 def reminders_enqueue_due(*, now: dt.datetime | None = None, inline: bool = False) -> int:

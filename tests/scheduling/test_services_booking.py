@@ -292,3 +292,24 @@ def test_move_to_a_practitioner_at_another_location_takes_a_room_there(clinic, p
     WorkingHoursFactory(practitioner=other, location=elsewhere, weekday=0, start_time=dt.time(8), end_time=dt.time(12))
     appt = book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
     assert services.appointment_move(appointment=appt, start=at(0, 10), practitioner=other).room == far_room
+
+
+def test_the_notice_tasks_commit_or_roll_back_with_the_booking(settings, clinic, patient_a, practitioner_a):
+    """With the database queue (as deployed) the notice's and the reminder's tasks are rows of the booking's own
+    transaction: a booking rolled back leaves neither them nor the notice."""
+    from django_tasks_db.models import DBTaskResult
+
+    from clinic.models import OutgoingNotice
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        book(patient_a, practitioner_a, clinic["adjustment"], at(2, 9), notify=True)
+        assert DBTaskResult.objects.count() == 2 and OutgoingNotice.objects.count() == 1
+        raise Undo
+    assert (DBTaskResult.objects.count(), OutgoingNotice.objects.count(), Appointment.objects.count()) == (0, 0, 0)
+    kept = book(patient_a, practitioner_a, clinic["adjustment"], at(2, 9), notify=True)
+    assert DBTaskResult.objects.get(pk=kept.reminder_task_id).task_path.endswith("send_reminder")
