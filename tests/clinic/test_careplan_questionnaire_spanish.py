@@ -15,13 +15,11 @@ from tests.clinic.test_careplan_outcomes import (  # noqa: F401
     NDI_ITEMS,
     all_answers,
     field_block,
-    frozen,
-    ndi,
     plan_with_visits,
     token_of,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 @pytest.fixture
