@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 TARGET_MS = 300
 REPORTS = (
     "reports:utilisation",
+    "reports:utilisation_gaps",
     "reports:attendance",
     "reports:attendance_patients",
     "reports:new_patients",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
-from clinic.models import CarePlan, Location, Patient, Practitioner, VisitNote
+from clinic.models import CarePlan, Location, Patient, Practitioner, Room, VisitNote
 from clinic.models.careplans import CarePlanStatus, PlanQuestionnaire
 from clinic.notes.selectors import pain_meaningful_change
 from intake.models import OutcomeScore, Questionnaire
@@ -202,6 +203,10 @@ class Utilisation:
     by_week: bool
     rows: list[UtilisationRow]
     by_practitioner: list[UtilisationRow]  # the whole range, one row each (period = the first day)
+    # Per room (`practitioner` holds the room's name and location): booked vs the location's opening hours. Empty
+    # when the report is one practitioner's: a room's figures are everyone's bookings.
+    room_rows: list[UtilisationRow] = ()
+    by_room: list[UtilisationRow] = ()
 
 
 def _period(day: dt.date, by_week: bool) -> dt.date:
@@ -259,6 +264,15 @@ def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
             key = (pk, _period(day, by_week))
             available[key] = available.get(key, 0.0) + hours
         day += dt.timedelta(days=1)
+    rows, totals = _utilisation_rows(scope, names, booked, available)
+    room_rows, by_room = [], []
+    if not scope.practitioner_id:
+        room_rows, by_room = _room_utilisation(scope, data, list(names), by_week, zone)
+    return Utilisation(by_week=by_week, rows=rows, by_practitioner=totals, room_rows=room_rows, by_room=by_room)
+
+
+def _utilisation_rows(scope: Scope, names: dict, booked: dict, available: dict):
+    """Rows per (key, period) and one total per key, in `names` order (a key with neither is left out of rows)."""
     keys = sorted(set(available) | set(booked), key=lambda k: (k[1], names[k[0]]))
     rows = [
         UtilisationRow(
@@ -274,7 +288,186 @@ def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
         UtilisationRow(scope.first_day, name, round(sums.get(pk, (0.0, 0.0))[0], 2), round(sums.get(pk, (0, 0))[1], 2))
         for pk, name in names.items()
     ]
-    return Utilisation(by_week=by_week, rows=rows, by_practitioner=totals)
+    return rows, totals
+
+
+def _opening_hours(intervals: list) -> float:
+    """Hours covered by the union of these intervals (a location is open while anyone works there)."""
+    hours, reach = 0.0, None
+    for iv in sorted(intervals, key=lambda iv: iv.start):
+        if reach is None or iv.start >= reach:
+            hours += (iv.end - iv.start).total_seconds() / 3600
+            reach = iv.end
+        elif iv.end > reach:
+            hours += (iv.end - reach).total_seconds() / 3600
+            reach = iv.end
+    return hours
+
+
+def _room_utilisation(scope: Scope, data, practitioner_ids: list[int], by_week: bool, zone):
+    """Booked vs available hours per room and period. A room is available while its location is open, and a
+    location is open while any of its active practitioners works there (the union of their working intervals
+    that day: the clinic keeps no separate opening hours; see docs/decisions.md). Two queries: the rooms, and
+    the booked time summed by the database per room and period. `data` holds every active practitioner's hours
+    (the report is not one practitioner's)."""
+    rooms = Room.objects.filter(location__active=True, active=True)
+    if scope.location_id:
+        rooms = rooms.filter(location_id=scope.location_id)
+    booked_qs = (
+        appointments_in(scope)
+        .filter(status__in=Appointment.ACTIVE_STATUSES)
+        .annotate(period=local_day("start", zone, *_bounds(scope), week=by_week))
+        .values("room_id", "period")
+        .annotate(booked=Sum(hours_between("start", "end")))
+        .order_by()
+    )
+    booked = {(row["room_id"], _as_date(row["period"])): as_hours(row["booked"]) for row in booked_qs}
+    # A room with bookings in the range keeps its row even if it has since been closed.
+    used = {pk for pk, _ in booked}
+    room_list = list(
+        Room.objects.filter(Q(pk__in=rooms.values("pk")) | Q(pk__in=used))
+        .order_by("location__name", "name")
+        .values_list("pk", "name", "location_id", "location__name")
+    )
+    names = {pk: f"{name} ({location})" for pk, name, _, location in room_list}
+    locations = {location_id for _, _, location_id, _ in room_list}
+    open_hours: dict[tuple[int, dt.date], float] = {}
+    day = scope.first_day
+    while day <= scope.last_day:
+        by_location: dict[int, list] = {}
+        for pk in practitioner_ids:
+            for iv in availability.working_intervals(data, pk, day, zone):
+                if iv.location_id in locations:
+                    by_location.setdefault(iv.location_id, []).append(iv)
+        for location_id, intervals in by_location.items():
+            key = (location_id, _period(day, by_week))
+            open_hours[key] = open_hours.get(key, 0.0) + _opening_hours(intervals)
+        day += dt.timedelta(days=1)
+    available = {
+        (pk, period): hours
+        for pk, _, location_id, _ in room_list
+        for (loc, period), hours in open_hours.items()
+        if loc == location_id
+    }
+    return _utilisation_rows(scope, names, booked, available)
+
+
+# --- Idle gaps --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdleGap:
+    day: dt.date  # local
+    practitioner: str
+    start: dt.datetime  # local
+    end: dt.datetime
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class IdleGaps:
+    shortest: dt.timedelta | None  # the shortest active appointment type: a gap is at least this long
+    gaps: list[IdleGap]
+
+    @property
+    def hours(self) -> float:
+        return round(sum(g.minutes for g in self.gaps) / 60, 2)
+
+
+# The practitioners' working intervals arrive as one JSON array of [practitioner, lower bound, start, end] (one
+# parameter however long the range); each interval with the active appointments that overlap it, plus a sentinel
+# at its end; a gap runs from the latest end before an appointment (or the interval's start) to its start.
+_GAPS_SQL = """
+WITH w AS ({intervals}),
+c AS (
+    SELECT w.p, w.ws, a.start AS s, a."end" AS e
+    FROM w JOIN scheduling_appointment a
+        ON a.practitioner_id = w.p AND a.start >= w.lo AND a.start < w.we AND a."end" > w.ws
+    WHERE a.status IN ({statuses})
+    UNION ALL
+    SELECT p, ws, we, we FROM w
+),
+g AS (
+    SELECT p, s AS ge,
+        COALESCE(MAX(e) OVER (PARTITION BY p, ws ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), ws)
+            AS gs
+    FROM c
+)
+SELECT p, gs, ge FROM g WHERE ge > gs AND {seconds} >= %s ORDER BY p, gs
+"""
+_INTERVALS = {
+    "sqlite": "SELECT json_extract(value, '$[0]') AS p, json_extract(value, '$[1]') AS lo, "
+    "json_extract(value, '$[2]') AS ws, json_extract(value, '$[3]') AS we FROM json_each(%s)",
+    "postgresql": "SELECT (x->>0)::integer AS p, (x->>1)::timestamptz AS lo, (x->>2)::timestamptz AS ws, "
+    "(x->>3)::timestamptz AS we FROM jsonb_array_elements(%s::jsonb) x",
+}
+_SECONDS = {
+    # Whole seconds (julianday's float difference puts an exact 15 minutes a hair under 900 s).
+    "sqlite": "(CAST(strftime('%%s', ge) AS INTEGER) - CAST(strftime('%%s', gs) AS INTEGER))",
+    "postgresql": "EXTRACT(EPOCH FROM ge - gs)",
+}
+
+
+def idle_gaps(scope: Scope) -> IdleGaps:
+    """The free stretches of each practitioner's working hours (weekly hours plus extra hours, minus time off and
+    meetings; at the location, when the report has one) at least as long as the shortest active appointment type:
+    the time that could take a visit. Listed per practitioner and day. Four queries: the shortest type, the
+    practitioners, their hours (`load_hours`), then one that cuts the working intervals by the active
+    appointments (a window over the appointments of each interval)."""
+    from scheduling.models import AppointmentType
+
+    shortest = AppointmentType.objects.filter(active=True).order_by("duration").values_list("duration", flat=True)
+    shortest = shortest.first()
+    if shortest is None:
+        return IdleGaps(None, [])
+    practitioners = Practitioner.objects.filter(active=True)
+    if scope.practitioner_id:
+        practitioners = Practitioner.objects.filter(pk=scope.practitioner_id)
+    names = dict(practitioners.order_by("display_name").values_list("pk", "display_name"))
+    zone = timezone.get_current_timezone()
+    data = availability.load_hours(practitioner_ids=list(names), first_day=scope.first_day, last_day=scope.last_day)
+    vendor = connection.vendor
+
+    def stamp(value: dt.datetime) -> str:
+        if vendor == "sqlite":  # as SQLite stores it: UTC text, compared as text
+            return connection.ops.adapt_datetimefield_value(value)
+        return value.isoformat()
+
+    intervals = []
+    day = scope.first_day
+    while day <= scope.last_day:
+        for pk in names:
+            for iv in availability.working_intervals(data, pk, day, zone):
+                if not scope.location_id or iv.location_id == scope.location_id:
+                    lo = iv.start - dt.timedelta(days=1)  # no visit lasts a day: bounds the index range
+                    intervals.append([pk, stamp(lo), stamp(iv.start), stamp(iv.end)])
+        day += dt.timedelta(days=1)
+    if not intervals:
+        return IdleGaps(shortest, [])
+    statuses = list(Appointment.ACTIVE_STATUSES)
+    sql = _GAPS_SQL.format(
+        intervals=_INTERVALS.get(vendor, _INTERVALS["postgresql"]),
+        statuses=", ".join(["%s"] * len(statuses)),
+        seconds=_SECONDS.get(vendor, _SECONDS["postgresql"]),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [json.dumps(intervals), *statuses, shortest.total_seconds()])
+        found = cursor.fetchall()
+    gaps = []
+    for pk, start, end in found:
+        start, end = _aware(start).astimezone(zone), _aware(end).astimezone(zone)
+        gaps.append(IdleGap(start.date(), names[pk], start, end))
+    gaps.sort(key=lambda g: (g.day, g.practitioner, g.start))
+    return IdleGaps(shortest, gaps)
+
+
+def _aware(value) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 # --- New patients -----------------------------------------------------------------------------------------------
