@@ -209,15 +209,46 @@ class Utilisation:
     by_room: list[UtilisationRow] = ()
 
 
+def _days(scope: Scope):
+    return (scope.first_day + dt.timedelta(days=n) for n in range((scope.last_day - scope.first_day).days + 1))
+
+
 def _period(day: dt.date, by_week: bool) -> dt.date:
     return day - dt.timedelta(days=day.weekday()) if by_week else day
 
 
+def _working_intervals_in(data, practitioner_ids: list[int], scope: Scope, zone):
+    """(practitioner, day, interval) for every working interval in the range (`availability.working_intervals`).
+    A day with no exception of the practitioner and no change of the clock has the intervals of the same weekday
+    before it, moved by whole days (aware arithmetic keeps the wall-clock times): worked out once per practitioner
+    and weekday, not once per day."""
+    excepted = {(pk, e.date) for pk, rows in data.exceptions.items() for e in rows}
+    usual: dict[tuple[int, int], tuple[dt.date, list]] = {}
+    day = scope.first_day
+    while day <= scope.last_day:
+        midnight = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+        clock_changes = midnight.utcoffset() != (midnight + dt.timedelta(days=1)).utcoffset()
+        for pk in practitioner_ids:
+            if clock_changes or (pk, day) in excepted:
+                intervals = availability.working_intervals(data, pk, day, zone)
+            elif (pk, day.weekday()) in usual:
+                seen_on, seen = usual[(pk, day.weekday())]
+                shift = day - seen_on
+                intervals = [availability.Interval(iv.start + shift, iv.end + shift, iv.location_id) for iv in seen]
+            else:
+                intervals = availability.working_intervals(data, pk, day, zone)
+                usual[(pk, day.weekday())] = (day, intervals)
+            for iv in intervals:
+                yield pk, day, iv
+        day += dt.timedelta(days=1)
+
+
 def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
-    """Booked vs available hours per practitioner per day (per week past a month). Three queries: the
-    practitioners, their hours and exceptions (`load_hours`), and the booked time summed by the database per
-    practitioner and day. Available = weekly hours plus extra hours minus time off and meetings (`working_intervals`),
-    worked out per calendar day in Python: the calendar is arithmetic, not rows.
+    """Booked vs available hours per practitioner per day (per week past a month), and per room (`_room_utilisation`)
+    unless the report is one practitioner's. Four queries: the practitioners, their hours and exceptions
+    (`load_hours`), the booked time summed by the database per practitioner, room and day, and the rooms. Available =
+    weekly hours plus extra hours minus time off and meetings (`working_intervals`), worked out per calendar day in
+    Python: the calendar is arithmetic, not rows.
     """
     if by_week is None:
         by_week = (scope.last_day - scope.first_day).days > 31
@@ -229,45 +260,36 @@ def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
     data = availability.load_hours(practitioner_ids=list(names), first_day=scope.first_day, last_day=scope.last_day)
     booked_qs = (
         appointments_in(scope)
-        .filter(status__in=Appointment.ACTIVE_STATUSES, practitioner_id__in=list(names))
+        .filter(status__in=Appointment.ACTIVE_STATUSES)
         .annotate(period=local_day("start", zone, *_bounds(scope), week=by_week))
-        .values("practitioner_id", "period")
+        .values("practitioner_id", "room_id", "period")
         .annotate(booked=Sum(hours_between("start", "end")))
         .order_by()
     )
-    # The database sums per practitioner and period (day or week); these are at most days x practitioners rows.
-    booked = {(row["practitioner_id"], _as_date(row["period"])): as_hours(row["booked"]) for row in booked_qs}
-    available: dict[tuple[int, dt.date], float] = {}
-    # A day with no exception of the practitioner and no change of the clock has the hours of its weekday:
-    # worked out once per practitioner and weekday, not once per day.
-    excepted = {(pk, e.date) for pk, rows in data.exceptions.items() for e in rows}
-    usual: dict[tuple[int, int], float] = {}
-
-    def hours_on(pk: int, day: dt.date) -> float:
-        return sum(
-            (iv.end - iv.start).total_seconds() / 3600
-            for iv in availability.working_intervals(data, pk, day, zone)
-            if not scope.location_id or iv.location_id == scope.location_id
-        )
-
-    day = scope.first_day
-    while day <= scope.last_day:
-        midnight = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
-        clock_changes = midnight.utcoffset() != (midnight + dt.timedelta(days=1)).utcoffset()
-        for pk in names:
-            if clock_changes or (pk, day) in excepted:
-                hours = hours_on(pk, day)
-            else:
-                if (pk, day.weekday()) not in usual:
-                    usual[(pk, day.weekday())] = hours_on(pk, day)
-                hours = usual[(pk, day.weekday())]
+    # The database sums per practitioner, room and period (day or week), in one pass for both tables: at most
+    # periods x practitioners x the rooms each used rows. A room's figure counts every practitioner's bookings.
+    booked: dict[tuple[int, dt.date], float] = {}
+    room_booked: dict[tuple[int, dt.date], float] = {}
+    for row in booked_qs:
+        period, hours = _as_date(row["period"]), as_hours(row["booked"])
+        if row["practitioner_id"] in names:
+            key = (row["practitioner_id"], period)
+            booked[key] = booked.get(key, 0.0) + hours
+        key = (row["room_id"], period)
+        room_booked[key] = room_booked.get(key, 0.0) + hours
+    available: dict[tuple[int, dt.date], float] = dict.fromkeys(
+        ((pk, _period(d, by_week)) for pk in names for d in _days(scope)), 0.0
+    )
+    by_location: dict[tuple[int, dt.date], list] = {}  # for the rooms: who works at each location each day
+    for pk, day, iv in _working_intervals_in(data, list(names), scope, zone):
+        by_location.setdefault((iv.location_id, day), []).append(iv)
+        if not scope.location_id or iv.location_id == scope.location_id:
             key = (pk, _period(day, by_week))
-            available[key] = available.get(key, 0.0) + hours
-        day += dt.timedelta(days=1)
+            available[key] += (iv.end - iv.start).total_seconds() / 3600
     rows, totals = _utilisation_rows(scope, names, booked, available)
     room_rows, by_room = [], []
     if not scope.practitioner_id:
-        room_rows, by_room = _room_utilisation(scope, data, list(names), by_week, zone)
+        room_rows, by_room = _room_utilisation(scope, by_location, room_booked, by_week)
     return Utilisation(by_week=by_week, rows=rows, by_practitioner=totals, room_rows=room_rows, by_room=by_room)
 
 
@@ -304,24 +326,14 @@ def _opening_hours(intervals: list) -> float:
     return hours
 
 
-def _room_utilisation(scope: Scope, data, practitioner_ids: list[int], by_week: bool, zone):
+def _room_utilisation(scope: Scope, by_location: dict, booked: dict, by_week: bool):
     """Booked vs available hours per room and period. A room is available while its location is open, and a
     location is open while any of its active practitioners works there (the union of their working intervals
-    that day: the clinic keeps no separate opening hours; see docs/decisions.md). Two queries: the rooms, and
-    the booked time summed by the database per room and period. `data` holds every active practitioner's hours
-    (the report is not one practitioner's)."""
+    that day, `by_location`: the clinic keeps no separate opening hours; see docs/decisions.md). One query: the
+    rooms (`booked` is summed with the practitioners')."""
     rooms = Room.objects.filter(location__active=True, active=True)
     if scope.location_id:
         rooms = rooms.filter(location_id=scope.location_id)
-    booked_qs = (
-        appointments_in(scope)
-        .filter(status__in=Appointment.ACTIVE_STATUSES)
-        .annotate(period=local_day("start", zone, *_bounds(scope), week=by_week))
-        .values("room_id", "period")
-        .annotate(booked=Sum(hours_between("start", "end")))
-        .order_by()
-    )
-    booked = {(row["room_id"], _as_date(row["period"])): as_hours(row["booked"]) for row in booked_qs}
     # A room with bookings in the range keeps its row even if it has since been closed.
     used = {pk for pk, _ in booked}
     room_list = list(
@@ -332,17 +344,10 @@ def _room_utilisation(scope: Scope, data, practitioner_ids: list[int], by_week: 
     names = {pk: f"{name} ({location})" for pk, name, _, location in room_list}
     locations = {location_id for _, _, location_id, _ in room_list}
     open_hours: dict[tuple[int, dt.date], float] = {}
-    day = scope.first_day
-    while day <= scope.last_day:
-        by_location: dict[int, list] = {}
-        for pk in practitioner_ids:
-            for iv in availability.working_intervals(data, pk, day, zone):
-                if iv.location_id in locations:
-                    by_location.setdefault(iv.location_id, []).append(iv)
-        for location_id, intervals in by_location.items():
+    for (location_id, day), intervals in by_location.items():
+        if location_id in locations:
             key = (location_id, _period(day, by_week))
             open_hours[key] = open_hours.get(key, 0.0) + _opening_hours(intervals)
-        day += dt.timedelta(days=1)
     available = {
         (pk, period): hours
         for pk, _, location_id, _ in room_list
@@ -377,16 +382,16 @@ class IdleGaps:
         return round(sum(g.minutes for g in self.gaps) / 60, 2)
 
 
-# The practitioners' working intervals arrive as one JSON array of [practitioner, lower bound, start, end] (one
-# parameter however long the range); each interval with the active appointments that overlap it, plus a sentinel
-# at its end; a gap runs from the latest end before an appointment (or the interval's start) to its start.
+# The practitioners' working intervals arrive as one JSON array of [practitioner, start, end] in Unix seconds (one
+# parameter however long the range); each interval with the active appointments that overlap it (found by the
+# (practitioner, start) index: a visit starts at most a day before the interval), plus a sentinel at its end; a gap
+# runs from the latest end before an appointment (or the interval's start) to its start. PostgreSQL is given the
+# appointments as a LATERAL join, so that it probes the index per interval rather than hashing on the practitioner.
 _GAPS_SQL = """
 WITH w AS ({intervals}),
 c AS (
-    SELECT w.p, w.ws, a.start AS s, a."end" AS e
-    FROM w JOIN scheduling_appointment a
-        ON a.practitioner_id = w.p AND a.start >= w.lo AND a.start < w.we AND a."end" > w.ws
-    WHERE a.status IN ({statuses})
+    SELECT w.p, w.ws, a.s, a.e
+    FROM w {appointments}
     UNION ALL
     SELECT p, ws, we, we FROM w
 ),
@@ -396,18 +401,28 @@ g AS (
             AS gs
     FROM c
 )
-SELECT p, gs, ge FROM g WHERE ge > gs AND {seconds} >= %s ORDER BY p, gs
+SELECT p, {epoch_gs}, {epoch_ge} FROM g WHERE ge > gs AND {epoch_ge} - {epoch_gs} >= %s ORDER BY p, gs
 """
-_INTERVALS = {
-    "sqlite": "SELECT json_extract(value, '$[0]') AS p, json_extract(value, '$[1]') AS lo, "
-    "json_extract(value, '$[2]') AS ws, json_extract(value, '$[3]') AS we FROM json_each(%s)",
-    "postgresql": "SELECT (x->>0)::integer AS p, (x->>1)::timestamptz AS lo, (x->>2)::timestamptz AS ws, "
-    "(x->>3)::timestamptz AS we FROM jsonb_array_elements(%s::jsonb) x",
-}
-_SECONDS = {
-    # Whole seconds (julianday's float difference puts an exact 15 minutes a hair under 900 s).
-    "sqlite": "(CAST(strftime('%%s', ge) AS INTEGER) - CAST(strftime('%%s', gs) AS INTEGER))",
-    "postgresql": "EXTRACT(EPOCH FROM ge - gs)",
+_GAPS_PARTS = {
+    "sqlite": {
+        "intervals": "SELECT json_extract(value, '$[0]') AS p,"
+        " datetime(json_extract(value, '$[1]'), 'unixepoch') AS ws,"
+        " datetime(json_extract(value, '$[2]'), 'unixepoch') AS we FROM json_each(%s)",
+        "appointments": 'JOIN (SELECT practitioner_id, start AS s, "end" AS e FROM scheduling_appointment'
+        " WHERE status IN ({statuses})) a ON a.practitioner_id = w.p AND a.s >= datetime(w.ws, '-1 day')"
+        " AND a.s < w.we AND a.e > w.ws",
+        "epoch_gs": "CAST(strftime('%%s', gs) AS INTEGER)",
+        "epoch_ge": "CAST(strftime('%%s', ge) AS INTEGER)",
+    },
+    "postgresql": {
+        "intervals": "SELECT (x->>0)::integer AS p, to_timestamp((x->>1)::bigint) AS ws,"
+        " to_timestamp((x->>2)::bigint) AS we FROM jsonb_array_elements(%s::jsonb) x",
+        "appointments": 'CROSS JOIN LATERAL (SELECT start AS s, "end" AS e FROM scheduling_appointment'
+        " WHERE practitioner_id = w.p AND start >= w.ws - interval '1 day' AND start < w.we AND \"end\" > w.ws"
+        " AND status IN ({statuses}) OFFSET 0) a",  # OFFSET 0: not flattened into a hash join
+        "epoch_gs": "EXTRACT(EPOCH FROM gs)::bigint",
+        "epoch_ge": "EXTRACT(EPOCH FROM ge)::bigint",
+    },
 }
 
 
@@ -429,45 +444,25 @@ def idle_gaps(scope: Scope) -> IdleGaps:
     names = dict(practitioners.order_by("display_name").values_list("pk", "display_name"))
     zone = timezone.get_current_timezone()
     data = availability.load_hours(practitioner_ids=list(names), first_day=scope.first_day, last_day=scope.last_day)
-    vendor = connection.vendor
-
-    def stamp(value: dt.datetime) -> str:
-        if vendor == "sqlite":  # as SQLite stores it: UTC text, compared as text
-            return connection.ops.adapt_datetimefield_value(value)
-        return value.isoformat()
-
-    intervals = []
-    day = scope.first_day
-    while day <= scope.last_day:
-        for pk in names:
-            for iv in availability.working_intervals(data, pk, day, zone):
-                if not scope.location_id or iv.location_id == scope.location_id:
-                    lo = iv.start - dt.timedelta(days=1)  # no visit lasts a day: bounds the index range
-                    intervals.append([pk, stamp(lo), stamp(iv.start), stamp(iv.end)])
-        day += dt.timedelta(days=1)
+    intervals = [
+        [pk, int(iv.start.timestamp()), int(iv.end.timestamp())]
+        for pk, day, iv in _working_intervals_in(data, list(names), scope, zone)
+        if not scope.location_id or iv.location_id == scope.location_id
+    ]
     if not intervals:
         return IdleGaps(shortest, [])
     statuses = list(Appointment.ACTIVE_STATUSES)
-    sql = _GAPS_SQL.format(
-        intervals=_INTERVALS.get(vendor, _INTERVALS["postgresql"]),
-        statuses=", ".join(["%s"] * len(statuses)),
-        seconds=_SECONDS.get(vendor, _SECONDS["postgresql"]),
-    )
+    parts = dict(_GAPS_PARTS.get(connection.vendor, _GAPS_PARTS["postgresql"]))
+    parts["appointments"] = parts["appointments"].format(statuses=", ".join(["%s"] * len(statuses)))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [json.dumps(intervals), *statuses, shortest.total_seconds()])
+        cursor.execute(_GAPS_SQL.format(**parts), [json.dumps(intervals), *statuses, int(shortest.total_seconds())])
         found = cursor.fetchall()
     gaps = []
     for pk, start, end in found:
-        start, end = _aware(start).astimezone(zone), _aware(end).astimezone(zone)
+        start, end = dt.datetime.fromtimestamp(start, zone), dt.datetime.fromtimestamp(end, zone)
         gaps.append(IdleGap(start.date(), names[pk], start, end))
     gaps.sort(key=lambda g: (g.day, g.practitioner, g.start))
     return IdleGaps(shortest, gaps)
-
-
-def _aware(value) -> dt.datetime:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 # --- New patients -----------------------------------------------------------------------------------------------

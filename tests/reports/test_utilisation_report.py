@@ -87,7 +87,7 @@ def test_query_count_does_not_grow_with_the_range(week):
         selectors.utilisation(WEEK)
     with CaptureQueriesContext(connection) as long:
         selectors.utilisation(selectors.Scope(MONDAY - dt.timedelta(days=360), WEEK.last_day))
-    assert len(short) == len(long) == 5  # practitioners, hours, booked; rooms, booked per room
+    assert len(short) == len(long) == 4  # practitioners, hours, booked per practitioner and room, rooms
 
 
 def test_page_and_csv(week, client_for, clinic_admin):
