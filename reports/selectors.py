@@ -587,8 +587,12 @@ def lapsed_count(scope: Scope, *, weeks: int, now: dt.datetime) -> int:
 
 
 def lapsed_patients(scope: Scope, *, weeks: int, now: dt.datetime) -> list[dict]:
-    """The lapsed patients with their last visit and number of visits (here), most recently seen first. One
-    query: names patients, so the view audits the read."""
+    """The lapsed patients with their last visit and number of visits (here), most recently seen first, and whether
+    they are on the front desk's recall list (an accepted or active care plan: lapsed, such a patient has no
+    future appointment, which puts them on it; `clinic.careplans.recalls`). One query: names patients, so the view
+    audits the read."""
+    from clinic.careplans.recalls import RECALL_STATES
+
     here = _seen(scope).filter(patient_id=OuterRef("pk"))
     visits = here.values("patient_id").annotate(n=Count("pk")).values("n")
     return list(
@@ -596,8 +600,9 @@ def lapsed_patients(scope: Scope, *, weeks: int, now: dt.datetime) -> list[dict]
         .annotate(
             last_visit=Subquery(here.order_by("-start").values("start")[:1]),
             visits=Subquery(visits, output_field=IntegerField()),
+            on_recall=Exists(CarePlan.objects.filter(patient_id=OuterRef("pk"), status__in=RECALL_STATES)),
         )
-        .values("first_name", "last_name", "last_visit", "visits", patient_id=F("pk"))
+        .values("first_name", "last_name", "last_visit", "visits", "on_recall", patient_id=F("pk"))
         .order_by("-last_visit", "last_name", "first_name", "pk")
     )
 

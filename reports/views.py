@@ -256,10 +256,11 @@ def retention_patients(request: HttpRequest, form: ReportFilterForm, scope) -> H
                 p["first_name"],
                 _local_day(p["last_visit"]),
                 p["visits"],
+                "yes" if p["on_recall"] else "no",
             ]
             for p in patients
         ]
-        header = ["patient_id", "last_name", "first_name", "last_visit", "visits"]
+        header = ["patient_id", "last_name", "first_name", "last_visit", "visits", "on_recall_list"]
         return _csv(f"lapsed-patients-{weeks}-weeks", header, rows)
     # The page lists the most recently seen; the CSV holds them all.
     context = {
