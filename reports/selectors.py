@@ -306,10 +306,10 @@ def _utilisation_rows(scope: Scope, names: dict, booked: dict, available: dict):
     for pk, period in keys:
         b, a = sums.get(pk, (0.0, 0.0))
         sums[pk] = (b + booked.get((pk, period), 0.0), a + available.get((pk, period), 0.0))
-    totals = [
-        UtilisationRow(scope.first_day, name, round(sums.get(pk, (0.0, 0.0))[0], 2), round(sums.get(pk, (0, 0))[1], 2))
-        for pk, name in names.items()
-    ]
+    totals = []
+    for pk, name in names.items():
+        b, a = sums.get(pk, (0.0, 0.0))
+        totals.append(UtilisationRow(scope.first_day, name, round(b, 2), round(a, 2)))
     return rows, totals
 
 
