@@ -16,6 +16,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -593,13 +594,27 @@ def lapsed_patients(scope: Scope, *, weeks: int, now: dt.datetime) -> list[dict]
     audits the read."""
     from clinic.careplans.recalls import RECALL_STATES
 
-    here = _seen(scope).filter(patient_id=OuterRef("pk"))
-    visits = here.values("patient_id").annotate(n=Count("pk")).values("n")
+    if connection.vendor == "postgresql":
+        # One grouped join over the patients' appointments: PostgreSQL read each patient's count as a subquery
+        # through the patient index and the rows (52,000 blocks over a year), 240 ms against 50.
+        here = Q(appointments__status__in=ATTENDED)
+        if scope.location_id:
+            here &= Q(appointments__room__location_id=scope.location_id)
+        if scope.practitioner_id:
+            here &= Q(appointments__practitioner_id=scope.practitioner_id)
+        figures = {"last_visit": Max("appointments__start", filter=here), "visits": Count("appointments", filter=here)}
+    else:
+        # SQLite answers the subqueries per patient from the (patient, start) indexes faster than the join.
+        seen_here = _seen(scope).filter(patient_id=OuterRef("pk"))
+        visits = seen_here.values("patient_id").annotate(n=Count("pk")).values("n")
+        figures = {
+            "last_visit": Subquery(seen_here.order_by("-start").values("start")[:1]),
+            "visits": Subquery(visits, output_field=IntegerField()),
+        }
     return list(
         _lapsed(scope, weeks=weeks, now=now)
         .annotate(
-            last_visit=Subquery(here.order_by("-start").values("start")[:1]),
-            visits=Subquery(visits, output_field=IntegerField()),
+            **figures,
             on_recall=Exists(CarePlan.objects.filter(patient_id=OuterRef("pk"), status__in=RECALL_STATES)),
         )
         .values("first_name", "last_name", "last_visit", "visits", "on_recall", patient_id=F("pk"))
