@@ -23,6 +23,7 @@ NOW = dt.datetime(2026, 7, 1, 12, tzinfo=ZONE)
 JUNE = {"range": "custom", "start": "2026-06-01", "end": "2026-06-30"}
 PAGES = [
     "reports:utilisation",
+    "reports:utilisation_gaps",
     "reports:attendance",
     "reports:attendance_patients",
     "reports:new_patients",
