@@ -56,6 +56,10 @@ def test_the_next_appointment_is_found_in_the_covering_index(june):
         assert "COVERING INDEX appt_patient_next_cover" in plan  # the probe never reads the rows
 
 
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="PostgreSQL picks between this index and (patient, start) by its statistics of the moment",
+)
 def test_the_lapsed_count_reads_the_covering_index(june):
     now = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
     qs = selectors._lapsed(JUNE, weeks=6, now=now)
