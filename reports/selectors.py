@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -25,7 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
-from clinic.models import CarePlan, Location, Patient, Practitioner, VisitNote
+from clinic.models import CarePlan, Location, Patient, Practitioner, Room, VisitNote
 from clinic.models.careplans import CarePlanStatus, PlanQuestionnaire
 from clinic.notes.selectors import pain_meaningful_change
 from intake.models import OutcomeScore, Questionnaire
@@ -202,17 +204,52 @@ class Utilisation:
     by_week: bool
     rows: list[UtilisationRow]
     by_practitioner: list[UtilisationRow]  # the whole range, one row each (period = the first day)
+    # Per room (`practitioner` holds the room's name and location): booked vs the location's opening hours. Empty
+    # when the report is one practitioner's: a room's figures are everyone's bookings.
+    room_rows: list[UtilisationRow] = ()
+    by_room: list[UtilisationRow] = ()
+
+
+def _days(scope: Scope):
+    return (scope.first_day + dt.timedelta(days=n) for n in range((scope.last_day - scope.first_day).days + 1))
 
 
 def _period(day: dt.date, by_week: bool) -> dt.date:
     return day - dt.timedelta(days=day.weekday()) if by_week else day
 
 
+def _working_intervals_in(data, practitioner_ids: list[int], scope: Scope, zone):
+    """(practitioner, day, interval) for every working interval in the range (`availability.working_intervals`).
+    A day with no exception of the practitioner and no change of the clock has the intervals of the same weekday
+    before it, moved by whole days (aware arithmetic keeps the wall-clock times): worked out once per practitioner
+    and weekday, not once per day."""
+    excepted = {(pk, e.date) for pk, rows in data.exceptions.items() for e in rows}
+    usual: dict[tuple[int, int], tuple[dt.date, list]] = {}
+    day = scope.first_day
+    while day <= scope.last_day:
+        midnight = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+        clock_changes = midnight.utcoffset() != (midnight + dt.timedelta(days=1)).utcoffset()
+        for pk in practitioner_ids:
+            if clock_changes or (pk, day) in excepted:
+                intervals = availability.working_intervals(data, pk, day, zone)
+            elif (pk, day.weekday()) in usual:
+                seen_on, seen = usual[(pk, day.weekday())]
+                shift = day - seen_on
+                intervals = [availability.Interval(iv.start + shift, iv.end + shift, iv.location_id) for iv in seen]
+            else:
+                intervals = availability.working_intervals(data, pk, day, zone)
+                usual[(pk, day.weekday())] = (day, intervals)
+            for iv in intervals:
+                yield pk, day, iv
+        day += dt.timedelta(days=1)
+
+
 def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
-    """Booked vs available hours per practitioner per day (per week past a month). Three queries: the
-    practitioners, their hours and exceptions (`load_hours`), and the booked time summed by the database per
-    practitioner and day. Available = weekly hours plus extra hours minus time off and meetings (`working_intervals`),
-    worked out per calendar day in Python: the calendar is arithmetic, not rows.
+    """Booked vs available hours per practitioner per day (per week past a month), and per room (`_room_utilisation`)
+    unless the report is one practitioner's. Four queries: the practitioners, their hours and exceptions
+    (`load_hours`), the booked time summed by the database per practitioner, room and day, and the rooms. Available =
+    weekly hours plus extra hours minus time off and meetings (`working_intervals`), worked out per calendar day in
+    Python: the calendar is arithmetic, not rows.
     """
     if by_week is None:
         by_week = (scope.last_day - scope.first_day).days > 31
@@ -224,41 +261,41 @@ def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
     data = availability.load_hours(practitioner_ids=list(names), first_day=scope.first_day, last_day=scope.last_day)
     booked_qs = (
         appointments_in(scope)
-        .filter(status__in=Appointment.ACTIVE_STATUSES, practitioner_id__in=list(names))
+        .filter(status__in=Appointment.ACTIVE_STATUSES)
         .annotate(period=local_day("start", zone, *_bounds(scope), week=by_week))
-        .values("practitioner_id", "period")
+        .values("practitioner_id", "room_id", "period")
         .annotate(booked=Sum(hours_between("start", "end")))
         .order_by()
     )
-    # The database sums per practitioner and period (day or week); these are at most days x practitioners rows.
-    booked = {(row["practitioner_id"], _as_date(row["period"])): as_hours(row["booked"]) for row in booked_qs}
-    available: dict[tuple[int, dt.date], float] = {}
-    # A day with no exception of the practitioner and no change of the clock has the hours of its weekday:
-    # worked out once per practitioner and weekday, not once per day.
-    excepted = {(pk, e.date) for pk, rows in data.exceptions.items() for e in rows}
-    usual: dict[tuple[int, int], float] = {}
-
-    def hours_on(pk: int, day: dt.date) -> float:
-        return sum(
-            (iv.end - iv.start).total_seconds() / 3600
-            for iv in availability.working_intervals(data, pk, day, zone)
-            if not scope.location_id or iv.location_id == scope.location_id
-        )
-
-    day = scope.first_day
-    while day <= scope.last_day:
-        midnight = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
-        clock_changes = midnight.utcoffset() != (midnight + dt.timedelta(days=1)).utcoffset()
-        for pk in names:
-            if clock_changes or (pk, day) in excepted:
-                hours = hours_on(pk, day)
-            else:
-                if (pk, day.weekday()) not in usual:
-                    usual[(pk, day.weekday())] = hours_on(pk, day)
-                hours = usual[(pk, day.weekday())]
+    # The database sums per practitioner, room and period (day or week), in one pass for both tables: at most
+    # periods x practitioners x the rooms each used rows. A room's figure counts every practitioner's bookings.
+    booked: dict[tuple[int, dt.date], float] = {}
+    room_booked: dict[tuple[int, dt.date], float] = {}
+    for row in booked_qs:
+        period, hours = _as_date(row["period"]), as_hours(row["booked"])
+        if row["practitioner_id"] in names:
+            key = (row["practitioner_id"], period)
+            booked[key] = booked.get(key, 0.0) + hours
+        key = (row["room_id"], period)
+        room_booked[key] = room_booked.get(key, 0.0) + hours
+    available: dict[tuple[int, dt.date], float] = dict.fromkeys(
+        ((pk, _period(d, by_week)) for pk in names for d in _days(scope)), 0.0
+    )
+    by_location: dict[tuple[int, dt.date], list] = {}  # for the rooms: who works at each location each day
+    for pk, day, iv in _working_intervals_in(data, list(names), scope, zone):
+        by_location.setdefault((iv.location_id, day), []).append(iv)
+        if not scope.location_id or iv.location_id == scope.location_id:
             key = (pk, _period(day, by_week))
-            available[key] = available.get(key, 0.0) + hours
-        day += dt.timedelta(days=1)
+            available[key] += (iv.end - iv.start).total_seconds() / 3600
+    rows, totals = _utilisation_rows(scope, names, booked, available)
+    room_rows, by_room = [], []
+    if not scope.practitioner_id:
+        room_rows, by_room = _room_utilisation(scope, by_location, room_booked, by_week)
+    return Utilisation(by_week=by_week, rows=rows, by_practitioner=totals, room_rows=room_rows, by_room=by_room)
+
+
+def _utilisation_rows(scope: Scope, names: dict, booked: dict, available: dict):
+    """Rows per (key, period) and one total per key, in `names` order (a key with neither is left out of rows)."""
     keys = sorted(set(available) | set(booked), key=lambda k: (k[1], names[k[0]]))
     rows = [
         UtilisationRow(
@@ -270,11 +307,163 @@ def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
     for pk, period in keys:
         b, a = sums.get(pk, (0.0, 0.0))
         sums[pk] = (b + booked.get((pk, period), 0.0), a + available.get((pk, period), 0.0))
-    totals = [
-        UtilisationRow(scope.first_day, name, round(sums.get(pk, (0.0, 0.0))[0], 2), round(sums.get(pk, (0, 0))[1], 2))
-        for pk, name in names.items()
+    totals = []
+    for pk, name in names.items():
+        b, a = sums.get(pk, (0.0, 0.0))
+        totals.append(UtilisationRow(scope.first_day, name, round(b, 2), round(a, 2)))
+    return rows, totals
+
+
+def _opening_hours(intervals: list) -> float:
+    """Hours covered by the union of these intervals (a location is open while anyone works there)."""
+    hours, reach = 0.0, None
+    for iv in sorted(intervals, key=lambda iv: iv.start):
+        if reach is None or iv.start >= reach:
+            hours += (iv.end - iv.start).total_seconds() / 3600
+            reach = iv.end
+        elif iv.end > reach:
+            hours += (iv.end - reach).total_seconds() / 3600
+            reach = iv.end
+    return hours
+
+
+def _room_utilisation(scope: Scope, by_location: dict, booked: dict, by_week: bool):
+    """Booked vs available hours per room and period. A room is available while its location is open, and a
+    location is open while any of its active practitioners works there (the union of their working intervals
+    that day, `by_location`: the clinic keeps no separate opening hours; see docs/decisions.md). One query: the
+    rooms (`booked` is summed with the practitioners')."""
+    rooms = Room.objects.filter(location__active=True, active=True)
+    if scope.location_id:
+        rooms = rooms.filter(location_id=scope.location_id)
+    # A room with bookings in the range keeps its row even if it has since been closed.
+    used = {pk for pk, _ in booked}
+    room_list = list(
+        Room.objects.filter(Q(pk__in=rooms.values("pk")) | Q(pk__in=used))
+        .order_by("location__name", "name")
+        .values_list("pk", "name", "location_id", "location__name")
+    )
+    names = {pk: f"{name} ({location})" for pk, name, _, location in room_list}
+    locations = {location_id for _, _, location_id, _ in room_list}
+    open_hours: dict[tuple[int, dt.date], float] = {}
+    for (location_id, day), intervals in by_location.items():
+        if location_id in locations:
+            key = (location_id, _period(day, by_week))
+            open_hours[key] = open_hours.get(key, 0.0) + _opening_hours(intervals)
+    available = {
+        (pk, period): hours
+        for pk, _, location_id, _ in room_list
+        for (loc, period), hours in open_hours.items()
+        if loc == location_id
+    }
+    return _utilisation_rows(scope, names, booked, available)
+
+
+# --- Idle gaps --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdleGap:
+    day: dt.date  # local
+    practitioner: str
+    start: dt.datetime  # local
+    end: dt.datetime
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class IdleGaps:
+    shortest: dt.timedelta | None  # the shortest active appointment type: a gap is at least this long
+    gaps: list[IdleGap]
+
+    @property
+    def hours(self) -> float:
+        return round(sum(g.minutes for g in self.gaps) / 60, 2)
+
+
+# The practitioners' working intervals arrive as one JSON array of [practitioner, start, end] in Unix seconds (one
+# parameter however long the range); each interval with the active appointments that overlap it (found by the
+# (practitioner, start) index: a visit starts at most a day before the interval), plus a sentinel at its end; a gap
+# runs from the latest end before an appointment (or the interval's start) to its start. PostgreSQL is given the
+# appointments as a LATERAL join, so that it probes the index per interval rather than hashing on the practitioner.
+_GAPS_SQL = """
+WITH w AS ({intervals}),
+c AS (
+    SELECT w.p, w.ws, a.s, a.e
+    FROM w {appointments}
+    UNION ALL
+    SELECT p, ws, we, we FROM w
+),
+g AS (
+    SELECT p, s AS ge,
+        COALESCE(MAX(e) OVER (PARTITION BY p, ws ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), ws)
+            AS gs
+    FROM c
+)
+SELECT p, {epoch_gs}, {epoch_ge} FROM g WHERE ge > gs AND {epoch_ge} - {epoch_gs} >= %s ORDER BY p, gs
+"""
+_GAPS_PARTS = {
+    "sqlite": {
+        "intervals": "SELECT json_extract(value, '$[0]') AS p,"
+        " datetime(json_extract(value, '$[1]'), 'unixepoch') AS ws,"
+        " datetime(json_extract(value, '$[2]'), 'unixepoch') AS we FROM json_each(%s)",
+        "appointments": 'JOIN (SELECT practitioner_id, start AS s, "end" AS e FROM scheduling_appointment'
+        " WHERE status IN ({statuses})) a ON a.practitioner_id = w.p AND a.s >= datetime(w.ws, '-1 day')"
+        " AND a.s < w.we AND a.e > w.ws",
+        "epoch_gs": "CAST(strftime('%%s', gs) AS INTEGER)",
+        "epoch_ge": "CAST(strftime('%%s', ge) AS INTEGER)",
+    },
+    "postgresql": {
+        "intervals": "SELECT (x->>0)::integer AS p, to_timestamp((x->>1)::bigint) AS ws,"
+        " to_timestamp((x->>2)::bigint) AS we FROM jsonb_array_elements(%s::jsonb) x",
+        "appointments": 'CROSS JOIN LATERAL (SELECT start AS s, "end" AS e FROM scheduling_appointment'
+        " WHERE practitioner_id = w.p AND start >= w.ws - interval '1 day' AND start < w.we AND \"end\" > w.ws"
+        " AND status IN ({statuses}) OFFSET 0) a",  # OFFSET 0: not flattened into a hash join
+        "epoch_gs": "EXTRACT(EPOCH FROM gs)::bigint",
+        "epoch_ge": "EXTRACT(EPOCH FROM ge)::bigint",
+    },
+}
+
+
+def idle_gaps(scope: Scope) -> IdleGaps:
+    """The free stretches of each practitioner's working hours (weekly hours plus extra hours, minus time off and
+    meetings; at the location, when the report has one) at least as long as the shortest active appointment type:
+    the time that could take a visit. Listed per practitioner and day. Four queries: the shortest type, the
+    practitioners, their hours (`load_hours`), then one that cuts the working intervals by the active
+    appointments (a window over the appointments of each interval)."""
+    from scheduling.models import AppointmentType
+
+    shortest = AppointmentType.objects.filter(active=True).order_by("duration").values_list("duration", flat=True)
+    shortest = shortest.first()
+    if shortest is None:
+        return IdleGaps(None, [])
+    practitioners = Practitioner.objects.filter(active=True)
+    if scope.practitioner_id:
+        practitioners = Practitioner.objects.filter(pk=scope.practitioner_id)
+    names = dict(practitioners.order_by("display_name").values_list("pk", "display_name"))
+    zone = timezone.get_current_timezone()
+    data = availability.load_hours(practitioner_ids=list(names), first_day=scope.first_day, last_day=scope.last_day)
+    intervals = [
+        [pk, int(iv.start.timestamp()), int(iv.end.timestamp())]
+        for pk, day, iv in _working_intervals_in(data, list(names), scope, zone)
+        if not scope.location_id or iv.location_id == scope.location_id
     ]
-    return Utilisation(by_week=by_week, rows=rows, by_practitioner=totals)
+    if not intervals:
+        return IdleGaps(shortest, [])
+    statuses = list(Appointment.ACTIVE_STATUSES)
+    parts = dict(_GAPS_PARTS.get(connection.vendor, _GAPS_PARTS["postgresql"]))
+    parts["appointments"] = parts["appointments"].format(statuses=", ".join(["%s"] * len(statuses)))
+    with connection.cursor() as cursor:
+        cursor.execute(_GAPS_SQL.format(**parts), [json.dumps(intervals), *statuses, int(shortest.total_seconds())])
+        found = cursor.fetchall()
+    gaps = []
+    for pk, start, end in found:
+        start, end = dt.datetime.fromtimestamp(start, zone), dt.datetime.fromtimestamp(end, zone)
+        gaps.append(IdleGap(start.date(), names[pk], start, end))
+    gaps.sort(key=lambda g: (g.day, g.practitioner, g.start))
+    return IdleGaps(shortest, gaps)
 
 
 # --- New patients -----------------------------------------------------------------------------------------------
@@ -399,17 +588,36 @@ def lapsed_count(scope: Scope, *, weeks: int, now: dt.datetime) -> int:
 
 
 def lapsed_patients(scope: Scope, *, weeks: int, now: dt.datetime) -> list[dict]:
-    """The lapsed patients with their last visit and number of visits (here), most recently seen first. One
-    query: names patients, so the view audits the read."""
-    here = _seen(scope).filter(patient_id=OuterRef("pk"))
-    visits = here.values("patient_id").annotate(n=Count("pk")).values("n")
+    """The lapsed patients with their last visit and number of visits (here), most recently seen first, and whether
+    they are on the front desk's recall list (an accepted or active care plan: lapsed, such a patient has no
+    future appointment, which puts them on it; `clinic.careplans.recalls`). One query: names patients, so the view
+    audits the read."""
+    from clinic.careplans.recalls import RECALL_STATES
+
+    if connection.vendor == "postgresql":
+        # One grouped join over the patients' appointments: PostgreSQL read each patient's count as a subquery
+        # through the patient index and the rows (52,000 blocks over a year), 240 ms against 50.
+        here = Q(appointments__status__in=ATTENDED)
+        if scope.location_id:
+            here &= Q(appointments__room__location_id=scope.location_id)
+        if scope.practitioner_id:
+            here &= Q(appointments__practitioner_id=scope.practitioner_id)
+        figures = {"last_visit": Max("appointments__start", filter=here), "visits": Count("appointments", filter=here)}
+    else:
+        # SQLite answers the subqueries per patient from the (patient, start) indexes faster than the join.
+        seen_here = _seen(scope).filter(patient_id=OuterRef("pk"))
+        visits = seen_here.values("patient_id").annotate(n=Count("pk")).values("n")
+        figures = {
+            "last_visit": Subquery(seen_here.order_by("-start").values("start")[:1]),
+            "visits": Subquery(visits, output_field=IntegerField()),
+        }
     return list(
         _lapsed(scope, weeks=weeks, now=now)
         .annotate(
-            last_visit=Subquery(here.order_by("-start").values("start")[:1]),
-            visits=Subquery(visits, output_field=IntegerField()),
+            **figures,
+            on_recall=Exists(CarePlan.objects.filter(patient_id=OuterRef("pk"), status__in=RECALL_STATES)),
         )
-        .values("first_name", "last_name", "last_visit", "visits", patient_id=F("pk"))
+        .values("first_name", "last_name", "last_visit", "visits", "on_recall", patient_id=F("pk"))
         .order_by("-last_visit", "last_name", "first_name", "pk")
     )
 

@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.report_index, name="index"),
     path("utilisation/", views.utilisation, name="utilisation"),
+    path("utilisation/gaps/", views.utilisation_gaps, name="utilisation_gaps"),
     path("attendance/", views.attendance, name="attendance"),
     path("new-patients/", views.new_patients, name="new_patients"),
     path("attendance/patients/", views.attendance_patients, name="attendance_patients"),

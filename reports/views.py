@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
@@ -136,8 +137,17 @@ def utilisation(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResp
     """Booked vs available hours per practitioner, per day (per week past a month)."""
     figures = selectors.utilisation(scope)
     if request.GET.get("format") == "csv":
-        rows = [[r.period, r.practitioner, r.booked_hours, r.available_hours, r.pct] for r in figures.rows]
-        header = ["week_of" if figures.by_week else "day", "practitioner", "booked_hours", "available_hours", "pct"]
+        # One row per practitioner and period, then one per room and period (the other column left empty).
+        rows = [[r.period, r.practitioner, "", r.booked_hours, r.available_hours, r.pct] for r in figures.rows]
+        rows += [[r.period, "", r.practitioner, r.booked_hours, r.available_hours, r.pct] for r in figures.room_rows]
+        header = [
+            "week_of" if figures.by_week else "day",
+            "practitioner",
+            "room",
+            "booked_hours",
+            "available_hours",
+            "pct",
+        ]
         return _csv(f"utilisation-{scope.first_day}-{scope.last_day}", header, rows)
     chart = charts.bars_svg(
         [(r.practitioner, (r.booked_hours, r.available_hours)) for r in figures.by_practitioner],
@@ -145,9 +155,40 @@ def utilisation(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResp
         title="Booked and available hours by practitioner",
         unit=" h",
     )
-    return render(
-        request, "reports/utilisation.html", {"form": form, "scope": scope, "figures": figures, "chart": chart}
-    )
+    room_chart = None
+    if figures.by_room:
+        room_chart = charts.bars_svg(
+            [(r.practitioner, (r.booked_hours, r.available_hours)) for r in figures.by_room],
+            series=(_("Booked hours"), _("Opening hours")),
+            title=_("Booked hours and opening hours by room"),
+            unit=" h",
+        )
+    context = {"form": form, "scope": scope, "figures": figures, "chart": chart, "room_chart": room_chart}
+    return render(request, "reports/utilisation.html", context)
+
+
+@no_patient_data
+@rule_required("reports.read")
+@require_safe
+@_scoped("reports/utilisation_gaps.html")
+def utilisation_gaps(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
+    """The idle gaps of the practitioners' working hours that could take a visit, per practitioner and day."""
+    figures = selectors.idle_gaps(scope)
+    if request.GET.get("format") == "csv":
+        rows = [
+            [g.day, g.practitioner, g.start.strftime("%H:%M"), g.end.strftime("%H:%M"), g.minutes] for g in figures.gaps
+        ]
+        header = ["day", "practitioner", "from", "until", "minutes"]
+        return _csv(f"idle-gaps-{scope.first_day}-{scope.last_day}", header, rows)
+    context = {
+        "form": form,
+        "scope": scope,
+        "figures": figures,
+        "shortest": int(figures.shortest.total_seconds() // 60) if figures.shortest else None,
+        "gaps": figures.gaps[:LIST_ROWS],
+        "more": max(len(figures.gaps) - LIST_ROWS, 0),
+    }
+    return render(request, "reports/utilisation_gaps.html", context)
 
 
 @no_patient_data
@@ -215,10 +256,11 @@ def retention_patients(request: HttpRequest, form: ReportFilterForm, scope) -> H
                 p["first_name"],
                 _local_day(p["last_visit"]),
                 p["visits"],
+                "yes" if p["on_recall"] else "no",
             ]
             for p in patients
         ]
-        header = ["patient_id", "last_name", "first_name", "last_visit", "visits"]
+        header = ["patient_id", "last_name", "first_name", "last_visit", "visits", "on_recall_list"]
         return _csv(f"lapsed-patients-{weeks}-weeks", header, rows)
     # The page lists the most recently seen; the CSV holds them all.
     context = {

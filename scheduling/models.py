@@ -262,6 +262,12 @@ class Appointment(models.Model):
             models.Index(
                 fields=["patient", "start"], condition=Q(status="completed"), name="appointment_completed_visits"
             ),
+            # The reports' probe for a visit's next appointment (retention: was it booked before the patient
+            # left?) and the lapsed patients' "anything booked or attended since" reads only these columns:
+            # answered from the index alone, without reading the rows.
+            models.Index(
+                fields=["patient", "start", "status", "cancelled_at", "created_at"], name="appt_patient_next_cover"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_end_after_start"),

@@ -1,5 +1,6 @@
 """Practice reports in the browser: a clinic admin opens Reports from the menu, picks a custom range and reads
-the attendance, utilisation and new-patients figures (chart and table), then the audited list of patients."""
+the attendance, utilisation (per practitioner and per room, and the idle gaps) and new-patients figures (chart and
+table), then the audited list of patients."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -8,8 +9,9 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from scheduling.models import Appointment
+from tests.clinic.factories import LocationFactory, RoomFactory
 from tests.e2e.harness import click_through, login, shoot, visit
-from tests.scheduling.factories import AppointmentFactory
+from tests.scheduling.factories import AppointmentFactory, WorkingHoursFactory
 
 S = Appointment.Status
 
@@ -21,8 +23,14 @@ def test_admin_reads_the_reports(page, clinic_open, clinic_admin, patient_a, pat
     def at(offset, hour):
         return dt.datetime.combine(monday + dt.timedelta(days=offset), dt.time(hour), tzinfo=zone)
 
+    # Ada works Monday 09:00-13:00 at Northside, in its Room 1: the first visit (30 minutes) is its only booking.
+    northside = LocationFactory(name="Northside")
+    room = RoomFactory(location=northside, name="Room 1")
+    WorkingHoursFactory(
+        practitioner=practitioner_a, location=northside, weekday=0, start_time=dt.time(9), end_time=dt.time(13)
+    )
+    AppointmentFactory(practitioner=practitioner_a, patient=patient_a, room=room, start=at(0, 9), status=S.COMPLETED)
     for practitioner, patient, start, status in [
-        (practitioner_a, patient_a, at(0, 9), S.COMPLETED),
         (practitioner_a, patient_a, at(0, 10), S.NO_SHOW),
         (practitioner_a, patient_a, at(1, 9), S.NO_SHOW),
         (practitioner_b, patient_b, at(0, 9), S.COMPLETED),
@@ -51,7 +59,20 @@ def test_admin_reads_the_reports(page, clinic_open, clinic_admin, patient_a, pat
 
     click_through(page, page.get_by_role("link", name="Utilisation"))
     expect(page.get_by_role("heading", name="By practitioner")).to_be_visible()
+    visit(page, "/reports/utilisation/?range=custom&start=2026-06-01&end=2026-06-07")  # the nav keeps no range
+    expect(page.get_by_role("heading", name="By room", exact=True)).to_be_visible()
+    # Northside is open while Ada works there (4 h on Monday); Room 1 has her 30-minute visit booked.
+    expect(page.get_by_role("row", name="Room 1 (Northside)").first).to_contain_text("12.5%")
+    expect(page.locator("svg.report-chart")).to_have_count(2)
     shoot(page, "reports-utilisation")
+
+    click_through(page, page.get_by_role("link", name="Idle gaps that could take a visit, per practitioner and day"))
+    expect(page.get_by_role("heading", name="Idle gaps that could take a visit")).to_be_visible()
+    # At Northside, Monday 09:30-13:00 is free (the 10:00 no-show frees its time): 210 minutes. (The clinic's
+    # own hours give Ada more gaps elsewhere.)
+    expect(page.get_by_role("row", name="Mon 1 Jun 2026 Dr. Ada Adams 09:30 13:00")).to_contain_text("210")
+    expect(page.get_by_role("link", name="Download CSV")).to_be_visible()
+    shoot(page, "reports-idle-gaps")
 
     visit(page, "/reports/new-patients/?range=custom&start=2026-06-01&end=2026-06-07")
     expect(page.get_by_role("row", name="1 Jun 2026")).to_contain_text("2")  # Alice and Bruno, both at the desk

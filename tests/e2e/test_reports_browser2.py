@@ -74,8 +74,11 @@ def test_admin_reads_retention_care_plans_and_outcomes(
     shoot(page, "reports-retention")
 
     click_through(page, page.get_by_role("link", name="Patients with no visit for more than 6 weeks"))
-    expect(page.get_by_role("link", name="Alice Arnold")).to_be_visible()
-    expect(page.get_by_role("link", name="Bruno Berg")).to_be_visible()
+    expect(page.get_by_role("link", name="Alice Arnold", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Bruno Berg", exact=True)).to_be_visible()
+    # Bruno's plan is active, so the front desk's recall list has him; Alice's plan is completed.
+    expect(page.get_by_role("link", name="On the recall list (Bruno Berg)")).to_have_attribute("href", "/desk/recalls/")
+    expect(page.get_by_role("row", name="Alice Arnold")).to_contain_text("No current care plan")
     shoot(page, "reports-lapsed")
 
     click_through(page, page.get_by_role("link", name="Care plans"))

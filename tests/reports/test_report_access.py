@@ -23,6 +23,7 @@ NOW = dt.datetime(2026, 7, 1, 12, tzinfo=ZONE)
 JUNE = {"range": "custom", "start": "2026-06-01", "end": "2026-06-30"}
 PAGES = [
     "reports:utilisation",
+    "reports:utilisation_gaps",
     "reports:attendance",
     "reports:attendance_patients",
     "reports:new_patients",
@@ -100,9 +101,12 @@ def test_the_lapsed_list_links_to_the_recall_list_for_the_desk_and_admins_only(
 
 
 @pytest.mark.django_db
-def test_the_demo_has_a_lapsed_patient_to_show(settings):
+@pytest.mark.parametrize(
+    "when", [dt.datetime(2026, 6, 3, 12, 0, tzinfo=ZONE), dt.datetime(2026, 12, 4, 9, 0, tzinfo=ZONE)]
+)
+def test_the_demo_gives_every_report_something_to_show(settings, when):
     settings.TIME_ZONE = "America/New_York"
-    with time_machine.travel(dt.datetime(2026, 6, 3, 12, 0, tzinfo=ZONE), tick=False):
+    with time_machine.travel(when, tick=False):
         call_command("seed_demo")
         today = timezone.localdate()
         scope = selectors.Scope(today - dt.timedelta(days=30), today)
@@ -112,3 +116,15 @@ def test_the_demo_has_a_lapsed_patient_to_show(settings):
         # Every other report has something to show in the demo's last month too.
         assert selectors.attendance(scope).total.due > 0
         assert selectors.rebooking(scope).total.rebooked > 0
+        # Marcus is on a care plan: the lapsed list links him to the recall list.
+        assert lapsed[0]["on_recall"] is True
+        utilisation = selectors.utilisation(scope)
+        assert sum(r.booked_hours for r in utilisation.by_practitioner) > 0
+        assert utilisation.by_room and sum(r.booked_hours for r in utilisation.by_room) > 0
+        assert all(r.available_hours > 0 for r in utilisation.by_room)
+        assert selectors.idle_gaps(scope).gaps
+        assert sum(r.total for r in selectors.new_patients(scope)) > 0
+        year = selectors.Scope(today - dt.timedelta(days=365), today)
+        plans = selectors.careplans(year).total
+        assert plans.started > 0 and plans.completed > 0 and plans.discontinued > 0
+        assert any(r.improved > 0 for r in selectors.outcomes(year).rows)

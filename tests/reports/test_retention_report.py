@@ -149,7 +149,7 @@ def test_the_list_of_lapsed_patients_is_audited(june, client_for, clinic_admin):
     assert "Dan Dunn" in html and "Alice Arnold" not in html
     assert AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).count() == before + 1
     csv = client.get(reverse("reports:retention_patients"), _params(weeks=6, format="csv")).content.decode()
-    assert f"{dan.pk},Dunn,Dan,2026-04-01,1" in csv.splitlines()
+    assert f"{dan.pk},Dunn,Dan,2026-04-01,1,no" in csv.splitlines()
 
 
 def test_a_bad_number_of_weeks_is_named_next_to_the_field(client_for, clinic_admin):
@@ -174,3 +174,26 @@ def test_a_long_list_shows_the_most_recent_and_the_csv_holds_all(june, client_fo
     assert "3 patients: the 2 seen most recently are listed here; the CSV holds all 3." in html
     csv = client.get(reverse("reports:retention_patients"), _params(weeks=3, format="csv")).content.decode()
     assert len(csv.splitlines()) == 4
+
+
+def test_a_lapsed_patient_on_a_care_plan_links_to_the_recall_list(june, client_for, clinic_admin, practitioner_b):
+    from clinic.careplans.recalls import recall_rows
+    from clinic.models import CarePlan
+    from clinic.models.careplans import CarePlanStatus
+    from tests.reports.test_careplans_report import plan
+
+    carol, dan = june
+    plan(dan, practitioner_b, created=at(3, 1), accepted=at(3, 1), status=CarePlanStatus.ACTIVE)
+    plan(carol, practitioner_b, created=at(3, 1), accepted=at(3, 1), status=CarePlanStatus.COMPLETED)
+    lapsed = {p["patient_id"]: p["on_recall"] for p in selectors.lapsed_patients(JUNE, weeks=3, now=NOW)}
+    assert lapsed[dan.pk] is True and lapsed[carol.pk] is False  # a completed plan is no recall
+    # The flag agrees with the recall list itself: every lapsed patient flagged is on it.
+    on_list = {row.patient.pk for row in recall_rows(now=NOW)}
+    assert {pk for pk, flagged in lapsed.items() if flagged} <= on_list and dan.pk in on_list
+    assert CarePlan.objects.filter(patient=dan).exists()
+    recalls = reverse("clinic:recall_list")
+    with time_machine.travel(NOW, tick=False):
+        html = client_for(clinic_admin).get(reverse("reports:retention_patients"), _params(weeks=3)).content.decode()
+        csv = client_for(clinic_admin).get(reverse("reports:retention_patients"), _params(weeks=3, format="csv"))
+    assert html.count(f'class="lapsed-recall" href="{recalls}"') == 1 and "On the recall list" in html
+    assert f"{dan.pk},Dunn,Dan,2026-04-01,1,yes" in csv.content.decode().splitlines()

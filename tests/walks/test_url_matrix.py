@@ -36,6 +36,7 @@ MATRIX = {
     # Practice reports: clinic admins, and practitioners for their own figures.
     "reports:index": R(LOGIN, 403, 403, 200, 200),
     "reports:utilisation": R(LOGIN, 403, 403, 200, 200),
+    "reports:utilisation_gaps": R(LOGIN, 403, 403, 200, 200),
     "reports:new_patients": R(LOGIN, 403, 403, 200, 200),
     "reports:attendance": R(LOGIN, 403, 403, 200, 200),
     "reports:attendance_patients": R(LOGIN, 403, 403, 200, 200),
