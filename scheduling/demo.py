@@ -94,16 +94,8 @@ def _appointments(practitioners: list[Practitioner], patients: list[Patient], ty
                     if count == 0
                     else ("sot-re-examination" if count % 6 == 5 else "sot-adjustment")
                 )
-                start = dt.datetime.combine(day, dt.time.fromisoformat(label), tzinfo=zone)
-                try:
-                    appointment = services.appointment_book(
-                        patient=patient,
-                        practitioner=practitioner,
-                        appointment_type=types[slug],
-                        start=start,
-                        now=start - dt.timedelta(days=1),
-                    )
-                except services.SchedulingError:
+                appointment = _book_ahead(patient, practitioner, types[slug], day, label, zone)
+                if appointment is None:
                     continue  # outside hours (e.g. Saturday for most) or taken: skip, never double-book
                 visits[patient.pk] = count + 1
                 created += 1
@@ -139,21 +131,30 @@ def _notes_patient_visits(practitioner: Practitioner, types: dict[str, Appointme
             day += dt.timedelta(days=1)
         slug = "sot-new-patient-exam" if number == 0 else "sot-adjustment"
         for label in VISIT_TIMES:
-            start = dt.datetime.combine(day, dt.time.fromisoformat(label), tzinfo=zone)
-            try:
-                appointment = services.appointment_book(
-                    patient=patient,
-                    practitioner=practitioner,
-                    appointment_type=types[slug],
-                    start=start,
-                    now=start - dt.timedelta(days=1),
-                )
-            except services.SchedulingError:
+            appointment = _book_ahead(patient, practitioner, types[slug], day, label, zone)
+            if appointment is None:
                 continue
             _finish(appointment, no_show=False)
             made += 1
             break
     return made
+
+
+def _book_ahead(
+    patient: Patient, practitioner: Practitioner, appointment_type: AppointmentType, day: dt.date, label: str, zone
+) -> Appointment | None:
+    """Book `label` ("HH:MM") on `day` through the booking service as if the day before; None where it refuses."""
+    start = dt.datetime.combine(day, dt.time.fromisoformat(label), tzinfo=zone)
+    try:
+        return services.appointment_book(
+            patient=patient,
+            practitioner=practitioner,
+            appointment_type=appointment_type,
+            start=start,
+            now=start - dt.timedelta(days=1),
+        )
+    except services.SchedulingError:
+        return None
 
 
 def _finish(appointment: Appointment, *, no_show: bool) -> None:

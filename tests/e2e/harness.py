@@ -6,16 +6,21 @@
   tests/e2e/screenshots/ (git-ignored);
 - `check_a11y(page)`: runs axe-core in the page and fails on any serious or critical violation;
 - `visit(page, path)`: opens a path of the live server, checks the status, runs axe-core;
-- `click_through(page, locator)`: clicks something that loads a page, waits, runs axe-core.
+- `click_through(page, locator)`: clicks something that loads a page, waits, runs axe-core;
+- `fill_person(scope, ...)`: types a name, date of birth and phone into the labelled fields of a person form;
+- `at(day, hour, minute)`: that time of day in the clinic's zone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -25,6 +30,21 @@ PHONE = {"width": 390, "height": 844}
 # How long one step may wait: a broken journey fails fast instead of hanging the run.
 TIMEOUT_MS = 10_000
 BLOCKING_IMPACTS = {"serious", "critical"}
+ZONE = ZoneInfo(settings.TIME_ZONE)
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """`hour:minute` on `day` in the clinic's time zone."""
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZONE)
+
+
+def fill_person(scope, *, first: str, last: str, born: str, phone: str) -> None:
+    """Type a person's first and last name, date of birth (YYYY-MM-DD) and phone into `scope`'s labelled fields
+    (the page, or a fieldset such as the booking's "About you")."""
+    scope.get_by_label("First name").fill(first)
+    scope.get_by_label("Last name").fill(last)
+    scope.get_by_label("Date of birth").fill(born)
+    scope.get_by_label("Phone").fill(phone)
 
 
 @functools.cache
