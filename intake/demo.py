@@ -72,13 +72,7 @@ def _versions() -> tuple[ConsentVersion, ConsentVersion]:
 def _spanish_version() -> ConsentVersion:
     """Version 3: the Spanish text of version 2, marked as a demo translation not yet approved by the clinic."""
     return ConsentVersion.objects.filter(language="es").first() or services.consent_version_create(
-        title=consent_text.ES_TITLE,
-        version=3,
-        effective_date=dt.date(2026, 6, 1),
-        text=consent_text.ES_V2_TEXT,
-        risks=consent_text.ES_RISKS,
-        language="es",
-        translation_note=consent_text.ES_TRANSLATION_NOTE,
+        version=3, effective_date=dt.date(2026, 6, 1), **consent_text.ES_V2
     )
 
 
