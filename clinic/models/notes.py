@@ -208,6 +208,17 @@ class VisitNote(models.Model):
         THRUST = "thrust", "Thrust"
         NON_THRUST = "non_thrust", "Non-thrust"
 
+    # The P of the SOAP note: what was done today and what comes next (the last section of the note's page).
+    PLAN_FIELDS = (
+        "cranial_work",
+        "extremity_work",
+        "cervical_adjustment",
+        "cervical_detail",
+        "other_procedures",
+        "indicators_after",
+        "plan",
+        "next_visit",
+    )
     # What the hash covers, what copy forward copies, what a template may fill: the clinical content.
     CONTENT_FIELDS = (
         "chief_complaint",
@@ -229,14 +240,7 @@ class VisitNote(models.Model):
         "red_flags_reviewed",
         "block_placements",
         "cmrt_levels",
-        "cranial_work",
-        "extremity_work",
-        "cervical_adjustment",
-        "cervical_detail",
-        "other_procedures",
-        "indicators_after",
-        "plan",
-        "next_visit",
+        *PLAN_FIELDS,
     )
     # Copy forward: what usually carries over between visits (not today's pain, progress or adverse events).
     # Today's pain, progress, adverse events, red-flag review and re-checked indicators are never copied.

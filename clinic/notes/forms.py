@@ -33,16 +33,7 @@ SECTIONS = {
         "sacral_base",
     ],
     "assessment": ["assessment", "red_flags_reviewed"],
-    "plan": [
-        "cranial_work",
-        "extremity_work",
-        "cervical_adjustment",
-        "cervical_detail",
-        "other_procedures",
-        "indicators_after",
-        "plan",
-        "next_visit",
-    ],
+    "plan": list(VisitNote.PLAN_FIELDS),
 }
 NOTE_FIELDS = [name for names in SECTIONS.values() for name in names]
 TEXTAREA_ROWS = {
