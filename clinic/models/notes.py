@@ -208,6 +208,16 @@ class VisitNote(models.Model):
         THRUST = "thrust", "Thrust"
         NON_THRUST = "non_thrust", "Non-thrust"
 
+    # The SOT category and the one-value indicators found for it (the occipital fibers are rows of their own).
+    SOT_INDICATOR_FIELDS = (
+        "sot_category",
+        "short_leg_side",
+        "short_leg_position",
+        "heel_tension",
+        "arm_fossa_left",
+        "arm_fossa_right",
+        "dollar_sign",
+    )
     # The P of the SOAP note: what was done today and what comes next (the last section of the note's page).
     PLAN_FIELDS = (
         "cranial_work",
@@ -226,13 +236,7 @@ class VisitNote(models.Model):
         "progress",
         "adverse_event",
         "adverse_event_detail",
-        "sot_category",
-        "short_leg_side",
-        "short_leg_position",
-        "heel_tension",
-        "arm_fossa_left",
-        "arm_fossa_right",
-        "dollar_sign",
+        *SOT_INDICATOR_FIELDS,
         "occipital_fibers",
         "cranial_findings",
         "sacral_base",
