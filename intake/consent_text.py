@@ -211,3 +211,13 @@ _ES_PARAGRAPHS: list[list[str]] = [
     ],
 ]
 ES_V2_TEXT = "\n\n".join("\n".join(lines) for lines in _ES_PARAGRAPHS) + "\n"
+
+# Versions as `consent_version_create` takes them: the current English text and the demo's Spanish translation of it.
+V2 = {"title": TITLE, "text": V2_TEXT, "risks": RISKS}
+ES_V2 = {
+    "title": ES_TITLE,
+    "text": ES_V2_TEXT,
+    "risks": ES_RISKS,
+    "language": "es",
+    "translation_note": ES_TRANSLATION_NOTE,
+}

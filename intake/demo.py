@@ -55,20 +55,16 @@ PLAN = {
 }
 
 
+ENGLISH_VERSIONS = ((1, dt.date(2026, 1, 5), consent_text.V1_TEXT), (2, dt.date(2026, 6, 1), consent_text.V2_TEXT))
+
+
 def _versions() -> tuple[ConsentVersion, ConsentVersion]:
-    v1 = ConsentVersion.objects.filter(version=1).first() or services.consent_version_create(
-        title=consent_text.TITLE,
-        version=1,
-        effective_date=dt.date(2026, 1, 5),
-        text=consent_text.V1_TEXT,
-        risks=consent_text.RISKS,
-    )
-    v2 = ConsentVersion.objects.filter(version=2).first() or services.consent_version_create(
-        title=consent_text.TITLE,
-        version=2,
-        effective_date=dt.date(2026, 6, 1),
-        text=consent_text.V2_TEXT,
-        risks=consent_text.RISKS,
+    v1, v2 = (
+        ConsentVersion.objects.filter(version=number).first()
+        or services.consent_version_create(
+            title=consent_text.TITLE, version=number, effective_date=effective, text=text, risks=consent_text.RISKS
+        )
+        for number, effective, text in ENGLISH_VERSIONS
     )
     return v1, v2
 
@@ -76,13 +72,7 @@ def _versions() -> tuple[ConsentVersion, ConsentVersion]:
 def _spanish_version() -> ConsentVersion:
     """Version 3: the Spanish text of version 2, marked as a demo translation not yet approved by the clinic."""
     return ConsentVersion.objects.filter(language="es").first() or services.consent_version_create(
-        title=consent_text.ES_TITLE,
-        version=3,
-        effective_date=dt.date(2026, 6, 1),
-        text=consent_text.ES_V2_TEXT,
-        risks=consent_text.ES_RISKS,
-        language="es",
-        translation_note=consent_text.ES_TRANSLATION_NOTE,
+        version=3, effective_date=dt.date(2026, 6, 1), **consent_text.ES_V2
     )
 
 

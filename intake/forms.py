@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.input_limits import BoundedFormMixin
 from clinic.models import Patient, phone_validator
+from clinic.questionnaire_fields import SKIP, item_field
 from clinic.single_line import SingleLineFormMixin
 from clinic.widgets import DateInput
 from intake import content
@@ -163,13 +164,6 @@ class RedFlagsForm(forms.Form):
         return [code for code, _q, _a in content.RED_FLAGS if self.cleaned_data.get(code) == "yes"]
 
 
-SKIP = "skip"
-
-
-def _item_value(value: str) -> int | str:
-    return value if value == SKIP else int(value)
-
-
 class OutcomeForm(forms.Form):
     """One radio group per item of the questionnaire. Every item needs an answer or a deliberate "skip": a
     question passed over by mistake is asked for before the form moves on (the instruments' rule for missing
@@ -181,14 +175,7 @@ class OutcomeForm(forms.Form):
         if questionnaire is None:
             return
         for item in questionnaire.items.all():
-            self.fields[item.code] = forms.TypedChoiceField(
-                label=f"{item.position}. {item.local_text}",
-                choices=[(str(o.score), o.local_text) for o in item.options.all()] + [(SKIP, _("Skip this question"))],
-                coerce=_item_value,
-                empty_value=None,
-                widget=forms.RadioSelect,
-                error_messages={"required": _("Choose the answer closest to how you are, or “Skip this question”.")},
-            )
+            self.fields[item.code] = item_field(item)
 
     def skipped(self) -> int:
         return sum(1 for value in self.cleaned_data.values() if value == SKIP)

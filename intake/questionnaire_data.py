@@ -53,6 +53,11 @@ SLEEPING = _item(
     "My sleep is greatly disturbed (3 to 5 hours awake).",
     "My sleep is completely disturbed (5 to 7 hours awake).",
 )
+# Both instruments: items scored 0-5, and the scoring guides score a form with one item missed (out of the rest);
+# with more, it is not scored.
+SCORING = {"max_item_score": 5, "max_missing_items": 1}
+# The items both instruments open with.
+SHARED_ITEMS = [COMMON_PAIN, PERSONAL_CARE, LIFTING]
 
 NDI = {
     "code": "ndi",
@@ -60,7 +65,7 @@ NDI = {
     "region": "neck",
     "instructions": "For each question, choose the one answer that best describes your neck problem today. "
     "If a question does not apply to you, choose “Skip this question”.",
-    "max_item_score": 5,
+    **SCORING,
     # Percent bands after Vernon (2008, J Manipulative Physiol Ther 31:491), converted from raw scores.
     "bands": [
         {"max": 8, "label": "No disability"},
@@ -72,12 +77,8 @@ NDI = {
     "source_note": "Items written by the clinic in the structure of the NDI; bands after Vernon 2008.",
     # About 5 points of 50: the smallest change beyond measurement error the scoring guides quote.
     "meaningful_change": 10,
-    # The scoring guides score a form with one item missed (out of the rest); with more, it is not scored.
-    "max_missing_items": 1,
     "items": [
-        COMMON_PAIN,
-        PERSONAL_CARE,
-        LIFTING,
+        *SHARED_ITEMS,
         _item(
             "reading",
             "Reading",
@@ -148,7 +149,7 @@ ODI = {
     "region": "low_back",
     "instructions": "For each question, choose the one answer that best describes your back problem today. "
     "If a question does not apply to you, choose “Skip this question”.",
-    "max_item_score": 5,
+    **SCORING,
     "bands": [
         {"max": 20, "label": "Minimal disability"},
         {"max": 40, "label": "Moderate disability"},
@@ -159,12 +160,8 @@ ODI = {
     "source_note": "Items written by the clinic in the structure of the ODI; bands as published for the ODI.",
     # 10 percentage points (Ostelo et al., Spine 2008, consensus on low back pain).
     "meaningful_change": 10,
-    # The scoring guides score a form with one item missed (out of the rest); with more, it is not scored.
-    "max_missing_items": 1,
     "items": [
-        COMMON_PAIN,
-        PERSONAL_CARE,
-        LIFTING,
+        *SHARED_ITEMS,
         _item(
             "walking",
             "Walking",

@@ -94,21 +94,13 @@ def _appointments(practitioners: list[Practitioner], patients: list[Patient], ty
                     if count == 0
                     else ("sot-re-examination" if count % 6 == 5 else "sot-adjustment")
                 )
-                start = dt.datetime.combine(day, dt.time.fromisoformat(label), tzinfo=zone)
-                try:
-                    appointment = services.appointment_book(
-                        patient=patient,
-                        practitioner=practitioner,
-                        appointment_type=types[slug],
-                        start=start,
-                        now=start - dt.timedelta(days=1),
-                    )
-                except services.SchedulingError:
+                appointment = book_ahead(patient, practitioner, types[slug], day, dt.time.fromisoformat(label), zone)
+                if appointment is None:
                     continue  # outside hours (e.g. Saturday for most) or taken: skip, never double-book
                 visits[patient.pk] = count + 1
                 created += 1
                 if appointment.end <= now:
-                    _finish(appointment, no_show=(patient_index % 17 == 0))
+                    finish_visit(appointment, no_show=(patient_index % 17 == 0))
                 elif appointment.start <= now:
                     services.appointment_check_in(
                         appointment=appointment, override_reason="Demo: paperwork at the desk"
@@ -139,24 +131,35 @@ def _notes_patient_visits(practitioner: Practitioner, types: dict[str, Appointme
             day += dt.timedelta(days=1)
         slug = "sot-new-patient-exam" if number == 0 else "sot-adjustment"
         for label in VISIT_TIMES:
-            start = dt.datetime.combine(day, dt.time.fromisoformat(label), tzinfo=zone)
-            try:
-                appointment = services.appointment_book(
-                    patient=patient,
-                    practitioner=practitioner,
-                    appointment_type=types[slug],
-                    start=start,
-                    now=start - dt.timedelta(days=1),
-                )
-            except services.SchedulingError:
+            appointment = book_ahead(patient, practitioner, types[slug], day, dt.time.fromisoformat(label), zone)
+            if appointment is None:
                 continue
-            _finish(appointment, no_show=False)
+            finish_visit(appointment, no_show=False)
             made += 1
             break
     return made
 
 
-def _finish(appointment: Appointment, *, no_show: bool) -> None:
+def book_ahead(
+    patient: Patient, practitioner: Practitioner, appointment_type: AppointmentType, day: dt.date, time: dt.time, zone
+) -> Appointment | None:
+    """Book `time` on `day` through the booking service as if the day before; None where it refuses (outside
+    hours, or taken)."""
+    start = dt.datetime.combine(day, time, tzinfo=zone)
+    try:
+        return services.appointment_book(
+            patient=patient,
+            practitioner=practitioner,
+            appointment_type=appointment_type,
+            start=start,
+            now=start - dt.timedelta(days=1),
+        )
+    except services.SchedulingError:
+        return None
+
+
+def finish_visit(appointment: Appointment, *, no_show: bool) -> None:
+    """Take a past booking through the desk's steps: checked in at its start, treated, completed (or a no-show)."""
     if no_show:
         services.appointment_mark_no_show(appointment=appointment)
         return

@@ -21,8 +21,7 @@ from clinic.models import CarePlan, Patient, PlanQuestionnaire, Practitioner
 from intake.models import Questionnaire
 from scheduling import availability
 from scheduling import selectors as scheduling_selectors
-from scheduling import services as scheduling_services
-from scheduling.demo import NOTES_PATIENT
+from scheduling.demo import NOTES_PATIENT, book_ahead, finish_visit
 from scheduling.models import AppointmentType
 
 RECALL_PATIENT = ("Marcus", "Bell")
@@ -122,23 +121,11 @@ def _marcus(practitioner: Practitioner) -> str:
         while day.weekday() >= 5:
             day += dt.timedelta(days=1)
         for hour in (10, 11, 14, 15, 16):
-            start = dt.datetime.combine(day, dt.time(hour, 30), tzinfo=zone)
-            try:
-                appointment = scheduling_services.appointment_book(
-                    patient=patient,
-                    practitioner=practitioner,
-                    appointment_type=adjustment,
-                    start=start,
-                    now=start - dt.timedelta(days=1),
-                )
-            except scheduling_services.SchedulingError:
+            appointment = book_ahead(patient, practitioner, adjustment, day, dt.time(hour, 30), zone)
+            if appointment is None:
                 continue
-            appointment = scheduling_services.appointment_check_in(
-                appointment=appointment, override_reason="Demo: past visit", now=appointment.start
-            )
-            appointment = scheduling_services.appointment_start_treatment(appointment=appointment)
-            scheduling_services.appointment_complete(appointment=appointment)
-            starts.append(start)
+            finish_visit(appointment, no_show=False)
+            starts.append(appointment.start)
             break
     if not starts:
         return "Marcus Bell (no visit could be booked)"

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import CarePlan, GoalKind
+from clinic.questionnaire_fields import SKIP, item_field
 
 PHASES = 3
 GOALS = 3
@@ -127,13 +128,6 @@ class DiscontinueForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-SKIP = "skip"
-
-
-def _item_value(value: str) -> int | str:
-    return value if value == SKIP else int(value)
-
-
 class PlanQuestionnaireForm(forms.Form):
     """The plan's questionnaire as the patient answers it from the e-mailed link, as the intake asks it: one radio
     group per item, and every item needs an answer or a deliberate "Skip this question" (a question passed over
@@ -149,15 +143,7 @@ class PlanQuestionnaireForm(forms.Form):
         self.questionnaire = questionnaire
         self.item_codes = []
         for item in questionnaire.items.all():
-            self.fields[f"item_{item.code}"] = forms.TypedChoiceField(
-                # The questionnaire's own texts in the page's language (its data), as the intake shows them.
-                label=f"{item.position}. {item.local_text}",
-                choices=[(str(o.score), o.local_text) for o in item.options.all()] + [(SKIP, _("Skip this question"))],
-                coerce=_item_value,
-                empty_value=None,
-                widget=forms.RadioSelect,
-                error_messages={"required": _("Choose the answer closest to how you are, or “Skip this question”.")},
-            )
+            self.fields[f"item_{item.code}"] = item_field(item)
             self.item_codes.append(item.code)
         # The choice comes last, under the questions.
         self.order_fields([*(f"item_{code}" for code in self.item_codes), "send_incomplete"])

@@ -208,13 +208,8 @@ class VisitNote(models.Model):
         THRUST = "thrust", "Thrust"
         NON_THRUST = "non_thrust", "Non-thrust"
 
-    # What the hash covers, what copy forward copies, what a template may fill: the clinical content.
-    CONTENT_FIELDS = (
-        "chief_complaint",
-        "pain_today",
-        "progress",
-        "adverse_event",
-        "adverse_event_detail",
+    # The SOT category and the one-value indicators found for it (the occipital fibers are rows of their own).
+    SOT_INDICATOR_FIELDS = (
         "sot_category",
         "short_leg_side",
         "short_leg_position",
@@ -222,13 +217,9 @@ class VisitNote(models.Model):
         "arm_fossa_left",
         "arm_fossa_right",
         "dollar_sign",
-        "occipital_fibers",
-        "cranial_findings",
-        "sacral_base",
-        "assessment",
-        "red_flags_reviewed",
-        "block_placements",
-        "cmrt_levels",
+    )
+    # The P of the SOAP note: what was done today and what comes next (the last section of the note's page).
+    PLAN_FIELDS = (
         "cranial_work",
         "extremity_work",
         "cervical_adjustment",
@@ -237,6 +228,23 @@ class VisitNote(models.Model):
         "indicators_after",
         "plan",
         "next_visit",
+    )
+    # What the hash covers, what copy forward copies, what a template may fill: the clinical content.
+    CONTENT_FIELDS = (
+        "chief_complaint",
+        "pain_today",
+        "progress",
+        "adverse_event",
+        "adverse_event_detail",
+        *SOT_INDICATOR_FIELDS,
+        "occipital_fibers",
+        "cranial_findings",
+        "sacral_base",
+        "assessment",
+        "red_flags_reviewed",
+        "block_placements",
+        "cmrt_levels",
+        *PLAN_FIELDS,
     )
     # Copy forward: what usually carries over between visits (not today's pain, progress or adverse events).
     # Today's pain, progress, adverse events, red-flag review and re-checked indicators are never copied.

@@ -21,28 +21,9 @@ POSITION_CHOICES = BLANK + Position.choices
 # The note's own fields, in the order of the page (S, O, A, P).
 SECTIONS = {
     "subjective": ["chief_complaint", "pain_today", "progress", "adverse_event", "adverse_event_detail"],
-    "objective": [
-        "sot_category",
-        "short_leg_side",
-        "short_leg_position",
-        "heel_tension",
-        "arm_fossa_left",
-        "arm_fossa_right",
-        "dollar_sign",
-        "cranial_findings",
-        "sacral_base",
-    ],
+    "objective": [*VisitNote.SOT_INDICATOR_FIELDS, "cranial_findings", "sacral_base"],
     "assessment": ["assessment", "red_flags_reviewed"],
-    "plan": [
-        "cranial_work",
-        "extremity_work",
-        "cervical_adjustment",
-        "cervical_detail",
-        "other_procedures",
-        "indicators_after",
-        "plan",
-        "next_visit",
-    ],
+    "plan": list(VisitNote.PLAN_FIELDS),
 }
 NOTE_FIELDS = [name for names in SECTIONS.values() for name in names]
 TEXTAREA_ROWS = {

@@ -58,10 +58,10 @@ def test_the_trigger_refuses_every_change_of_the_patients_id_on_postgres(front_d
 
 @requires_postgres
 @pytest.mark.django_db
-def test_a_deleted_patients_rows_keep_their_id_on_postgres(front_desk):
+def test_a_deleted_patients_rows_stay_and_keep_their_id_on_postgres(front_desk):
     patient = PatientFactory()
     pk = patient.pk
     services.audit_record(actor=front_desk, action="view", obj=patient)
     Patient.objects.filter(pk=pk).delete()
     event = AuditEvent.objects.get(object_id=str(pk))
-    assert (event.patient, event.patient_ref) == (None, pk)
+    assert (event.patient, event.patient_ref, event.actor) == (None, pk, front_desk)

@@ -14,8 +14,7 @@ from django.urls import reverse
 
 from clinic import services
 from clinic.models import AuditEvent
-from clinic.models import Patient as PatientModel
-from tests.clinic.factories import PASSWORD, PatientFactory, UserFactory, totp_code
+from tests.clinic.factories import PASSWORD, UserFactory, totp_code
 from tests.conftest import requires_postgres
 
 T0 = dt.datetime(2026, 3, 2, 14, 0, tzinfo=dt.UTC)
@@ -432,17 +431,6 @@ def test_audit_rows_cannot_be_updated_or_deleted_on_postgres(patient_a, front_de
         AuditEvent.objects.filter(pk=event.pk).update(actor=patient_a.user)
     event.refresh_from_db()
     assert event.detail == "" and event.actor == front_desk
-
-
-@requires_postgres
-@pytest.mark.django_db
-def test_deleting_a_patient_keeps_their_audit_rows_on_postgres(front_desk):
-    patient = PatientFactory()
-    pk = patient.pk
-    services.audit_record(actor=front_desk, action="view", obj=patient)
-    PatientModel.objects.filter(pk=pk).delete()
-    event = AuditEvent.objects.get(object_id=str(pk))
-    assert event.patient is None and event.actor == front_desk
 
 
 # --- Access log -------------------------------------------------------------------------------------------

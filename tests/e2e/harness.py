@@ -6,16 +6,24 @@
   tests/e2e/screenshots/ (git-ignored);
 - `check_a11y(page)`: runs axe-core in the page and fails on any serious or critical violation;
 - `visit(page, path)`: opens a path of the live server, checks the status, runs axe-core;
-- `click_through(page, locator)`: clicks something that loads a page, waits, runs axe-core.
+- `click_through(page, locator)`: clicks something that loads a page, waits, runs axe-core;
+- `fill_person(scope, ...)`: types a name, date of birth and phone into the labelled fields of a person form;
+- `fill_form(page, {label: value})`: fills labelled fields, choosing from a select where the field is one;
+- `fill_care_plan_proposal(page, {label: value})`: from the chart, opens the care-plan proposal and fills it;
+- `book_phase_one(page, plan, ...)`: books a care plan's phase 1 as a series from its plan page;
+- `at(day, hour, minute)`: that time of day in the clinic's zone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -25,6 +33,62 @@ PHONE = {"width": 390, "height": 844}
 # How long one step may wait: a broken journey fails fast instead of hanging the run.
 TIMEOUT_MS = 10_000
 BLOCKING_IMPACTS = {"serious", "critical"}
+ZONE = ZoneInfo(settings.TIME_ZONE)
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """`hour:minute` on `day` in the clinic's time zone."""
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZONE)
+
+
+def fill_form(scope, values: dict[str, str]) -> None:
+    """Fill each field whose label is exactly `label` with its value, in order: a select has the option chosen,
+    any other field is typed into."""
+    for label, value in values.items():
+        field = scope.get_by_label(label, exact=True)
+        if field.evaluate("element => element.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+
+
+def fill_care_plan_proposal(page, values: dict[str, str]) -> None:
+    """From a patient's chart, open Care plans, then "Propose a care plan", and fill the proposal (`fill_form`)."""
+    click_through(page, page.get_by_role("link", name="Care plans"))
+    click_through(page, page.get_by_role("link", name="Propose a care plan"))
+    fill_form(page, values)
+
+
+def book_phase_one(
+    page, plan, *, per_week: int, weeks: int, weekdays: tuple[str, ...], first_date: str, booked: int
+) -> None:
+    """From the plan page, book the care plan's phase 1 as a series: the series page comes filled in with the
+    phase's weeks and weekdays; choose the type, the first date (YYYY-MM-DD) and 10:00, check the times, book,
+    and see the booked count on the plan's phase row."""
+    from playwright.sync_api import expect
+
+    click_through(page, page.get_by_role("link", name="Book phase 1"))
+    expect(page.get_by_label("For how many weeks")).to_have_value(str(weeks))
+    for weekday in weekdays:
+        expect(page.get_by_label(weekday)).to_be_checked()
+    page.get_by_label("Appointment type").select_option(label="SOT adjustment")
+    page.get_by_label("First date").fill(first_date)
+    page.get_by_label(re.compile(r"^\s*At\W*$")).fill("10:00")
+    click_through(page, page.get_by_role("button", name="Check these times"))
+    click_through(page, page.get_by_role("button", name="Book the series"))
+    expect(page.get_by_role("status")).to_contain_text(f"Booked {booked} appointments.")
+    visit(page, plan.get_absolute_url())
+    phase_one = page.locator("tr", has_text=re.compile(rf"^\s*1 · {per_week}/week . {weeks}"))
+    expect(phase_one.locator("td").first).to_have_text(str(booked))
+
+
+def fill_person(scope, *, first: str, last: str, born: str, phone: str) -> None:
+    """Type a person's first and last name, date of birth (YYYY-MM-DD) and phone into `scope`'s labelled fields
+    (the page, or a fieldset such as the booking's "About you")."""
+    scope.get_by_label("First name").fill(first)
+    scope.get_by_label("Last name").fill(last)
+    scope.get_by_label("Date of birth").fill(born)
+    scope.get_by_label("Phone").fill(phone)
 
 
 @functools.cache

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from clinic.models import Patient
 from tests.clinic.factories import UserFactory
-from tests.e2e.harness import PHONE, click_through, login, shoot, visit
+from tests.e2e.harness import PHONE, click_through, fill_person, login, shoot, visit
 from tests.intake import factories as intake
 
 
@@ -25,10 +25,7 @@ def test_an_account_without_a_booking_finds_its_way_to_the_intake(page, newcomer
     click_through(page, page.get_by_role("link", name="Intake form and consent"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
     expect(page.get_by_role("link", name="Book a first visit")).to_be_visible()
-    page.get_by_label("First name").fill("Sol")
-    page.get_by_label("Last name").fill("Oakes")
-    page.get_by_label("Date of birth").fill("2091-03-04")
-    page.get_by_label("Phone").fill("(555) 010-4444")
+    fill_person(page, first="Sol", last="Oakes", born="2091-03-04", phone="(555) 010-4444")
     click_through(page, page.get_by_role("button", name="Make my record and start the intake"))
     expect(page.get_by_text("The date of birth cannot be in the future.")).to_be_visible()
     expect(page.get_by_label("First name")).to_have_value("Sol")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from clinic.models import Patient
 from scheduling.models import Appointment
-from tests.e2e.harness import PHONE, not_a_page, shoot
+from tests.e2e.harness import PHONE, fill_person, not_a_page, shoot
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
 NO_AXE = "JavaScript is off: axe-core cannot run (test_booking_journey.py checks these pages with it on)"
@@ -54,10 +54,7 @@ def test_new_patient_books_online_on_a_phone_without_javascript(another_browser,
     click_through(page, page.get_by_role("button", name="Sign Up"))
     assert page.url.endswith("/book/confirm/"), page.url
     shoot(page, "booking-no-js-confirm", widths=("phone",), a11y=False)
-    page.get_by_label("First name").fill("Nadia")
-    page.get_by_label("Last name").fill("Novak")
-    page.get_by_label("Date of birth").fill("1990-04-02")
-    page.get_by_label("Phone").fill("(555) 010-7777")
+    fill_person(page, first="Nadia", last="Novak", born="1990-04-02", phone="(555) 010-7777")
     click_through(page, page.get_by_role("button", name="Confirm booking"))
     assert re.search(r"/account/appointments/\d+/$", page.url), page.url
     expect(page.get_by_role("status")).to_contain_text("A confirmation is on its way")

@@ -4,7 +4,6 @@ SEQUENCE), then tries to cancel inside the policy window and is told to call the
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
@@ -14,17 +13,12 @@ from playwright.sync_api import expect
 from clinic.models import Patient
 from scheduling.models import Appointment
 from tests.clinic.factories import UserFactory
-from tests.e2e.harness import PHONE, check_a11y, click_through, login, shoot, visit
+from tests.e2e.harness import PHONE, at, check_a11y, click_through, fill_person, login, shoot, visit
 
-ZONE = ZoneInfo(settings.TIME_ZONE)
 MONDAY = dt.date(2030, 6, 3)
 THURSDAY = MONDAY + dt.timedelta(days=3)
 TUESDAY = MONDAY + dt.timedelta(days=1)
 PASS_PHRASE = "a-long-pass-phrase-1"
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZONE)
 
 
 def download_ics(page) -> icalendar.Event:
@@ -91,10 +85,7 @@ def test_new_patient_books_moves_and_is_told_to_call_inside_the_window(page, cli
 
     # About you, then confirm.
     about = page.get_by_role("group", name="About you")
-    about.get_by_label("First name").fill("Nadia")
-    about.get_by_label("Last name").fill("Novak")
-    about.get_by_label("Date of birth").fill("1990-04-02")
-    about.get_by_label("Phone").fill("(555) 010-7777")
+    fill_person(about, first="Nadia", last="Novak", born="1990-04-02", phone="(555) 010-7777")
     shoot(page, "booking-journey-06-about-you")
     click_through(page, page.get_by_role("button", name="Confirm booking"))
     expect(page.get_by_role("status")).to_contain_text("Booked: SOT new-patient exam on Thursday 6 June at 09:00")
@@ -187,10 +178,7 @@ def test_time_taken_meanwhile_offers_the_nearest_free_times_and_keeps_what_was_t
     login(other, newcomer)
     pick_thursday_nine_with_dr_adams(other)
     about = other.get_by_role("group", name="About you")
-    about.get_by_label("First name").fill("Omar")
-    about.get_by_label("Last name").fill("Okafor")
-    about.get_by_label("Date of birth").fill("1979-11-23")
-    about.get_by_label("Phone").fill("(555) 010-3131")
+    fill_person(about, first="Omar", last="Okafor", born="1979-11-23", phone="(555) 010-3131")
 
     # Alice confirms first.
     click_through(page, page.get_by_role("button", name="Confirm booking"))

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from clinic import outbox
 from clinic.models import CarePlan, OutgoingNotice, PlanQuestionnaire
 from tests.clinic import note_factories as nf
-from tests.e2e.harness import PHONE, click_through, login, shoot, visit
+from tests.e2e.harness import PHONE, book_phase_one, click_through, fill_care_plan_proposal, login, shoot, visit
 from tests.intake import factories as intake_factories
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
@@ -40,20 +40,23 @@ def test_propose_accept_book_phase_one_answer_the_questionnaire_and_see_the_tren
     login(page, practitioner_a.user)
     visit(page, f"/patients/{patient_a.pk}/chart/")
     expect(page.get_by_text("Outcomes over the plan")).to_have_count(0)
-    click_through(page, page.get_by_role("link", name="Care plans"))
-    click_through(page, page.get_by_role("link", name="Propose a care plan"))
-    page.get_by_label("Diagnosis").fill("Mechanical neck pain")
-    page.get_by_label("Phase 1: visits per week").fill("2")
-    page.get_by_label("Phase 1: weeks").fill("3")
-    page.get_by_label("Phase 2: visits per week").fill("1")
-    page.get_by_label("Phase 2: weeks").fill("4")
-    page.get_by_label("Goal 1", exact=True).select_option("questionnaire_below")
-    page.get_by_label("Goal 1: target").fill("20")
-    page.get_by_label("Goal 2", exact=True).select_option("pain_at_most")
-    page.get_by_label("Goal 2: target").fill("2")
-    page.get_by_label("Re-examination at visit").fill("6")
-    page.get_by_label("Questionnaire to repeat").select_option("ndi")
-    page.get_by_label("Every N weeks").fill("1")
+    fill_care_plan_proposal(
+        page,
+        {
+            "Diagnosis": "Mechanical neck pain",
+            "Phase 1: visits per week": "2",
+            "Phase 1: weeks": "3",
+            "Phase 2: visits per week": "1",
+            "Phase 2: weeks": "4",
+            "Goal 1": "questionnaire_below",
+            "Goal 1: target": "20",
+            "Goal 2": "pain_at_most",
+            "Goal 2: target": "2",
+            "Re-examination at visit": "6",
+            "Questionnaire to repeat": "ndi",
+            "Every N weeks": "1",
+        },
+    )
     click_through(page, page.get_by_role("button", name="Propose the plan"))
     expect(page.get_by_text("10 visits over 7 weeks")).to_be_visible()
     shoot(page, "story-1-practitioner-proposed", widths=("desktop",))
@@ -75,19 +78,7 @@ def test_propose_accept_book_phase_one_answer_the_questionnaire_and_see_the_tren
     desk = another_browser()
     login(desk, front_desk)
     visit(desk, plan.get_absolute_url())
-    click_through(desk, desk.get_by_role("link", name="Book phase 1"))
-    expect(desk.get_by_label("For how many weeks")).to_have_value("3")
-    expect(desk.get_by_label("Tuesday")).to_be_checked()
-    expect(desk.get_by_label("Thursday")).to_be_checked()
-    desk.get_by_label("Appointment type").select_option(label="SOT adjustment")
-    desk.get_by_label("First date").fill("2030-06-04")
-    desk.get_by_label(re.compile(r"^\s*At\W*$")).fill("10:00")
-    click_through(desk, desk.get_by_role("button", name="Check these times"))
-    click_through(desk, desk.get_by_role("button", name="Book the series"))
-    expect(desk.get_by_role("status")).to_contain_text("Booked 6 appointments.")
-    visit(desk, plan.get_absolute_url())
-    phase_one = desk.locator("tr", has_text=re.compile(r"^\s*1 · 2/week . 3"))
-    expect(phase_one.locator("td").first).to_have_text("6")  # booked
+    book_phase_one(desk, plan, per_week=2, weeks=3, weekdays=("Tuesday", "Thursday"), first_date="2030-06-04", booked=6)
     visit(desk, "/frontdesk/?date=2030-06-04")
     block = desk.locator("a.cal-block", has_text=patient_a.full_name)
     expect(block.locator("em")).to_contain_text("visit 1 of 10 · re-exam due at visit 6")

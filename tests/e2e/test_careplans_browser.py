@@ -2,14 +2,13 @@
 the front desk books phase 1 as a series from the plan."""
 
 import datetime as dt
-import re
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from playwright.sync_api import expect
 
 from clinic.models import CarePlan
-from tests.e2e.harness import click_through, login, shoot, visit
+from tests.e2e.harness import book_phase_one, click_through, fill_care_plan_proposal, login, shoot, visit
 
 
 def test_practitioner_proposes_patient_accepts_desk_books_phase_one(
@@ -18,17 +17,20 @@ def test_practitioner_proposes_patient_accepts_desk_books_phase_one(
     clinic_clock(dt.datetime(2030, 6, 3, 8, 0, tzinfo=ZoneInfo(settings.TIME_ZONE)))
     login(page, practitioner_a.user)
     visit(page, f"/patients/{patient_a.pk}/chart/")
-    click_through(page, page.get_by_role("link", name="Care plans"))
-    click_through(page, page.get_by_role("link", name="Propose a care plan"))
-    page.get_by_label("Phase 1: visits per week").fill("3")
-    page.get_by_label("Phase 1: weeks").fill("4")
-    page.get_by_label("Phase 2: visits per week").fill("2")
-    page.get_by_label("Phase 2: weeks").fill("4")
-    page.get_by_label("Goal 1", exact=True).select_option("pain_at_most")
-    page.get_by_label("Goal 1: target").fill("2")
-    page.get_by_label("Re-examination at visit").fill("12")
-    page.get_by_label("Questionnaire to repeat").select_option("ndi")
-    page.get_by_label("Every N visits").fill("6")
+    fill_care_plan_proposal(
+        page,
+        {
+            "Phase 1: visits per week": "3",
+            "Phase 1: weeks": "4",
+            "Phase 2: visits per week": "2",
+            "Phase 2: weeks": "4",
+            "Goal 1": "pain_at_most",
+            "Goal 1: target": "2",
+            "Re-examination at visit": "12",
+            "Questionnaire to repeat": "ndi",
+            "Every N visits": "6",
+        },
+    )
     shoot(page, "careplan-propose")
     click_through(page, page.get_by_role("button", name="Propose the plan"))
     expect(page.get_by_text("20 visits over 8 weeks")).to_be_visible()
@@ -53,18 +55,6 @@ def test_practitioner_proposes_patient_accepts_desk_books_phase_one(
     visit(desk, f"/patients/{patient_a.pk}/")
     click_through(desk, desk.get_by_role("link", name="Care plans"))
     click_through(desk, desk.get_by_role("link", name="Version 1"))
-    click_through(desk, desk.get_by_role("link", name="Book phase 1"))
-    expect(desk.get_by_label("For how many weeks")).to_have_value("4")
-    expect(desk.get_by_label("Monday")).to_be_checked()
-    expect(desk.get_by_label("Friday")).to_be_checked()
-    desk.get_by_label("Appointment type").select_option(label="SOT adjustment")
-    desk.get_by_label("First date").fill("2030-06-10")
-    desk.get_by_label(re.compile(r"^\s*At\W*$")).fill("10:00")
-    click_through(desk, desk.get_by_role("button", name="Check these times"))
-    click_through(desk, desk.get_by_role("button", name="Book the series"))
-    expect(desk.get_by_role("status")).to_contain_text("Booked 12 appointments.")
-    visit(desk, plan.get_absolute_url())
-    phase_one = desk.locator("tr", has_text=re.compile(r"^\s*1 · 3/week . 4"))
-    expect(phase_one.locator("td").first).to_have_text("12")  # booked
+    book_phase_one(desk, plan, per_week=3, weeks=4, weekdays=("Monday", "Friday"), first_date="2030-06-10", booked=12)
     expect(desk.get_by_role("link", name="Book phase 1")).to_have_count(0)
     shoot(desk, "careplan-desk-booked-phase-1")

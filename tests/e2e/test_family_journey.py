@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from clinic.models import GuardianLink, Patient
 from intake.models import ConsentSignature, IntakeSubmission
 from scheduling.models import Appointment
-from tests.e2e.harness import DESKTOP, PHONE, check_a11y, click_through, shoot, visit
+from tests.e2e.harness import DESKTOP, PHONE, check_a11y, click_through, fill_person, shoot, visit
 from tests.intake import factories as intake
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
@@ -77,10 +77,7 @@ def test_a_parent_books_fills_and_signs_for_their_child(page, clinic_clock, clin
     book_first_available(page, r"^Wed\s+5 Jun", r"^11:00")
     page.get_by_role("radio", name="Me (my own first visit)").check()
     about = page.get_by_role("group", name=re.compile("^About you"))
-    about.get_by_label("First name").fill("Robin")
-    about.get_by_label("Last name").fill("Fox")
-    about.get_by_label("Date of birth").fill("1988-02-02")
-    about.get_by_label("Phone").fill("(555) 010-4321")
+    fill_person(about, first="Robin", last="Fox", born="1988-02-02", phone="(555) 010-4321")
     click_through(page, page.get_by_role("button", name="Confirm booking"))
     expect(page.get_by_role("status")).to_contain_text("Booked: SOT new-patient exam")
     robin = Patient.objects.get(user__email="robin.fox@example.com")

@@ -3,25 +3,18 @@
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from scheduling.models import Appointment, CarePlanSeries
 from tests.clinic.factories import LocationFactory, PatientFactory, RoomFactory
-from tests.e2e.harness import click_through, login, shoot, visit
+from tests.e2e.harness import at, click_through, login, shoot, visit
 from tests.intake import factories as intake
 from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory, WorkingHoursFactory
 
-ZONE = ZoneInfo(settings.TIME_ZONE)
 MONDAY = dt.date(2030, 6, 3)
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZONE)
 
 
 @pytest.fixture

@@ -99,6 +99,16 @@ def returning(patient_a, practitioner_a, rooms, clinic):
     return patient_a
 
 
+def booking_form(clinic, patient, practitioner, start: str) -> dict:
+    """What the desk's booking page posts for an adjustment of `patient` with `practitioner` at `start` (as typed)."""
+    return {
+        "patient": patient.pk,
+        "appointment_type": clinic["adjustment"].pk,
+        "practitioner": practitioner.pk,
+        "start": start,
+    }
+
+
 def series_form(clinic, patient, practitioner, **fields) -> dict:
     """What the series page posts for adjustments with `practitioner` at 09:00, and `fields` (dates, weeks...)."""
     return {

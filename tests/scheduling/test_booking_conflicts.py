@@ -9,7 +9,7 @@ from django.urls import reverse
 from scheduling import services
 from scheduling.models import AvailabilityException
 from scheduling.services import SchedulingError, SlotTaken
-from tests.scheduling.conftest import MONDAY, at, series_form
+from tests.scheduling.conftest import MONDAY, at, booking_form, series_form
 
 SERIES = reverse("scheduling:series_book")
 
@@ -61,12 +61,7 @@ def test_the_desk_page_shows_the_real_cause(client_for, front_desk, clinic, pati
     book(patient_a, practitioner_a, clinic["adjustment"], at(0, 9))
     response = client_for(front_desk).post(
         reverse("scheduling:appointment_book"),
-        {
-            "appointment_type": clinic["adjustment"].pk,
-            "practitioner": practitioner_a.pk,
-            "start": "2026-06-01T09:00",
-            "patient": patient_b.pk,
-        },
+        booking_form(clinic, patient_b, practitioner_a, "2026-06-01T09:00"),
     )
     assert response.status_code == 400
     assert "Dr. Ada Adams already sees Alice Arnold from 09:00 to 09:30." in response.content.decode()

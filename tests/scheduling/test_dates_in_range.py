@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from clinic.input_limits import FIRST_DAY, LAST_DAY, query_date
-from tests.scheduling.conftest import MONDAY
+from tests.scheduling.conftest import MONDAY, booking_form
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +39,7 @@ def test_a_booking_in_the_year_9999_is_refused_next_to_the_start(
 ):
     response = client_for(front_desk).post(
         reverse("scheduling:appointment_book"),
-        {
-            "patient": patient_a.pk,
-            "appointment_type": clinic["adjustment"].pk,
-            "practitioner": practitioner_a.pk,
-            "start": "9999-12-31T23:45",
-        },
+        booking_form(clinic, patient_a, practitioner_a, "9999-12-31T23:45"),
     )
     assert response.status_code == 400
     errors = response.context["form"].errors

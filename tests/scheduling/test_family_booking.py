@@ -107,36 +107,23 @@ def test_another_familys_child_stays_out_of_reach(client_for, patient_a, patient
     assert "Zed" not in page and stranger.last_name not in page
 
 
-def test_children_do_not_multiply_the_unverified_allowance(patient_a, child, clinic, practitioner_a, settings):
+def book_exam_online(user, patient, clinic, practitioner, start):
+    """`user` books a new-patient exam online for `patient` (themselves or their child)."""
     from scheduling import services
 
-    settings.BOOKING_UNVERIFIED_MAX = 1
-    services.appointment_book_online(
-        user=patient_a.user,
-        patient=patient_a,
-        appointment_type=clinic["exam"],
-        practitioner=practitioner_a,
-        start=at(1, 9),
+    return services.appointment_book_online(
+        user=user, patient=patient, appointment_type=clinic["exam"], practitioner=practitioner, start=start
     )
+
+
+def test_children_do_not_multiply_the_unverified_allowance(patient_a, child, clinic, practitioner_a, settings):
+    settings.BOOKING_UNVERIFIED_MAX = 1
+    book_exam_online(patient_a.user, patient_a, clinic, practitioner_a, at(1, 9))
     with pytest.raises(Exception, match="unverified e-mail address can hold 1"):
-        services.appointment_book_online(
-            user=patient_a.user,
-            patient=child,
-            appointment_type=clinic["exam"],
-            practitioner=practitioner_a,
-            start=at(1, 10),
-        )
+        book_exam_online(patient_a.user, child, clinic, practitioner_a, at(1, 10))
 
 
 def test_booking_online_for_someone_elses_child_is_refused(patient_a, patient_b, clinic, practitioner_a):
-    from scheduling import services
-
     stranger = PatientFactory(date_of_birth=dt.date(2018, 1, 1))
     with pytest.raises(Exception, match="only for yourself and your children"):
-        services.appointment_book_online(
-            user=patient_a.user,
-            patient=stranger,
-            appointment_type=clinic["exam"],
-            practitioner=practitioner_a,
-            start=at(1, 9),
-        )
+        book_exam_online(patient_a.user, stranger, clinic, practitioner_a, at(1, 9))

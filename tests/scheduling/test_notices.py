@@ -15,7 +15,7 @@ from scheduling import ics, notices, services, tasks
 from scheduling.models import Appointment
 from tests.concurrency import at_once
 from tests.conftest import requires_postgres
-from tests.scheduling.conftest import NY, at
+from tests.scheduling.conftest import NY, at, booking_form
 from tests.smtp import smtp_server  # noqa: F401  (the fixture: a real SMTP server)
 
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -282,12 +282,7 @@ def test_front_desk_booking_moving_and_cancelling_email_the_patient(
     with django_capture_on_commit_callbacks(execute=True):
         desk.post(
             reverse("scheduling:appointment_book"),
-            {
-                "appointment_type": clinic["adjustment"].pk,
-                "practitioner": practitioner_a.pk,
-                "start": "2026-06-03T09:00",
-                "patient": patient_a.pk,
-            },
+            booking_form(clinic, patient_a, practitioner_a, "2026-06-03T09:00"),
         )
     appointment = Appointment.objects.get()
     with django_capture_on_commit_callbacks(execute=True):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from clinic.widgets import DateInput, DateTimeLocalInput, NumberInput, TimeInput
-from tests.scheduling.conftest import MONDAY
+from tests.scheduling.conftest import MONDAY, booking_form
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +37,7 @@ def input_for(page: str, name: str) -> str:
 def test_a_wrong_booking_time_comes_back_as_typed(client_for, front_desk, clinic, patient_a, practitioner_a):
     response = client_for(front_desk).post(
         reverse("scheduling:appointment_book"),
-        {
-            "patient": patient_a.pk,
-            "appointment_type": clinic["adjustment"].pk,
-            "practitioner": practitioner_a.pk,
-            "start": "2027-02-30T10:00",
-        },
+        booking_form(clinic, patient_a, practitioner_a, "2027-02-30T10:00"),
     )
     assert response.status_code == 400
     field = input_for(response.content.decode(), "start")

@@ -76,6 +76,12 @@ def client_as(role, cast, **kwargs):
     return client
 
 
+def post_target_url(name, cast) -> str:
+    url = url_for(name, cast)
+    assert url is not None, f"add URL kwargs for {name} to URL_KWARGS (test_url_matrix.py) or ALLAUTH_KWARGS"
+    return url
+
+
 # Each test below loops over the roles inside one test (one cast per URL, not one per URL and role): the
 # walk grows with every view added, and the suite has to stay quick.
 
@@ -83,8 +89,7 @@ def client_as(role, cast, **kwargs):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", all_post_targets())
 def test_post_without_csrf_token_is_refused(cast, name):
-    url = url_for(name, cast)
-    assert url is not None, f"add URL kwargs for {name} to URL_KWARGS (test_url_matrix.py) or ALLAUTH_KWARGS"
+    url = post_target_url(name, cast)
     for role in ROLES:
         client = client_as(role, cast, enforce_csrf_checks=True)
         before = AuditEvent.objects.exclude(action__in=["login", "denied"]).count()
@@ -97,8 +102,7 @@ def test_post_without_csrf_token_is_refused(cast, name):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", all_post_targets())
 def test_post_with_csrf_token_passes_the_check_and_never_500s(cast, name):
-    url = url_for(name, cast)
-    assert url is not None, f"add URL kwargs for {name} to URL_KWARGS (test_url_matrix.py) or ALLAUTH_KWARGS"
+    url = post_target_url(name, cast)
     for role in ROLES:
         client = client_as(role, cast, enforce_csrf_checks=True, raise_request_exception=False)
         token = _get_new_csrf_string()

@@ -28,21 +28,9 @@ class Command(BaseCommand):
             questionnaire = services.questionnaire_load(definition=definition)
             self.stdout.write(f"questionnaire {questionnaire.code}: {questionnaire.items.count()} items")
         if consent:
-            self._add(
-                "the default consent text",
-                title=consent_text.TITLE,
-                text=consent_text.V2_TEXT,
-                risks=consent_text.RISKS,
-            )
+            self._add("the default consent text", **consent_text.V2)
         if consent_es:
-            self._add(
-                "the demo Spanish consent text",
-                title=consent_text.ES_TITLE,
-                text=consent_text.ES_V2_TEXT,
-                risks=consent_text.ES_RISKS,
-                language="es",
-                translation_note=consent_text.ES_TRANSLATION_NOTE,
-            )
+            self._add("the demo Spanish consent text", **consent_text.ES_V2)
 
     @transaction.atomic
     def _add(self, what: str, *, text: str, **fields) -> None:
