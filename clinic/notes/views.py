@@ -229,14 +229,14 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
     chart = selectors.patient_chart(patient)
     pain_svg = charts.trend_svg(
         [
-            charts.Series("Visit notes", [p for p in chart["pain"] if p.source == "visit note"]),
-            charts.Series("Intake", [p for p in chart["pain"] if p.source == "intake"]),
+            charts.Series(_("Visit notes"), [p for p in chart["pain"] if p.source == "visit note"]),
+            charts.Series(_("Intake"), [p for p in chart["pain"] if p.source == "intake"]),
         ],
         y_max=10,
         y_step=2,
-        y_label="Pain (NRS 0-10)",
-        title="Pain over time",
-        empty_text="No pain ratings recorded yet",
+        y_label=_("Pain (NRS 0-10)"),
+        title=_("Pain over time"),
+        empty_text=_("No pain ratings recorded yet"),
         thresholds=_lines(
             [("Pain", chart["pain"], chart["pain_change"], "points")],
         ),
@@ -245,9 +245,9 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
         [charts.Series(code, points) for code, points in sorted(chart["outcomes"].items())],
         y_max=100,
         y_step=20,
-        y_label="Disability (%)",
-        title="NDI and ODI over time",
-        empty_text="No NDI or ODI scores yet",
+        y_label=_("Disability (%)"),
+        title=_("NDI and ODI over time"),
+        empty_text=_("No NDI or ODI scores yet"),
         thresholds=_lines(
             [
                 (code, points, chart["outcome_changes"].get(code, 0), "percentage points")
