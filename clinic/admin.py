@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import ReadOnlyPasswordHashWidget
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clinic import services
 from clinic.admin_base import ClinicModelAdmin, ClinicTabularInline, PatientDataAdmin, ReadOnlyAdmin
@@ -59,11 +61,21 @@ class UserAdmin(PatientDataAdmin, BaseUserAdmin):
             # Unticking "active" ends every open session of that user at once.
             services.user_deactivate(user=obj, actor=request.user, request=request)
 
-    @admin.action(description="Deactivate selected users and end their sessions")
+    @admin.action(description=_("Deactivate selected users and end their sessions"))
     def deactivate_users(self, request, queryset):
         for user in queryset:
             services.user_deactivate(user=user, actor=request.user, request=request)
-        self.message_user(request, f"{queryset.count()} user(s) deactivated; their sessions have ended.")
+        count = queryset.count()
+        self.message_user(
+            request,
+            # The English keeps "user(s)" in both forms; a translation gets its plural forms.
+            ngettext(
+                "%(count)s user(s) deactivated; their sessions have ended.",
+                "%(count)s user(s) deactivated; their sessions have ended.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 class RoomInline(ClinicTabularInline):

@@ -29,9 +29,9 @@ class ActForForm(forms.Form):
 
 
 class GuardianLinkForm(forms.Form):
-    guardian_email = forms.EmailField(label="Parent's or guardian's account e-mail", max_length=254)
-    relationship = forms.CharField(label="Relationship to the patient", max_length=80, help_text="e.g. mother")
+    guardian_email = forms.EmailField(label=_("Parent's or guardian's account e-mail"), max_length=254)
+    relationship = forms.CharField(label=_("Relationship to the patient"), max_length=80, help_text=_("e.g. mother"))
 
 
 class GuardianLinkEndForm(forms.Form):
-    reason = forms.CharField(label="Why the link ends", max_length=200)
+    reason = forms.CharField(label=_("Why the link ends"), max_length=200)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.input_limits import BoundedFormMixin
 from clinic.models import Patient
@@ -14,15 +15,15 @@ class NotADuplicateMixin(forms.Form):
     """The desk's answer to a duplicate warning: "this is a different person, register them anyway"."""
 
     not_a_duplicate = forms.BooleanField(
-        label="This is a different person: register them anyway", required=False, widget=forms.HiddenInput
+        label=_("This is a different person: register them anyway"), required=False, widget=forms.HiddenInput
     )
 
 
 class MergeForm(forms.Form):
     """Which record to merge into this one (the duplicate goes, its visits, forms and notes come over)."""
 
-    merged = forms.IntegerField(label="Patient number of the duplicate record", min_value=1)
-    confirm = forms.BooleanField(label="I have checked these are the same person", required=True)
+    merged = forms.IntegerField(label=_("Patient number of the duplicate record"), min_value=1)
+    confirm = forms.BooleanField(label=_("I have checked these are the same person"), required=True)
 
 
 class PatientForm(BoundedFormMixin, SingleLineFormMixin, forms.ModelForm):
@@ -35,7 +36,7 @@ class PatientForm(BoundedFormMixin, SingleLineFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Left unchosen (an older form, a script), the record keeps its language: new records get the default.
         self.fields["language"].required = False
-        self.fields["language"].help_text = "The language of the patient's pages and e-mails (reminders too)."
+        self.fields["language"].help_text = _("The language of the patient's pages and e-mails (reminders too).")
 
     def clean_language(self):
         return self.cleaned_data.get("language") or self.instance.language or settings.LANGUAGE_CODE
@@ -44,9 +45,9 @@ class PatientForm(BoundedFormMixin, SingleLineFormMixin, forms.ModelForm):
         born = self.cleaned_data["date_of_birth"]
         today = timezone.localdate()
         if born > today:
-            raise forms.ValidationError("The date of birth cannot be in the future.")
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
         if today.year - born.year > 120:
-            raise forms.ValidationError("Check the year: that would make the patient over 120.")
+            raise forms.ValidationError(_("Check the year: that would make the patient over 120."))
         return born
 
     def clean(self):
@@ -55,7 +56,7 @@ class PatientForm(BoundedFormMixin, SingleLineFormMixin, forms.ModelForm):
         if born and not data.get("guardian_name"):
             probe = Patient(date_of_birth=born)
             if probe.is_minor():
-                self.add_error("guardian_name", "A minor needs a parent or guardian on file.")
+                self.add_error("guardian_name", _("A minor needs a parent or guardian on file."))
         return data
 
 

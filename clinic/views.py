@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -95,7 +97,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             duplicates = selectors.patient_duplicates(**{k: fields[k] for k in DUPLICATE_KEYS})
         if not duplicates:
             patient = services.patient_create(actor=request.user, request=request, **fields)
-            messages.success(request, f"{patient.full_name} is registered.")
+            messages.success(request, _("%(name)s is registered.") % {"name": patient.full_name})
             return redirect(patient)
     for duplicate in duplicates:
         audit_read(request, duplicate, "possible duplicate shown on registering")
@@ -104,7 +106,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clinic/patient_form.html",
-        {"form": form, "title": "New patient", "duplicates": duplicates},
+        {"form": form, "title": _("New patient"), "duplicates": duplicates},
     )
 
 
@@ -121,15 +123,19 @@ def patient_merge(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         merged = selectors.patient_by_id(form.cleaned_data["merged"])
         if merged is None:
-            form.add_error("merged", "There is no patient with that number.")
+            form.add_error("merged", _("There is no patient with that number."))
         else:
             try:
                 moved = services.patient_merge(survivor=survivor, merged=merged, actor=request.user, request=request)
             except ValidationError as exc:
                 apply_error(form, exc)
             else:
-                summary = ", ".join(f"{count} {kind}" for kind, count in sorted(moved.items())) or "nothing else"
-                messages.success(request, f"{merged.full_name} (#{merged.pk}) is merged into this record: {summary}.")
+                summary = ", ".join(f"{count} {kind}" for kind, count in sorted(moved.items())) or _("nothing else")
+                messages.success(
+                    request,
+                    _("%(name)s (#%(number)s) is merged into this record: %(summary)s.")
+                    % {"name": merged.full_name, "number": merged.pk, "summary": summary},
+                )
                 return redirect(survivor)
     duplicates = selectors.duplicates_of(survivor)
     audit_read(request, survivor, "merge form")
@@ -152,9 +158,11 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     audit_read(request, patient, "edit form")
     if request.method == "POST" and form.is_valid():
         services.patient_update(patient=patient, actor=request.user, request=request, **form.cleaned_data)
-        messages.success(request, "Details saved.")
+        messages.success(request, _("Details saved."))
         return redirect(patient)
-    return render(request, "clinic/patient_form.html", {"form": form, "title": f"Edit {patient.full_name}"})
+    return render(
+        request, "clinic/patient_form.html", {"form": form, "title": _("Edit %(name)s") % {"name": patient.full_name}}
+    )
 
 
 @reads_patient_data
@@ -188,7 +196,16 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
     user = request.user
     ended = services.user_sessions_end(user=user, actor=user, request=request, reason="log out everywhere")
     logout(request)
-    messages.success(request, f"You are logged out everywhere ({ended} session(s) ended).")
+    messages.success(
+        request,
+        # The English keeps "session(s)" in both forms; a translation gets its plural forms.
+        ngettext(
+            "You are logged out everywhere (%(count)s session(s) ended).",
+            "You are logged out everywhere (%(count)s session(s) ended).",
+            ended,
+        )
+        % {"count": ended},
+    )
     return redirect("account_login")
 
 

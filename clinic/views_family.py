@@ -88,7 +88,11 @@ def guardian_link_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, f"{link.guardian.email} can now book and fill forms for {patient.first_name}.")
+            messages.success(
+                request,
+                _("%(email)s can now book and fill forms for %(name)s.")
+                % {"email": link.guardian.email, "name": patient.first_name},
+            )
             return redirect(patient)
     for field in form:
         for error in field.errors:
@@ -107,13 +111,14 @@ def guardian_link_end(request: HttpRequest, pk: int, link_pk: int) -> HttpRespon
         raise Http404("No such link.")
     form = GuardianLinkEndForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the link ends (for the record).")
+        messages.error(request, _("Say why the link ends (for the record)."))
         return redirect(patient)
     attempt(
         request,
         lambda: family.guardian_link_end(
             link=link, actor=request.user, reason=form.cleaned_data["reason"], request=request
         ),
-        success=f"{link.guardian.email} can no longer act for {patient.first_name}.",
+        success=_("%(email)s can no longer act for %(name)s.")
+        % {"email": link.guardian.email, "name": patient.first_name},
     )
     return redirect(patient)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class KeepsWhatWasTyped:
@@ -81,8 +82,8 @@ class PatientSearchForm(forms.Form):
     """The search box of the patient picker (front desk booking, series, waitlist, patient search)."""
 
     q = forms.CharField(
-        label="Find a patient",
+        label=_("Find a patient"),
         max_length=100,
         required=False,
-        help_text="Name, date of birth (YYYY-MM-DD) or phone.",
+        help_text=_("Name, date of birth (YYYY-MM-DD) or phone."),
     )

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from clinic.admin_base import ClinicModelAdmin, PatientDataAdmin
 from scheduling.models import (
@@ -25,7 +26,7 @@ class AppointmentTypeAdmin(ClinicModelAdmin):
     ]
     prepopulated_fields = {"slug": ["name"]}
 
-    @admin.display(description="Spanish name")
+    @admin.display(description=_("Spanish name"))
     def spanish_name(self, obj):
         return ((obj.translations or {}).get("es") or {}).get("name") or "—"
 

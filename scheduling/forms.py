@@ -6,7 +6,9 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinic import selectors as clinic_selectors
 from clinic.input_limits import FIRST_DAY, LAST_DAY, MAX_ID, BoundedFormMixin
@@ -22,10 +24,10 @@ def _practitioner_field(required=True, **kwargs):
 
 
 def _type_field(**kwargs):
-    return forms.ModelChoiceField(queryset=appointment_types_active(), label="Appointment type", **kwargs)
+    return forms.ModelChoiceField(queryset=appointment_types_active(), label=_("Appointment type"), **kwargs)
 
 
-PATIENT_ERRORS = {"invalid_choice": "No such patient. Search again, or fill in the new patient's details."}
+PATIENT_ERRORS = {"invalid_choice": _("No such patient. Search again, or fill in the new patient's details.")}
 
 
 class PatientChoiceMixin(BoundedFormMixin, SingleLineFormMixin, forms.Form):
@@ -34,11 +36,11 @@ class PatientChoiceMixin(BoundedFormMixin, SingleLineFormMixin, forms.Form):
     patient = forms.ModelChoiceField(
         queryset=Patient.objects.all(), required=False, widget=forms.HiddenInput, error_messages=PATIENT_ERRORS
     )
-    new_first_name = forms.CharField(label="First name", max_length=100, required=False)
-    new_last_name = forms.CharField(label="Last name", max_length=100, required=False)
-    new_date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput)
-    new_phone = forms.CharField(label="Phone", max_length=30, required=False)
-    new_email = forms.EmailField(label="E-mail", required=False)
+    new_first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    new_last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    new_date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
+    new_phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    new_email = forms.EmailField(label=_("E-mail"), required=False)
     # The desk's answer to a duplicate warning for the new patient: "a different person, register anyway".
     new_not_a_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -52,11 +54,11 @@ class PatientChoiceMixin(BoundedFormMixin, SingleLineFormMixin, forms.Form):
             return data
         new = [data.get("new_first_name"), data.get("new_last_name"), data.get("new_date_of_birth")]
         if not self.allow_new_patient or not any(new):
-            self.add_error("patient", "Choose a patient from the search results.")
+            self.add_error("patient", _("Choose a patient from the search results."))
         elif not all(new):
-            self.add_error("patient", "For a new patient give first name, last name and date of birth.")
+            self.add_error("patient", _("For a new patient give first name, last name and date of birth."))
         elif data["new_date_of_birth"] > timezone.localdate():
-            self.add_error("new_date_of_birth", "The date of birth cannot be in the future.")
+            self.add_error("new_date_of_birth", _("The date of birth cannot be in the future."))
         return data
 
     def new_patient_fields(self) -> dict:
@@ -73,22 +75,22 @@ class PatientChoiceMixin(BoundedFormMixin, SingleLineFormMixin, forms.Form):
 class AppointmentBookForm(PatientChoiceMixin):
     appointment_type = _type_field()
     practitioner = _practitioner_field()
-    start = forms.DateTimeField(label="Starts at", widget=DateTimeLocalInput)
+    start = forms.DateTimeField(label=_("Starts at"), widget=DateTimeLocalInput)
     room = forms.ModelChoiceField(
-        queryset=Room.objects.none(), required=False, empty_label="Any free room", label="Room"
+        queryset=Room.objects.none(), required=False, empty_label=_("Any free room"), label=_("Room")
     )
     frontdesk_notes = forms.CharField(
-        label="Notes for the front desk",
+        label=_("Notes for the front desk"),
         required=False,
         max_length=FRONTDESK_NOTES_MAX,
         widget=forms.Textarea(attrs={"rows": 2, "data-char-counter": ""}),
     )
     # Heard on the phone: the language of the patient's e-mails (the confirmation and every reminder) and pages.
     language = forms.ChoiceField(
-        label="Patient's language",
-        choices=[("", "As on their record (a new patient: English)"), *settings.LANGUAGES],
+        label=_("Patient's language"),
+        choices=[("", _("As on their record (a new patient: English)")), *settings.LANGUAGES],
         required=False,
-        help_text="Their confirmation, reminders and pages online are in this language; it is kept on the record.",
+        help_text=_("Their confirmation, reminders and pages online are in this language; it is kept on the record."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -106,23 +108,23 @@ class AppointmentBookForm(PatientChoiceMixin):
     def clean_start(self):
         start = self.cleaned_data["start"]
         if start < timezone.now():
-            raise ValidationError("That time is in the past. Choose a time from now on.")
+            raise ValidationError(_("That time is in the past. Choose a time from now on."))
         return start
 
 
 class AppointmentMoveForm(BoundedFormMixin, forms.Form):
-    start = forms.DateTimeField(label="New start", widget=DateTimeLocalInput)
-    practitioner = _practitioner_field(required=False, empty_label="Same practitioner")
+    start = forms.DateTimeField(label=_("New start"), widget=DateTimeLocalInput)
+    practitioner = _practitioner_field(required=False, empty_label=_("Same practitioner"))
 
     def clean_start(self):
         start = self.cleaned_data["start"]
         if start < timezone.now():
-            raise ValidationError("That time is in the past. Choose a time from now on.")
+            raise ValidationError(_("That time is in the past. Choose a time from now on."))
         return start
 
 
 class AppointmentRoomForm(forms.Form):
-    room = forms.ModelChoiceField(queryset=Room.objects.none(), label="Room")
+    room = forms.ModelChoiceField(queryset=Room.objects.none(), label=_("Room"))
 
     def __init__(self, *args, location_id=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,13 +134,15 @@ class AppointmentRoomForm(forms.Form):
 
 class AppointmentCancelForm(forms.Form):
     reason = forms.CharField(
-        label="Reason for cancelling", max_length=300, widget=forms.Textarea(attrs={"rows": 2, "data-char-counter": ""})
+        label=_("Reason for cancelling"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "data-char-counter": ""}),
     )
 
 
 class CheckInForm(forms.Form):
     override_reason = forms.CharField(
-        label="Reason to check in with paperwork missing",
+        label=_("Reason to check in with paperwork missing"),
         max_length=300,
         required=False,
         widget=forms.TextInput(attrs={"data-char-counter": ""}),
@@ -147,13 +151,13 @@ class CheckInForm(forms.Form):
 
 class SlotFindForm(BoundedFormMixin, forms.Form):
     appointment_type = _type_field()
-    practitioner = _practitioner_field(required=False, empty_label="Any practitioner")
-    earliest = forms.DateField(label="Earliest date", widget=DateInput)
+    practitioner = _practitioner_field(required=False, empty_label=_("Any practitioner"))
+    earliest = forms.DateField(label=_("Earliest date"), widget=DateInput)
 
     def clean_earliest(self):
         day = self.cleaned_data["earliest"]
         if day < timezone.localdate():
-            raise ValidationError("Choose today or a later date.")
+            raise ValidationError(_("Choose today or a later date."))
         return day
 
 
@@ -161,38 +165,38 @@ class SeriesForm(PatientChoiceMixin):
     allow_new_patient = False
     appointment_type = _type_field()
     practitioner = _practitioner_field()
-    first_date = forms.DateField(label="First date", widget=DateInput)
+    first_date = forms.DateField(label=_("First date"), widget=DateInput)
     weekdays = forms.TypedMultipleChoiceField(
-        choices=Weekday.choices[:6], coerce=int, widget=forms.CheckboxSelectMultiple, label="On these days"
+        choices=Weekday.choices[:6], coerce=int, widget=forms.CheckboxSelectMultiple, label=_("On these days")
     )
-    time_of_day = forms.TimeField(label="At", widget=TimeInput)
+    time_of_day = forms.TimeField(label=pgettext_lazy("time of day", "At"), widget=TimeInput)
     weeks = forms.IntegerField(
-        label="For how many weeks",
+        label=_("For how many weeks"),
         min_value=1,
         max_value=26,
         initial=6,
         required=False,
-        help_text="Weeks x days a week, counted from the first date.",
+        help_text=_("Weeks x days a week, counted from the first date."),
     )
     visits = forms.IntegerField(
-        label="Or: number of visits",
+        label=_("Or: number of visits"),
         min_value=1,
         max_value=78,
         required=False,
-        help_text="When given, this many visits are planned and the weeks are not used.",
+        help_text=_("When given, this many visits are planned and the weeks are not used."),
     )
-    notes = forms.CharField(label="Plan notes", max_length=300, required=False)
+    notes = forms.CharField(label=_("Plan notes"), max_length=300, required=False)
 
     def clean(self):
         data = super().clean()
         if not data.get("weeks") and not data.get("visits") and "weeks" not in self.errors:
-            self.add_error("weeks", "Give the number of weeks or the number of visits.")
+            self.add_error("weeks", _("Give the number of weeks or the number of visits."))
         return data
 
     def clean_first_date(self):
         day = self.cleaned_data["first_date"]
         if day < timezone.localdate():
-            raise ValidationError("Choose today or a later date.")
+            raise ValidationError(_("Choose today or a later date."))
         return day
 
 
@@ -203,13 +207,13 @@ class WaitlistForm(PatientChoiceMixin):
         queryset=Practitioner.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Practitioners acceptable",
-        help_text="None ticked means any practitioner.",
+        label=_("Practitioners acceptable"),
+        help_text=_("None ticked means any practitioner."),
     )
-    earliest_date = forms.DateField(label="From date", widget=DateInput)
-    latest_date = forms.DateField(label="To date", widget=DateInput)
-    time_from = forms.TimeField(label="From time of day", widget=TimeInput, initial=dt.time(8))
-    time_to = forms.TimeField(label="To time of day", widget=TimeInput, initial=dt.time(18))
+    earliest_date = forms.DateField(label=_("From date"), widget=DateInput)
+    latest_date = forms.DateField(label=_("To date"), widget=DateInput)
+    time_from = forms.TimeField(label=_("From time of day"), widget=TimeInput, initial=dt.time(8))
+    time_to = forms.TimeField(label=_("To time of day"), widget=TimeInput, initial=dt.time(18))
     notes = forms.CharField(max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -219,9 +223,9 @@ class WaitlistForm(PatientChoiceMixin):
     def clean(self):
         data = super().clean()
         if data.get("earliest_date") and data.get("latest_date") and data["earliest_date"] > data["latest_date"]:
-            self.add_error("latest_date", "The last date must be on or after the first date.")
+            self.add_error("latest_date", _("The last date must be on or after the first date."))
         if data.get("time_from") and data.get("time_to") and data["time_from"] >= data["time_to"]:
-            self.add_error("time_to", "The end of the window must be after its start.")
+            self.add_error("time_to", _("The end of the window must be after its start."))
         return data
 
 
@@ -336,22 +340,22 @@ class TimeBlockForm(forms.Form):
     MAX_WEEKS = 52
 
     practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none())
-    kind = forms.ChoiceField(label="What", choices=AvailabilityException.Kind.choices)
-    date = forms.DateField(label="Date (the first, when it repeats)", widget=DateInput)
-    whole_day = forms.BooleanField(label="The whole day", required=False)
-    start_time = forms.TimeField(label="From", widget=TimeInput, required=False)
-    end_time = forms.TimeField(label="To", widget=TimeInput, required=False)
+    kind = forms.ChoiceField(label=pgettext_lazy("time block", "What"), choices=AvailabilityException.Kind.choices)
+    date = forms.DateField(label=_("Date (the first, when it repeats)"), widget=DateInput)
+    whole_day = forms.BooleanField(label=_("The whole day"), required=False)
+    start_time = forms.TimeField(label=pgettext_lazy("time of day", "From"), widget=TimeInput, required=False)
+    end_time = forms.TimeField(label=pgettext_lazy("time of day", "To"), widget=TimeInput, required=False)
     location = forms.ModelChoiceField(
-        queryset=Location.objects.none(), required=False, help_text="For extra hours: where they are worked."
+        queryset=Location.objects.none(), required=False, help_text=_("For extra hours: where they are worked.")
     )
-    reason = forms.CharField(max_length=200, required=False, help_text="Shown on the calendar, e.g. “Team meeting”.")
+    reason = forms.CharField(max_length=200, required=False, help_text=_("Shown on the calendar, e.g. “Team meeting”."))
     weeks = forms.IntegerField(
-        label="Weeks",
+        label=_("Weeks"),
         min_value=1,
         max_value=MAX_WEEKS,
         initial=1,
-        help_text="1 for this date only; 4 repeats it on the same weekday for four weeks.",
-        error_messages={"max_value": f"At most {MAX_WEEKS} weeks at a time."},
+        help_text=_("1 for this date only; 4 repeats it on the same weekday for four weeks."),
+        error_messages={"max_value": format_lazy(_("At most {count} weeks at a time."), count=MAX_WEEKS)},
     )
 
     def __init__(self, *args, practitioners, **kwargs):
@@ -364,15 +368,15 @@ class TimeBlockForm(forms.Form):
         start, end = data.get("start_time"), data.get("end_time")
         if data.get("whole_day"):
             if data.get("kind") == AvailabilityException.Kind.EXTRA_HOURS:
-                self.add_error("whole_day", "Extra hours need a start and an end time, not the whole day.")
+                self.add_error("whole_day", _("Extra hours need a start and an end time, not the whole day."))
             data["start_time"] = data["end_time"] = None
         else:
             if start is None and "start_time" not in self.errors:
-                self.add_error("start_time", "Give a start time, or tick “The whole day”.")
+                self.add_error("start_time", _("Give a start time, or tick “The whole day”."))
             if end is None and "end_time" not in self.errors:
-                self.add_error("end_time", "Give an end time, or tick “The whole day”.")
+                self.add_error("end_time", _("Give an end time, or tick “The whole day”."))
             if start and end and start >= end:
-                self.add_error("end_time", "The end time must be after the start time.")
+                self.add_error("end_time", _("The end time must be after the start time."))
         if data.get("kind") == AvailabilityException.Kind.EXTRA_HOURS and not data.get("location"):
-            self.add_error("location", "Say where the extra hours are worked.")
+            self.add_error("location", _("Say where the extra hours are worked."))
         return data

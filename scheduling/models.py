@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from clinic.models import Location, Patient, Practitioner, Room, colour_validator
@@ -25,14 +26,14 @@ from scheduling.constraints import PostgresExclusionConstraint, TsTzRange
 class AppointmentType(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
-    duration = models.DurationField(help_text="Length of the session, e.g. 00:30:00.")
+    duration = models.DurationField(help_text=_("Length of the session, e.g. 00:30:00."))
     buffer_after = models.DurationField(
         default=dt.timedelta(0), help_text="Room turnover after the session, e.g. 00:05:00."
     )
     colour = models.CharField(max_length=7, default="#5c7cfa", validators=[colour_validator])
     bookable_online = models.BooleanField(default=True)
     new_patient_only = models.BooleanField(default=False)
-    requires_consent = models.BooleanField("requires signed consent", default=True)
+    requires_consent = models.BooleanField(_("requires signed consent"), default=True)
     active = models.BooleanField(default=True)
     translations = models.JSONField(
         default=dict,
@@ -69,13 +70,13 @@ class AppointmentType(models.Model):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class WorkingHours(models.Model):
@@ -89,7 +90,7 @@ class WorkingHours(models.Model):
 
     class Meta:
         ordering = ["practitioner", "weekday", "start_time"]
-        verbose_name_plural = "working hours"
+        verbose_name_plural = _("working hours")
         constraints = [
             models.CheckConstraint(condition=Q(start_time__lt=F("end_time")), name="workinghours_start_before_end"),
         ]
@@ -102,9 +103,9 @@ class AvailabilityException(models.Model):
     """Time off or a meeting (a whole day when no times are given), or extra hours, on one date."""
 
     class Kind(models.TextChoices):
-        TIME_OFF = "time_off", "Time off"
-        MEETING = "meeting", "Meeting"
-        EXTRA_HOURS = "extra_hours", "Extra hours"
+        TIME_OFF = "time_off", _("Time off")
+        MEETING = "meeting", pgettext_lazy("availability exception kind", "Meeting")
+        EXTRA_HOURS = "extra_hours", _("Extra hours")
 
     # Kinds that take the practitioner away from patients (availability subtracts them from the hours).
     BLOCKING_KINDS = (Kind.TIME_OFF, Kind.MEETING)
@@ -112,7 +113,7 @@ class AvailabilityException(models.Model):
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="availability_exceptions")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.TIME_OFF)
     date = models.DateField()
-    start_time = models.TimeField(null=True, blank=True, help_text="Leave both times empty for the whole day.")
+    start_time = models.TimeField(null=True, blank=True, help_text=_("Leave both times empty for the whole day."))
     end_time = models.TimeField(null=True, blank=True)
     location = models.ForeignKey(
         Location, null=True, blank=True, on_delete=models.PROTECT, help_text="Where extra hours are worked."
@@ -139,14 +140,14 @@ class AvailabilityException(models.Model):
 
     def clean(self):
         if (self.start_time is None) != (self.end_time is None):
-            raise ValidationError("Give both a start and an end time, or neither for the whole day.")
+            raise ValidationError(_("Give both a start and an end time, or neither for the whole day."))
         if self.start_time and self.end_time and self.start_time >= self.end_time:
-            raise ValidationError({"end_time": "The end time must be after the start time."})
+            raise ValidationError({"end_time": _("The end time must be after the start time.")})
         if self.kind == self.Kind.EXTRA_HOURS:
             if self.start_time is None:
-                raise ValidationError({"start_time": "Extra hours need a start and an end time."})
+                raise ValidationError({"start_time": _("Extra hours need a start and an end time.")})
             if self.location_id is None:
-                raise ValidationError({"location": "Say where the extra hours are worked."})
+                raise ValidationError({"location": _("Say where the extra hours are worked.")})
 
 
 class CalendarFeed(models.Model):
@@ -170,7 +171,7 @@ class CarePlanSeries(models.Model):
     appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="+")
     first_date = models.DateField()
     weeks = models.PositiveSmallIntegerField()
-    weekdays = models.CharField(max_length=20, help_text="Comma-separated weekday numbers, Monday = 0.")
+    weekdays = models.CharField(max_length=20, help_text=_("Comma-separated weekday numbers, Monday = 0."))
     time_of_day = models.TimeField()
     notes = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
@@ -180,7 +181,7 @@ class CarePlanSeries(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "care-plan series"
+        verbose_name_plural = _("care-plan series")
 
     def __str__(self) -> str:
         return f"{self.patient}: {self.appointment_type} x {self.weekday_list_display} for {self.weeks} weeks"
@@ -191,7 +192,7 @@ class CarePlanSeries(models.Model):
 
     @property
     def weekday_list_display(self) -> str:
-        return ", ".join(Weekday(d).label for d in self.weekday_list)
+        return ", ".join(str(Weekday(d).label) for d in self.weekday_list)
 
 
 # Front-desk notes are short, like the other reasons the desk types (cancellation, check-in override: 300).
@@ -208,20 +209,22 @@ class Appointment(models.Model):
         NO_SHOW = "no_show", pgettext_lazy("appointment status", "No-show")
 
     class Source(models.TextChoices):
-        FRONT_DESK = "front_desk", "Front desk"
-        ONLINE = "online", "Online"
+        FRONT_DESK = "front_desk", _("Front desk")
+        ONLINE = "online", pgettext_lazy("appointment source", "Online")
 
     # Statuses that hold the practitioner and the room (the exclusion constraints apply to these).
     ACTIVE_STATUSES = (Status.BOOKED, Status.CHECKED_IN, Status.IN_TREATMENT, Status.COMPLETED)
 
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="Stable id for calendar files.")
+    uid = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, help_text=_("Stable id for calendar files.")
+    )
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
     practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="appointments")
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments")
     appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="appointments")
     start = models.DateTimeField()
     end = models.DateTimeField()
-    blocks_until = models.DateTimeField(help_text="End plus the type's buffer: the room is taken until then.")
+    blocks_until = models.DateTimeField(help_text=_("End plus the type's buffer: the room is taken until then."))
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.BOOKED)
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.FRONT_DESK)
     booked_by = models.ForeignKey(
@@ -245,7 +248,7 @@ class Appointment(models.Model):
     # For online booking and reminders (the next issue): no migration of its own needed.
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_task_id = models.CharField(max_length=64, blank=True)
-    sequence = models.PositiveIntegerField(default=0, help_text="Incremented on every reschedule (.ics SEQUENCE).")
+    sequence = models.PositiveIntegerField(default=0, help_text=_("Incremented on every reschedule (.ics SEQUENCE)."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -334,7 +337,7 @@ class WaitlistEntry(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        verbose_name_plural = "waitlist entries"
+        verbose_name_plural = _("waitlist entries")
         constraints = [
             models.CheckConstraint(condition=Q(earliest_date__lte=F("latest_date")), name="waitlist_dates_in_order"),
             models.CheckConstraint(condition=Q(time_from__lt=F("time_to")), name="waitlist_times_in_order"),

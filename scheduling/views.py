@@ -12,6 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic import selectors as clinic_selectors
@@ -252,8 +254,10 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
             if duplicates:
                 form.add_error(
                     "new_first_name",
-                    "This patient may already be registered (see above): choose their record, or book again to "
-                    "register a different person.",
+                    _(
+                        "This patient may already be registered (see above): choose their record, or book again to "
+                        "register a different person."
+                    ),
                 )
                 for duplicate in duplicates:
                     audit_read(request, duplicate, "possible duplicate shown on booking")
@@ -291,7 +295,9 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Booked {patient.full_name} on {timezone.localtime(appointment.start):%a %d %b at %H:%M}.",
+                    # The time keeps its English strftime form (staff pages stay English for now).
+                    _("Booked %(name)s on %(when)s.")
+                    % {"name": patient.full_name, "when": f"{timezone.localtime(appointment.start):%a %d %b at %H:%M}"},
                 )
                 return redirect("scheduling:appointment_detail", pk=appointment.pk)
     else:
@@ -403,7 +409,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, "Appointment moved.")
+            messages.success(request, _("Appointment moved."))
             return redirect("scheduling:appointment_detail", pk=pk)
     return _render_detail(request, appointment, move_form=form, alternatives=alternatives)
 
@@ -436,7 +442,7 @@ def appointment_change_room(request: HttpRequest, pk: int) -> HttpResponse:
         perform=lambda a, data: services.appointment_change_room(
             appointment=a, room=data["room"], actor=request.user, request=request
         ),
-        success=lambda a, data: f"Moved to {data['room'].name}.",
+        success=lambda a, data: _("Moved to %(room)s.") % {"room": data["room"].name},
     )
 
 
@@ -452,7 +458,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         perform=lambda a, data: services.appointment_cancel(
             appointment=a, reason=data["reason"], actor=request.user, request=request, notify=True
         ),
-        success=lambda a, data: "Appointment cancelled. Waitlist matches for the freed time are below.",
+        success=lambda a, data: _("Appointment cancelled. Waitlist matches for the freed time are below."),
     )
 
 
@@ -468,7 +474,7 @@ def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
         perform=lambda a, data: services.appointment_check_in(
             appointment=a, override_reason=data["override_reason"], actor=request.user, request=request
         ),
-        success=lambda a, data: f"{a.patient.full_name} is checked in.",
+        success=lambda a, data: _("%(name)s is checked in.") % {"name": a.patient.full_name},
     )
 
 
@@ -480,14 +486,14 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, pk)
     action = services.STATUS_ACTIONS.get(request.POST.get("to", ""))
     if action is None:
-        messages.error(request, "Choose in treatment, completed or no-show.")
+        messages.error(request, _("Choose in treatment, completed or no-show."))
         return _render_detail(request, appointment)
     try:
         appointment = action(appointment=appointment, actor=request.user, request=request)
     except ValidationError as exc:
         message_error(request, exc)
         return _render_detail(request, appointment)
-    messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
+    messages.success(request, _("Marked %(status)s.") % {"status": appointment.get_status_display().lower()})
     return redirect("scheduling:appointment_detail", pk=pk)
 
 
@@ -596,10 +602,16 @@ def series_book(request: HttpRequest) -> HttpResponse:
                 except ValidationError as exc:
                     message_error(request, exc)
                 else:
-                    messages.success(request, f"Booked {series.appointments.count()} appointments.")
+                    booked = series.appointments.count()
+                    # The English keeps "appointments" for any count; a translation gets its plural forms.
+                    messages.success(
+                        request,
+                        ngettext("Booked %(count)s appointments.", "Booked %(count)s appointments.", booked)
+                        % {"count": booked},
+                    )
                     return redirect("scheduling:series_detail", pk=series.pk)
             else:
-                messages.error(request, "For every taken time choose another time or leave it out.")
+                messages.error(request, _("For every taken time choose another time or leave it out."))
         return _confirm_page(request, form, plan, status=200 if request.POST.get("step") != "confirm" else 400)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -674,7 +686,7 @@ def waitlist_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, f"{data['patient'].full_name} is on the waitlist.")
+            messages.success(request, _("%(name)s is on the waitlist.") % {"name": data["patient"].full_name})
             return redirect("scheduling:waitlist_list")
     status = 400 if request.method == "POST" else 200
     return render(
@@ -693,7 +705,7 @@ def waitlist_offer(request: HttpRequest, pk: int, appointment_pk: int) -> HttpRe
     attempt(
         request,
         lambda: services.waitlist_offer(entry=entry, appointment=appointment, actor=request.user, request=request),
-        success=f"Offered to {entry.patient.full_name} by e-mail.",
+        success=_("Offered to %(name)s by e-mail.") % {"name": entry.patient.full_name},
     )
     return redirect("scheduling:appointment_detail", pk=appointment.pk)
 
@@ -706,7 +718,7 @@ def waitlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if entry is None:
         raise Http404("That patient is no longer on the waitlist.")
     services.waitlist_remove(entry=entry, actor=request.user, request=request)
-    messages.success(request, "Removed from the waitlist.")
+    messages.success(request, _("Removed from the waitlist."))
     return redirect("scheduling:waitlist_list")
 
 

@@ -13,6 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
@@ -72,10 +74,10 @@ def calendar_feed_manage(request: HttpRequest) -> HttpResponse:
     practitioner = practitioner_of(request.user)
     if request.method == "POST":
         if practitioner is None:
-            messages.error(request, "Your login is not linked to a practitioner record; ask the clinic admin.")
+            messages.error(request, _("Your login is not linked to a practitioner record; ask the clinic admin."))
         elif request.POST.get("action") == "stop":
             if services.calendar_feed_stop(practitioner=practitioner, actor=request.user, request=request):
-                messages.success(request, "Your calendar feed is off: calendars subscribed to it get nothing more.")
+                messages.success(request, _("Your calendar feed is off: calendars subscribed to it get nothing more."))
         else:
             request.session[_FRESH_FEED] = services.calendar_feed_rotate(
                 practitioner=practitioner, actor=request.user, request=request
@@ -165,11 +167,25 @@ def _day_url(day: dt.date) -> str:
 
 def _saved_text(result: services.BlockResult) -> str:
     first = result.blocks[0]
-    hours = "the whole day" if first.whole_day else f"{first.start_time:%H:%M} to {first.end_time:%H:%M}"
+    # Dates and times keep their English strftime form (staff pages stay English for now).
+    if first.whole_day:
+        hours = _("the whole day")
+    else:
+        hours = _("%(start)s to %(end)s") % {"start": f"{first.start_time:%H:%M}", "end": f"{first.end_time:%H:%M}"}
     dates = f"{first.date:%a %d %b %Y}"
-    if len(result.blocks) > 1:
-        dates += f", weekly for {len(result.blocks)} weeks (the last on {result.blocks[-1].date:%a %d %b %Y})"
-    return f"Saved: {first.get_kind_display().lower()} for {first.practitioner.display_name}, {dates}, {hours}."
+    weeks = len(result.blocks)
+    if weeks > 1:
+        dates = ngettext(
+            "%(first)s, weekly for %(count)s weeks (the last on %(last)s)",
+            "%(first)s, weekly for %(count)s weeks (the last on %(last)s)",
+            weeks,
+        ) % {"first": dates, "count": weeks, "last": f"{result.blocks[-1].date:%a %d %b %Y}"}
+    return _("Saved: %(kind)s for %(name)s, %(dates)s, %(hours)s.") % {
+        "kind": first.get_kind_display().lower(),
+        "name": first.practitioner.display_name,
+        "dates": dates,
+        "hours": hours,
+    }
 
 
 @reads_patient_data
@@ -202,11 +218,16 @@ def appointment_drag_move(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"ok": False, "message": error_text(exc)})
     when = timezone.localtime(moved.start)
     # From a week view the day may change too: then it is named.
-    day = "" if when.strftime("%Y-%m-%dT") == undo["start"][:11] else f" on {when:%a} {when.day} {when:%b}"
+    same_day = when.strftime("%Y-%m-%dT") == undo["start"][:11]
+    names = {"time": f"{when:%H:%M}", "day": f"{when:%a} {when.day} {when:%b}", "name": moved.practitioner.display_name}
+    if same_day:
+        message = _("Moved to %(time)s with %(name)s.") % names
+    else:
+        message = _("Moved to %(time)s on %(day)s with %(name)s.") % names
     return JsonResponse(
         {
             "ok": True,
-            "message": f"Moved to {when:%H:%M}{day} with {moved.practitioner.display_name}.",
+            "message": message,
             "time": f"{when:%H:%M}",
             "undo": undo,
         }

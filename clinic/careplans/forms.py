@@ -4,30 +4,33 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinic.models import CarePlan, GoalKind
 from clinic.questionnaire_fields import SKIP, item_field
 
 PHASES = 3
 GOALS = 3
-QUESTIONNAIRES = [("", "None"), ("ndi", "NDI (neck)"), ("odi", "ODI (low back)")]
+QUESTIONNAIRES = [("", pgettext_lazy("questionnaire", "None")), ("ndi", _("NDI (neck)")), ("odi", _("ODI (low back)"))]
 
 
 class CarePlanForm(forms.Form):
     diagnosis = forms.CharField(
-        label="Diagnosis",
+        label=_("Diagnosis"),
         required=False,
         max_length=300,
-        help_text="What the plan treats. A changed diagnosis is a changed plan: the patient accepts it again.",
+        help_text=_("What the plan treats. A changed diagnosis is a changed plan: the patient accepts it again."),
     )
-    re_exam_visit = forms.IntegerField(label="Re-examination at visit", required=False, min_value=1, max_value=500)
+    re_exam_visit = forms.IntegerField(label=_("Re-examination at visit"), required=False, min_value=1, max_value=500)
     re_exam_date = forms.DateField(
-        label="Re-examination on", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Re-examination on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    questionnaire_code = forms.ChoiceField(label="Questionnaire to repeat", choices=QUESTIONNAIRES, required=False)
-    questionnaire_every_visits = forms.IntegerField(label="Every N visits", required=False, min_value=1, max_value=100)
-    questionnaire_every_weeks = forms.IntegerField(label="Every N weeks", required=False, min_value=1, max_value=52)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    questionnaire_code = forms.ChoiceField(label=_("Questionnaire to repeat"), choices=QUESTIONNAIRES, required=False)
+    questionnaire_every_visits = forms.IntegerField(
+        label=_("Every N visits"), required=False, min_value=1, max_value=100
+    )
+    questionnaire_every_weeks = forms.IntegerField(label=_("Every N weeks"), required=False, min_value=1, max_value=52)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
     def __init__(self, *args, plan: CarePlan | None = None, **kwargs):
         if plan is not None and not args and "initial" not in kwargs:
@@ -35,19 +38,21 @@ class CarePlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         for n in range(1, PHASES + 1):
             self.fields[f"phase{n}_visits_per_week"] = forms.IntegerField(
-                label=f"Phase {n}: visits per week", required=False, min_value=1, max_value=7
+                label=_("Phase %(n)s: visits per week") % {"n": n}, required=False, min_value=1, max_value=7
             )
             self.fields[f"phase{n}_weeks"] = forms.IntegerField(
-                label=f"Phase {n}: weeks", required=False, min_value=1, max_value=52
+                label=_("Phase %(n)s: weeks") % {"n": n}, required=False, min_value=1, max_value=52
             )
         for n in range(1, GOALS + 1):
             self.fields[f"goal{n}_kind"] = forms.ChoiceField(
-                label=f"Goal {n}", choices=[("", "—"), *GoalKind.choices], required=False
+                label=_("Goal %(n)s") % {"n": n}, choices=[("", "—"), *GoalKind.choices], required=False
             )
             self.fields[f"goal{n}_target"] = forms.IntegerField(
-                label=f"Goal {n}: target", required=False, min_value=0, max_value=100
+                label=_("Goal %(n)s: target") % {"n": n}, required=False, min_value=0, max_value=100
             )
-            self.fields[f"goal{n}_text"] = forms.CharField(label=f"Goal {n}: text", required=False, max_length=200)
+            self.fields[f"goal{n}_text"] = forms.CharField(
+                label=_("Goal %(n)s: text") % {"n": n}, required=False, max_length=200
+            )
 
     @staticmethod
     def initial_from(plan: CarePlan) -> dict:
@@ -86,9 +91,11 @@ class CarePlanForm(forms.Form):
             if per_week and weeks:
                 phases.append({"visits_per_week": per_week, "weeks": weeks})
             elif per_week or weeks:
-                self.add_error(f"phase{n}_weeks", "Give both the visits per week and the number of weeks.")
+                self.add_error(f"phase{n}_weeks", _("Give both the visits per week and the number of weeks."))
         if not phases and not self.errors:
-            self.add_error("phase1_visits_per_week", "Give at least one phase: visits per week and for how many weeks.")
+            self.add_error(
+                "phase1_visits_per_week", _("Give at least one phase: visits per week and for how many weeks.")
+            )
         goals = []
         for n in range(1, GOALS + 1):
             kind, target, text = data.get(f"goal{n}_kind"), data.get(f"goal{n}_target"), data.get(f"goal{n}_text")
@@ -96,16 +103,16 @@ class CarePlanForm(forms.Form):
                 continue
             if kind == GoalKind.TEXT:
                 if not text:
-                    self.add_error(f"goal{n}_text", "Describe the goal.")
+                    self.add_error(f"goal{n}_text", _("Describe the goal."))
                 goals.append({"kind": kind, "text": text})
             else:
                 if target is None:
-                    self.add_error(f"goal{n}_target", "Give the number to reach.")
+                    self.add_error(f"goal{n}_target", _("Give the number to reach."))
                 elif kind == GoalKind.PAIN_AT_MOST and target > 10:
-                    self.add_error(f"goal{n}_target", "Pain is rated 0 to 10.")
+                    self.add_error(f"goal{n}_target", _("Pain is rated 0 to 10."))
                 goals.append({"kind": kind, "target": target})
         if any(g["kind"] == GoalKind.QUESTIONNAIRE_BELOW for g in goals) and not data.get("questionnaire_code"):
-            self.add_error("questionnaire_code", "Choose the questionnaire the goal is measured with.")
+            self.add_error("questionnaire_code", _("Choose the questionnaire the goal is measured with."))
         data["phases"], data["goals"] = phases, goals
         return data
 
@@ -125,7 +132,7 @@ class CarePlanForm(forms.Form):
 
 
 class DiscontinueForm(forms.Form):
-    reason = forms.CharField(label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class PlanQuestionnaireForm(forms.Form):

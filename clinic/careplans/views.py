@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.audit import audit_read, reads_patient_data
@@ -63,7 +64,7 @@ def careplan_new(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.careplan_propose,
             patient=patient,
-            success="Care plan proposed: the patient can accept it online, or record it below.",
+            success=_("Care plan proposed: the patient can accept it online, or record it below."),
         )
         if plan is not None:
             return redirect(plan)
@@ -78,7 +79,10 @@ def careplan_revise(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_careplan_for_user(request.user, pk, action="careplan.write")
     audit_read(request, plan, "care plan change")
     if not plan.is_current:
-        messages.error(request, f"This plan is {plan.get_status_display().lower()}: it can no longer be changed.")
+        messages.error(
+            request,
+            _("This plan is %(status)s: it can no longer be changed.") % {"status": plan.get_status_display().lower()},
+        )
         return redirect(plan)
     form = CarePlanForm(request.POST, plan=plan) if request.method == "POST" else CarePlanForm(plan=plan)
     if request.method == "POST":
@@ -88,7 +92,8 @@ def careplan_revise(request: HttpRequest, pk: int) -> HttpResponse:
             services.careplan_revise,
             plan=plan,
             success=lambda new: (
-                f"Version {new.version} saved. The patient must accept the changed plan before the next treatment."
+                _("Version %(version)s saved. The patient must accept the changed plan before the next treatment.")
+                % {"version": new.version}
             ),
         )
         if new is not None:
@@ -135,7 +140,9 @@ def careplan_record_acceptance(request: HttpRequest, pk: int) -> HttpResponse:
     """The practitioner records that the plan was discussed and accepted in person."""
     plan = get_careplan_for_user(request.user, pk, action="careplan.write")
     audit_read(request, plan, "care plan acceptance")
-    return _accepted(request, plan, AcceptedHow.IN_PERSON, "Recorded: the plan was discussed and accepted in person.")
+    return _accepted(
+        request, plan, AcceptedHow.IN_PERSON, _("Recorded: the plan was discussed and accepted in person.")
+    )
 
 
 @reads_patient_data
@@ -184,7 +191,7 @@ def careplan_status(request: HttpRequest, pk: int, status: str) -> HttpResponse:
             return render(request, "clinic/careplans/detail.html", _detail_context(request, plan, form), status=400)
         message_error(request, exc)
     else:
-        messages.success(request, f"The plan is now {status}.")
+        messages.success(request, _("The plan is now %(status)s.") % {"status": status})
     return redirect(plan)
 
 
@@ -196,7 +203,7 @@ def careplan_discharge(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_careplan_for_user(request.user, pk, action="clinical.read")
     audit_read(request, plan, "care plan discharge summary")
     if plan.status not in ("completed", "discontinued"):
-        messages.info(request, "The discharge summary is made when the plan is completed or discontinued.")
+        messages.info(request, _("The discharge summary is made when the plan is completed or discontinued."))
         return redirect(plan)
     return render(
         request,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -33,7 +34,9 @@ def recall_nudge(request: HttpRequest, pk: int) -> HttpResponse:
     attempt(
         request,
         lambda: recalls.recall_nudge(patient=patient, actor=request.user, request=request),
-        success=lambda nudge: f"Recall e-mail sent to {patient.full_name} ({nudge.recipient}).",
+        success=lambda nudge: (
+            _("Recall e-mail sent to %(name)s (%(email)s).") % {"name": patient.full_name, "email": nudge.recipient}
+        ),
     )
     return redirect("clinic:recall_list")
 

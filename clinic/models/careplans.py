@@ -15,28 +15,30 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinic.models.core import Patient, Practitioner
 
 
 class CarePlanStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    ACCEPTED = "accepted", "Accepted by the patient"
-    ACTIVE = "active", "Active"
-    COMPLETED = "completed", "Completed"
-    DISCONTINUED = "discontinued", "Discontinued"
-    SUPERSEDED = "superseded", "Replaced by a newer version"
+    PROPOSED = "proposed", pgettext_lazy("care plan status", "Proposed")
+    ACCEPTED = "accepted", _("Accepted by the patient")
+    ACTIVE = "active", pgettext_lazy("care plan status", "Active")
+    COMPLETED = "completed", pgettext_lazy("care plan status", "Completed")
+    DISCONTINUED = "discontinued", pgettext_lazy("care plan status", "Discontinued")
+    SUPERSEDED = "superseded", _("Replaced by a newer version")
 
 
 class AcceptedHow(models.TextChoices):
-    ONLINE = "online", "Accepted online by the patient"
-    IN_PERSON = "in_person", "Discussed and accepted in person"
+    ONLINE = "online", _("Accepted online by the patient")
+    IN_PERSON = "in_person", _("Discussed and accepted in person")
 
 
 class GoalKind(models.TextChoices):
-    PAIN_AT_MOST = "pain_at_most", "Pain at or below"
-    QUESTIONNAIRE_BELOW = "questionnaire_below", "Questionnaire score below (%)"
-    TEXT = "text", "Other (free text)"
+    PAIN_AT_MOST = "pain_at_most", _("Pain at or below")
+    QUESTIONNAIRE_BELOW = "questionnaire_below", _("Questionnaire score below (%)")
+    TEXT = "text", _("Other (free text)")
 
 
 # The states in which the plan is the patient's current one (at most one per patient).
@@ -149,7 +151,7 @@ class PlanQuestionnaire(models.Model):
     recipient = models.EmailField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
-    answers = models.JSONField(default=dict, blank=True, help_text="Item code -> score, or null when not answered.")
+    answers = models.JSONField(default=dict, blank=True, help_text=_("Item code -> score, or null when not answered."))
     items_answered = models.PositiveSmallIntegerField(default=0)
     total = models.PositiveSmallIntegerField(default=0)
     percent = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)

@@ -15,6 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UserManager(BaseUserManager):
@@ -47,7 +48,7 @@ class User(AbstractUser):
     """
 
     username = None
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField(_("e-mail address"), unique=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -68,13 +69,15 @@ def validate_time_zone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(f"“{value}” is not a known IANA time zone (e.g. America/New_York).") from exc
+        raise ValidationError(
+            _("“%(value)s” is not a known IANA time zone (e.g. America/New_York).") % {"value": value}
+        ) from exc
 
 
 phone_validator = RegexValidator(
     r"^[0-9+()\-. ]{7,20}$", _("Enter a phone number of 7 to 20 digits, spaces, +, -, ( or ).")
 )
-colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB.")
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
 
 
 class Location(models.Model):
@@ -82,7 +85,7 @@ class Location(models.Model):
     address_line1 = models.CharField(max_length=200)
     address_line2 = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100)
-    region = models.CharField("state / province", max_length=100, blank=True)
+    region = models.CharField(_("state / province"), max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
     time_zone = models.CharField(
@@ -124,7 +127,7 @@ class Room(models.Model):
 class Practitioner(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practitioner")
     display_name = models.CharField(max_length=120)
-    credentials = models.CharField(max_length=80, blank=True, help_text="e.g. DC, CSP")
+    credentials = models.CharField(max_length=80, blank=True, help_text=_("e.g. DC, CSP"))
     colour = models.CharField(max_length=7, default="#2a6f97", validators=[colour_validator])
     active = models.BooleanField(default=True)
 
@@ -154,17 +157,19 @@ class Patient(models.Model):
         max_length=8,
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
-        help_text="The language of the patient's pages and of every e-mail they get, reminders included.",
+        help_text=_("The language of the patient's pages and of every e-mail they get, reminders included."),
     )
     address_line1 = models.CharField(max_length=200, blank=True)
     address_line2 = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
-    region = models.CharField("state / province", max_length=100, blank=True)
+    region = models.CharField(_("state / province"), max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     emergency_contact_name = models.CharField(max_length=200, blank=True)
     emergency_contact_phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
     emergency_contact_relationship = models.CharField(max_length=80, blank=True)
-    guardian_name = models.CharField(max_length=200, blank=True, help_text="Parent or guardian who signs for a minor.")
+    guardian_name = models.CharField(
+        max_length=200, blank=True, help_text=_("Parent or guardian who signs for a minor.")
+    )
     guardian_relationship = models.CharField(max_length=80, blank=True)
     guardian_phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
     user = models.OneToOneField(
@@ -173,7 +178,7 @@ class Patient(models.Model):
         null=True,
         blank=True,
         related_name="patient",
-        help_text="The patient's own login, if they have one.",
+        help_text=_("The patient's own login, if they have one."),
     )
     # A duplicate record merged into another (see `clinic.services.patient_merge`): kept, so that its id stays
     # an alias of the survivor in the access log (audit rows never change), but no longer listed or booked.
@@ -238,23 +243,25 @@ class AuditEvent(models.Model):
     """One read or write of patient data, a login event or a denied request. Append-only."""
 
     class Action(models.TextChoices):
-        VIEW = "view", "Viewed"
-        CREATE = "create", "Created"
-        UPDATE = "update", "Changed"
-        DELETE = "delete", "Deleted"
-        SIGN = "sign", "Signed"
-        EXPORT = "export", "Exported"
-        LOGIN = "login", "Logged in"
-        LOGIN_FAILED = "login_failed", "Failed login"
-        LOGOUT = "logout", "Logged out"
-        LOCKOUT = "lockout", "Locked out"
-        DENIED = "denied", "Access denied"
+        VIEW = "view", pgettext_lazy("audit event action", "Viewed")
+        CREATE = "create", pgettext_lazy("audit event action", "Created")
+        UPDATE = "update", pgettext_lazy("audit event action", "Changed")
+        DELETE = "delete", pgettext_lazy("audit event action", "Deleted")
+        SIGN = "sign", pgettext_lazy("audit event action", "Signed")
+        EXPORT = "export", pgettext_lazy("audit event action", "Exported")
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGOUT = "logout", _("Logged out")
+        LOCKOUT = "lockout", _("Locked out")
+        DENIED = "denied", _("Access denied")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    actor_label = models.CharField(max_length=254, blank=True, help_text="E-mail at the time, kept if the user goes.")
+    actor_label = models.CharField(
+        max_length=254, blank=True, help_text=_("E-mail at the time, kept if the user goes.")
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     object_type = models.CharField(max_length=80, blank=True)
     object_id = models.CharField(max_length=64, blank=True)

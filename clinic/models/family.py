@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.models.core import Patient
 
@@ -19,7 +20,7 @@ class GuardianLink(models.Model):
 
     guardian = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dependant_links")
     dependant = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="guardian_links")
-    relationship = models.CharField(max_length=80, help_text="e.g. mother, father, legal guardian")
+    relationship = models.CharField(max_length=80, help_text=_("e.g. mother, father, legal guardian"))
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

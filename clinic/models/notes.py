@@ -21,6 +21,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinic.models.core import Patient, Practitioner
 
@@ -30,27 +32,27 @@ VERTEBRAL_LEVELS = (
 
 
 class Side(models.TextChoices):
-    LEFT = "left", "Left"
-    RIGHT = "right", "Right"
+    LEFT = "left", pgettext_lazy("side", "Left")
+    RIGHT = "right", pgettext_lazy("side", "Right")
 
 
 class Position(models.TextChoices):
-    PRONE = "prone", "Prone"
-    SUPINE = "supine", "Supine"
+    PRONE = "prone", pgettext_lazy("position", "Prone")
+    SUPINE = "supine", pgettext_lazy("position", "Supine")
 
 
 class SotCategory(models.TextChoices):
-    I = "I", "Category I"  # noqa: E741 (the SOT category is called I)
-    II = "II", "Category II"
-    III = "III", "Category III"
-    NONE = "none", "No category"
+    I = "I", _("Category I")  # noqa: E741 (the SOT category is called I)
+    II = "II", _("Category II")
+    III = "III", _("Category III")
+    NONE = "none", _("No category")
 
 
 class BlockLandmark(models.Model):
     """Where a pelvic block is placed; landmarks differ between SOT schools, so the clinic keeps its own list."""
 
     name = models.CharField(max_length=80, unique=True)
-    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the list.")
+    position = models.PositiveSmallIntegerField(default=0, help_text=_("Order in the list."))
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -80,14 +82,14 @@ class PainScale(models.Model):
         max_length=300,
         blank=True,
         default="Ostelo et al., Spine 2008: 2 points or 30 % (consensus on low back pain).",
-        help_text="Where the threshold comes from.",
+        help_text=_("Where the threshold comes from."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["pk"]
-        verbose_name = "pain scale"
-        verbose_name_plural = "pain scale"
+        verbose_name = _("pain scale")
+        verbose_name_plural = _("pain scale")
 
     def __str__(self) -> str:
         return f"Pain 0-10: meaningful change {Decimal(self.meaningful_change).normalize():f} points"
@@ -143,70 +145,74 @@ def _rows(value, what: str) -> list:
 def validate_block_rows(value) -> None:
     for number, row in enumerate(_rows(value, "Block placements"), start=1):
         if row.get("block") not in (1, 2):
-            raise ValidationError(f"Block placement {number}: block must be 1 or 2.")
+            raise ValidationError(_("Block placement %(number)s: block must be 1 or 2.") % {"number": number})
         if row.get("side") not in Side.values:
-            raise ValidationError(f"Block placement {number}: side must be left or right.")
+            raise ValidationError(_("Block placement %(number)s: side must be left or right.") % {"number": number})
         if row.get("position") not in Position.values:
-            raise ValidationError(f"Block placement {number}: position must be prone or supine.")
+            raise ValidationError(
+                _("Block placement %(number)s: position must be prone or supine.") % {"number": number}
+            )
         if not isinstance(row.get("landmark"), str) or not row["landmark"].strip():
-            raise ValidationError(f"Block placement {number}: name the landmark.")
+            raise ValidationError(_("Block placement %(number)s: name the landmark.") % {"number": number})
         minutes = row.get("minutes")
         if not isinstance(minutes, int) or not 1 <= minutes <= 60:
-            raise ValidationError(f"Block placement {number}: minutes must be a whole number from 1 to 60.")
+            raise ValidationError(
+                _("Block placement %(number)s: minutes must be a whole number from 1 to 60.") % {"number": number}
+            )
 
 
 def validate_cmrt_rows(value) -> None:
     for number, row in enumerate(_rows(value, "CMRT levels"), start=1):
         if row.get("level") not in VERTEBRAL_LEVELS:
-            raise ValidationError(f"CMRT row {number}: choose a vertebral level.")
+            raise ValidationError(_("CMRT row %(number)s: choose a vertebral level.") % {"number": number})
 
 
 def validate_fiber_rows(value) -> None:
     for number, row in enumerate(_rows(value, "Occipital fibers"), start=1):
         if row.get("line") not in (1, 2, 3):
-            raise ValidationError(f"Occipital fiber {number}: line must be 1, 2 or 3.")
+            raise ValidationError(_("Occipital fiber %(number)s: line must be 1, 2 or 3.") % {"number": number})
         if not isinstance(row.get("area"), int) or not 1 <= row["area"] <= 7:
-            raise ValidationError(f"Occipital fiber {number}: area must be 1 to 7.")
+            raise ValidationError(_("Occipital fiber %(number)s: area must be 1 to 7.") % {"number": number})
         if row.get("level") not in VERTEBRAL_LEVELS:
-            raise ValidationError(f"Occipital fiber {number}: choose a vertebral level.")
+            raise ValidationError(_("Occipital fiber %(number)s: choose a vertebral level.") % {"number": number})
         if row.get("side") not in Side.values:
-            raise ValidationError(f"Occipital fiber {number}: side must be left or right.")
+            raise ValidationError(_("Occipital fiber %(number)s: side must be left or right.") % {"number": number})
 
 
 class VisitNote(models.Model):
     """The structured SOAP note of one appointment, SOT-shaped. See the module docstring for the locking rule."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SIGNED = "signed", "Signed"
+        DRAFT = "draft", pgettext_lazy("visit note status", "Draft")
+        SIGNED = "signed", pgettext_lazy("visit note status", "Signed")
 
     Category = SotCategory
 
     class Progress(models.TextChoices):
-        FIRST = "first", "First visit"
-        BETTER = "better", "Better"
-        SAME = "same", "Same"
-        WORSE = "worse", "Worse"
+        FIRST = "first", _("First visit")
+        BETTER = "better", pgettext_lazy("visit note progress", "Better")
+        SAME = "same", pgettext_lazy("visit note progress", "Same")
+        WORSE = "worse", pgettext_lazy("visit note progress", "Worse")
 
     class ShortLeg(models.TextChoices):
-        LEFT = "left", "Left short"
-        RIGHT = "right", "Right short"
-        EVEN = "even", "Even"
+        LEFT = "left", _("Left short")
+        RIGHT = "right", _("Right short")
+        EVEN = "even", pgettext_lazy("visit note short leg", "Even")
 
     class HeelTension(models.TextChoices):
-        LEFT = "left", "Left"
-        RIGHT = "right", "Right"
-        BOTH = "both", "Both"
-        NONE = "none", "None"
+        LEFT = "left", pgettext_lazy("visit note heel tension", "Left")
+        RIGHT = "right", pgettext_lazy("visit note heel tension", "Right")
+        BOTH = "both", pgettext_lazy("visit note heel tension", "Both")
+        NONE = "none", pgettext_lazy("visit note heel tension", "None")
 
     class Finding(models.TextChoices):
-        POSITIVE = "positive", "Positive"
-        NEGATIVE = "negative", "Negative"
+        POSITIVE = "positive", pgettext_lazy("visit note finding", "Positive")
+        NEGATIVE = "negative", pgettext_lazy("visit note finding", "Negative")
 
     class Cervical(models.TextChoices):
-        NONE = "", "None"
-        THRUST = "thrust", "Thrust"
-        NON_THRUST = "non_thrust", "Non-thrust"
+        NONE = "", pgettext_lazy("visit note cervical", "None")
+        THRUST = "thrust", pgettext_lazy("visit note cervical", "Thrust")
+        NON_THRUST = "non_thrust", pgettext_lazy("visit note cervical", "Non-thrust")
 
     # The SOT category and the one-value indicators found for it (the occipital fibers are rows of their own).
     SOT_INDICATOR_FIELDS = (
@@ -272,48 +278,48 @@ class VisitNote(models.Model):
     pain_today = models.PositiveSmallIntegerField(
         "pain today (0-10)", null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
     )
-    progress = models.CharField("since last visit", max_length=8, choices=Progress.choices, blank=True)
-    adverse_event = models.BooleanField("adverse event since last visit", null=True, blank=True)
-    adverse_event_detail = models.TextField("what happened", blank=True)
+    progress = models.CharField(_("since last visit"), max_length=8, choices=Progress.choices, blank=True)
+    adverse_event = models.BooleanField(_("adverse event since last visit"), null=True, blank=True)
+    adverse_event_detail = models.TextField(_("what happened"), blank=True)
     # O
-    sot_category = models.CharField("SOT category", max_length=4, choices=Category.choices, blank=True)
-    short_leg_side = models.CharField("short leg", max_length=6, choices=ShortLeg.choices, blank=True)
-    short_leg_position = models.CharField("short leg checked", max_length=6, choices=Position.choices, blank=True)
+    sot_category = models.CharField(_("SOT category"), max_length=4, choices=Category.choices, blank=True)
+    short_leg_side = models.CharField(_("short leg"), max_length=6, choices=ShortLeg.choices, blank=True)
+    short_leg_position = models.CharField(_("short leg checked"), max_length=6, choices=Position.choices, blank=True)
     heel_tension = models.CharField(max_length=6, choices=HeelTension.choices, blank=True)
-    arm_fossa_left = models.CharField("arm-fossa test, left", max_length=8, choices=Finding.choices, blank=True)
-    arm_fossa_right = models.CharField("arm-fossa test, right", max_length=8, choices=Finding.choices, blank=True)
+    arm_fossa_left = models.CharField(_("arm-fossa test, left"), max_length=8, choices=Finding.choices, blank=True)
+    arm_fossa_right = models.CharField(_("arm-fossa test, right"), max_length=8, choices=Finding.choices, blank=True)
     dollar_sign = models.CharField(max_length=8, choices=Finding.choices, blank=True)
     occipital_fibers = models.JSONField(default=list, blank=True, validators=[validate_fiber_rows])
     cranial_findings = models.TextField(blank=True)
-    sacral_base = models.CharField("sacral base position", max_length=200, blank=True)
+    sacral_base = models.CharField(_("sacral base position"), max_length=200, blank=True)
     outcome_score = models.ForeignKey(
         "intake.OutcomeScore",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The patient's latest NDI/ODI when the note was started.",
+        help_text=_("The patient's latest NDI/ODI when the note was started."),
     )
     # A
     assessment = models.TextField(blank=True)
     red_flags_reviewed = models.BooleanField(default=False)
     # P
     block_placements = models.JSONField(default=list, blank=True, validators=[validate_block_rows])
-    cmrt_levels = models.JSONField("CMRT levels", default=list, blank=True, validators=[validate_cmrt_rows])
-    cranial_work = models.TextField("cranial", blank=True)
-    extremity_work = models.TextField("extremity", blank=True)
+    cmrt_levels = models.JSONField(_("CMRT levels"), default=list, blank=True, validators=[validate_cmrt_rows])
+    cranial_work = models.TextField(_("cranial"), blank=True)
+    extremity_work = models.TextField(_("extremity"), blank=True)
     cervical_adjustment = models.CharField(max_length=10, choices=Cervical.choices, blank=True)
-    cervical_detail = models.CharField("cervical: levels and notes", max_length=200, blank=True)
+    cervical_detail = models.CharField(_("cervical: levels and notes"), max_length=200, blank=True)
     consent_signature = models.ForeignKey(
         "intake.ConsentSignature",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The consent signature covering the cervical procedure recorded here.",
+        help_text=_("The consent signature covering the cervical procedure recorded here."),
     )
-    other_procedures = models.TextField("other", blank=True)
-    indicators_after = models.TextField("indicators re-checked after treatment", blank=True)
+    other_procedures = models.TextField(_("other"), blank=True)
+    indicators_after = models.TextField(_("indicators re-checked after treatment"), blank=True)
     plan = models.TextField(blank=True)
     next_visit = models.CharField(max_length=200, blank=True)
 
@@ -393,7 +399,7 @@ class NoteAddendum(models.Model):
 
     class Meta:
         ordering = ["note", "created_at", "id"]
-        verbose_name_plural = "note addenda"
+        verbose_name_plural = _("note addenda")
 
     def __str__(self) -> str:
         return f"Addendum to note {self.note_id} at {self.created_at:%Y-%m-%d %H:%M}"

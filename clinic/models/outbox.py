@@ -1,6 +1,8 @@
 """The outbox: one row for every e-mail the clinic has promised a patient (see clinic/outbox.py)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinic.models.core import Patient
 
@@ -10,25 +12,25 @@ class OutgoingNotice(models.Model):
     transaction, so that it is sent at least once even if the worker dies; the send claims the row first."""
 
     class Kind(models.TextChoices):
-        CONFIRMATION = "confirmation", "Booking confirmation"
-        SERIES_CONFIRMATION = "series_confirmation", "Care-plan series confirmation"
-        RESCHEDULE = "reschedule", "New time"
-        CANCELLATION = "cancellation", "Cancellation"
-        REMINDER = "reminder", "Reminder"
-        WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
-        INTAKE_INVITATION = "intake_invitation", "Intake invitation"
-        FAMILY = "family", "Family account"
-        RECORDS_READY = "records_ready", "Copy of the record ready"
-        URGENT_ANSWER = "urgent_answer", "Urgent intake answer (to the clinic)"
-        CAREPLAN_QUESTIONNAIRE = "careplan_questionnaire", "Care-plan questionnaire"
-        RECALL = "recall", "Recall"
+        CONFIRMATION = "confirmation", _("Booking confirmation")
+        SERIES_CONFIRMATION = "series_confirmation", _("Care-plan series confirmation")
+        RESCHEDULE = "reschedule", _("New time")
+        CANCELLATION = "cancellation", pgettext_lazy("outgoing notice kind", "Cancellation")
+        REMINDER = "reminder", pgettext_lazy("outgoing notice kind", "Reminder")
+        WAITLIST_OFFER = "waitlist_offer", _("Waitlist offer")
+        INTAKE_INVITATION = "intake_invitation", _("Intake invitation")
+        FAMILY = "family", _("Family account")
+        RECORDS_READY = "records_ready", _("Copy of the record ready")
+        URGENT_ANSWER = "urgent_answer", _("Urgent intake answer (to the clinic)")
+        CAREPLAN_QUESTIONNAIRE = "careplan_questionnaire", _("Care-plan questionnaire")
+        RECALL = "recall", pgettext_lazy("outgoing notice kind", "Recall")
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Waiting to be sent"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Not needed any more"
-        FAILED = "failed", "Failed: call the patient"
+        QUEUED = "queued", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", pgettext_lazy("outgoing notice state", "Sent")
+        SKIPPED = "skipped", _("Not needed any more")
+        FAILED = "failed", _("Failed: call the patient")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="outgoing_notices")
@@ -47,7 +49,7 @@ class OutgoingNotice(models.Model):
     queued_at = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=100, blank=True, help_text="Why it was not needed, when skipped.")
+    outcome = models.CharField(max_length=100, blank=True, help_text=_("Why it was not needed, when skipped."))
     last_error = models.TextField(blank=True)
 
     class Meta:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from django import forms
 from django.forms.models import fields_for_model
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from clinic.models import BlockLandmark, NoteTemplate, VisitNote
 from clinic.models.notes import VERTEBRAL_LEVELS, Position, Side
@@ -46,11 +49,11 @@ class VisitNoteForm(forms.Form):
         for name, rows in TEXTAREA_ROWS.items():
             self.fields[name].widget.attrs["rows"] = rows
         self.fields["pain_today"] = forms.IntegerField(
-            label="Pain today (0-10)",
+            label=_("Pain today (0-10)"),
             min_value=0,
             max_value=10,
             required=False,
-            help_text="0 none, 10 worst imaginable",
+            help_text=_("0 none, 10 worst imaginable"),
         )
 
 
@@ -68,7 +71,7 @@ class _RowForm(forms.Form):
         if filled and len(filled) < len(self.required_fields):
             for name in self.required_fields:
                 if data.get(name) in (None, ""):
-                    self.add_error(name, "Complete this row or clear it.")
+                    self.add_error(name, _("Complete this row or clear it."))
         return data
 
     def row(self) -> dict | None:
@@ -80,9 +83,17 @@ class _RowForm(forms.Form):
 
 class FiberForm(_RowForm):
     required_fields = ("line", "area", "level", "side")
-    line = forms.TypedChoiceField(choices=BLANK + [(n, f"Line {n}") for n in (1, 2, 3)], coerce=int, required=False)
-    area = forms.TypedChoiceField(choices=BLANK + [(n, f"Area {n}") for n in range(1, 8)], coerce=int, required=False)
-    level = forms.ChoiceField(label="Vertebral level", choices=LEVEL_CHOICES, required=False)
+    line = forms.TypedChoiceField(
+        choices=BLANK + [(n, format_lazy(pgettext_lazy("SOT category", "Line {n}"), n=n)) for n in (1, 2, 3)],
+        coerce=int,
+        required=False,
+    )
+    area = forms.TypedChoiceField(
+        choices=BLANK + [(n, format_lazy(pgettext_lazy("SOT category", "Area {n}"), n=n)) for n in range(1, 8)],
+        coerce=int,
+        required=False,
+    )
+    level = forms.ChoiceField(label=_("Vertebral level"), choices=LEVEL_CHOICES, required=False)
     side = forms.ChoiceField(choices=SIDE_CHOICES, required=False)
 
     @staticmethod
@@ -92,10 +103,14 @@ class FiberForm(_RowForm):
 
 class BlockForm(_RowForm):
     required_fields = ("block", "side", "landmark", "position", "minutes")
-    block = forms.TypedChoiceField(choices=[*BLANK, (1, "Block 1"), (2, "Block 2")], coerce=int, required=False)
+    block = forms.TypedChoiceField(
+        choices=[*BLANK, (1, pgettext_lazy("SOT blocks", "Block 1")), (2, pgettext_lazy("SOT blocks", "Block 2"))],
+        coerce=int,
+        required=False,
+    )
     side = forms.ChoiceField(choices=SIDE_CHOICES, required=False)
     landmark = forms.ChoiceField(choices=BLANK, required=False)
-    position = forms.ChoiceField(label="Patient position", choices=POSITION_CHOICES, required=False)
+    position = forms.ChoiceField(label=_("Patient position"), choices=POSITION_CHOICES, required=False)
     minutes = forms.IntegerField(min_value=1, max_value=60, required=False)
 
     def __init__(self, *args, landmarks: list[str] = (), **kwargs):
@@ -114,8 +129,8 @@ class BlockForm(_RowForm):
 
 class CmrtForm(_RowForm):
     required_fields = ("level",)
-    level = forms.ChoiceField(label="CMRT level", choices=LEVEL_CHOICES, required=False)
-    note = forms.CharField(label="What was done", max_length=200, required=False)
+    level = forms.ChoiceField(label=_("CMRT level"), choices=LEVEL_CHOICES, required=False)
+    note = forms.CharField(label=_("What was done"), max_length=200, required=False)
 
     @staticmethod
     def as_row(data):
@@ -179,7 +194,9 @@ class NoteForms:
             return
         field = self.form.fields["cervical_adjustment"]
         field.help_text = problem
-        field.choices = [("", "None: consent does not cover neck procedures")] + [c for c in field.choices if c[0]]
+        field.choices = [("", gettext("None: consent does not cover neck procedures"))] + [
+            c for c in field.choices if c[0]
+        ]
 
     def error_summary(self) -> list[tuple[str, str, str]]:
         """Every refusal on the page as (field id, label, message), in page order, for the summary at the top:
@@ -207,13 +224,16 @@ class TemplateChoiceForm(forms.Form):
     # An optional shortcut, not a field of the note: no "required" asterisk. Applying with none chosen is still
     # refused, with a message saying so.
     template = forms.ModelChoiceField(
-        label="Clinic template", queryset=NoteTemplate.objects.none(), empty_label="Choose a template", required=False
+        label=_("Clinic template"),
+        queryset=NoteTemplate.objects.none(),
+        empty_label=_("Choose a template"),
+        required=False,
     )
 
     def clean_template(self):
         template = self.cleaned_data.get("template")
         if template is None:
-            raise forms.ValidationError("Choose a template to apply.")
+            raise forms.ValidationError(_("Choose a template to apply."))
         return template
 
     def __init__(self, *args, **kwargs):
@@ -224,4 +244,4 @@ class TemplateChoiceForm(forms.Form):
 
 
 class AddendumForm(forms.Form):
-    text = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    text = forms.CharField(label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.careplans import services as careplan_services
 from clinic.models import AuditEvent, NoteAddendum, NoteTemplate, Practitioner, VisitNote
@@ -64,12 +65,12 @@ def _locked_draft(note: VisitNote, actor) -> VisitNote:
     locked = _locked(note)
     if locked.is_signed:
         raise NoteError(
-            f"This note was signed on {timezone.localtime(locked.signed_at):%Y-%m-%d %H:%M} and can no longer be "
-            "changed. Add an addendum instead."
+            _("This note was signed on %(when)s and can no longer be changed. Add an addendum instead.")
+            % {"when": f"{timezone.localtime(locked.signed_at):%Y-%m-%d %H:%M}"}
         )
     practitioner = _practitioner_of(actor)
     if practitioner is None or practitioner.pk != locked.practitioner_id:
-        raise NoteError("Only the practitioner who wrote this note may change it.")
+        raise NoteError(_("Only the practitioner who wrote this note may change it."))
     return locked
 
 
@@ -91,13 +92,14 @@ def note_start(*, appointment, actor, request=None, now: dt.datetime | None = No
     """
     practitioner = _practitioner_of(actor)
     if practitioner is None or practitioner.pk != appointment.practitioner_id:
-        raise NoteError("Only the practitioner seeing the patient at this appointment may write its note.")
+        raise NoteError(_("Only the practitioner seeing the patient at this appointment may write its note."))
     existing = VisitNote.objects.filter(appointment=appointment).first()
     if existing is not None:
         return existing
     if appointment.status in NO_VISIT_STATUSES:
         raise NoteError(
-            f"This appointment is {appointment.get_status_display().lower()}: there is no visit to write a note for."
+            _("This appointment is %(status)s: there is no visit to write a note for.")
+            % {"status": appointment.get_status_display().lower()}
         )
     previous = _latest_note_before(appointment, appointment.patient_id)
     complaint = previous.chief_complaint if previous else ""
@@ -175,7 +177,7 @@ def note_save_draft(
     locked = _locked_draft(note, actor)
     unknown = set(changes) - set(VisitNote.CONTENT_FIELDS)
     if unknown:
-        raise NoteError(f"Not part of a visit note: {', '.join(sorted(unknown))}.")
+        raise NoteError(_("Not part of a visit note: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     for name, value in changes.items():
         setattr(locked, name, value)
     return _save(locked, actor=actor, request=request, detail="draft autosaved" if autosave else "draft saved")
@@ -190,7 +192,7 @@ def note_copy_forward(*, note: VisitNote, actor, request=None) -> tuple[VisitNot
     locked = _locked_draft(note, actor)
     source = _latest_note_before(locked.appointment, locked.patient_id, exclude_pk=locked.pk)
     if source is None:
-        raise NoteError("There is no earlier note for this patient to copy from.")
+        raise NoteError(_("There is no earlier note for this patient to copy from."))
     left_out = []
     for name in VisitNote.COPY_FORWARD_FIELDS:
         setattr(locked, name, getattr(source, name))
@@ -198,11 +200,11 @@ def note_copy_forward(*, note: VisitNote, actor, request=None) -> tuple[VisitNot
         problem = cervical_consent_problem(intake_selectors.patient_readiness(locked.patient))
         if problem:
             locked.cervical_adjustment, locked.cervical_detail = "", ""
-            left_out.append(f"The cervical procedure was not copied. {problem}")
+            left_out.append(_("The cervical procedure was not copied. %(problem)s") % {"problem": problem})
     locked.copied_from = source
     when = timezone.localtime(source.appointment.start)
     _save(locked, actor=actor, request=request, detail=f"copied forward from note {source.pk}")
-    return locked, [f"Copied from the note of {when:%Y-%m-%d}.", *left_out]
+    return locked, [_("Copied from the note of %(day)s.") % {"day": f"{when:%Y-%m-%d}"}, *left_out]
 
 
 TEMPLATE_FIELDS = (
@@ -223,7 +225,7 @@ def note_apply_template(*, note: VisitNote, template: NoteTemplate, actor, reque
     """Fill the draft's empty parts from a clinic template; what the practitioner already wrote is kept."""
     locked = _locked_draft(note, actor)
     if not template.active:
-        raise NoteError(f"The template “{template.name}” is no longer in use.")
+        raise NoteError(_("The template “%(name)s” is no longer in use.") % {"name": template.name})
     for name in TEMPLATE_FIELDS:
         if not getattr(locked, name) and getattr(template, name):
             setattr(locked, name, getattr(template, name))
@@ -277,12 +279,12 @@ def note_addendum_add(
     """Add a dated addendum to a signed note (the only way to change the record once it is signed)."""
     locked = _locked(note)
     if not locked.is_signed:
-        raise NoteError("This note is still a draft: change the draft itself; addenda are for signed notes.")
+        raise NoteError(_("This note is still a draft: change the draft itself; addenda are for signed notes."))
     if _practitioner_of(actor) is None:
-        raise NoteError("Only practitioners add addenda to visit notes.")
+        raise NoteError(_("Only practitioners add addenda to visit notes."))
     text = (text or "").strip()
     if not text:
-        raise NoteError({"text": "Write what the addendum adds to the note."})
+        raise NoteError({"text": _("Write what the addendum adds to the note.")})
     addendum = NoteAddendum(note=locked, author=actor, text=text, created_at=now or timezone.now())
     save_audited(
         addendum,

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
@@ -84,7 +85,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The draft: Save draft, or Sign (which saves what is on the page, then signs it)."""
     note = get_note_for_user(request.user, pk, write=True)
     if note.is_signed:
-        messages.info(request, "This note is signed: it can no longer be changed. Add an addendum instead.")
+        messages.info(request, _("This note is signed: it can no longer be changed. Add an addendum instead."))
         return redirect(note)
     forms = NoteForms(note, request.POST if request.method == "POST" else None)
     if request.method in ("GET", "HEAD"):
@@ -94,12 +95,12 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
             note = services.note_save_draft(note=note, actor=request.user, changes=forms.changes(), request=request)
             if request.POST.get("action") == "sign":
                 note = services.note_sign(note=note, actor=request.user, request=request)
-                messages.success(request, "The note is signed and locked.")
+                messages.success(request, _("The note is signed and locked."))
                 return redirect(note)
         except ValidationError as exc:
             apply_error(forms, exc)
         else:
-            messages.success(request, "Draft saved.")
+            messages.success(request, _("Draft saved."))
             return redirect("clinic:note_edit", pk=note.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "clinic/note_edit.html", _edit_context(note, forms, request), status=status)
@@ -113,20 +114,28 @@ def note_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     note = get_note_for_user(request.user, pk, write=True)
     if note.is_signed:
         return JsonResponse(
-            {"saved": False, "message": "This note is signed: changes are no longer saved."}, status=409
+            {"saved": False, "message": _("This note is signed: changes are no longer saved.")}, status=409
         )
     forms = NoteForms(note, request.POST)
     if not forms.is_valid():
         return JsonResponse(
-            {"saved": False, "message": "Not saved yet: some entries need fixing (Save draft shows which)."}, status=400
+            {"saved": False, "message": _("Not saved yet: some entries need fixing (Save draft shows which).")},
+            status=400,
         )
     try:
         note = services.note_save_draft(
             note=note, actor=request.user, changes=forms.changes(), request=request, autosave=True
         )
     except ValidationError as exc:
-        return JsonResponse({"saved": False, "message": "Not saved: " + error_text(exc)}, status=400)
-    return JsonResponse({"saved": True, "message": f"Draft saved at {timezone.localtime(note.updated_at):%H:%M:%S}."})
+        return JsonResponse(
+            {"saved": False, "message": _("Not saved: %(reason)s") % {"reason": error_text(exc)}}, status=400
+        )
+    return JsonResponse(
+        {
+            "saved": True,
+            "message": _("Draft saved at %(time)s.") % {"time": f"{timezone.localtime(note.updated_at):%H:%M:%S}"},
+        }
+    )
 
 
 @reads_patient_data
@@ -151,13 +160,13 @@ def note_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_note_for_user(request.user, pk, write=True)
     form = TemplateChoiceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose one of the clinic's templates.")
+        messages.error(request, _("Choose one of the clinic's templates."))
         return redirect("clinic:note_edit", pk=note.pk)
     template = form.cleaned_data["template"]
     attempt(
         request,
         lambda: services.note_apply_template(note=note, template=template, actor=request.user, request=request),
-        success=f"Template “{template.name}” applied to the empty parts of the note.",
+        success=_("Template “%(name)s” applied to the empty parts of the note.") % {"name": template.name},
     )
     return redirect("clinic:note_edit", pk=note.pk)
 
@@ -195,7 +204,7 @@ def note_addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.note_addendum_add(
             note=note, actor=request.user, text=form.cleaned_data["text"], request=request
         ),
-        success="Addendum added.",
+        success=_("Addendum added."),
     )
     if added is not None:
         return redirect(note)
@@ -220,14 +229,14 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
     chart = selectors.patient_chart(patient)
     pain_svg = charts.trend_svg(
         [
-            charts.Series("Visit notes", [p for p in chart["pain"] if p.source == "visit note"]),
-            charts.Series("Intake", [p for p in chart["pain"] if p.source == "intake"]),
+            charts.Series(_("Visit notes"), [p for p in chart["pain"] if p.source == "visit note"]),
+            charts.Series(_("Intake"), [p for p in chart["pain"] if p.source == "intake"]),
         ],
         y_max=10,
         y_step=2,
-        y_label="Pain (NRS 0-10)",
-        title="Pain over time",
-        empty_text="No pain ratings recorded yet",
+        y_label=_("Pain (NRS 0-10)"),
+        title=_("Pain over time"),
+        empty_text=_("No pain ratings recorded yet"),
         thresholds=_lines(
             [("Pain", chart["pain"], chart["pain_change"], "points")],
         ),
@@ -236,9 +245,9 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
         [charts.Series(code, points) for code, points in sorted(chart["outcomes"].items())],
         y_max=100,
         y_step=20,
-        y_label="Disability (%)",
-        title="NDI and ODI over time",
-        empty_text="No NDI or ODI scores yet",
+        y_label=_("Disability (%)"),
+        title=_("NDI and ODI over time"),
+        empty_text=_("No NDI or ODI scores yet"),
         thresholds=_lines(
             [
                 (code, points, chart["outcome_changes"].get(code, 0), "percentage points")

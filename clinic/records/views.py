@@ -9,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
@@ -73,7 +74,7 @@ def account_record_request(request: HttpRequest) -> HttpResponse:
     attempt(
         request,
         lambda: services.record_request_create(patient=patient, actor=request.user, request=request),
-        success="We have your request. We will e-mail you when your record is ready to download.",
+        success=_("We have your request. We will e-mail you when your record is ready to download."),
     )
     return redirect("clinic:account_records")
 
@@ -129,7 +130,8 @@ def record_request_release(request: HttpRequest, pk: int) -> HttpResponse:
     attempt(
         request,
         lambda: services.record_request_release(record_request=record_request, actor=request.user, request=request),
-        success=f"Released to {record_request.patient.full_name}; they get an e-mail with the link.",
+        success=_("Released to %(name)s; they get an e-mail with the link.")
+        % {"name": record_request.patient.full_name},
     )
     return redirect("clinic:record_requests")
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.models import AuditEvent, Patient, Practitioner
 from clinic.services import audit_record
@@ -120,14 +121,17 @@ def series_book(
     on one day are refused unless `allow_same_day`."""
     now = now or timezone.now()
     if not starts:
-        raise SchedulingError("A series needs at least one appointment.")
+        raise SchedulingError(gettext("A series needs at least one appointment."))
     zone = availability.clinic_zone()
     days = sorted(start.astimezone(zone).date() for start in starts)
     twice = sorted({day for day in days if days.count(day) > 1})
     if twice and not allow_same_day:
         raise SchedulingError(
-            f"Two visits of the series fall on {', '.join(f'{day:%a %d %b}' for day in twice)}: choose another "
-            "time for one of them. Nothing in the series was booked."
+            gettext(
+                "Two visits of the series fall on %(days)s: choose another time for one of them. Nothing in the "
+                "series was booked."
+            )
+            % {"days": ", ".join(f"{day:%a %d %b}" for day in twice)}
         )
     series = CarePlanSeries(
         patient=patient,
@@ -158,7 +162,10 @@ def series_book(
                 )
             )
         except SchedulingError as exc:
-            raise SchedulingError(f"{when_text(start)}: {error_text(exc)} Nothing in the series was booked.") from exc
+            raise SchedulingError(
+                gettext("%(when)s: %(refusal)s Nothing in the series was booked.")
+                % {"when": when_text(start), "refusal": error_text(exc)}
+            ) from exc
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,

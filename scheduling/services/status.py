@@ -38,16 +38,16 @@ def allowed_moves(appointment: Appointment) -> frozenset[str]:
 
 def check_transition(appointment: Appointment, to: str) -> None:
     if to not in TRANSITIONS[appointment.status]:
-        raise SchedulingError(
-            f"An appointment that is {appointment.get_status_display().lower()} cannot become "
-            f"{Status(to).label.lower()}."
-            + (
-                f" Allowed next: {', '.join(Status(s).label.lower() for s in sorted(TRANSITIONS[appointment.status]))}."
-                if TRANSITIONS[appointment.status]
-                else " It is final."
-            ),
-            code="illegal_status_move",
-        )
+        moves = sorted(TRANSITIONS[appointment.status])
+        refusal = gettext("An appointment that is %(status)s cannot become %(to)s.") % {
+            "status": appointment.get_status_display().lower(),
+            "to": Status(to).label.lower(),
+        }
+        if moves:
+            after = gettext("Allowed next: %(moves)s.") % {"moves": ", ".join(Status(s).label.lower() for s in moves)}
+        else:
+            after = gettext("It is final.")
+        raise SchedulingError(f"{refusal} {after}", code="illegal_status_move")
 
 
 def _transition(appointment: Appointment, to: str, *, actor, request, detail: str = "", **changes) -> Appointment:
@@ -112,11 +112,19 @@ def check_in_too_early(appointment: Appointment, now: dt.datetime) -> str:
     start = timezone.localtime(appointment.start)
     if timezone.localdate(now) != start.date():
         if start.date() < timezone.localdate(now):
-            return f"This appointment was on {start:%a %d %b}; check-in is for today's appointments."
-        return f"Check-in is for today's appointments; this one is on {start:%a %d %b} at {start:%H:%M}."
+            return gettext("This appointment was on %(day)s; check-in is for today's appointments.") % {
+                "day": f"{start:%a %d %b}"
+            }
+        return gettext("Check-in is for today's appointments; this one is on %(day)s at %(time)s.") % {
+            "day": f"{start:%a %d %b}",
+            "time": f"{start:%H:%M}",
+        }
     opens = timezone.localtime(check_in_opens_at(appointment))
     if now < opens:
-        return f"Check-in opens at {opens:%H:%M}, {settings.CLINIC_CHECK_IN_EARLY_MINUTES} minutes before the start."
+        return gettext("Check-in opens at %(time)s, %(minutes)s minutes before the start.") % {
+            "time": f"{opens:%H:%M}",
+            "minutes": settings.CLINIC_CHECK_IN_EARLY_MINUTES,
+        }
     return ""
 
 
@@ -134,7 +142,11 @@ def appointment_check_in(
     override_reason = (override_reason or "").strip()
     if missing and not override_reason:
         raise SchedulingError(
-            {"override_reason": ["Missing: " + "; ".join(missing) + ". Give a reason to check in anyway."]}
+            {
+                "override_reason": [
+                    gettext("Missing: %(missing)s. Give a reason to check in anyway.") % {"missing": "; ".join(missing)}
+                ]
+            }
         )
     return _transition(
         appointment,
@@ -164,7 +176,7 @@ def appointment_mark_no_show(
     """A booked patient did not come. Only once the appointment has started."""
     now = now or timezone.now()
     if appointment.start > now:
-        raise SchedulingError("A patient can be marked as a no-show only once the appointment time has come.")
+        raise SchedulingError(gettext("A patient can be marked as a no-show only once the appointment time has come."))
     return _transition(appointment, Status.NO_SHOW, actor=actor, request=request)
 
 
