@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic import selectors as clinic_selectors
-from clinic import services as clinic_services
 from clinic.audit import audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error, attempt, attempt_form, message_error
 from clinic.input_limits import FIRST_DAY, LAST_DAY, query_date
@@ -264,28 +262,19 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                # The language first, in the booking's transaction: the confirmation (sent after commit) is in it,
-                # and a refused booking changes nothing.
-                with transaction.atomic():
-                    if form.language_change():
-                        clinic_services.patient_language_set(
-                            patients=[data["patient"]],
-                            language=form.language_change(),
-                            actor=request.user,
-                            request=request,
-                        )
-                    appointment = services.appointment_book_registering(
-                        patient=data["patient"],
-                        new_patient=form.new_patient_fields(),
-                        practitioner=data["practitioner"],
-                        appointment_type=data["appointment_type"],
-                        start=data["start"],
-                        room=data["room"],
-                        frontdesk_notes=data["frontdesk_notes"],
-                        actor=request.user,
-                        request=request,
-                        notify=True,
-                    )
+                appointment = services.appointment_book_registering(
+                    patient=data["patient"],
+                    new_patient=form.new_patient_fields(),
+                    language=form.language_change(),
+                    practitioner=data["practitioner"],
+                    appointment_type=data["appointment_type"],
+                    start=data["start"],
+                    room=data["room"],
+                    frontdesk_notes=data["frontdesk_notes"],
+                    actor=request.user,
+                    request=request,
+                    notify=True,
+                )
                 patient = appointment.patient
             except SlotTaken as exc:
                 alternatives = exc.alternatives

@@ -454,15 +454,21 @@ def appointment_book(
     return appointment
 
 
-def appointment_book_registering(*, patient: Patient | None, new_patient: dict, actor=None, request=None, **booking):
+def appointment_book_registering(
+    *, patient: Patient | None, new_patient: dict, language: str = "", actor=None, request=None, **booking
+):
     """Book for `patient`, or, when it is None, register the new patient from `new_patient` (the fields of
     `clinic.services.patient_create`) and book: one transaction, so the patient is registered only if the
-    booking succeeds. The other arguments are `appointment_book`'s. (A patient already known: the booking's
-    own transaction, no savepoint.)"""
-    if patient is not None:
+    booking succeeds. `language`, given for a known patient, is stored on their record first, in the same
+    transaction: the confirmation is written in it, and a refused booking changes nothing. The other arguments
+    are `appointment_book`'s. (A known patient and no language: the booking's own transaction, no savepoint.)"""
+    if patient is not None and not language:
         return appointment_book(patient=patient, actor=actor, request=request, **booking)
     with transaction.atomic(using=router.db_for_write(Appointment)):
-        patient = clinic_services.patient_create(actor=actor, request=request, **new_patient)
+        if patient is None:
+            patient = clinic_services.patient_create(actor=actor, request=request, **new_patient)
+        else:
+            clinic_services.patient_language_set(patients=[patient], language=language, actor=actor, request=request)
         return appointment_book(patient=patient, actor=actor, request=request, **booking)
 
 
