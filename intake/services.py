@@ -194,16 +194,26 @@ def urgent_alert_raise(
 @transaction.atomic
 def urgent_alert_handle(*, alert: UrgentAnswerAlert, user, note: str = "", request=None) -> UrgentAnswerAlert:
     """Record that someone at the clinic contacted the patient about their urgent answers; the alert then clears."""
-    locked = UrgentAnswerAlert.objects.select_for_update().get(pk=alert.pk)
-    if locked.handled_at is not None:
-        raise IntakeError(
-            _("This alert was already handled on %(when)s.")
-            % {"when": f"{timezone.localtime(locked.handled_at):%d %b %Y, %H:%M}"}
-        )
-    locked.handled_by = user
-    locked.handled_at = timezone.now()
-    locked.handled_note = note.strip()
-    save_audited(locked, actor=user, action=AuditEvent.Action.UPDATE, request=request, detail="urgent alert handled")
+    return _record_once(
+        alert,
+        done_at="handled_at",
+        refusal=lambda when: _("This alert was already handled on %(when)s.") % {"when": f"{when:%d %b %Y, %H:%M}"},
+        changes={"handled_by": user, "handled_note": note.strip()},
+        actor=user,
+        request=request,
+        detail="urgent alert handled",
+    )
+
+
+def _record_once(obj, *, done_at: str, refusal, changes: dict, actor, request, detail: str):
+    """Lock `obj`'s row and record, once, that someone dealt with it: `done_at` set to now with `changes`, and
+    its audit row. Dealt with already: IntakeError with `refusal(when)` (the local time it was)."""
+    locked = type(obj).objects.select_for_update().get(pk=obj.pk)
+    if getattr(locked, done_at) is not None:
+        raise IntakeError(refusal(timezone.localtime(getattr(locked, done_at))))
+    for name, value in {**changes, done_at: timezone.now()}.items():
+        setattr(locked, name, value)
+    save_audited(locked, actor=actor, action=AuditEvent.Action.UPDATE, request=request, detail=detail)
     return locked
 
 
@@ -308,17 +318,17 @@ def red_flags_review(
     *, review: RedFlagReview, practitioner: Practitioner, note: str = "", actor=None, request=None
 ) -> RedFlagReview:
     """Record that a practitioner reviewed the red-flag answers; the alert then clears."""
-    locked = RedFlagReview.objects.select_for_update().get(pk=review.pk)
-    if locked.reviewed_at is not None:
-        raise IntakeError(
-            _("These red flags were already reviewed on %(when)s.")
-            % {"when": f"{timezone.localtime(locked.reviewed_at):%Y-%m-%d %H:%M}"}
-        )
-    locked.reviewed_by = practitioner
-    locked.reviewed_at = timezone.now()
-    locked.review_note = note.strip()
-    save_audited(locked, actor=actor, action=AuditEvent.Action.UPDATE, request=request, detail="red flags reviewed")
-    return locked
+    return _record_once(
+        review,
+        done_at="reviewed_at",
+        refusal=lambda when: (
+            _("These red flags were already reviewed on %(when)s.") % {"when": f"{when:%Y-%m-%d %H:%M}"}
+        ),
+        changes={"reviewed_by": practitioner, "review_note": note.strip()},
+        actor=actor,
+        request=request,
+        detail="red flags reviewed",
+    )
 
 
 # --- Consent ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from clinic.models import AuditEvent, OutgoingNotice, Patient, RecordRequest
 from clinic.outbox import notice_queue
 from clinic.records import fhir, pdf
-from clinic.services import audit_record, patient_export
+from clinic.services import patient_export, save_audited, update_audited
 
 PDF_KINDS = ("record", "note", "consent", "intake")
 
@@ -65,16 +65,15 @@ def record_request_create(*, patient: Patient, actor, request=None) -> RecordReq
     """A patient asks for a copy of their whole record; clinic admins see it on the records requests page."""
     if RecordRequest.objects.filter(patient=patient, released_at__isnull=True).exists():
         raise RecordRequestError(_("You have already asked for your record: we will e-mail you when it is ready."))
-    record_request = RecordRequest.objects.create(patient=patient, requested_by=actor)
-    audit_record(
+    return save_audited(
+        RecordRequest(patient=patient, requested_by=actor),
         actor=actor,
         action=AuditEvent.Action.CREATE,
-        obj=record_request,
         patient=patient,
         request=request,
         detail="asked for a copy of the whole record",
+        clean=False,  # as before: the row is written as asked, not validated
     )
-    return record_request
 
 
 @transaction.atomic
@@ -83,12 +82,17 @@ def record_request_release(*, record_request: RecordRequest, actor, request=None
     locked = RecordRequest.objects.select_for_update().select_related("patient").get(pk=record_request.pk)
     if locked.is_released:
         raise RecordRequestError("This record was already released.")
-    locked.released_at = timezone.now()
-    locked.released_by = actor
-    locked.save(update_fields=["released_at", "released_by"])
     patient = locked.patient
     # The link leads to their account: write to the address they sign in with, else the one on the record.
     recipient = (patient.user.email if patient.user_id else "") or patient.email
+    update_audited(
+        locked,
+        {"released_at": timezone.now(), "released_by": actor},
+        actor=actor,
+        patient=patient,
+        request=request,
+        detail=f"records request {locked.pk} released to the patient" + ("" if recipient else " (no e-mail address)"),
+    )
     if recipient:
         link = settings.CLINIC_SITE_URL + reverse("clinic:account_records")
         values = {"clinic": settings.CLINIC_NAME, "name": patient.preferred_name or patient.first_name, "link": link}
@@ -104,14 +108,6 @@ def record_request_release(*, record_request: RecordRequest, actor, request=None
                 )
                 % values,
             )
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        obj=locked,
-        patient=patient,
-        request=request,
-        detail=f"records request {locked.pk} released to the patient" + ("" if recipient else " (no e-mail address)"),
-    )
     return locked
 
 
