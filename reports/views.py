@@ -88,19 +88,42 @@ def attendance(request: HttpRequest, form: ReportFilterForm, scope) -> HttpRespo
         ]
         header = ["group", "label", "due", "no_shows", "no_show_rate_pct", "late_cancellations", "late_cancel_rate_pct"]
         return _csv(f"attendance-{scope.first_day}-{scope.last_day}", header, rows)
-    chart_groups = [
-        (
-            title,
-            rows,
-            charts.bars_svg(
-                [(r.label, (_pct(r.no_show_rate), _pct(r.late_cancel_rate))) for r in rows],
-                series=("No-show rate", "Late cancellation rate"),
-                title=f"No-show and late cancellation rates by {title.lower()}",
-                unit="%",
-            ),
+    # Each group's headings in full (not built from the title) so that a translation can word them its own way.
+    wording = {
+        "Practitioner": (
+            _("Practitioner"),
+            _("By practitioner"),
+            _("Table of the figures by practitioner"),
+            _("No-shows and late cancellations by practitioner"),
+            _("No-show and late cancellation rates by practitioner"),
+        ),
+        "Weekday": (
+            _("Weekday"),
+            _("By weekday"),
+            _("Table of the figures by weekday"),
+            _("No-shows and late cancellations by weekday"),
+            _("No-show and late cancellation rates by weekday"),
+        ),
+        "Hour": (
+            _("Hour"),
+            _("By hour"),
+            _("Table of the figures by hour"),
+            _("No-shows and late cancellations by hour"),
+            _("No-show and late cancellation rates by hour"),
+        ),
+    }
+    chart_groups = []
+    for key, rows in groups:
+        title, heading, region, caption, chart_title = wording[key]
+        chart = charts.bars_svg(
+            [(r.label, (_pct(r.no_show_rate), _pct(r.late_cancel_rate))) for r in rows],
+            series=(_("No-show rate"), _("Late cancellation rate")),
+            title=chart_title,
+            unit="%",
         )
-        for title, rows in groups
-    ]
+        chart_groups.append(
+            {"title": title, "heading": heading, "region": region, "caption": caption, "rows": rows, "chart": chart}
+        )
     context = {
         "form": form,
         "scope": scope,
