@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from reports import selectors
 
@@ -12,13 +14,17 @@ MAX_DAYS = 400
 
 
 class ReportFilterForm(forms.Form):
-    RANGES = [("this_week", "This week"), ("last_month", "Last month"), ("custom", "Custom dates")]
+    RANGES = [("this_week", _("This week")), ("last_month", _("Last month")), ("custom", _("Custom dates"))]
 
-    range = forms.ChoiceField(choices=RANGES, required=False, initial="this_week")
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
-    location = forms.ModelChoiceField(queryset=None, required=False, empty_label="All locations")
-    practitioner = forms.ModelChoiceField(queryset=None, required=False, empty_label="All practitioners")
+    range = forms.ChoiceField(choices=RANGES, required=False, initial="this_week", label=_("Range"))
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("From"))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("To"))
+    location = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label=_("All locations"), label=_("Location")
+    )
+    practitioner = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label=_("All practitioners"), label=_("Practitioner")
+    )
 
     def __init__(self, *args, today: dt.date, own_practitioner=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,14 +43,22 @@ class ReportFilterForm(forms.Form):
         if chosen == "custom":
             start, end = data.get("start"), data.get("end")
             if start is None and "start" not in self.errors:
-                self.add_error("start", "Choose the first day of the range.")
+                self.add_error("start", gettext("Choose the first day of the range."))
             if end is None and "end" not in self.errors:
-                self.add_error("end", "Choose the last day of the range.")
+                self.add_error("end", gettext("Choose the last day of the range."))
             if start and end:
                 if end < start:
-                    self.add_error("end", "The last day comes before the first day.")
+                    self.add_error("end", gettext("The last day comes before the first day."))
                 elif (end - start).days >= MAX_DAYS:
-                    self.add_error("end", f"Choose a range of at most {MAX_DAYS} days.")
+                    self.add_error(
+                        "end",
+                        ngettext(
+                            "Choose a range of at most %(days)d day.",
+                            "Choose a range of at most %(days)d days.",
+                            MAX_DAYS,
+                        )
+                        % {"days": MAX_DAYS},
+                    )
         return data
 
     def scope(self) -> selectors.Scope:
@@ -76,12 +90,12 @@ class RetentionFilterForm(ReportFilterForm):
         min_value=1,
         max_value=104,
         initial=6,
-        label="Lapsed after (weeks)",
+        label=_("Lapsed after (weeks)"),
         widget=forms.NumberInput(attrs={"placeholder": "6"}),
         error_messages={
-            "min_value": "Choose at least 1 week.",
-            "max_value": "Choose at most 104 weeks (two years).",
-            "invalid": "Give a whole number of weeks.",
+            "min_value": _("Choose at least 1 week."),
+            "max_value": _("Choose at most 104 weeks (two years)."),
+            "invalid": _("Give a whole number of weeks."),
         },
     )
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -26,7 +27,7 @@ def _filter(request: HttpRequest, form_class: type[ReportFilterForm] = ReportFil
     if not can(request.user, "reports.all"):
         own = practitioner_of(request.user)
         if own is None:  # a practitioner's login with no practitioner record has no figures of its own
-            raise PermissionDenied("Your login is not linked to a practitioner, so there are no figures of yours.")
+            raise PermissionDenied(_("Your login is not linked to a practitioner, so there are no figures of yours."))
     today = timezone.localdate()
     return form_class(request.GET or None, today=today, own_practitioner=own)
 
@@ -88,19 +89,42 @@ def attendance(request: HttpRequest, form: ReportFilterForm, scope) -> HttpRespo
         ]
         header = ["group", "label", "due", "no_shows", "no_show_rate_pct", "late_cancellations", "late_cancel_rate_pct"]
         return _csv(f"attendance-{scope.first_day}-{scope.last_day}", header, rows)
-    chart_groups = [
-        (
-            title,
-            rows,
-            charts.bars_svg(
-                [(r.label, (_pct(r.no_show_rate), _pct(r.late_cancel_rate))) for r in rows],
-                series=("No-show rate", "Late cancellation rate"),
-                title=f"No-show and late cancellation rates by {title.lower()}",
-                unit="%",
-            ),
+    # Each group's headings in full (not built from the title) so that a translation can word them its own way.
+    wording = {
+        "Practitioner": (
+            _("Practitioner"),
+            _("By practitioner"),
+            _("Table of the figures by practitioner"),
+            _("No-shows and late cancellations by practitioner"),
+            _("No-show and late cancellation rates by practitioner"),
+        ),
+        "Weekday": (
+            _("Weekday"),
+            _("By weekday"),
+            _("Table of the figures by weekday"),
+            _("No-shows and late cancellations by weekday"),
+            _("No-show and late cancellation rates by weekday"),
+        ),
+        "Hour": (
+            _("Hour"),
+            _("By hour"),
+            _("Table of the figures by hour"),
+            _("No-shows and late cancellations by hour"),
+            _("No-show and late cancellation rates by hour"),
+        ),
+    }
+    chart_groups = []
+    for key, rows in groups:
+        title, heading, region, caption, chart_title = wording[key]
+        chart = charts.bars_svg(
+            [(r.label, (_pct(r.no_show_rate), _pct(r.late_cancel_rate))) for r in rows],
+            series=(_("No-show rate"), _("Late cancellation rate")),
+            title=chart_title,
+            unit="%",
         )
-        for title, rows in groups
-    ]
+        chart_groups.append(
+            {"title": title, "heading": heading, "region": region, "caption": caption, "rows": rows, "chart": chart}
+        )
     context = {
         "form": form,
         "scope": scope,
@@ -151,8 +175,8 @@ def utilisation(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResp
         return _csv(f"utilisation-{scope.first_day}-{scope.last_day}", header, rows)
     chart = charts.bars_svg(
         [(r.practitioner, (r.booked_hours, r.available_hours)) for r in figures.by_practitioner],
-        series=("Booked hours", "Available hours"),
-        title="Booked and available hours by practitioner",
+        series=(_("Booked hours"), _("Available hours")),
+        title=_("Booked and available hours by practitioner"),
         unit=" h",
     )
     room_chart = None
@@ -203,9 +227,9 @@ def new_patients(request: HttpRequest, form: ReportFilterForm, scope) -> HttpRes
         data = [[r.week, r.online, r.front_desk, r.total, r.returned, r.returned_pct] for r in rows]
         return _csv(f"new-patients-{scope.first_day}-{scope.last_day}", header, data)
     chart = charts.bars_svg(
-        [(r.week.strftime("%d %b %Y"), (r.online, r.front_desk, r.returned)) for r in rows],
-        series=("Booked online", "Booked at the desk", "Came back within 30 days"),
-        title="First visits per week",
+        [(date_format(r.week, "d M Y"), (r.online, r.front_desk, r.returned)) for r in rows],
+        series=(_("Booked online"), _("Booked at the desk"), _("Came back within 30 days")),
+        title=_("First visits per week"),
     )
     return render(request, "reports/new_patients.html", {"form": form, "scope": scope, "rows": rows, "chart": chart})
 
@@ -224,8 +248,8 @@ def retention(request: HttpRequest, form: ReportFilterForm, scope) -> HttpRespon
         return _csv(f"rebooking-{scope.first_day}-{scope.last_day}", header, rows)
     chart = charts.bars_svg(
         [(r.label, (r.pct,)) for r in [figures.total, *figures.by_practitioner]],
-        series=("Next visit booked before leaving",),
-        title="Share of visits after which the next visit was already booked, by practitioner",
+        series=(_("Next visit booked before leaving"),),
+        title=_("Share of visits after which the next visit was already booked, by practitioner"),
         unit="%",
     )
     context = {
@@ -292,8 +316,8 @@ def careplans(request: HttpRequest, form: ReportFilterForm, scope) -> HttpRespon
         return _csv(f"care-plans-{scope.first_day}-{scope.last_day}", header, data)
     chart = charts.bars_svg(
         [(r.label, (r.started, r.completed, r.discontinued)) for r in rows],
-        series=("Started", "Completed", "Discontinued"),
-        title="Care plans started, completed and discontinued, by practitioner",
+        series=(_("Started"), _("Completed"), _("Discontinued")),
+        title=_("Care plans started, completed and discontinued, by practitioner"),
     )
     context = {"form": form, "scope": scope, "figures": figures, "rows": rows, "chart": chart}
     return render(request, "reports/careplans.html", context)
@@ -312,8 +336,8 @@ def outcomes(request: HttpRequest, form: ReportFilterForm, scope) -> HttpRespons
         return _csv(f"outcomes-{scope.first_day}-{scope.last_day}", header, data)
     chart = charts.bars_svg(
         [(r.label, (r.pct,)) for r in figures.rows],
-        series=("Improved by a meaningful change",),
-        title="Share of patients measured twice whose score improved by a meaningful change",
+        series=(_("Improved by a meaningful change"),),
+        title=_("Share of patients measured twice whose score improved by a meaningful change"),
         unit="%",
     )
     return render(request, "reports/outcomes.html", {"form": form, "scope": scope, "figures": figures, "chart": chart})
