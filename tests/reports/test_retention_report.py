@@ -195,5 +195,19 @@ def test_a_lapsed_patient_on_a_care_plan_links_to_the_recall_list(june, client_f
     with time_machine.travel(NOW, tick=False):
         html = client_for(clinic_admin).get(reverse("reports:retention_patients"), _params(weeks=3)).content.decode()
         csv = client_for(clinic_admin).get(reverse("reports:retention_patients"), _params(weeks=3, format="csv"))
-    assert html.count(f'class="lapsed-recall" href="{recalls}"') == 1 and "On the recall list" in html
+    # The link lands on Dan's own entry of the recall list.
+    assert html.count(f'class="lapsed-recall" href="{recalls}#recall-{dan.pk}"') == 1 and "On the recall list" in html
     assert f"{dan.pk},Dunn,Dan,2026-04-01,1,yes" in csv.content.decode().splitlines()
+    with time_machine.travel(NOW, tick=False):
+        recall_page = client_for(clinic_admin).get(recalls).content.decode()
+    assert f'<li class="list-group-item" id="recall-{dan.pk}">' in recall_page
+
+
+def test_the_report_menu_keeps_the_range_and_filters_chosen(june, client_for, clinic_admin, practitioner_b):
+    chosen = _params(practitioner=practitioner_b.pk, weeks=3)
+    html = client_for(clinic_admin).get(reverse("reports:retention"), chosen).content.decode()
+    kept = f"?range=custom&amp;start=2026-06-01&amp;end=2026-06-30&amp;practitioner={practitioner_b.pk}"
+    for name in ("utilisation", "attendance", "new_patients", "retention", "careplans", "outcomes"):
+        assert f'href="{reverse("reports:" + name)}{kept}"' in html  # "weeks" is the retention page's own
+    plain = client_for(clinic_admin).get(reverse("reports:retention")).content.decode()
+    assert f'href="{reverse("reports:outcomes")}"' in plain
