@@ -42,6 +42,8 @@ PATIENT_TEMPLATES = (
     "templates/clinic/careplans/questionnaire_answer.html",
     "templates/clinic/careplans/questionnaire_done.html",
     "templates/clinic/careplans/questionnaire_invalid.html",
+    "templates/clinic/careplans/recall_opt_out.html",
+    "templates/records/record.html",  # the record PDF a patient receives (and downloads from the account page)
 )
 # Python files whose strings patients read (their catalog entries must be translated).
 PATIENT_PYTHON = (
@@ -66,11 +68,6 @@ STAFF_ONLY = re.compile(r"templates/intake/(staff_|patient_intake_status|intake_
 # not marked yet because other work is changing them (issue 24 finishes them). Whole folders end in "/".
 NOT_YET_MARKED = (
     "templates/reports/",  # the reports, being reworked
-    "templates/clinic/careplans/questionnaire_answer.html",  # patient pages still to mark and translate
-    "templates/clinic/careplans/questionnaire_done.html",
-    "templates/clinic/careplans/questionnaire_invalid.html",
-    "templates/clinic/careplans/recall_opt_out.html",
-    "templates/records/record.html",  # the record PDF a patient receives
 )
 TEMPLATE_SUFFIXES = {".html", ".txt"}
 
