@@ -44,6 +44,12 @@ PATIENT_TEMPLATES = (
     "templates/clinic/careplans/questionnaire_invalid.html",
     "templates/clinic/careplans/recall_opt_out.html",
     "templates/records/record.html",  # the record PDF a patient receives (and downloads from the account page)
+    # The care plan's page, where a patient reads and accepts their plan (shared with staff: its staff-only
+    # buttons are in Spanish too, a small price for one page that is whole in the patient's language).
+    "templates/clinic/careplans/detail.html",
+    "templates/clinic/careplans/_summary.html",
+    "templates/clinic/careplans/_outcomes.html",
+    "templates/clinic/careplans/_trend.html",
 )
 # Python files whose strings patients read (their catalog entries must be translated).
 PATIENT_PYTHON = (
@@ -59,6 +65,7 @@ PATIENT_PYTHON = (
     "scheduling/dates.py",
     "clinic/careplans/outcomes.py",
     "clinic/careplans/views_outcomes.py",
+    "clinic/careplans/views.py",  # only its accept-online messages are marked: the patient reads them
     "scheduling/notices.py",
     "intake/",
 )

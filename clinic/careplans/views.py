@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.audit import audit_read, reads_patient_data
@@ -148,14 +149,14 @@ def careplan_accept_online(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_careplan_for_user(request.user, pk, action="careplan.accept")
     audit_read(request, plan, "care plan accepted online")
     if request.POST.get("agree") != "yes":
-        messages.error(request, "Tick the box to say you agree to this care plan.")
+        messages.error(request, gettext("Tick the box to say you agree to this care plan."))
         return redirect(plan)
     try:
         services.careplan_accept(plan=plan, actor=request.user, how=AcceptedHow.ONLINE, request=request)
     except ValidationError as exc:
         message_error(request, exc)
     else:
-        messages.success(request, "Thank you: you have accepted your care plan.")
+        messages.success(request, gettext("Thank you: you have accepted your care plan."))
     return redirect(plan)
 
 
