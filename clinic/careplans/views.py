@@ -153,9 +153,9 @@ def careplan_accept_online(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_careplan_for_user(request.user, pk, action="careplan.accept")
     audit_read(request, plan, "care plan accepted online")
     if request.POST.get("agree") != "yes":
-        messages.error(request, "Tick the box to say you agree to this care plan.")
+        messages.error(request, _("Tick the box to say you agree to this care plan."))
         return redirect(plan)
-    return _accepted(request, plan, AcceptedHow.ONLINE, "Thank you: you have accepted your care plan.")
+    return _accepted(request, plan, AcceptedHow.ONLINE, _("Thank you: you have accepted your care plan."))
 
 
 def _accepted(request, plan, how, success: str) -> HttpResponse:

@@ -54,7 +54,11 @@ def cal_rows(context, col) -> str:
     base = reverse("scheduling:appointment_book")
     request = context.get("request")
     relative = relative_prefix(request.path, base) if request is not None else base
-    about = escape(f" book with {col.practitioner.display_name} on {date_format(col.day, 'D j M')}")
+    # Looked up once a column, not once a row.
+    about = " " + escape(
+        gettext("book with %(practitioner)s on %(day)s")
+        % {"practitioner": col.practitioner.display_name, "day": date_format(col.day, "D j M")}
+    )
     out: list[str] = []
     run_kind, run = "", 0
 
@@ -105,10 +109,10 @@ def flags_html(flags: Flags | None, status: str) -> str:
     if not any(shown):
         return f"<small><b>{status}</b></small>"
     words = [
-        "new patient" if flags.new_patient else "",
+        gettext("new patient") if flags.new_patient else "",
         flags.intake_label.lower() if flags.intake_missing else "",
         flags.consent_label.lower() if flags.consent_missing else "",
-        "red flag in intake" if flags.red_flag else "",
+        gettext("red flag in intake") if flags.red_flag else "",
     ]
     said = ", ".join(w for w in words if w)
     classes = " ".join(c for c, on in zip("nicr", shown, strict=True) if on)

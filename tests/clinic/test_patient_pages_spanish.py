@@ -1,0 +1,60 @@
+"""The patient pages marked last (issue 24): the recall opt-out page a patient opens from an e-mail, and the record
+PDF a patient downloads from their account, are in Spanish when Spanish is the active language; English unchanged."""
+
+import html
+import re
+
+import pytest
+from django.utils import translation
+
+from clinic.careplans import recalls
+from clinic.models import RecallOptOut
+from clinic.records.services import records_pdf
+from tests.clinic.test_records_pdf import _text, alice_record  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def opt_out_path(patient):
+    from django.urls import reverse
+
+    return reverse("clinic:recall_opt_out", args=[recalls.opt_out_token(patient)])
+
+
+def test_the_recall_opt_out_page_is_in_spanish_for_a_spanish_reader(client, patient_a):
+    path = opt_out_path(patient_a)
+    page = client.get(path, HTTP_ACCEPT_LANGUAGE="es")
+    text = text_of(page)
+    assert page.status_code == 200 and '<html lang="es"' in page.content.decode()
+    assert "¿Dejar de recibir los correos de recordatorio de seguimiento?" in text
+    assert "Dejar de recibir estos correos" in text and "Stop recall e-mails" not in text
+    done = client.post(path, HTTP_ACCEPT_LANGUAGE="es")
+    text = text_of(done)
+    assert "Ya no recibirá más correos de recordatorio de seguimiento" in text
+    assert re.search(r"Registramos su decisión el \d+ de [a-z]+ de \d{4}\.", text), text
+    assert RecallOptOut.objects.filter(patient=patient_a).count() == 1
+
+
+def test_the_recall_opt_out_page_stays_english_by_default(client, patient_a):
+    text = text_of(client.get(opt_out_path(patient_a), HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Stop recall e-mails?" in text and "Dejar" not in text
+
+
+def test_the_record_pdf_a_patient_downloads_is_in_spanish(alice_record, patient_a, front_desk):  # noqa: F811
+    record, _note = alice_record
+    signature = record.signature
+    with translation.override("es"):
+        data = records_pdf(patient=patient_a, actor=front_desk, reason="copy", kind="consent", item_id=signature.pk)
+    text = _text(data)
+    assert "Página 1 de 1" in text or "Página 1 de 2" in text, text[-300:]
+    assert f"nacido/a el {patient_a.date_of_birth:%Y-%m-%d}" in text
+    assert "Generado el " in text
+    assert "Atención que incluye procedimientos en el cuello (cervicales)" in text
+    assert f"Firmado por {signature.signer_name}" in text and "Alcance" in text
+    assert "Signed by" not in text and "Page 1 of" not in text
+    # The text the patient signed is theirs, not translated.
+    assert re.sub(r"\s+", " ", signature.version.text)[:60] in text
