@@ -26,6 +26,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
 
 from clinic.models import CarePlan, Location, Patient, Practitioner, Room, VisitNote
 from clinic.models.careplans import CarePlanStatus, PlanQuestionnaire
@@ -34,8 +36,6 @@ from intake.models import OutcomeScore, Questionnaire
 from reports.localtime import as_hours, hours_between, local_day, local_hour, local_weekday, shifted
 from scheduling import availability
 from scheduling.models import Appointment
-
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
@@ -164,10 +164,11 @@ def attendance(scope: Scope) -> Attendance:
     def rows(group: str, label) -> list[AttendanceRow]:
         return [AttendanceRow(label(key), *sums) for key, sums in sorted(groups[group].items())]
 
+    weekday_names = [str(WEEKDAYS[i]) for i in range(7)]  # Django's (translated) names, Monday first
     return Attendance(
-        total=AttendanceRow("All", *groups["all"].get(None, (0, 0, 0))),
+        total=AttendanceRow(_("All"), *groups["all"].get(None, (0, 0, 0))),
         by_practitioner=rows("practitioner", lambda key: key[0]),
-        by_weekday=rows("weekday", lambda key: WEEKDAYS[int(key) - 1]),
+        by_weekday=rows("weekday", lambda key: weekday_names[int(key) - 1]),
         by_hour=rows("hour", lambda key: f"{int(key):02d}:00"),
     )
 
@@ -557,7 +558,7 @@ def rebooking(scope: Scope) -> Rebooking:
     # second pass over the visits for it would double the time).
     rows = visits.values("practitioner__display_name").annotate(**counts).order_by("practitioner__display_name")
     by_practitioner = [RebookingRow(r["practitioner__display_name"], r["visits"], r["rebooked_visits"]) for r in rows]
-    total = RebookingRow("All", sum(r.visits for r in by_practitioner), sum(r.rebooked for r in by_practitioner))
+    total = RebookingRow(_("All"), sum(r.visits for r in by_practitioner), sum(r.rebooked for r in by_practitioner))
     return Rebooking(total=total, by_practitioner=by_practitioner)
 
 
@@ -701,7 +702,7 @@ def careplans(scope: Scope) -> CarePlans:
     rows = plans.order_by().values(name).annotate(**counts).order_by(name)
     by_practitioner = [CarePlanRow(r[name], r["started"], r["completed"], r["discontinued"], r["visits"]) for r in rows]
     fields = ("started", "completed", "discontinued", "visits")
-    total = CarePlanRow("All", *(sum(getattr(r, f) for r in by_practitioner) for f in fields))
+    total = CarePlanRow(_("All"), *(sum(getattr(r, f) for r in by_practitioner) for f in fields))
     return CarePlans(total=total, by_practitioner=by_practitioner)
 
 
@@ -815,10 +816,11 @@ def outcomes(scope: Scope) -> Outcomes:
             [*seen_params, *measures_params, _EITHER, _SEEN],
         )
         figures = {key: (int(measured or 0), int(improved or 0)) for key, measured, improved in cursor.fetchall()}
-    measures = [("pain", "Pain", f"{_fmt_number(pain_change)} points of 10")]
-    measures += [(code, code.upper(), f"{_fmt_number(c)} percentage points") for _pk, code, c in questionnaires]
+    measures = [("pain", _("Pain"), _("%(number)s points of 10") % {"number": _fmt_number(pain_change)})]
+    percentage = _("%(number)s percentage points")
+    measures += [(code, code.upper(), percentage % {"number": _fmt_number(c)}) for _pk, code, c in questionnaires]
     rows = [OutcomeRow(label, text, *figures.get(key, (0, 0))) for key, label, text in measures]
-    rows.append(OutcomeRow("Either measure", "either of the above", *figures.get(_EITHER, (0, 0))))
+    rows.append(OutcomeRow(_("Either measure"), _("either of the above"), *figures.get(_EITHER, (0, 0))))
     return Outcomes(seen=figures[_SEEN][0], rows=rows)
 
 

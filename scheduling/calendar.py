@@ -210,6 +210,7 @@ def mark_time_blocks(grid: Grid, exceptions: dict, *, zone: dt.tzinfo, now: dt.d
     local_now = now.astimezone(zone)
     now_minute = local_now.hour * 60 + local_now.minute + local_now.second / 60
     last_minute = grid.first_minute + grid.height / PX_PER_MINUTE
+    kind_words = {kind: str(label) for kind, label in AvailabilityException.Kind.choices}  # looked up once a page
     for col in grid.columns:
         for b in exceptions.get(col.practitioner.pk, ()):
             if b.date != col.day:
@@ -221,7 +222,7 @@ def mark_time_blocks(grid: Grid, exceptions: dict, *, zone: dt.tzinfo, now: dt.d
                 end = min(last_minute, b.end_time.hour * 60 + b.end_time.minute)
             if end <= start:
                 continue
-            label = AvailabilityException.Kind(b.kind).label + (f": {b.reason}" if b.reason else "")
+            label = kind_words.get(b.kind, b.kind) + (f": {b.reason}" if b.reason else "")
             top = (start - grid.first_minute) * PX_PER_MINUTE
             whole_day = b.start_time is None
             col.time_blocks.append(TimeBlock(b.kind, label, top, (end - start) * PX_PER_MINUTE, whole_day))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, FilteredRelation, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.models import Location, Patient, Practitioner
 from intake import selectors as intake_selectors
@@ -242,14 +243,15 @@ class Flags:
     @property
     def intake_label(self) -> str:
         """What is missing of the intake, in the desk's words (for the badge on the appointment page)."""
-        return "Intake not started" if self.intake_status == "not_started" else "Intake not submitted"
+        return _("Intake not started") if self.intake_status == "not_started" else _("Intake not submitted")
 
     @property
     def consent_label(self) -> str:
-        return {
-            "out_of_date": "Consent out of date",
-            "withdrawn": "Consent withdrawn",
-        }.get(self.consent_status, "Consent not signed")
+        if self.consent_status == "out_of_date":
+            return _("Consent out of date")
+        if self.consent_status == "withdrawn":
+            return _("Consent withdrawn")
+        return _("Consent not signed")
 
 
 def flags_for(appointments: list[Appointment] | list[CalendarAppointment]) -> dict[int, Flags]:

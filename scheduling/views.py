@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -146,7 +147,7 @@ def week_view(request: HttpRequest) -> HttpResponse:
     end = availability.day_bounds(days[-1], zone)[1]
     appointments = selectors.calendar_appointments_between(start, end, practitioner_id=chosen.pk)
     context = _calendar_context(
-        cells=[(f"{d:%a %d %b}", d, chosen) for d in days],
+        cells=[(date_format(d, "D d M"), d, chosen) for d in days],  # "Mon 07 Dec", in the active language
         first_day=monday,
         last_day=days[-1],
         practitioner_ids=[chosen.pk],
@@ -726,22 +727,27 @@ def availability_list(request: HttpRequest) -> JsonResponse:
     slug = request.GET.get("type", "")
     appointment_type = selectors.appointment_type_by_slug(slug, online_only=not can(request.user, "schedule.manage"))
     if appointment_type is None:
-        return _bad(f"Unknown appointment type “{slug[:60]}”." if slug else "Give an appointment type: ?type=<slug>.")
+        if slug:
+            return _bad(_("Unknown appointment type “%(slug)s”.") % {"slug": slug[:60]})
+        return _bad(_("Give an appointment type: ?type=<slug>."))
     raw_practitioner = request.GET.get("practitioner", "any")
     practitioner_ids = None
     if raw_practitioner != "any":
         if clinic_selectors.practitioner_active(raw_practitioner) is None:
-            return _bad("Unknown practitioner: give a practitioner id or “any”.")
+            return _bad(_("Unknown practitioner: give a practitioner id or “any”."))
         practitioner_ids = [int(raw_practitioner)]
     first_day, problem = query_date(request.GET.get("start"), default=timezone.localdate())
     if problem:
-        return _bad(f"Give the start date as YYYY-MM-DD, from {FIRST_DAY.year} to {LAST_DAY.year}.")
+        return _bad(
+            _("Give the start date as YYYY-MM-DD, from %(first)s to %(last)s.")
+            % {"first": FIRST_DAY.year, "last": LAST_DAY.year}
+        )
     raw_days = request.GET.get("days", "7")
     if not raw_days.isdecimal() or not 1 <= int(raw_days) <= 62:
-        return _bad("Give days as a whole number from 1 to 62.")
+        return _bad(_("Give days as a whole number from 1 to 62."))
     per = request.GET.get("per", "")
     if per not in ("", "day"):
-        return _bad("Give per=day for the number of free times on each day, or leave it out for the times.")
+        return _bad(_("Give per=day for the number of free times on each day, or leave it out for the times."))
     slots = availability.find_slots(
         appointment_type=appointment_type,
         practitioner_ids=practitioner_ids,

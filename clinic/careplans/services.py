@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.models import AcceptedHow, CarePlan, CarePlanStatus
 from clinic.models.careplans import CURRENT_STATES
@@ -93,9 +94,11 @@ def careplan_revise(*, plan: CarePlan, practitioner, actor, request=None, **fiel
 def careplan_accept(*, plan: CarePlan, actor, how: str, request=None) -> CarePlan:
     plan = CarePlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != CarePlanStatus.PROPOSED:
-        raise ValidationError(f"This plan is {plan.get_status_display().lower()}: there is nothing to accept.")
+        raise ValidationError(
+            _("This plan is %(status)s: there is nothing to accept.") % {"status": plan.get_status_display().lower()}
+        )
     if how not in AcceptedHow.values:
-        raise ValidationError("Say how the plan was accepted: online or in person.")
+        raise ValidationError(_("Say how the plan was accepted: online or in person."))
     plan.status = CarePlanStatus.ACCEPTED
     plan.accepted_at = timezone.now()
     plan.accepted_how = how

@@ -238,7 +238,7 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Pain over time"),
         empty_text=_("No pain ratings recorded yet"),
         thresholds=_lines(
-            [("Pain", chart["pain"], chart["pain_change"], "points")],
+            [(_("Pain"), chart["pain"], chart["pain_change"], _("points"))],
         ),
     )
     outcome_svg = charts.trend_svg(
@@ -250,7 +250,7 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
         empty_text=_("No NDI or ODI scores yet"),
         thresholds=_lines(
             [
-                (code, points, chart["outcome_changes"].get(code, 0), "percentage points")
+                (code, points, chart["outcome_changes"].get(code, 0), _("percentage points"))
                 for code, points in sorted(chart["outcomes"].items())
             ]
         ),

@@ -12,10 +12,11 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.models import Patient, VisitNote
 
-NOTE_LABELS = {name: str(VisitNote._meta.get_field(name).verbose_name) for name in VisitNote.CONTENT_FIELDS}
+NOTE_LABELS = {name: VisitNote._meta.get_field(name).verbose_name for name in VisitNote.CONTENT_FIELDS}
 NOTE_CHOICES = {
     name: dict(VisitNote._meta.get_field(name).choices or ())
     for name in VisitNote.CONTENT_FIELDS
@@ -33,9 +34,9 @@ def _shown(value: Any) -> str:
     if value is None or value == "":
         return ""
     if value is True:
-        return "Yes"
+        return _("Yes")
     if value is False:
-        return "No"
+        return _("No")
     if isinstance(value, list):
         parts = []
         for item in value:
@@ -57,7 +58,8 @@ def _note_rows(note: dict) -> list[tuple[str, str]]:
             value = NOTE_CHOICES[name].get(value, value)
         text = _shown(value)
         if text:
-            rows.append((NOTE_LABELS[name][:1].upper() + NOTE_LABELS[name][1:], text))
+            label = str(NOTE_LABELS[name])
+            rows.append((label[:1].upper() + label[1:], text))
     return rows
 
 
@@ -113,7 +115,7 @@ def _render(data: dict, *, title: str, context: dict[str, Any]) -> bytes:
             "title": title,
             "clinic_name": data["clinic"],
             "patient": patient,
-            "sex": SEX_LABELS.get(patient.get("sex"), ""),
+            "sex": str(SEX_LABELS.get(patient.get("sex"), "")),
             "produced_at": timezone.localtime(timezone.now()),
             **context,
         },
@@ -128,19 +130,19 @@ def note_pdf(data: dict, note_id: int) -> bytes:
     note = _find(data["records"]["clinic"]["visit_notes"], note_id)
     if note["status"] != VisitNote.Status.SIGNED:
         raise RecordNotFound(note_id)
-    return _render(data, title="Visit note", context={"notes": [_note_view(note)]})
+    return _render(data, title=_("Visit note"), context={"notes": [_note_view(note)]})
 
 
 def consent_pdf(data: dict, signature_id: int) -> bytes:
     """One consent signature: the exact text the patient saw, acknowledgements, scope and signer."""
     signature = _find(data["records"].get("intake", {}).get("consent_signatures", []), signature_id)
-    return _render(data, title="Consent to care", context={"consents": [signature]})
+    return _render(data, title=_("Consent to care"), context={"consents": [signature]})
 
 
 def intake_pdf(data: dict, submission_id: int) -> bytes:
     """One intake: answers, the body diagram of where it hurts, and the outcome score."""
     submission = _find(data["records"].get("intake", {}).get("submissions", []), submission_id)
-    return _render(data, title="Intake summary", context={"intakes": [_intake_view(submission)]})
+    return _render(data, title=_("Intake summary"), context={"intakes": [_intake_view(submission)]})
 
 
 def record_pdf(data: dict, *, start: dt.date | None = None, end: dt.date | None = None) -> bytes:
@@ -156,7 +158,7 @@ def record_pdf(data: dict, *, start: dt.date | None = None, end: dt.date | None 
     ]
     return _render(
         data,
-        title="Patient record",
+        title=_("Patient record"),
         context={
             "whole": True,
             "start": start,

@@ -5,8 +5,11 @@ import html
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
+from clinic.careplans import services
 from tests.clinic.test_careplans import frozen, propose  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +27,7 @@ def test_a_spanish_speaking_patient_reads_and_accepts_their_plan_in_spanish(clie
     page = client.get(plan.get_absolute_url())
     text = text_of(page)
     assert '<html lang="es"' in page.content.decode()
+    assert "Propuesto" in text and "Proposed" not in text  # the plan's status, in Spanish
     assert "Plan de tratamiento" in text and "Visitas por fase" in text and "Aún no aceptado." in text
     assert "He leído este plan de tratamiento y estoy de acuerdo con él." in text
     assert "Aceptar el plan de tratamiento" in text and "Accept the care plan" not in text
@@ -35,7 +39,10 @@ def test_a_spanish_speaking_patient_reads_and_accepts_their_plan_in_spanish(clie
     plan.refresh_from_db()
     assert plan.status == "proposed"
     accepted = client.post(reverse("clinic:careplan_accept_online", args=[plan.pk]), {"agree": "yes"}, follow=True)
-    assert "Gracias: ha aceptado su plan de tratamiento." in text_of(accepted)
+    accepted_text = text_of(accepted)
+    assert "Gracias: ha aceptado su plan de tratamiento." in accepted_text
+    assert "Aceptado por el paciente" in accepted_text and "Accepted by the patient" not in accepted_text
+    assert "Aceptado en línea por el paciente" in accepted_text and "Accepted online" not in accepted_text
     plan.refresh_from_db()
     assert (plan.status, plan.accepted_how) == ("accepted", "online")
 
@@ -47,3 +54,17 @@ def test_the_page_stays_english_for_an_english_reader(client_for, patient_a, pra
     assert "Accept the care plan" in text and "Aceptar" not in text
     done = text_of(client.post(reverse("clinic:careplan_accept_online", args=[plan.pk]), {"agree": "yes"}, follow=True))
     assert "Thank you: you have accepted your care plan." in done
+
+
+def test_the_refusal_to_accept_a_plan_twice_is_in_the_readers_language(patient_a, practitioner_a):
+    plan = propose(patient_a, practitioner_a)
+    with translation.override("es"), pytest.raises(ValidationError) as refused:
+        services.careplan_accept(plan=plan, actor=practitioner_a.user, how="fax")
+    assert refused.value.messages == ["Indique cómo se aceptó el plan: en línea o en persona."]
+    services.careplan_accept(plan=plan, actor=practitioner_a.user, how="in_person")
+    with translation.override("es"), pytest.raises(ValidationError) as refused:
+        services.careplan_accept(plan=plan, actor=practitioner_a.user, how="online")
+    assert refused.value.messages == ["Este plan está aceptado por el paciente: no hay nada que aceptar."]
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.careplan_accept(plan=plan, actor=practitioner_a.user, how="online")
+    assert refused.value.messages == ["This plan is accepted by the patient: there is nothing to accept."]

@@ -58,3 +58,30 @@ def test_the_record_pdf_a_patient_downloads_is_in_spanish(alice_record, patient_
     assert "Signed by" not in text and "Page 1 of" not in text
     # The text the patient signed is theirs, not translated.
     assert re.sub(r"\s+", " ", signature.version.text)[:60] in text
+
+
+def test_the_record_pdf_titles_and_sex_label_are_in_spanish(alice_record, patient_a, front_desk):  # noqa: F811
+    record, note = alice_record
+    patient_a.sex = "female"
+    patient_a.save()
+    with translation.override("es"):
+        whole = _text(records_pdf(patient=patient_a, actor=front_desk, reason="copy", kind="record"))
+        one_note = _text(records_pdf(patient=patient_a, actor=front_desk, reason="copy", kind="note", item_id=note.pk))
+        consent = _text(
+            records_pdf(patient=patient_a, actor=front_desk, reason="copy", kind="consent", item_id=record.signature.pk)
+        )
+    assert "Expediente del paciente" in whole and "Patient record" not in whole
+    assert "Femenino" in whole and "Female" not in whole
+    assert "Nota de la visita" in one_note and "Visit note" not in one_note
+    assert "Consentimiento para la atención" in consent and "Consent to care" not in consent
+
+
+def test_the_record_pdf_titles_stay_english_for_an_english_reader(alice_record, patient_a, front_desk):  # noqa: F811
+    _record, note = alice_record
+    patient_a.sex = "female"
+    patient_a.save()
+    with translation.override("en"):
+        whole = _text(records_pdf(patient=patient_a, actor=front_desk, reason="copy", kind="record"))
+        one_note = _text(records_pdf(patient=patient_a, actor=front_desk, reason="copy", kind="note", item_id=note.pk))
+    assert "Patient record" in whole and "Female" in whole and "Expediente" not in whole
+    assert "Visit note" in one_note
