@@ -57,6 +57,7 @@ PATIENT_PYTHON = (
     "clinic/family_forms.py",
     "clinic/views_family.py",
     "clinic/records/services.py",
+    "clinic/records/pdf.py",  # the record PDF a patient receives
     "clinic/input_limits.py",
     "scheduling/views_patient.py",
     "scheduling/services/online.py",
@@ -65,7 +66,8 @@ PATIENT_PYTHON = (
     "scheduling/dates.py",
     "clinic/careplans/outcomes.py",
     "clinic/careplans/views_outcomes.py",
-    "clinic/careplans/views.py",  # only its accept-online messages are marked: the patient reads them
+    "clinic/careplans/views.py",  # the patient reads its accept-online messages
+    "clinic/careplans/services.py",  # and the acceptance refusals
     "scheduling/notices.py",
     "intake/",
 )
