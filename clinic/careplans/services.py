@@ -31,24 +31,29 @@ DEFAULTS = {"diagnosis": "", "goals": [], "questionnaire_code": "", "notes": ""}
 def _values(fields: dict) -> dict:
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
-        raise ValidationError(f"Not part of a care plan: {', '.join(sorted(unknown))}.")
+        raise ValidationError(_("Not part of a care plan: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     return {k: fields[k] if fields.get(k) is not None else DEFAULTS.get(k) for k in PLAN_FIELDS}
 
 
 def _check(fields: dict) -> None:
     phases = fields.get("phases") or []
     if not phases:
-        raise ValidationError({"phases": "Give at least one phase: visits per week and for how many weeks."})
+        raise ValidationError({"phases": _("Give at least one phase: visits per week and for how many weeks.")})
     total = sum(int(p["visits_per_week"]) * int(p["weeks"]) for p in phases)
     re_exam = fields.get("re_exam_visit")
     if re_exam and re_exam > total:
         raise ValidationError(
-            {"re_exam_visit": f"The plan has {total} visits: the re-examination must be at visit {total} or before."}
+            {
+                "re_exam_visit": _(
+                    "The plan has %(total)s visits: the re-examination must be at visit %(total)s or before."
+                )
+                % {"total": total}
+            }
         )
     if (fields.get("questionnaire_every_visits") or fields.get("questionnaire_every_weeks")) and not fields.get(
         "questionnaire_code"
     ):
-        raise ValidationError({"questionnaire_code": "Choose which questionnaire to repeat."})
+        raise ValidationError({"questionnaire_code": _("Choose which questionnaire to repeat.")})
 
 
 @transaction.atomic
@@ -56,7 +61,7 @@ def careplan_propose(*, patient, practitioner, actor, request=None, **fields) ->
     _check(fields)
     if CarePlan.objects.select_for_update().filter(patient=patient, status__in=CURRENT_STATES).exists():
         raise ValidationError(
-            "This patient already has a current care plan: change that plan (a new version) or close it first."
+            _("This patient already has a current care plan: change that plan (a new version) or close it first.")
         )
     plan = CarePlan.objects.create(patient=patient, practitioner=practitioner, created_by=actor, **_values(fields))
     plan.lineage = plan.pk
@@ -74,7 +79,9 @@ def careplan_revise(*, plan: CarePlan, practitioner, actor, request=None, **fiel
     _check(fields)
     plan = CarePlan.objects.select_for_update().get(pk=plan.pk)
     if not plan.is_current:
-        raise ValidationError(f"This plan is {plan.get_status_display().lower()}: it can no longer be changed.")
+        raise ValidationError(
+            _("This plan is %(status)s: it can no longer be changed.") % {"status": plan.get_status_display().lower()}
+        )
     plan.status = CarePlanStatus.SUPERSEDED
     plan.save(update_fields=["status", "updated_at"])
     new = CarePlan.objects.create(
@@ -126,14 +133,17 @@ def careplan_set_status(*, plan: CarePlan, actor, status: str, reason: str = "",
         CarePlanStatus.DISCONTINUED: CURRENT_STATES,
     }
     if status not in allowed:
-        raise ValidationError("Unknown change of a care plan.")
+        raise ValidationError(_("Unknown change of a care plan."))
     if plan.status not in allowed[status]:
         if status == CarePlanStatus.ACTIVE and plan.status == CarePlanStatus.PROPOSED:
-            raise ValidationError("The patient has not accepted this plan yet: record their acceptance first.")
-        raise ValidationError(f"This plan is {plan.get_status_display().lower()}: it cannot be marked {status} now.")
+            raise ValidationError(_("The patient has not accepted this plan yet: record their acceptance first."))
+        raise ValidationError(
+            _("This plan is %(status)s: it cannot be marked %(new_status)s now.")
+            % {"status": plan.get_status_display().lower(), "new_status": status}
+        )
     reason = (reason or "").strip()
     if status == CarePlanStatus.DISCONTINUED and not reason:
-        raise ValidationError({"reason": "Give the reason the plan is discontinued."})
+        raise ValidationError({"reason": _("Give the reason the plan is discontinued.")})
     plan.status = status
     plan.discontinued_reason = reason if status == CarePlanStatus.DISCONTINUED else plan.discontinued_reason
     plan.save(update_fields=["status", "discontinued_reason", "updated_at"])
