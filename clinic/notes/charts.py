@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 WIDTH, HEIGHT = 480, 230
 LEFT, RIGHT, TOP, BOTTOM = 50, 14, 14, 46
@@ -51,9 +53,20 @@ def meaningful_change_line(points: Sequence, *, change: float, unit: str, name: 
         return None
     return Threshold(
         value=value,
-        label=f"{name}: {_fmt(change)} {unit} better than first",
-        description=f"Meaningful change for {name}: {_fmt(change)} {unit} below the first value "
-        f"({_fmt(float(first.value))} on {timezone.localtime(first.at):%Y-%m-%d}), at {_fmt(value)}",
+        label=gettext("%(name)s: %(change)s %(unit)s better than first")
+        % {"name": name, "change": _fmt(change), "unit": unit},
+        description=gettext(
+            "Meaningful change for %(name)s: %(change)s %(unit)s below the first value (%(first)s on %(date)s), "
+            "at %(value)s"
+        )
+        % {
+            "name": name,
+            "change": _fmt(change),
+            "unit": unit,
+            "first": _fmt(float(first.value)),
+            "date": f"{timezone.localtime(first.at):%Y-%m-%d}",
+            "value": _fmt(value),
+        },
     )
 
 
@@ -96,6 +109,14 @@ def _marker(kind: str, x: float, y: float, colour: str, title: str) -> SafeStrin
 
 def _fmt(value: float) -> str:
     return f"{value:g}"
+
+
+def _value_on(point) -> str:
+    """'4 on 2026-11-27': a point's value and its day (ISO dates, as in the rest of the charts' text)."""
+    return gettext("%(value)s on %(date)s") % {
+        "value": _fmt(point.value),
+        "date": f"{timezone.localtime(point.at):%Y-%m-%d}",
+    }
 
 
 def trend_svg(
@@ -162,7 +183,7 @@ def trend_svg(
                 x,
                 HEIGHT - BOTTOM + 20,
                 anchor,
-                day.strftime("%-d %b %Y") if day in (days[0], days[-1]) else day.strftime("%-d %b"),
+                date_format(day, "j M Y") if day in (days[0], days[-1]) else date_format(day, "j M"),
             )
         )
     # Meaningful-change lines: a dashed grey line with its label, e.g. "2 points better than the first".
@@ -209,7 +230,7 @@ def trend_svg(
                 )
             )
         for x, y, p in coords:
-            label = f"{s.label}: {_fmt(p.value)} on {timezone.localtime(p.at):%Y-%m-%d}"
+            label = f"{s.label}: {_value_on(p)}"
             parts.append(_marker(marker, x, y, colour, label))
         if s.points:
             legend.append((colour, marker, s.label))
@@ -220,14 +241,10 @@ def trend_svg(
         parts.append(format_html('<text x="{}" y="{}" font-size="13" fill="#333">{}</text>', x + 14, HEIGHT - 4, label))
     total = sum(len(s.points) for s in series)
     description = (
-        f"{title}: no values yet."
+        gettext("%(title)s: no values yet.") % {"title": title}
         if not total
         else f"{title}: "
-        + "; ".join(
-            f"{s.label} " + ", ".join(f"{_fmt(p.value)} on {timezone.localtime(p.at):%Y-%m-%d}" for p in s.points)
-            for s in series
-            if s.points
-        )
+        + "; ".join(f"{s.label} " + ", ".join(_value_on(p) for p in s.points) for s in series if s.points)
     )
     if total:
         description += "".join(f". {t.description}" for t in thresholds)
