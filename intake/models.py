@@ -36,38 +36,46 @@ class Questionnaire(models.Model):
     class Scoring(models.TextChoices):
         PERCENT_OF_ANSWERED = "percent_of_answered", "Percent of the maximum for the items answered"
 
-    code = models.SlugField(max_length=30, unique=True, help_text="e.g. ndi, odi")
+    code = models.SlugField(max_length=30, unique=True, help_text=_("e.g. ndi, odi"))
     title = models.CharField(max_length=120)
-    region = models.CharField(max_length=20, choices=Region.choices, help_text="Chosen for this complaint.")
+    region = models.CharField(max_length=20, choices=Region.choices, help_text=_("Chosen for this complaint."))
     instructions = models.TextField(blank=True)
     scoring = models.CharField(max_length=30, choices=Scoring.choices, default=Scoring.PERCENT_OF_ANSWERED)
     max_item_score = models.PositiveSmallIntegerField(default=5)
     bands = models.JSONField(
         default=list,
         blank=True,
-        help_text='Ordered list of {"max": upper percent, "label": "..."}; the first band whose max is not '
-        "below the percent applies.",
+        help_text=_(
+            'Ordered list of {"max": upper percent, "label": "..."}; the first band whose max is not '
+            "below the percent applies."
+        ),
     )
-    source_note = models.CharField(max_length=300, blank=True, help_text="Where the wording and bands come from.")
+    source_note = models.CharField(max_length=300, blank=True, help_text=_("Where the wording and bands come from."))
     meaningful_change = models.DecimalField(
         max_digits=4,
         decimal_places=1,
         null=True,
         blank=True,
-        help_text="The smallest change in percentage points that matters to the patient (drawn on the trend "
-        "chart); empty draws no line.",
+        help_text=_(
+            "The smallest change in percentage points that matters to the patient (drawn on the trend "
+            "chart); empty draws no line."
+        ),
     )
     max_missing_items = models.PositiveSmallIntegerField(
         default=1,
-        help_text="The most items that may be skipped for the form still to be scored (the NDI and ODI scoring "
-        "guides: 1, scored out of the items answered); with more skipped it is marked “not scored”.",
+        help_text=_(
+            "The most items that may be skipped for the form still to be scored (the NDI and ODI scoring "
+            "guides: 1, scored out of the items answered); with more skipped it is marked “not scored”."
+        ),
     )
     active = models.BooleanField(default=True)
     translations = models.JSONField(
         default=dict,
         blank=True,
-        help_text='The texts in other languages: {"es": {"title": "...", "instructions": "...", "source_note": "...", '
-        '"bands": ["...", ...]}} (band labels in the order of the bands). A text not given is shown in English.',
+        help_text=_(
+            'The texts in other languages: {"es": {"title": "...", "instructions": "...", "source_note": "...", '
+            '"bands": ["...", ...]}} (band labels in the order of the bands). A text not given is shown in English.'
+        ),
     )
 
     TRANSLATABLE = {"title": 120, "instructions": 0, "source_note": 300, "bands": 0}
@@ -130,7 +138,7 @@ class QuestionnaireItem(models.Model):
     code = models.SlugField(max_length=40)
     text = models.CharField(max_length=300)
     translations = models.JSONField(
-        default=dict, blank=True, help_text='The text in other languages: {"es": {"text": "..."}}.'
+        default=dict, blank=True, help_text=_('The text in other languages: {"es": {"text": "..."}}.')
     )
 
     class Meta:
@@ -156,7 +164,7 @@ class QuestionnaireOption(models.Model):
     score = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=300)
     translations = models.JSONField(
-        default=dict, blank=True, help_text='The text in other languages: {"es": {"text": "..."}}.'
+        default=dict, blank=True, help_text=_('The text in other languages: {"es": {"text": "..."}}.')
     )
 
     class Meta:
@@ -186,10 +194,10 @@ class IntakeSubmission(models.Model):
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intake_submissions")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder, help_text="Answers per step.")
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder, help_text=_("Answers per step."))
     current_step = models.CharField(max_length=20, default="about")
     questionnaire = models.ForeignKey(Questionnaire, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    red_flags = models.JSONField(default=list, blank=True, help_text="Codes of red-flag questions answered yes.")
+    red_flags = models.JSONField(default=list, blank=True, help_text=_("Codes of red-flag questions answered yes."))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -230,7 +238,7 @@ class OutcomeScore(models.Model):
     submission = models.OneToOneField(IntakeSubmission, on_delete=models.PROTECT, related_name="outcome_score")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="outcome_scores")
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="scores")
-    answers = models.JSONField(default=dict, help_text="Item code -> score, or null when not answered.")
+    answers = models.JSONField(default=dict, help_text=_("Item code -> score, or null when not answered."))
     items_answered = models.PositiveSmallIntegerField()
     total = models.PositiveSmallIntegerField()
     percent = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
@@ -266,7 +274,7 @@ class RedFlagReview(models.Model):
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="red_flag_reviews")
     submission = models.OneToOneField(IntakeSubmission, on_delete=models.PROTECT, related_name="red_flag_review")
-    flags = models.JSONField(default=list, help_text="Codes of the red-flag questions answered yes.")
+    flags = models.JSONField(default=list, help_text=_("Codes of the red-flag questions answered yes."))
     raised_at = models.DateTimeField(default=timezone.now)
     reviewed_by = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
@@ -293,9 +301,9 @@ class UrgentAnswerAlert(models.Model):
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="urgent_answer_alerts")
     submission = models.ForeignKey(IntakeSubmission, on_delete=models.PROTECT, related_name="urgent_alerts")
-    codes = models.JSONField(default=list, help_text="Codes of the urgent red-flag questions answered yes.")
+    codes = models.JSONField(default=list, help_text=_("Codes of the urgent red-flag questions answered yes."))
     raised_at = models.DateTimeField(default=timezone.now)
-    notified = models.EmailField(blank=True, help_text="Where the e-mail to the clinic went.")
+    notified = models.EmailField(blank=True, help_text=_("Where the e-mail to the clinic went."))
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -331,33 +339,37 @@ class ConsentVersion(models.Model):
 
     title = models.CharField(max_length=200)
     version = models.PositiveIntegerField(
-        unique=True, help_text="Numbered across languages: a Spanish text is its own version, with its own number."
+        unique=True, help_text=_("Numbered across languages: a Spanish text is its own version, with its own number.")
     )
     language = models.CharField(
         max_length=8,
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
-        help_text="The language of this text. Patients who read this language are shown it.",
+        help_text=_("The language of this text. Patients who read this language are shown it."),
     )
     effective_date = models.DateField()
-    text = models.TextField(help_text="The exact text the patient reads and signs.")
+    text = models.TextField(help_text=_("The exact text the patient reads and signs."))
     risks = models.JSONField(
         default=list,
-        help_text='The risks the patient acknowledges one by one: [{"code": "soreness", "label": "..."}].',
+        help_text=_('The risks the patient acknowledges one by one: [{"code": "soreness", "label": "..."}].'),
     )
     sha256 = models.CharField(max_length=64, editable=False)
-    active = models.BooleanField(default=False, help_text="The version patients of this language sign now.")
+    active = models.BooleanField(default=False, help_text=_("The version patients of this language sign now."))
     translation_note = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Where a translated text comes from and whether the clinic approved it (for example “demo "
-        "translation, not yet approved by the clinic”). A real clinic approves its own translated consent.",
+        help_text=_(
+            "Where a translated text comes from and whether the clinic approved it (for example “demo "
+            "translation, not yet approved by the clinic”). A real clinic approves its own translated consent."
+        ),
     )
     asks_other_language_signers = models.BooleanField(
         "also asks patients of this language who signed another language's text",
         default=False,
-        help_text="When active, patients whose language is this version's but whose consent was signed on a text "
-        "in another language (there was none in theirs) are asked to read and sign this one.",
+        help_text=_(
+            "When active, patients whose language is this version's but whose consent was signed on a text "
+            "in another language (there was none in theirs) are asked to read and sign this one."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -415,7 +427,7 @@ class ConsentSignature(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consent_signatures")
     version = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="signatures")
     text_sha256 = models.CharField("text hash as signed", max_length=64)
-    text_shown = models.TextField("text as shown", help_text="The exact consent text the signer read and signed.")
+    text_shown = models.TextField("text as shown", help_text=_("The exact consent text the signer read and signed."))
     language = models.CharField(
         "language of the text signed", max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
@@ -424,8 +436,10 @@ class ConsentSignature(models.Model):
         max_length=8,
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
-        help_text="The language the signer's pages were in. When it differs from the text's, the signer was told "
-        "the consent is not available in their language and that they may ask for an interpreter.",
+        help_text=_(
+            "The language the signer's pages were in. When it differs from the text's, the signer was told "
+            "the consent is not available in their language and that they may ask for an interpreter."
+        ),
     )
     signer_name = models.CharField(max_length=200)
     signer_role = models.CharField(max_length=10, choices=SignerRole.choices)

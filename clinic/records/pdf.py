@@ -13,6 +13,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinic.models import Patient, VisitNote
 
@@ -63,6 +64,21 @@ def _note_rows(note: dict) -> list[tuple[str, str]]:
     return rows
 
 
+# The intake form's steps as the record PDF names its sections (the step keys as they read before, now marked).
+INTAKE_SECTION_NAMES = {
+    "about": gettext_lazy("About"),
+    "visit": gettext_lazy("Visit"),
+    "health": gettext_lazy("Health"),
+    "redflags": gettext_lazy("Redflags"),
+    "outcome": gettext_lazy("Outcome"),
+}
+
+
+def _section_name(step: str) -> str:
+    name = INTAKE_SECTION_NAMES.get(step)
+    return str(name) if name is not None else step.replace("_", " ").capitalize()
+
+
 def _answer_sections(answers: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     sections = []
     for step, values in (answers or {}).items():
@@ -74,7 +90,7 @@ def _answer_sections(answers: dict) -> list[tuple[str, list[tuple[str, str]]]]:
             if key != "pain_regions" and _shown(value)
         ]
         if rows:
-            sections.append((step.replace("_", " ").capitalize(), rows))
+            sections.append((_section_name(step), rows))
     return sections
 
 

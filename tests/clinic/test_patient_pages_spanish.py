@@ -85,3 +85,15 @@ def test_the_record_pdf_titles_stay_english_for_an_english_reader(alice_record, 
         one_note = _text(records_pdf(patient=patient_a, actor=front_desk, reason="copy", kind="note", item_id=note.pk))
     assert "Patient record" in whole and "Female" in whole and "Expediente" not in whole
     assert "Visit note" in one_note
+
+
+def test_the_record_pdf_names_the_intake_sections_in_the_readers_language():
+    from clinic.records.pdf import _answer_sections
+
+    answers = {"about": {"first_name": "Ana"}, "redflags": {"numbness": "no"}, "outcome": {"q1": 2}}
+    with translation.override("en"):
+        english = [name for name, _rows in _answer_sections(answers)]
+    with translation.override("es"):
+        spanish = [name for name, _rows in _answer_sections(answers)]
+    assert english == ["About", "Redflags", "Outcome"]
+    assert spanish == ["Datos personales", "Señales de alarma", "Cuestionario de resultados"]
