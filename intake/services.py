@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -154,7 +155,7 @@ def urgent_alert_raise(
         link = settings.CLINIC_SITE_URL + reverse("scheduling:frontdesk_home")
         facts = {
             "name": patient.full_name,
-            "born": f"{patient.date_of_birth:%d %b %Y}",
+            "born": date_format(patient.date_of_birth, "d M Y"),
             "phone": phone or _("not given"),
             "labels": labels,
             "told": told,
@@ -197,7 +198,9 @@ def urgent_alert_handle(*, alert: UrgentAnswerAlert, user, note: str = "", reque
     return _record_once(
         alert,
         done_at="handled_at",
-        refusal=lambda when: _("This alert was already handled on %(when)s.") % {"when": f"{when:%d %b %Y, %H:%M}"},
+        refusal=lambda when: (
+            _("This alert was already handled on %(when)s.") % {"when": date_format(when, "d M Y, H:i")}
+        ),
         changes={"handled_by": user, "handled_note": note.strip()},
         actor=user,
         request=request,

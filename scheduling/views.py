@@ -24,6 +24,7 @@ from clinic.permissions import can, practitioner_of, rule_required
 from clinic.widgets import PatientSearchForm
 from scheduling import availability, selectors, services
 from scheduling.calendar import build_grid, mark_time_blocks, week_summary
+from scheduling.dates import clock, day_short_padded
 from scheduling.forms import (
     AppointmentBookForm,
     AppointmentCancelForm,
@@ -285,9 +286,12 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    # The time keeps its English strftime form (staff pages stay English for now).
                     _("Booked %(name)s on %(when)s.")
-                    % {"name": patient.full_name, "when": f"{timezone.localtime(appointment.start):%a %d %b at %H:%M}"},
+                    % {
+                        "name": patient.full_name,
+                        "when": _("%(day)s at %(time)s")
+                        % {"day": day_short_padded(appointment.start), "time": clock(appointment.start)},
+                    },
                 )
                 return redirect("scheduling:appointment_detail", pk=appointment.pk)
     else:

@@ -13,8 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
@@ -24,6 +25,7 @@ from clinic.models import AuditEvent
 from clinic.permissions import practitioner_of, rule_required
 from clinic.services import audit_record
 from scheduling import ics, selectors, services
+from scheduling.dates import clock, day_short
 from scheduling.forms import AppointmentMoveForm, TimeBlockForm
 from scheduling.permissions import get_appointment_for_user, practitioners_blockable_by
 
@@ -167,19 +169,21 @@ def _day_url(day: dt.date) -> str:
 
 def _saved_text(result: services.BlockResult) -> str:
     first = result.blocks[0]
-    # Dates and times keep their English strftime form (staff pages stay English for now).
     if first.whole_day:
         hours = _("the whole day")
     else:
         hours = _("%(start)s to %(end)s") % {"start": f"{first.start_time:%H:%M}", "end": f"{first.end_time:%H:%M}"}
-    dates = f"{first.date:%a %d %b %Y}"
+    # Dates in the reader's language (English as before).
+    # Translators: date format: Mon 07 Dec 2026.
+    day_format = pgettext("date format", "D d M Y")
+    dates = date_format(first.date, day_format)
     weeks = len(result.blocks)
     if weeks > 1:
         dates = ngettext(
             "%(first)s, weekly for %(count)s weeks (the last on %(last)s)",
             "%(first)s, weekly for %(count)s weeks (the last on %(last)s)",
             weeks,
-        ) % {"first": dates, "count": weeks, "last": f"{result.blocks[-1].date:%a %d %b %Y}"}
+        ) % {"first": dates, "count": weeks, "last": date_format(result.blocks[-1].date, day_format)}
     return _("Saved: %(kind)s for %(name)s, %(dates)s, %(hours)s.") % {
         "kind": first.get_kind_display().lower(),
         "name": first.practitioner.display_name,
@@ -219,7 +223,7 @@ def appointment_drag_move(request: HttpRequest, pk: int) -> JsonResponse:
     when = timezone.localtime(moved.start)
     # From a week view the day may change too: then it is named.
     same_day = when.strftime("%Y-%m-%dT") == undo["start"][:11]
-    names = {"time": f"{when:%H:%M}", "day": f"{when:%a} {when.day} {when:%b}", "name": moved.practitioner.display_name}
+    names = {"time": clock(when), "day": day_short(when), "name": moved.practitioner.display_name}
     if same_day:
         message = _("Moved to %(time)s with %(name)s.") % names
     else:

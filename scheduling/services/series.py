@@ -13,9 +13,10 @@ from django.utils.translation import gettext
 from clinic.models import AuditEvent, Patient, Practitioner
 from clinic.services import audit_record
 from scheduling import availability
+from scheduling.dates import day_short_padded, day_year_time_padded
 from scheduling.models import AppointmentType, CarePlanSeries
 from scheduling.services.booking import alternatives_near, appointment_book, validate_time
-from scheduling.services.common import SchedulingError, error_text, when_text
+from scheduling.services.common import SchedulingError, error_text
 from scheduling.services.notify import series_notify_after_commit
 
 
@@ -131,7 +132,7 @@ def series_book(
                 "Two visits of the series fall on %(days)s: choose another time for one of them. Nothing in the "
                 "series was booked."
             )
-            % {"days": ", ".join(f"{day:%a %d %b}" for day in twice)}
+            % {"days": ", ".join(day_short_padded(day) for day in twice)}
         )
     series = CarePlanSeries(
         patient=patient,
@@ -164,7 +165,7 @@ def series_book(
         except SchedulingError as exc:
             raise SchedulingError(
                 gettext("%(when)s: %(refusal)s Nothing in the series was booked.")
-                % {"when": when_text(start), "refusal": error_text(exc)}
+                % {"when": day_year_time_padded(start), "refusal": error_text(exc)}
             ) from exc
     audit_record(
         actor=actor,

@@ -14,6 +14,7 @@ from clinic.models import AuditEvent
 from clinic.services import save_audited
 from intake import selectors as intake_selectors
 from scheduling import notices
+from scheduling.dates import clock, day_short_padded
 from scheduling.models import Appointment
 from scheduling.services.common import SchedulingError
 from scheduling.services.notify import notify_after_commit
@@ -113,16 +114,16 @@ def check_in_too_early(appointment: Appointment, now: dt.datetime) -> str:
     if timezone.localdate(now) != start.date():
         if start.date() < timezone.localdate(now):
             return gettext("This appointment was on %(day)s; check-in is for today's appointments.") % {
-                "day": f"{start:%a %d %b}"
+                "day": day_short_padded(start)
             }
         return gettext("Check-in is for today's appointments; this one is on %(day)s at %(time)s.") % {
-            "day": f"{start:%a %d %b}",
-            "time": f"{start:%H:%M}",
+            "day": day_short_padded(start),
+            "time": clock(start),
         }
     opens = timezone.localtime(check_in_opens_at(appointment))
     if now < opens:
         return gettext("Check-in opens at %(time)s, %(minutes)s minutes before the start.") % {
-            "time": f"{opens:%H:%M}",
+            "time": clock(opens),
             "minutes": settings.CLINIC_CHECK_IN_EARLY_MINUTES,
         }
     return ""
