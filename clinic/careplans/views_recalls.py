@@ -1,11 +1,16 @@
 """Recalls: the front desk's list of patients on a plan who have dropped off the calendar, the one-click e-mail
-nudge, and the patient's opt-out page reached from the e-mail (no login needed)."""
+nudge, and the patient's opt-out page reached from the e-mail (no login needed).
+
+The opt-out page is in the language on the patient's record (the e-mail's), unless the browser chose one with the
+switch (as the care plan questionnaire page)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -13,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from clinic.audit import audit_read, reads_patient_data
 from clinic.careplans import recalls
 from clinic.domain_errors import attempt, error_text
+from clinic.languages import supported_language
 from clinic.permissions import get_patient_for_user, rule_required
 
 
@@ -52,7 +58,15 @@ def recall_opt_out(request: HttpRequest, token: str) -> HttpResponse:
         audit_read(request, None, "recall opt-out: link not valid")
         return render(request, "clinic/careplans/questionnaire_invalid.html", {"reason": error_text(exc)}, status=400)
     audit_read(request, patient, "recall opt-out page")
-    done = None
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:  # the switch's choice on this browser
+        return _opt_out_page(request, patient)
+    language = supported_language(patient.language)
+    with translation.override(language):
+        request.LANGUAGE_CODE = language
+        return _opt_out_page(request, patient)
+
+
+def _opt_out_page(request: HttpRequest, patient) -> HttpResponse:
     if request.method == "POST":
         done = recalls.recall_opt_out(patient=patient, request=request)
     else:

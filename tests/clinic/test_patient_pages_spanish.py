@@ -5,6 +5,7 @@ import html
 import re
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from clinic.careplans import recalls
@@ -26,13 +27,15 @@ def opt_out_path(patient):
 
 
 def test_the_recall_opt_out_page_is_in_spanish_for_a_spanish_reader(client, patient_a):
+    patient_a.language = "es"
+    patient_a.save()
     path = opt_out_path(patient_a)
-    page = client.get(path, HTTP_ACCEPT_LANGUAGE="es")
+    page = client.get(path, HTTP_ACCEPT_LANGUAGE="en")  # an English browser: the record's language wins
     text = text_of(page)
     assert page.status_code == 200 and '<html lang="es"' in page.content.decode()
     assert "¿Dejar de recibir los correos de recordatorio de seguimiento?" in text
     assert "Dejar de recibir estos correos" in text and "Stop recall e-mails" not in text
-    done = client.post(path, HTTP_ACCEPT_LANGUAGE="es")
+    done = client.post(path, HTTP_ACCEPT_LANGUAGE="en")
     text = text_of(done)
     assert "Ya no recibirá más correos de recordatorio de seguimiento" in text
     assert re.search(r"Registramos su decisión el \d+ de [a-z]+ de \d{4}\.", text), text
@@ -42,6 +45,25 @@ def test_the_recall_opt_out_page_is_in_spanish_for_a_spanish_reader(client, pati
 def test_the_recall_opt_out_page_stays_english_by_default(client, patient_a):
     text = text_of(client.get(opt_out_path(patient_a), HTTP_ACCEPT_LANGUAGE="en"))
     assert "Stop recall e-mails?" in text and "Dejar" not in text
+
+
+def test_the_recall_opt_out_page_follows_the_record_not_a_spanish_browser(client, patient_a):
+    assert patient_a.language != "es"
+    page = client.get(opt_out_path(patient_a), HTTP_ACCEPT_LANGUAGE="es")
+    assert '<html lang="en"' in page.content.decode()
+    assert "Stop recall e-mails?" in text_of(page)
+
+
+def test_the_language_switch_on_this_browser_wins_over_the_record(client, patient_a):
+    patient_a.language = "es"
+    patient_a.save()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    path = opt_out_path(patient_a)
+    text = text_of(client.get(path, HTTP_ACCEPT_LANGUAGE="es"))
+    assert "Stop recall e-mails?" in text and "Dejar" not in text
+    text = text_of(client.post(path))
+    assert "Dejar" not in text and "Ya no recibirá" not in text
+    assert RecallOptOut.objects.filter(patient=patient_a).count() == 1
 
 
 def test_the_record_pdf_a_patient_downloads_is_in_spanish(alice_record, patient_a, front_desk):  # noqa: F811
