@@ -68,6 +68,7 @@ PATIENT_PYTHON = (
     "clinic/careplans/views_outcomes.py",
     "clinic/careplans/views.py",  # the patient reads its accept-online messages
     "clinic/careplans/services.py",  # and the acceptance refusals
+    "clinic/careplans/recalls.py",  # the opt-out link's refusals (its staff words are not marked yet)
     "scheduling/notices.py",
     "intake/",
 )

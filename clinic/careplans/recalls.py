@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic import outbox
 from clinic.family import notice_address
@@ -165,12 +166,17 @@ def patient_from_opt_out_token(token: str) -> Patient:
         pk = signing.Signer(salt=OPT_OUT_SALT).unsign(token)
     except signing.BadSignature:
         raise ValidationError(
-            "This link is not valid. Check that you copied all of it, or call the clinic on "
-            f"{settings.CLINIC_PHONE} and we will stop these e-mails for you."
+            gettext(
+                "This link is not valid. Check that you copied all of it, or call the clinic on %(phone)s and we "
+                "will stop these e-mails for you."
+            )
+            % {"phone": settings.CLINIC_PHONE}
         ) from None
     patient = Patient.objects.filter(pk=pk).first()
     if patient is None:
-        raise ValidationError(f"This link is no longer valid. Call the clinic on {settings.CLINIC_PHONE}.")
+        raise ValidationError(
+            gettext("This link is no longer valid. Call the clinic on %(phone)s.") % {"phone": settings.CLINIC_PHONE}
+        )
     return patient
 
 

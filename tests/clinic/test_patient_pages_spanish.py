@@ -119,3 +119,13 @@ def test_the_record_pdf_names_the_intake_sections_in_the_readers_language():
         spanish = [name for name, _rows in _answer_sections(answers)]
     assert english == ["About", "Redflags", "Outcome"]
     assert spanish == ["Datos personales", "Señales de alarma", "Cuestionario de resultados"]
+
+
+def test_a_forged_opt_out_link_is_refused_in_the_browsers_language(client, patient_a):
+    """No record can be read from a forged link, so the page speaks the browser's language."""
+    forged = opt_out_path(patient_a)[:-3] + "xx/"
+    spanish = client.get(forged, HTTP_ACCEPT_LANGUAGE="es")
+    assert spanish.status_code == 400
+    assert "Este enlace no es válido" in text_of(spanish) and settings.CLINIC_PHONE in text_of(spanish)
+    english = client.get(forged, HTTP_ACCEPT_LANGUAGE="en")
+    assert "This link is not valid. Check that you copied all of it" in text_of(english)
