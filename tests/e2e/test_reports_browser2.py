@@ -77,7 +77,9 @@ def test_admin_reads_retention_care_plans_and_outcomes(
     expect(page.get_by_role("link", name="Alice Arnold", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Bruno Berg", exact=True)).to_be_visible()
     # Bruno's plan is active, so the front desk's recall list has him; Alice's plan is completed.
-    expect(page.get_by_role("link", name="On the recall list (Bruno Berg)")).to_have_attribute("href", "/desk/recalls/")
+    # The link lands on his own entry of the recall list.
+    recall_link = page.get_by_role("link", name="On the recall list (Bruno Berg)")
+    expect(recall_link).to_have_attribute("href", f"/desk/recalls/#recall-{patient_b.pk}")
     expect(page.get_by_role("row", name="Alice Arnold")).to_contain_text("No current care plan")
     shoot(page, "reports-lapsed")
 
