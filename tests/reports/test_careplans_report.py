@@ -27,19 +27,18 @@ def at(month, day, hour=9):
 
 
 def plan(patient, practitioner, *, created, accepted=None, status=P.PROPOSED, changed=None, previous=None):
+    """A plan (a revision of `previous`, when given), then its state and dates as the test says: made at `created`,
+    accepted at `accepted`, last changed at `changed` (else when accepted, else when made)."""
+    revision = {"previous": previous, "version": previous.version + 1} if previous else {}
     row = CarePlan.objects.create(
-        patient=patient,
-        practitioner=practitioner,
-        created_by=practitioner.user,
-        status=status,
-        phases=PHASES,
-        previous=previous,
-        version=previous.version + 1 if previous else 1,
-        lineage=previous.lineage if previous else None,
-        accepted_at=accepted,
+        patient=patient, practitioner=practitioner, created_by=practitioner.user, phases=PHASES, **revision
     )
     CarePlan.objects.filter(pk=row.pk).update(
-        lineage=row.lineage or row.pk, created_at=created, updated_at=changed or accepted or created
+        status=status,
+        accepted_at=accepted,
+        lineage=previous.lineage if previous else row.pk,
+        created_at=created,
+        updated_at=changed or accepted or created,
     )
     row.refresh_from_db()
     return row
