@@ -24,17 +24,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 TARGET_MS = 300
-REPORTS = (
-    "reports:utilisation",
-    "reports:utilisation_gaps",
-    "reports:attendance",
-    "reports:attendance_patients",
-    "reports:new_patients",
-    "reports:retention",
-    "reports:retention_patients",
-    "reports:careplans",
-    "reports:outcomes",
-)
 
 
 def log(msg: str) -> None:
@@ -210,6 +199,7 @@ def main() -> None:
     from django.urls import reverse
 
     from clinic.models import User
+    from reports.urls import PAGES as REPORTS
 
     call_command("migrate", verbosity=0, interactive=False)
     first_day = dt.date(2025, 1, 6)  # a Monday

@@ -23,6 +23,9 @@ from intake.models import IntakeSubmission, OutcomeScore
 from scheduling.models import Appointment
 
 MARK = "Demo plan for the reports"
+# The two ended plans: two weeks of visits aiming at pain 2 of 10; the first completed, the second discontinued.
+ENDED_PLAN = {"phases": [{"visits_per_week": 2, "weeks": 2}], "goals": [{"kind": "pain_at_most", "target": 2}]}
+ENDINGS = ({"status": "completed"}, {"status": "discontinued", "reason": "Moved out of the area."})
 # Baseline scores a month before the intake's: these patients improve by this many percentage points.
 BASELINE_RISE = (Decimal("15"), Decimal("4"), Decimal("12"), Decimal("20"), Decimal("6"))
 
@@ -72,25 +75,15 @@ def _ended_plans(now: dt.datetime) -> int:
         for patient in Patient.objects.exclude(care_plans__isnull=False).order_by("last_name", "first_name", "pk")
         if Appointment.objects.filter(patient=patient, status=completed, end__lt=now).count() >= 3
     ][:2]
-    for number, patient in enumerate(candidates):
+    for patient, ending in zip(candidates, ENDINGS, strict=False):
         visits = list(Appointment.objects.filter(patient=patient, status=completed, end__lt=now).order_by("start"))
-        practitioner = visits[0].practitioner
+        practitioner, actor = visits[0].practitioner, visits[0].practitioner.user
         plan = careplan_services.careplan_propose(
-            patient=patient,
-            practitioner=practitioner,
-            actor=practitioner.user,
-            phases=[{"visits_per_week": 2, "weeks": 2}],
-            goals=[{"kind": "pain_at_most", "target": 2}],
-            notes=MARK,
+            patient=patient, practitioner=practitioner, actor=actor, notes=MARK, **ENDED_PLAN
         )
-        careplan_services.careplan_accept(plan=plan, actor=practitioner.user, how="in_person")
-        careplan_services.careplan_set_status(plan=plan, actor=practitioner.user, status="active")
-        if number == 0:
-            careplan_services.careplan_set_status(plan=plan, actor=practitioner.user, status="completed")
-        else:
-            careplan_services.careplan_set_status(
-                plan=plan, actor=practitioner.user, status="discontinued", reason="Moved out of the area."
-            )
+        careplan_services.careplan_accept(plan=plan, actor=actor, how="in_person")
+        for change in ({"status": "active"}, ending):  # accepted, then started, then ended
+            careplan_services.careplan_set_status(plan=plan, actor=actor, **change)
         began = visits[0].start - dt.timedelta(minutes=5)
         CarePlan.objects.filter(pk=plan.pk).update(
             created_at=began, accepted_at=began + dt.timedelta(minutes=2), updated_at=visits[-1].end

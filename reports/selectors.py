@@ -219,6 +219,17 @@ def _period(day: dt.date, by_week: bool) -> dt.date:
     return day - dt.timedelta(days=day.weekday()) if by_week else day
 
 
+def _practitioner_hours(scope: Scope) -> tuple[dict[int, str], availability.ScheduleData]:
+    """The practitioners a report covers (the active ones, or the one it is scoped to) as {pk: name} in name
+    order, and their hours and exceptions in the range (`load_hours`). Two queries."""
+    practitioners = Practitioner.objects.filter(active=True)
+    if scope.practitioner_id:
+        practitioners = Practitioner.objects.filter(pk=scope.practitioner_id)
+    names = dict(practitioners.order_by("display_name").values_list("pk", "display_name"))
+    data = availability.load_hours(practitioner_ids=list(names), first_day=scope.first_day, last_day=scope.last_day)
+    return names, data
+
+
 def _working_intervals_in(data, practitioner_ids: list[int], scope: Scope, zone):
     """(practitioner, day, interval) for every working interval in the range (`availability.working_intervals`).
     A day with no exception of the practitioner and no change of the clock has the intervals of the same weekday
@@ -254,12 +265,8 @@ def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
     """
     if by_week is None:
         by_week = (scope.last_day - scope.first_day).days > 31
-    practitioners = Practitioner.objects.filter(active=True)
-    if scope.practitioner_id:
-        practitioners = Practitioner.objects.filter(pk=scope.practitioner_id)
-    names = dict(practitioners.order_by("display_name").values_list("pk", "display_name"))
+    names, data = _practitioner_hours(scope)
     zone = timezone.get_current_timezone()
-    data = availability.load_hours(practitioner_ids=list(names), first_day=scope.first_day, last_day=scope.last_day)
     booked_qs = (
         appointments_in(scope)
         .filter(status__in=Appointment.ACTIVE_STATUSES)
@@ -315,17 +322,20 @@ def _utilisation_rows(scope: Scope, names: dict, booked: dict, available: dict):
     return rows, totals
 
 
+def _union(intervals) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The union of these working intervals as (start, end), in order: overlapping or touching ones merged."""
+    merged: list[tuple[dt.datetime, dt.datetime]] = []
+    for iv in sorted(intervals, key=lambda iv: iv.start):
+        if merged and iv.start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], iv.end))
+        else:
+            merged.append((iv.start, iv.end))
+    return merged
+
+
 def _opening_hours(intervals: list) -> float:
     """Hours covered by the union of these intervals (a location is open while anyone works there)."""
-    hours, reach = 0.0, None
-    for iv in sorted(intervals, key=lambda iv: iv.start):
-        if reach is None or iv.start >= reach:
-            hours += (iv.end - iv.start).total_seconds() / 3600
-            reach = iv.end
-        elif iv.end > reach:
-            hours += (iv.end - reach).total_seconds() / 3600
-            reach = iv.end
-    return hours
+    return sum(((end - start).total_seconds() / 3600 for start, end in _union(intervals)), 0.0)
 
 
 def _room_utilisation(scope: Scope, by_location: dict, booked: dict, by_week: bool):
@@ -431,7 +441,8 @@ _GAPS_PARTS = {
 def idle_gaps(scope: Scope) -> IdleGaps:
     """The free stretches of each practitioner's working hours (weekly hours plus extra hours, minus time off and
     meetings; at the location, when the report has one) at least as long as the shortest active appointment type:
-    the time that could take a visit. Listed per practitioner and day. Four queries: the shortest type, the
+    the time that could take a visit. Listed per practitioner and day, each stretch once: the practitioner's
+    intervals are merged first (the union over the locations, `_union`). Four queries: the shortest type, the
     practitioners, their hours (`load_hours`), then one that cuts the working intervals by the active
     appointments (a window over the appointments of each interval)."""
     from scheduling.models import AppointmentType
@@ -440,16 +451,17 @@ def idle_gaps(scope: Scope) -> IdleGaps:
     shortest = shortest.first()
     if shortest is None:
         return IdleGaps(None, [])
-    practitioners = Practitioner.objects.filter(active=True)
-    if scope.practitioner_id:
-        practitioners = Practitioner.objects.filter(pk=scope.practitioner_id)
-    names = dict(practitioners.order_by("display_name").values_list("pk", "display_name"))
+    names, data = _practitioner_hours(scope)
     zone = timezone.get_current_timezone()
-    data = availability.load_hours(practitioner_ids=list(names), first_day=scope.first_day, last_day=scope.last_day)
+    # One practitioner works in one place at a time: their intervals at two locations (or weekly and extra hours)
+    # that overlap or touch are one stretch of working time, cut once (else each gap would be listed per location).
+    # With a location filter, only that location's intervals count.
+    worked: dict[int, list] = {}
+    for pk, _day, iv in _working_intervals_in(data, list(names), scope, zone):
+        if not scope.location_id or iv.location_id == scope.location_id:
+            worked.setdefault(pk, []).append(iv)
     intervals = [
-        [pk, int(iv.start.timestamp()), int(iv.end.timestamp())]
-        for pk, day, iv in _working_intervals_in(data, list(names), scope, zone)
-        if not scope.location_id or iv.location_id == scope.location_id
+        [pk, int(start.timestamp()), int(end.timestamp())] for pk, ivs in worked.items() for start, end in _union(ivs)
     ]
     if not intervals:
         return IdleGaps(shortest, [])

@@ -4,15 +4,23 @@ from reports import views
 
 app_name = "reports"
 
+# The report pages in the menu's order, each list page after its report; a page's URL name is its view's name.
+REPORTS = [
+    ("utilisation/", views.utilisation),
+    ("utilisation/gaps/", views.utilisation_gaps),
+    ("attendance/", views.attendance),
+    ("attendance/patients/", views.attendance_patients),
+    ("new-patients/", views.new_patients),
+    ("retention/", views.retention),
+    ("retention/patients/", views.retention_patients),
+    ("care-plans/", views.careplans),
+    ("outcomes/", views.outcomes),
+]
+
 urlpatterns = [
     path("", views.report_index, name="index"),
-    path("utilisation/", views.utilisation, name="utilisation"),
-    path("utilisation/gaps/", views.utilisation_gaps, name="utilisation_gaps"),
-    path("attendance/", views.attendance, name="attendance"),
-    path("new-patients/", views.new_patients, name="new_patients"),
-    path("attendance/patients/", views.attendance_patients, name="attendance_patients"),
-    path("retention/", views.retention, name="retention"),
-    path("retention/patients/", views.retention_patients, name="retention_patients"),
-    path("care-plans/", views.careplans, name="careplans"),
-    path("outcomes/", views.outcomes, name="outcomes"),
+    *(path(route, view, name=view.__name__) for route, view in REPORTS),
 ]
+
+# Every report page's URL name: "reports:utilisation", ...
+PAGES = tuple(f"{app_name}:{view.__name__}" for _route, view in REPORTS)

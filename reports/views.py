@@ -32,21 +32,34 @@ def _filter(request: HttpRequest, form_class: type[ReportFilterForm] = ReportFil
     return form_class(request.GET or None, today=today, own_practitioner=own)
 
 
-def _scoped(template: str, form_class: type[ReportFilterForm] = ReportFilterForm):
-    """A report view gets its filter form and scope; a filter that does not validate shows the page again with
-    the form's messages (400), before any figure is computed."""
+def _report(template: str, *, figures=None, form_class: type[ReportFilterForm] = ReportFilterForm):
+    """A report page (`reports.read`, GET or HEAD): the view gets its filter form and scope, and the report's
+    figures for the scope when `figures` names the selector (`figures(scope)`). It returns either its CSV (`_csv`)
+    or the page's context, which the page is rendered with (the form and scope added). A filter that does not
+    validate shows the page again with the form's messages (400), before any figure is computed."""
 
     def decorator(view):
+        @rule_required("reports.read")
+        @require_safe
         @functools.wraps(view)
         def wrapped(request: HttpRequest) -> HttpResponse:
             form = _filter(request, form_class)
             if form.is_bound and not form.is_valid():
                 return render(request, template, {"form": form}, status=400)
-            return view(request, form, form.scope())
+            scope = form.scope()
+            given = () if figures is None else (figures(scope),)
+            answer = view(request, form, scope, *given)
+            if isinstance(answer, HttpResponse):
+                return answer
+            return render(request, template, {"form": form, "scope": scope, **answer})
 
         return wrapped
 
     return decorator
+
+
+def _wants_csv(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "csv"
 
 
 def _csv(name: str, header: list[str], rows: list[list]) -> HttpResponse:
@@ -58,8 +71,23 @@ def _csv(name: str, header: list[str], rows: list[list]) -> HttpResponse:
     return response
 
 
+def _range_csv(name: str, scope: selectors.Scope, header: list[str], rows: list[list]) -> HttpResponse:
+    """A report's CSV, named after the report and its range ("attendance-2026-06-01-2026-06-07.csv")."""
+    return _csv(f"{name}-{scope.first_day}-{scope.last_day}", header, rows)
+
+
 def _pct(value: float) -> float:
     return round(100 * value, 1)
+
+
+def _hours_chart(rows: list[selectors.UtilisationRow], *, available: str, title: str):
+    """Booked against available hours, a bar pair per row (a practitioner, or a room and its opening hours)."""
+    return charts.bars_svg(
+        [(r.practitioner, (r.booked_hours, r.available_hours)) for r in rows],
+        series=(_("Booked hours"), available),
+        title=title,
+        unit=" h",
+    )
 
 
 @no_patient_data
@@ -70,25 +98,22 @@ def report_index(request: HttpRequest) -> HttpResponse:
 
 
 @no_patient_data
-@rule_required("reports.read")
-@require_safe
-@_scoped("reports/attendance.html")
-def attendance(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
+@_report("reports/attendance.html", figures=selectors.attendance)
+def attendance(request: HttpRequest, form: ReportFilterForm, scope: selectors.Scope, figures: selectors.Attendance):
     """No-shows and late cancellations as counts and rates per practitioner, weekday and hour."""
-    figures = selectors.attendance(scope)
     groups = [
         ("Practitioner", figures.by_practitioner),
         ("Weekday", figures.by_weekday),
         ("Hour", figures.by_hour),
     ]
-    if request.GET.get("format") == "csv":
+    if _wants_csv(request):
         rows = [
             [group, r.label, r.due, r.no_shows, _pct(r.no_show_rate), r.late_cancels, _pct(r.late_cancel_rate)]
             for group, group_rows in [("All", [figures.total]), *groups]
             for r in group_rows
         ]
         header = ["group", "label", "due", "no_shows", "no_show_rate_pct", "late_cancellations", "late_cancel_rate_pct"]
-        return _csv(f"attendance-{scope.first_day}-{scope.last_day}", header, rows)
+        return _range_csv("attendance", scope, header, rows)
     # Each group's headings in full (not built from the title) so that a translation can word them its own way.
     wording = {
         "Practitioner": (
@@ -125,154 +150,104 @@ def attendance(request: HttpRequest, form: ReportFilterForm, scope) -> HttpRespo
         chart_groups.append(
             {"title": title, "heading": heading, "region": region, "caption": caption, "rows": rows, "chart": chart}
         )
-    context = {
-        "form": form,
-        "scope": scope,
-        "figures": figures,
-        "chart_groups": chart_groups,
-        "cancellation_hours": settings.CLINIC_CANCELLATION_HOURS,
-    }
-    return render(request, "reports/attendance.html", context)
+    return {"figures": figures, "chart_groups": chart_groups, "cancellation_hours": settings.CLINIC_CANCELLATION_HOURS}
 
 
 @reads_patient_data
-@rule_required("reports.read")
-@require_safe
-@_scoped("reports/attendance_patients.html")
-def attendance_patients(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
+@_report("reports/attendance_patients.html", figures=selectors.repeated_no_shows)
+def attendance_patients(request: HttpRequest, form: ReportFilterForm, scope: selectors.Scope, patients: list[dict]):
     """The patients with repeated no-shows in the range: names patients, so the read is audited."""
-    patients = selectors.repeated_no_shows(scope)
     audit_read(request, None, f"report: repeated no-shows {scope.first_day} to {scope.last_day}")
-    if request.GET.get("format") == "csv":
+    if _wants_csv(request):
         rows = [[p["patient_id"], p["patient__last_name"], p["patient__first_name"], p["no_shows"]] for p in patients]
-        return _csv(
-            f"repeated-no-shows-{scope.first_day}-{scope.last_day}",
-            ["patient_id", "last_name", "first_name", "no_shows"],
-            rows,
-        )
-    return render(request, "reports/attendance_patients.html", {"form": form, "scope": scope, "patients": patients})
+        return _range_csv("repeated-no-shows", scope, ["patient_id", "last_name", "first_name", "no_shows"], rows)
+    return {"patients": patients}
 
 
 @no_patient_data
-@rule_required("reports.read")
-@require_safe
-@_scoped("reports/utilisation.html")
-def utilisation(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
+@_report("reports/utilisation.html", figures=selectors.utilisation)
+def utilisation(request: HttpRequest, form: ReportFilterForm, scope: selectors.Scope, figures: selectors.Utilisation):
     """Booked vs available hours per practitioner, per day (per week past a month)."""
-    figures = selectors.utilisation(scope)
-    if request.GET.get("format") == "csv":
+    if _wants_csv(request):
         # One row per practitioner and period, then one per room and period (the other column left empty).
         rows = [[r.period, r.practitioner, "", r.booked_hours, r.available_hours, r.pct] for r in figures.rows]
         rows += [[r.period, "", r.practitioner, r.booked_hours, r.available_hours, r.pct] for r in figures.room_rows]
-        header = [
-            "week_of" if figures.by_week else "day",
-            "practitioner",
-            "room",
-            "booked_hours",
-            "available_hours",
-            "pct",
-        ]
-        return _csv(f"utilisation-{scope.first_day}-{scope.last_day}", header, rows)
-    chart = charts.bars_svg(
-        [(r.practitioner, (r.booked_hours, r.available_hours)) for r in figures.by_practitioner],
-        series=(_("Booked hours"), _("Available hours")),
-        title=_("Booked and available hours by practitioner"),
-        unit=" h",
+        period = "week_of" if figures.by_week else "day"
+        header = [period, "practitioner", "room", "booked_hours", "available_hours", "pct"]
+        return _range_csv("utilisation", scope, header, rows)
+    chart = _hours_chart(
+        figures.by_practitioner, available=_("Available hours"), title=_("Booked and available hours by practitioner")
     )
     room_chart = None
     if figures.by_room:
-        room_chart = charts.bars_svg(
-            [(r.practitioner, (r.booked_hours, r.available_hours)) for r in figures.by_room],
-            series=(_("Booked hours"), _("Opening hours")),
-            title=_("Booked hours and opening hours by room"),
-            unit=" h",
+        room_chart = _hours_chart(
+            figures.by_room, available=_("Opening hours"), title=_("Booked hours and opening hours by room")
         )
-    context = {"form": form, "scope": scope, "figures": figures, "chart": chart, "room_chart": room_chart}
-    return render(request, "reports/utilisation.html", context)
+    return {"figures": figures, "chart": chart, "room_chart": room_chart}
 
 
 @no_patient_data
-@rule_required("reports.read")
-@require_safe
-@_scoped("reports/utilisation_gaps.html")
-def utilisation_gaps(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
+@_report("reports/utilisation_gaps.html", figures=selectors.idle_gaps)
+def utilisation_gaps(request: HttpRequest, form: ReportFilterForm, scope: selectors.Scope, figures: selectors.IdleGaps):
     """The idle gaps of the practitioners' working hours that could take a visit, per practitioner and day."""
-    figures = selectors.idle_gaps(scope)
-    if request.GET.get("format") == "csv":
+    if _wants_csv(request):
         rows = [
             [g.day, g.practitioner, g.start.strftime("%H:%M"), g.end.strftime("%H:%M"), g.minutes] for g in figures.gaps
         ]
-        header = ["day", "practitioner", "from", "until", "minutes"]
-        return _csv(f"idle-gaps-{scope.first_day}-{scope.last_day}", header, rows)
-    context = {
-        "form": form,
-        "scope": scope,
+        return _range_csv("idle-gaps", scope, ["day", "practitioner", "from", "until", "minutes"], rows)
+    return {
         "figures": figures,
         "shortest": int(figures.shortest.total_seconds() // 60) if figures.shortest else None,
         "gaps": figures.gaps[:LIST_ROWS],
         "more": max(len(figures.gaps) - LIST_ROWS, 0),
     }
-    return render(request, "reports/utilisation_gaps.html", context)
 
 
 @no_patient_data
-@rule_required("reports.read")
-@require_safe
-@_scoped("reports/new_patients.html")
-def new_patients(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
+@_report("reports/new_patients.html", figures=selectors.new_patients)
+def new_patients(
+    request: HttpRequest, form: ReportFilterForm, scope: selectors.Scope, rows: list[selectors.NewPatientsRow]
+):
     """First visits per week, how they were booked, and how many came back within 30 days."""
-    rows = selectors.new_patients(scope)
-    if request.GET.get("format") == "csv":
+    if _wants_csv(request):
         header = ["week_of", "online", "front_desk", "total", "came_back_within_30_days", "came_back_pct"]
         data = [[r.week, r.online, r.front_desk, r.total, r.returned, r.returned_pct] for r in rows]
-        return _csv(f"new-patients-{scope.first_day}-{scope.last_day}", header, data)
+        return _range_csv("new-patients", scope, header, data)
     chart = charts.bars_svg(
         [(date_format(r.week, "d M Y"), (r.online, r.front_desk, r.returned)) for r in rows],
         series=(_("Booked online"), _("Booked at the desk"), _("Came back within 30 days")),
         title=_("First visits per week"),
     )
-    return render(request, "reports/new_patients.html", {"form": form, "scope": scope, "rows": rows, "chart": chart})
+    return {"rows": rows, "chart": chart}
 
 
 @no_patient_data
-@rule_required("reports.read")
-@require_safe
-@_scoped("reports/retention.html", RetentionFilterForm)
-def retention(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
+@_report("reports/retention.html", figures=selectors.rebooking, form_class=RetentionFilterForm)
+def retention(request: HttpRequest, form: RetentionFilterForm, scope: selectors.Scope, figures: selectors.Rebooking):
     """The share of visits after which the next one was already booked, and how many patients have lapsed."""
-    figures = selectors.rebooking(scope)
     weeks = form.lapsed_weeks()
-    if request.GET.get("format") == "csv":
+    if _wants_csv(request):
         rows = [[r.label, r.visits, r.rebooked, r.pct] for r in [figures.total, *figures.by_practitioner]]
         header = ["practitioner", "visits", "rebooked_before_leaving", "rebooked_pct"]
-        return _csv(f"rebooking-{scope.first_day}-{scope.last_day}", header, rows)
+        return _range_csv("rebooking", scope, header, rows)
     chart = charts.bars_svg(
         [(r.label, (r.pct,)) for r in [figures.total, *figures.by_practitioner]],
         series=(_("Next visit booked before leaving"),),
         title=_("Share of visits after which the next visit was already booked, by practitioner"),
         unit="%",
     )
-    context = {
-        "form": form,
-        "scope": scope,
-        "figures": figures,
-        "chart": chart,
-        "weeks": weeks,
-        "lapsed": selectors.lapsed_count(scope, weeks=weeks, now=timezone.now()),
-    }
-    return render(request, "reports/retention.html", context)
+    lapsed = selectors.lapsed_count(scope, weeks=weeks, now=timezone.now())
+    return {"figures": figures, "chart": chart, "weeks": weeks, "lapsed": lapsed}
 
 
 @reads_patient_data
-@rule_required("reports.read")
-@require_safe
-@_scoped("reports/retention_patients.html", RetentionFilterForm)
-def retention_patients(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
+@_report("reports/retention_patients.html", form_class=RetentionFilterForm)
+def retention_patients(request: HttpRequest, form: RetentionFilterForm, scope: selectors.Scope):
     """The lapsed patients (no visit for N weeks, nothing booked): names patients, so the read is audited."""
     weeks = form.lapsed_weeks()
     patients = selectors.lapsed_patients(scope, weeks=weeks, now=timezone.now())
     audit_read(request, None, f"report: patients with no visit for {weeks} weeks and nothing booked")
-    if request.GET.get("format") == "csv":
+    if _wants_csv(request):
         rows = [
             [
                 p["patient_id"],
@@ -287,15 +262,12 @@ def retention_patients(request: HttpRequest, form: ReportFilterForm, scope) -> H
         header = ["patient_id", "last_name", "first_name", "last_visit", "visits", "on_recall_list"]
         return _csv(f"lapsed-patients-{weeks}-weeks", header, rows)
     # The page lists the most recently seen; the CSV holds them all.
-    context = {
-        "form": form,
-        "scope": scope,
+    return {
         "weeks": weeks,
         "patients": patients[:LIST_ROWS],
         "total": len(patients),
         "more": max(len(patients) - LIST_ROWS, 0),
     }
-    return render(request, "reports/retention_patients.html", context)
 
 
 def _local_day(value):
@@ -303,41 +275,34 @@ def _local_day(value):
 
 
 @no_patient_data
-@rule_required("reports.read")
-@require_safe
-@_scoped("reports/careplans.html")
-def careplans(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
+@_report("reports/careplans.html", figures=selectors.careplans)
+def careplans(request: HttpRequest, form: ReportFilterForm, scope: selectors.Scope, figures: selectors.CarePlans):
     """Care plans started, completed and discontinued in the range, and visits attended per ended plan."""
-    figures = selectors.careplans(scope)
     rows = [figures.total, *figures.by_practitioner]
-    if request.GET.get("format") == "csv":
+    if _wants_csv(request):
         header = ["practitioner", "started", "completed", "discontinued", "visits_attended", "avg_visits_per_plan"]
         data = [[r.label, r.started, r.completed, r.discontinued, r.visits, r.avg_visits] for r in rows]
-        return _csv(f"care-plans-{scope.first_day}-{scope.last_day}", header, data)
+        return _range_csv("care-plans", scope, header, data)
     chart = charts.bars_svg(
         [(r.label, (r.started, r.completed, r.discontinued)) for r in rows],
         series=(_("Started"), _("Completed"), _("Discontinued")),
         title=_("Care plans started, completed and discontinued, by practitioner"),
     )
-    context = {"form": form, "scope": scope, "figures": figures, "rows": rows, "chart": chart}
-    return render(request, "reports/careplans.html", context)
+    return {"figures": figures, "rows": rows, "chart": chart}
 
 
 @no_patient_data
-@rule_required("reports.read")
-@require_safe
-@_scoped("reports/outcomes.html")
-def outcomes(request: HttpRequest, form: ReportFilterForm, scope) -> HttpResponse:
+@_report("reports/outcomes.html", figures=selectors.outcomes)
+def outcomes(request: HttpRequest, form: ReportFilterForm, scope: selectors.Scope, figures: selectors.Outcomes):
     """The share of patients seen whose pain or questionnaire score improved by at least the meaningful change."""
-    figures = selectors.outcomes(scope)
-    if request.GET.get("format") == "csv":
+    if _wants_csv(request):
         header = ["measure", "meaningful_change", "patients_measured_twice", "improved", "improved_pct"]
         data = [[r.label, r.threshold, r.measured, r.improved, r.pct] for r in figures.rows]
-        return _csv(f"outcomes-{scope.first_day}-{scope.last_day}", header, data)
+        return _range_csv("outcomes", scope, header, data)
     chart = charts.bars_svg(
         [(r.label, (r.pct,)) for r in figures.rows],
         series=(_("Improved by a meaningful change"),),
         title=_("Share of patients measured twice whose score improved by a meaningful change"),
         unit="%",
     )
-    return render(request, "reports/outcomes.html", {"form": form, "scope": scope, "figures": figures, "chart": chart})
+    return {"figures": figures, "chart": chart}

@@ -3,17 +3,16 @@ audited list of lapsed patients, care plans and outcomes for June, each with its
 phone width (screenshots: reports-retention, reports-lapsed, reports-careplans, reports-outcomes)."""
 
 import datetime as dt
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from playwright.sync_api import expect
 
 from clinic.models import CarePlan, VisitNote
-from intake.models import IntakeSubmission, OutcomeScore
 from scheduling.models import Appointment
 from tests.e2e.harness import click_through, login, shoot, visit
 from tests.intake.factories import load_questionnaires
+from tests.reports.common import outcome_score
 from tests.scheduling.factories import AppointmentFactory
 
 S = Appointment.Status
@@ -42,18 +41,7 @@ def test_admin_reads_retention_care_plans_and_outcomes(
     visit_on(patient_b, practitioner_b, 2, booked=at(1))
     ndi = load_questionnaires()["ndi"]
     for day, percent in ((2, "44"), (29, "30")):
-        submission = IntakeSubmission.objects.create(
-            patient=patient_b, questionnaire=ndi, status=IntakeSubmission.Status.SUBMITTED, submitted_at=at(day)
-        )
-        OutcomeScore.objects.create(
-            submission=submission,
-            patient=patient_b,
-            questionnaire=ndi,
-            items_answered=10,
-            total=0,
-            percent=Decimal(percent),
-            scored_at=at(day),
-        )
+        outcome_score(patient_b, ndi, at(day), percent)
     for patient, practitioner, status in (
         (patient_a, practitioner_a, "completed"),
         (patient_b, practitioner_b, "active"),

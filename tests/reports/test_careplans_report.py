@@ -13,6 +13,7 @@ from clinic.models.careplans import CarePlanStatus as P
 from reports import selectors
 from scheduling.models import Appointment
 from tests.clinic.factories import PatientFactory, PractitionerFactory, RoomFactory
+from tests.reports.common import june_params, page_and_csv
 from tests.scheduling.factories import AppointmentFactory
 
 ZONE = zoneinfo.ZoneInfo("America/New_York")
@@ -26,19 +27,18 @@ def at(month, day, hour=9):
 
 
 def plan(patient, practitioner, *, created, accepted=None, status=P.PROPOSED, changed=None, previous=None):
+    """A plan (a revision of `previous`, when given), then its state and dates as the test says: made at `created`,
+    accepted at `accepted`, last changed at `changed` (else when accepted, else when made)."""
+    revision = {"previous": previous, "version": previous.version + 1} if previous else {}
     row = CarePlan.objects.create(
-        patient=patient,
-        practitioner=practitioner,
-        created_by=practitioner.user,
-        status=status,
-        phases=PHASES,
-        previous=previous,
-        version=previous.version + 1 if previous else 1,
-        lineage=previous.lineage if previous else None,
-        accepted_at=accepted,
+        patient=patient, practitioner=practitioner, created_by=practitioner.user, phases=PHASES, **revision
     )
     CarePlan.objects.filter(pk=row.pk).update(
-        lineage=row.lineage or row.pk, created_at=created, updated_at=changed or accepted or created
+        status=status,
+        accepted_at=accepted,
+        lineage=previous.lineage if previous else row.pk,
+        created_at=created,
+        updated_at=changed or accepted or created,
     )
     row.refresh_from_db()
     return row
@@ -121,18 +121,12 @@ def test_one_query_with_small_and_larger_data(june, practitioner_a):
     assert (figures.total.started, figures.total.completed) == (34, 32)  # 30 more, and April to June above
 
 
-def _params(**extra):
-    return {"range": "custom", "start": "2026-06-01", "end": "2026-06-30", **extra}
-
-
 def test_page_and_csv(june, client_for, clinic_admin):
-    client = client_for(clinic_admin)
-    html = client.get(reverse("reports:careplans"), _params()).content.decode()
+    html, lines = page_and_csv(client_for(clinic_admin), "reports:careplans", june_params())
     assert "<svg" in html and "Dr. Bo Brown" in html and "Alice" not in html
-    lines = client.get(reverse("reports:careplans"), _params(format="csv")).content.decode().splitlines()
     assert lines[1:] == ["All,2,1,1,6,3.0", "Dr. Ada Adams,1,1,1,6,3.0", "Dr. Bo Brown,1,0,0,0,0.0"]
 
 
 def test_a_practitioner_sees_their_own_figures_only(june, client_for, practitioner_b):
-    html = client_for(practitioner_b.user).get(reverse("reports:careplans"), _params()).content.decode()
+    html = client_for(practitioner_b.user).get(reverse("reports:careplans"), june_params()).content.decode()
     assert "Dr. Bo Brown" in html and "Dr. Ada Adams" not in html

@@ -6,11 +6,11 @@ import zoneinfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from reports import selectors
 from scheduling.models import Appointment
 from tests.clinic.factories import PatientFactory
+from tests.reports.common import custom_range, page_and_csv
 from tests.scheduling.factories import AppointmentFactory
 
 ZONE = zoneinfo.ZoneInfo("America/New_York")
@@ -55,9 +55,8 @@ def test_one_query_whatever_the_range(visits):
 
 
 def test_page_and_csv(visits, client_for, clinic_admin):
-    client = client_for(clinic_admin)
-    params = {"range": "custom", "start": "2026-06-01", "end": "2026-06-14"}
-    html = client.get(reverse("reports:new_patients"), params).content.decode()
+    html, lines = page_and_csv(
+        client_for(clinic_admin), "reports:new_patients", custom_range("2026-06-01", "2026-06-14")
+    )
     assert "<svg" in html and "8 Jun 2026" in html
-    lines = client.get(reverse("reports:new_patients"), {**params, "format": "csv"}).content.decode().splitlines()
     assert lines[1:] == ["2026-06-01,1,0,1,1,100.0", "2026-06-08,0,1,1,0,0.0"]

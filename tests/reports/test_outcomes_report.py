@@ -7,14 +7,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from clinic.models import CarePlan, Patient, PlanQuestionnaire, VisitNote
-from intake.models import IntakeSubmission, OutcomeScore
 from reports import selectors
 from scheduling.models import Appointment
 from tests.clinic.factories import PatientFactory, PractitionerFactory
 from tests.intake.factories import load_questionnaires
+from tests.reports.common import june_params, outcome_score, page_and_csv
 from tests.scheduling.factories import AppointmentFactory
 
 ZONE = zoneinfo.ZoneInfo("America/New_York")
@@ -33,21 +32,6 @@ def visit(patient, practitioner, when, pain=None):
     return appointment
 
 
-def score(patient, questionnaire, when, percent):
-    submission = IntakeSubmission.objects.create(
-        patient=patient, questionnaire=questionnaire, status=IntakeSubmission.Status.SUBMITTED, submitted_at=when
-    )
-    OutcomeScore.objects.create(
-        submission=submission,
-        patient=patient,
-        questionnaire=questionnaire,
-        items_answered=10,
-        total=0,
-        percent=Decimal(percent),
-        scored_at=when,
-    )
-
-
 @pytest.fixture
 def june(patient_a, patient_b, practitioner_a, practitioner_b):
     q = load_questionnaires()
@@ -58,18 +42,18 @@ def june(patient_a, patient_b, practitioner_a, practitioner_b):
     # Alice (Ada): pain 7 -> 4 (improved by 3 >= 2); NDI 40 -> 35 (5 < 10: not improved).
     visit(patient_a, practitioner_a, at(5, 5), pain=7)
     visit(patient_a, practitioner_a, at(6, 3), pain=4)
-    score(patient_a, ndi, at(5, 5), "40")
-    score(patient_a, ndi, at(6, 3), "35")
+    outcome_score(patient_a, ndi, at(5, 5), "40")
+    outcome_score(patient_a, ndi, at(6, 3), "35")
     # Bruno (Ada): one pain score only (not measured twice); NDI 50 -> 38 (improved by 12).
     visit(patient_b, practitioner_a, at(6, 2), pain=5)
-    score(patient_b, ndi, at(4, 1), "50")
-    score(patient_b, ndi, at(6, 2), "38")
+    outcome_score(patient_b, ndi, at(4, 1), "50")
+    outcome_score(patient_b, ndi, at(6, 2), "38")
     # Carol (Bo): pain 6 -> 5 (1: not improved; the 2 of July is after the range); ODI 30 -> 25 (not improved).
     visit(carol, practitioner_b, at(6, 1), pain=6)
     visit(carol, practitioner_b, at(6, 15), pain=5)
     visit(carol, practitioner_b, at(7, 1), pain=2)
-    score(carol, odi, at(6, 1), "30")
-    score(carol, odi, at(6, 15), "25")
+    outcome_score(carol, odi, at(6, 1), "30")
+    outcome_score(carol, odi, at(6, 15), "25")
     # Dan: much improved, but not seen in June: not counted.
     visit(dan, practitioner_b, at(5, 1), pain=9)
     visit(dan, practitioner_b, at(5, 20), pain=1)
@@ -121,15 +105,9 @@ def test_three_queries_with_small_and_larger_data(june, practitioner_a):
     assert _rows(figures)["Pain"] == (2 + 1 + 30, 1 + 1 + 14, round(100 * 16 / 33, 1))
 
 
-def _params(**extra):
-    return {"range": "custom", "start": "2026-06-01", "end": "2026-06-30", **extra}
-
-
 def test_page_and_csv(june, client_for, clinic_admin):
-    client = client_for(clinic_admin)
-    html = client.get(reverse("reports:outcomes"), _params()).content.decode()
+    html, lines = page_and_csv(client_for(clinic_admin), "reports:outcomes", june_params())
     assert "<svg" in html and "<td>66.7%</td>" in html and "Alice" not in html
-    lines = client.get(reverse("reports:outcomes"), _params(format="csv")).content.decode().splitlines()
     assert lines[1:] == [
         "Pain,2 points of 10,2,1,50.0",
         "NDI,10 percentage points,2,1,50.0",
@@ -161,7 +139,7 @@ def test_the_care_plans_questionnaires_are_measures_too(june, practitioner_b):
         created_by=practitioner_b.user,
         phases=[{"visits_per_week": 1, "weeks": 4}],
     )
-    score(eve, load_questionnaires()["ndi"], at(5, 10), "45")
+    outcome_score(eve, load_questionnaires()["ndi"], at(5, 10), "45")
     plan_answer(plan, 2, at(6, 20), "30")
     plan_answer(plan, 3, at(6, 25), None)
     plan_answer(plan, 4, at(7, 5), "60")

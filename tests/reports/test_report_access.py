@@ -13,25 +13,16 @@ from django.utils import timezone
 
 from clinic.models import VisitNote
 from reports import selectors
+from reports.urls import PAGES
 from scheduling.models import Appointment
 from tests.clinic.factories import PatientFactory, UserFactory
+from tests.reports.common import june_params
 from tests.scheduling.factories import AppointmentFactory
 
 ZONE = zoneinfo.ZoneInfo("America/New_York")
 S = Appointment.Status
 NOW = dt.datetime(2026, 7, 1, 12, tzinfo=ZONE)
-JUNE = {"range": "custom", "start": "2026-06-01", "end": "2026-06-30"}
-PAGES = [
-    "reports:utilisation",
-    "reports:utilisation_gaps",
-    "reports:attendance",
-    "reports:attendance_patients",
-    "reports:new_patients",
-    "reports:retention",
-    "reports:retention_patients",
-    "reports:careplans",
-    "reports:outcomes",
-]
+JUNE = june_params()
 
 
 def at(month, day, hour=9):

@@ -13,6 +13,7 @@ from clinic.models import AuditEvent
 from reports import selectors
 from scheduling.models import Appointment
 from tests.clinic.factories import PatientFactory, PractitionerFactory
+from tests.reports.common import june_params
 from tests.scheduling.factories import AppointmentFactory
 
 ZONE = zoneinfo.ZoneInfo("America/New_York")
@@ -118,23 +119,19 @@ def test_query_count_does_not_grow(june, practitioner_a):
     assert len(year) == 1
 
 
-def _params(**extra):
-    return {"range": "custom", "start": "2026-06-01", "end": "2026-06-30", **extra}
-
-
 def test_page_and_csv(june, client_for, clinic_admin):
     client = client_for(clinic_admin)
-    response = client.get(reverse("reports:retention"), _params())
+    response = client.get(reverse("reports:retention"), june_params())
     html = response.content.decode()
     assert response.status_code == 200
     assert "<svg" in html and "<td>25.0%</td>" in html  # Ada: 1 of 4
     assert "Dan Dunn" not in html  # the aggregate page names no one
-    lines = client.get(reverse("reports:retention"), _params(format="csv")).content.decode().splitlines()
+    lines = client.get(reverse("reports:retention"), june_params(format="csv")).content.decode().splitlines()
     assert lines[1:] == ["All,5,2,40.0", "Dr. Ada Adams,4,1,25.0", "Dr. Bo Brown,1,1,100.0"]
     with CaptureQueriesContext(connection) as short:
-        client.get(reverse("reports:retention"), _params())
+        client.get(reverse("reports:retention"), june_params())
     with CaptureQueriesContext(connection) as long:
-        client.get(reverse("reports:retention"), _params(start="2025-07-01"))
+        client.get(reverse("reports:retention"), june_params(start="2025-07-01"))
     assert len(short) == len(long)
 
 
@@ -143,23 +140,23 @@ def test_the_list_of_lapsed_patients_is_audited(june, client_for, clinic_admin):
     _carol, dan = june
     client = client_for(clinic_admin)
     before = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).count()
-    response = client.get(reverse("reports:retention_patients"), _params(weeks=6))
+    response = client.get(reverse("reports:retention_patients"), june_params(weeks=6))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Dan Dunn" in html and "Alice Arnold" not in html
     assert AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).count() == before + 1
-    csv = client.get(reverse("reports:retention_patients"), _params(weeks=6, format="csv")).content.decode()
+    csv = client.get(reverse("reports:retention_patients"), june_params(weeks=6, format="csv")).content.decode()
     assert f"{dan.pk},Dunn,Dan,2026-04-01,1,no" in csv.splitlines()
 
 
 def test_a_bad_number_of_weeks_is_named_next_to_the_field(client_for, clinic_admin):
-    response = client_for(clinic_admin).get(reverse("reports:retention_patients"), _params(weeks="0"))
+    response = client_for(clinic_admin).get(reverse("reports:retention_patients"), june_params(weeks="0"))
     assert response.status_code == 400
     assert "Choose at least 1 week." in response.content.decode()
 
 
 def test_a_practitioner_sees_their_own_figures_only(june, client_for, practitioner_b):
-    html = client_for(practitioner_b.user).get(reverse("reports:retention"), _params()).content.decode()
+    html = client_for(practitioner_b.user).get(reverse("reports:retention"), june_params()).content.decode()
     assert "Dr. Bo Brown" in html and "Dr. Ada Adams" not in html
 
 
@@ -169,10 +166,10 @@ def test_a_long_list_shows_the_most_recent_and_the_csv_holds_all(june, client_fo
 
     monkeypatch.setattr(views, "LIST_ROWS", 2)
     client = client_for(clinic_admin)
-    html = client.get(reverse("reports:retention_patients"), _params(weeks=3)).content.decode()
+    html = client.get(reverse("reports:retention_patients"), june_params(weeks=3)).content.decode()
     assert "Carol Cole" in html and "Bruno Berg" in html and "Dan Dunn" not in html
     assert "3 patients: the 2 seen most recently are listed here; the CSV holds all 3." in html
-    csv = client.get(reverse("reports:retention_patients"), _params(weeks=3, format="csv")).content.decode()
+    csv = client.get(reverse("reports:retention_patients"), june_params(weeks=3, format="csv")).content.decode()
     assert len(csv.splitlines()) == 4
 
 
@@ -193,8 +190,10 @@ def test_a_lapsed_patient_on_a_care_plan_links_to_the_recall_list(june, client_f
     assert CarePlan.objects.filter(patient=dan).exists()
     recalls = reverse("clinic:recall_list")
     with time_machine.travel(NOW, tick=False):
-        html = client_for(clinic_admin).get(reverse("reports:retention_patients"), _params(weeks=3)).content.decode()
-        csv = client_for(clinic_admin).get(reverse("reports:retention_patients"), _params(weeks=3, format="csv"))
+        html = (
+            client_for(clinic_admin).get(reverse("reports:retention_patients"), june_params(weeks=3)).content.decode()
+        )
+        csv = client_for(clinic_admin).get(reverse("reports:retention_patients"), june_params(weeks=3, format="csv"))
     # The link lands on Dan's own entry of the recall list.
     assert html.count(f'class="lapsed-recall" href="{recalls}#recall-{dan.pk}"') == 1 and "On the recall list" in html
     assert f"{dan.pk},Dunn,Dan,2026-04-01,1,yes" in csv.content.decode().splitlines()
@@ -204,7 +203,7 @@ def test_a_lapsed_patient_on_a_care_plan_links_to_the_recall_list(june, client_f
 
 
 def test_the_report_menu_keeps_the_range_and_filters_chosen(june, client_for, clinic_admin, practitioner_b):
-    chosen = _params(practitioner=practitioner_b.pk, weeks=3)
+    chosen = june_params(practitioner=practitioner_b.pk, weeks=3)
     html = client_for(clinic_admin).get(reverse("reports:retention"), chosen).content.decode()
     kept = f"?range=custom&amp;start=2026-06-01&amp;end=2026-06-30&amp;practitioner={practitioner_b.pk}"
     for name in ("utilisation", "attendance", "new_patients", "retention", "careplans", "outcomes"):

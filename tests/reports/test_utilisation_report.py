@@ -11,11 +11,13 @@ from django.urls import reverse
 from reports import selectors
 from scheduling.models import Appointment, AvailabilityException
 from tests.clinic.factories import LocationFactory, RoomFactory
+from tests.reports.common import custom_range, page_and_csv
 from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory, WorkingHoursFactory
 
 ZONE = zoneinfo.ZoneInfo("America/New_York")
 MONDAY = dt.date(2026, 6, 1)
 WEEK = selectors.Scope(MONDAY, MONDAY + dt.timedelta(days=6))
+FIRST_WEEK = custom_range("2026-06-01", "2026-06-07")
 S = Appointment.Status
 K = AvailabilityException.Kind
 
@@ -91,11 +93,8 @@ def test_query_count_does_not_grow_with_the_range(week):
 
 
 def test_page_and_csv(week, client_for, clinic_admin):
-    client = client_for(clinic_admin)
-    params = {"range": "custom", "start": "2026-06-01", "end": "2026-06-07"}
-    html = client.get(reverse("reports:utilisation"), params).content.decode()
+    html, csv = page_and_csv(client_for(clinic_admin), "reports:utilisation", FIRST_WEEK)
     assert "<svg" in html and "13.6%" in html
-    csv = client.get(reverse("reports:utilisation"), {**params, "format": "csv"}).content.decode().splitlines()
     assert "2026-06-01,Dr. Ada Adams,,1.5,7.0,21.4" in csv
 
 
@@ -163,7 +162,7 @@ def test_rooms_follow_the_location_filter_and_not_one_practitioner(two_rooms, pr
 
 def test_room_page_and_csv(two_rooms, client_for, clinic_admin, django_assert_max_num_queries):
     client = client_for(clinic_admin)
-    params = {"range": "custom", "start": "2026-06-01", "end": "2026-06-07"}
+    params = FIRST_WEEK
     with django_assert_max_num_queries(12):
         html = client.get(reverse("reports:utilisation"), params).content.decode()
     assert "By room" in html and "12.5%" in html and reverse("reports:utilisation_gaps") in html
@@ -230,7 +229,7 @@ def test_idle_gaps_query_count_does_not_grow_with_the_range(week):
 
 def test_idle_gaps_page_and_csv(week, client_for, clinic_admin, django_assert_max_num_queries):
     client = client_for(clinic_admin)
-    params = {"range": "custom", "start": "2026-06-01", "end": "2026-06-07"}
+    params = FIRST_WEEK
     with django_assert_max_num_queries(11):
         response = client.get(reverse("reports:utilisation_gaps"), params)
     html = response.content.decode()
