@@ -114,16 +114,15 @@ def patient_update(*, patient: Patient, actor, request=None, **fields: Any) -> P
     # Compare with the stored row: a bound ModelForm has already copied the new values onto `patient`.
     stored = Patient.objects.get(pk=patient.pk)
     changed = [name for name, value in fields.items() if getattr(stored, name) != value]
-    for name, value in fields.items():
-        setattr(patient, name, value)
-    save_audited(
+    return update_audited(
         patient,
+        fields,
         actor=actor,
-        action=AuditEvent.Action.UPDATE,
         request=request,
         detail="changed: " + ", ".join(changed) if changed else "no change",
+        clean=True,
+        also=("updated_at",),
     )
-    return patient
 
 
 class MergeError(ValidationError):
@@ -183,21 +182,12 @@ def patient_merge(*, survivor: Patient, merged: Patient, actor, request=None) ->
     survivor.full_clean()
     survivor.save()
     summary = ", ".join(f"{count} {kind}" for kind, count in sorted(moved.items())) or "no rows"
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        obj=survivor,
-        request=request,
-        detail=f"merged record #{merged.pk} into this one: {summary}"
-        + (f"; filled {', '.join(filled)}" if filled else ""),
-    )
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        obj=merged,
-        request=request,
-        detail=f"merged into record #{survivor.pk}",
-    )
+    summary += f"; filled {', '.join(filled)}" if filled else ""
+    for record, detail in (  # an audit row on each record
+        (survivor, f"merged record #{merged.pk} into this one: {summary}"),
+        (merged, f"merged into record #{survivor.pk}"),
+    ):
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=record, request=request, detail=detail)
     return moved
 
 

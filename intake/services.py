@@ -75,16 +75,16 @@ def intake_start(*, patient: Patient, actor=None, via_invitation: bool = False, 
     draft.full_clean()
     try:
         with transaction.atomic():
-            draft.save()
+            save_audited(
+                draft,
+                actor=actor,
+                action=AuditEvent.Action.CREATE,
+                request=request,
+                detail="new intake" + (f" (follows submission {previous.pk})" if previous else ""),
+                clean=False,
+            )
     except IntegrityError:  # another request created it between our read and write
         return IntakeSubmission.objects.get(patient=patient, status=IntakeSubmission.Status.DRAFT)
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.CREATE,
-        obj=draft,
-        request=request,
-        detail="new intake" + (f" (follows submission {previous.pk})" if previous else ""),
-    )
     return draft
 
 
@@ -142,9 +142,13 @@ def urgent_alert_raise(
     phone = submission.step_data("about").get("phone") or patient.phone  # typed in this form, else on file
     practitioner = practitioner_for(patient)
     recipient = (practitioner.user.email if practitioner else "") or settings.CLINIC_EMAIL
-    alert = UrgentAnswerAlert(patient=patient, submission=submission, codes=new, notified=recipient)
-    alert.full_clean()
-    alert.save()
+    alert = save_audited(
+        UrgentAnswerAlert(patient=patient, submission=submission, codes=new, notified=recipient),
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        request=request,
+        detail=f"urgent intake answers: {', '.join(new)}; e-mail to {recipient}",
+    )
     # To the clinic, in the clinic's language whatever language the patient's form was in. The clinical labels go
     # to the practitioner only; the clinic's shared address reads what the patient was told.
     with translation.override(settings.LANGUAGE_CODE):
@@ -181,13 +185,6 @@ def urgent_alert_raise(
         context={"alert": alert.pk},
         subject=subject,
         body=body,
-    )
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.CREATE,
-        obj=alert,
-        request=request,
-        detail=f"urgent intake answers: {', '.join(new)}; e-mail to {recipient}",
     )
     return alert
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from clinic.models import AuditEvent, Location, Practitioner
 from clinic.permissions import can, practitioner_of
@@ -56,9 +57,9 @@ def time_block_add(
     """Add the block on `first_date` and the same weekday for `weeks` weeks in all; answer the rows and the
     booked appointments they overlap (to be moved by the desk). Extra hours overlap nothing."""
     if not may_block_for(actor, practitioner):
-        raise PermissionDenied("You may block time only in your own calendar.")
+        raise PermissionDenied(gettext("You may block time only in your own calendar."))
     if not 1 <= weeks <= MAX_WEEKS:
-        raise SchedulingError({"weeks": [f"Repeat for 1 to {MAX_WEEKS} weeks."]})
+        raise SchedulingError({"weeks": [gettext("Repeat for 1 to %(most)s weeks.") % {"most": MAX_WEEKS}]})
     if kind != AvailabilityException.Kind.EXTRA_HOURS:
         location = None
     blocks = []

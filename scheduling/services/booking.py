@@ -33,8 +33,14 @@ ROOM_CONSTRAINT = "appointment_no_room_overlap"
 NO_OVERLAP_CONSTRAINTS = ("appointment_no_practitioner_overlap", ROOM_CONSTRAINT)
 
 
-def _span(appointment: Appointment) -> str:
-    return f"{timezone.localtime(appointment.start):%H:%M} to {timezone.localtime(appointment.end):%H:%M}"
+def _clash_words(clash: Appointment) -> dict[str, str]:
+    """How a refusal names a clashing visit: its patient, its practitioner and its clock times."""
+    return {
+        "patient": clash.patient.full_name,
+        "practitioner": clash.practitioner.display_name,
+        "start": dates.clock(clash.start),
+        "end": dates.clock(clash.end),
+    }
 
 
 def _overlapping(
@@ -57,7 +63,7 @@ def _practitioner_clash(practitioner: Practitioner, clashes: list[Appointment]) 
     clash = next((a for a in clashes if a.practitioner_id == practitioner.pk), None)
     if clash is None:
         return ""
-    return f"{practitioner.display_name} already sees {clash.patient.full_name} from {_span(clash)}"
+    return gettext("%(practitioner)s already sees %(patient)s from %(start)s to %(end)s.") % _clash_words(clash)
 
 
 def _patient_clash(patient: Patient | None, clashes: list[Appointment]) -> str:
@@ -65,8 +71,8 @@ def _patient_clash(patient: Patient | None, clashes: list[Appointment]) -> str:
     clash = next((a for a in clashes if patient is not None and a.patient_id == patient.pk), None)
     if clash is None:
         return ""
-    return (
-        f"{patient.full_name} already has a visit from {_span(clash)} that day with {clash.practitioner.display_name}"
+    return gettext("%(patient)s already has a visit from %(start)s to %(end)s that day with %(practitioner)s.") % (
+        _clash_words(clash)
     )
 
 
@@ -165,7 +171,7 @@ def validate_time(
 
     def taken(problem: str) -> SlotTaken:
         return SlotTaken(
-            problem + ".",
+            problem,
             alternatives=alternatives_near(appointment_type, practitioner, start, exclude_pk, now, patient=patient),
         )
 
@@ -214,19 +220,26 @@ def validate_time(
         room = preferred_room
     elif picked:
         if not free_here:
-            raise taken("No room is free then: every room is booked or being cleaned")
+            raise taken(gettext("No room is free then: every room is booked or being cleaned."))
         # The first free room by name (as `_pick_room`), made from the row read: all of its fields are known.
         room_id, name = free_here[0]
         room = Room.from_db(
             Room.objects.db, ["id", "location_id", "name", "active"], [room_id, location_id, name, True]
         )
     elif room.location_id != location_id:
-        raise SchedulingError({"room": [f"{room} is not where {practitioner.display_name} works at that time."]})
+        raise SchedulingError(
+            {
+                "room": [
+                    gettext("%(room)s is not where %(name)s works at that time.")
+                    % {"room": room, "name": practitioner.display_name}
+                ]
+            }
+        )
     elif room.pk not in {room_id for room_id, _name in free_here}:
         # A room the desk chose. One the service chose (or the moved appointment's own) was free a statement
         # ago; checking it again could only see a concurrent booking commit in between and refuse a time
         # another room can serve. The insert settles such a race (see _save_guarded).
-        raise taken(f"{room.name} is taken then (including cleaning time)")
+        raise taken(gettext("%(room)s is taken then (including cleaning time).") % {"room": room.name})
     return _Placement(room=room, picked_at=location_id if picked else None)
 
 
@@ -251,15 +264,7 @@ def alternatives_near(
 ) -> list[availability.Slot]:
     """The free times nearest `start`; with `patient`, none that overlaps or shares a day with the patient's
     own active visits, and none on `avoid_days` (e.g. the other days of a series)."""
-    if patient is None and not avoid_days:
-        return availability.nearest_free(
-            appointment_type=appointment_type,
-            practitioner_id=practitioner.pk,
-            around=start,
-            count=count,
-            now=now,
-            exclude_appointment_id=exclude_pk,
-        )
+    anywhere = patient is None and not avoid_days
     zone = availability.clinic_zone()
     busy_days = set(avoid_days)
     if patient is not None and patient.pk is not None:
@@ -267,15 +272,17 @@ def alternatives_near(
             pk=exclude_pk
         )
         busy_days |= {s.astimezone(zone).date() for s in own.values_list("start", flat=True)}
-    wider = availability.nearest_free(
+    nearest = availability.nearest_free(
         appointment_type=appointment_type,
         practitioner_id=practitioner.pk,
         around=start,
-        count=60,
+        count=count if anywhere else 60,  # more, to keep `count` of them off the busy days
         now=now,
         exclude_appointment_id=exclude_pk,
     )
-    fitting = [s for s in wider if s.start.astimezone(zone).date() not in busy_days]
+    if anywhere:
+        return nearest
+    fitting = [s for s in nearest if s.start.astimezone(zone).date() not in busy_days]
     closest = sorted(fitting, key=lambda s: abs(s.start - start))[:count]
     return sorted(closest, key=lambda s: s.start)
 
@@ -377,6 +384,54 @@ def _in_one_transaction(service):
     return run
 
 
+def _place(
+    appointment: Appointment, *, start: dt.datetime, room: Room | None, now: dt.datetime, notify: bool, actor, request
+) -> Appointment:
+    """What booking a new appointment and moving a saved one share: `validate_time` for its type, practitioner and
+    patient (a saved one's own row left out, and its room kept when the service picks and it is free then), its
+    room and times set, the row saved guarded and audited ("booked ..." or "moved from ... to ...", with the room
+    it was saved in), and with `notify` the confirmation or the change recorded for the patient (inside the
+    reminder window saved with the reminder given: no UPDATE afterwards). A moved appointment's `sequence` goes
+    up and its reminder is cleared, so the new time gets its own (a reminder queued for the old time is skipped)."""
+    exclude_pk = appointment.pk
+    new = exclude_pk is None
+    placement = validate_time(
+        appointment_type=appointment.appointment_type,
+        practitioner=appointment.practitioner,
+        start=start,
+        room=room,
+        now=now,
+        exclude_pk=exclude_pk,
+        preferred_room=None if new or room is not None else appointment.room,  # a moved one's, when free then
+        patient=appointment.patient,
+    )
+    if new:
+        done = f"booked {appointment.appointment_type.slug} {when_text(start)}"
+    else:
+        done = f"moved from {when_text(appointment.start)} to {when_text(start)}"
+        appointment.sequence += 1
+        appointment.reminder_sent_at = None
+        appointment.reminder_task_id = ""
+    appointment.room = placement.room
+    appointment.start = start
+    appointment.end = start + appointment.appointment_type.duration
+    appointment.blocks_until = appointment.end + appointment.appointment_type.buffer_after
+    _clean(appointment)
+    if notify:
+        reminder_given_by_confirmation(appointment, now=now)
+    _save_guarded(appointment, now=now, exclude_pk=exclude_pk, repick_at=placement.picked_at)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if new else AuditEvent.Action.UPDATE,
+        obj=appointment,
+        request=request,
+        detail=f"{done} with {appointment.practitioner.display_name} in {appointment.room.name}",
+    )
+    if notify:
+        notify_after_commit(appointment, notices.CONFIRMATION if new else notices.RESCHEDULE, now=now)
+    return appointment
+
+
 @_in_one_transaction
 def appointment_book(
     *,
@@ -414,44 +469,16 @@ def appointment_book(
                 ]
             }
         )
-    placement = validate_time(
-        appointment_type=appointment_type,
-        practitioner=practitioner,
-        start=start,
-        room=room,
-        now=now,
-        exclude_pk=None,
-        patient=patient,
-    )
-    end = start + appointment_type.duration
     appointment = Appointment(
         patient=patient,
         practitioner=practitioner,
-        room=placement.room,
         appointment_type=appointment_type,
-        start=start,
-        end=end,
-        blocks_until=end + appointment_type.buffer_after,
         source=source,
         booked_by=actor if getattr(actor, "is_authenticated", False) else None,
         frontdesk_notes=frontdesk_notes,
         series=series,
     )
-    _clean(appointment)
-    if notify:  # booked inside the reminder window: saved with the reminder given (no UPDATE afterwards)
-        reminder_given_by_confirmation(appointment, now=now)
-    _save_guarded(appointment, now=now, exclude_pk=None, repick_at=placement.picked_at)
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.CREATE,
-        obj=appointment,
-        request=request,
-        detail=f"booked {appointment_type.slug} {when_text(start)} with {practitioner.display_name} "
-        f"in {appointment.room.name}",
-    )
-    if notify:
-        notify_after_commit(appointment, notices.CONFIRMATION, now=now)
-    return appointment
+    return _place(appointment, start=start, room=room, now=now, notify=notify, actor=actor, request=request)
 
 
 def appointment_book_registering(
@@ -498,40 +525,8 @@ def appointment_move(
             gettext("Only a booked appointment can be moved; this one is %(status)s.")
             % {"status": appointment.get_status_display().lower()}
         )
-    practitioner = practitioner or appointment.practitioner
-    old = when_text(appointment.start)
-    placement = validate_time(
-        appointment_type=appointment.appointment_type,
-        practitioner=practitioner,
-        start=start,
-        room=room,
-        now=now,
-        exclude_pk=appointment.pk,
-        preferred_room=appointment.room if room is None else None,  # kept when free at the new time
-        patient=appointment.patient,
-    )
-    appointment.practitioner = practitioner
-    appointment.room = placement.room
-    appointment.start = start
-    appointment.end = start + appointment.appointment_type.duration
-    appointment.blocks_until = appointment.end + appointment.appointment_type.buffer_after
-    appointment.sequence += 1
-    appointment.reminder_sent_at = None
-    appointment.reminder_task_id = ""
-    _clean(appointment)
-    if notify:  # moved inside the reminder window: saved with the reminder given (no UPDATE afterwards)
-        reminder_given_by_confirmation(appointment, now=now)
-    _save_guarded(appointment, now=now, exclude_pk=appointment.pk, repick_at=placement.picked_at)
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        obj=appointment,
-        request=request,
-        detail=f"moved from {old} to {when_text(start)} with {practitioner.display_name} in {appointment.room.name}",
-    )
-    if notify:
-        notify_after_commit(appointment, notices.RESCHEDULE, now=now)
-    return appointment
+    appointment.practitioner = practitioner or appointment.practitioner
+    return _place(appointment, start=start, room=room, now=now, notify=notify, actor=actor, request=request)
 
 
 @transaction.atomic
@@ -539,11 +534,11 @@ def appointment_change_room(*, appointment: Appointment, room: Room, actor=None,
     """Put an active appointment in another room at the same location, if that room is free then."""
     appointment = Appointment.objects.select_for_update().select_related("room").get(pk=appointment.pk)
     if not appointment.is_active or appointment.status == Status.COMPLETED:
-        raise SchedulingError("The room of a finished or cancelled appointment cannot change.")
+        raise SchedulingError(gettext("The room of a finished or cancelled appointment cannot change."))
     if room.location_id != appointment.room.location_id:
-        raise SchedulingError({"room": ["Choose a room at the same location."]})
+        raise SchedulingError({"room": [gettext("Choose a room at the same location.")]})
     if not room.active:
-        raise SchedulingError({"room": ["That room is not in use."]})
+        raise SchedulingError({"room": [gettext("That room is not in use.")]})
     taken = (
         Appointment.objects.filter(
             status__in=Appointment.ACTIVE_STATUSES,
@@ -555,7 +550,9 @@ def appointment_change_room(*, appointment: Appointment, room: Room, actor=None,
         .exists()
     )
     if taken:
-        raise SlotTaken(f"{room.name} is taken at that time. Choose another room.", field="room")
+        raise SlotTaken(
+            gettext("%(room)s is taken at that time. Choose another room.") % {"room": room.name}, field="room"
+        )
     old = appointment.room.name
     appointment.room = room
     _save_guarded(appointment, now=timezone.now(), exclude_pk=appointment.pk)

@@ -10,8 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from clinic.models import AuditEvent
-from clinic.services import save_audited
+from clinic.services import update_audited
 from intake import selectors as intake_selectors
 from scheduling import notices
 from scheduling.dates import clock, day_short_padded
@@ -55,17 +54,15 @@ def _transition(appointment: Appointment, to: str, *, actor, request, detail: st
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     check_transition(appointment, to)
     old = appointment.status
-    appointment.status = to
-    for name, value in changes.items():
-        setattr(appointment, name, value)
-    save_audited(
+    return update_audited(
         appointment,
+        {"status": to, **changes},
         actor=actor,
-        action=AuditEvent.Action.UPDATE,
         request=request,
         detail=f"status {old} -> {to}" + (f": {detail}" if detail else ""),
+        clean=True,
+        also=("updated_at",),
     )
-    return appointment
 
 
 @transaction.atomic
