@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clinic.models import AuditEvent, User
 from clinic.roles import CLINIC_ADMIN
@@ -45,11 +46,14 @@ def clinic_admin_create(*, email: str, first_name: str, last_name: str, password
 
 
 class Command(BaseCommand):
-    help = "Create a clinic admin account (asks for the e-mail and a password) and enrol its two-factor app."
+    @property
+    def help(self) -> str:  # translated when shown, not when the module loads
+        return _("Create a clinic admin account (asks for the e-mail and a password) and enrol its two-factor app.")
+
     stealth_options = ("stdin",)
 
     def add_arguments(self, parser):
-        parser.add_argument("--email", help="the admin's e-mail address (asked for when left out)")
+        parser.add_argument("--email", help=_("the admin's e-mail address (asked for when left out)"))
 
     def handle(self, *args, **options):
         self.stdin = options.get("stdin", sys.stdin)
@@ -76,7 +80,7 @@ class Command(BaseCommand):
                 + (f"; {left} more tries." if left else ".")
             )
         else:
-            raise CommandError("No account was created: the authenticator code did not match three times.")
+            raise CommandError(_("No account was created: the authenticator code did not match three times."))
 
         user = clinic_admin_create(
             email=email, first_name=first_name, last_name=last_name, password=password, totp_secret=secret
@@ -97,7 +101,7 @@ class Command(BaseCommand):
         self.stdout.flush()
         line = self.stdin.readline()
         if not line:
-            raise CommandError("No account was created: the input ended before every question was answered.")
+            raise CommandError(_("No account was created: the input ended before every question was answered."))
         return line.strip()
 
     def _email(self, given: str | None) -> str:
@@ -106,13 +110,18 @@ class Command(BaseCommand):
         try:
             validate_email(email)
         except ValidationError:
-            raise CommandError(f"{email!r} is not an e-mail address. No account was created.") from None
+            raise CommandError(
+                _("%(email)r is not an e-mail address. No account was created.") % {"email": email}
+            ) from None
         if User.objects.filter(email__iexact=email).exists():
-            raise CommandError(f"An account with the e-mail address {email} already exists. No account was created.")
+            raise CommandError(
+                _("An account with the e-mail address %(email)s already exists. No account was created.")
+                % {"email": email}
+            )
         return email
 
     def _password(self, user: User) -> str:
-        for _ in range(CODE_TRIES):
+        for _attempt in range(CODE_TRIES):
             password = self._ask("Password: ", secret=True)
             if password != self._ask("Password (again): ", secret=True):
                 self.stderr.write("The two passwords differ. Type them again.")
@@ -123,7 +132,7 @@ class Command(BaseCommand):
                 self.stderr.write("That password is refused: " + " ".join(error.messages))
                 continue
             return password
-        raise CommandError("No account was created: no acceptable password was given.")
+        raise CommandError(_("No account was created: no acceptable password was given."))
 
     @staticmethod
     def _qr(url: str) -> str:
