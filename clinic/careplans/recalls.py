@@ -5,7 +5,8 @@ e-mail that works without logging in.
 A patient is on the list when their plan is accepted or active and any of: no future appointment; the
 re-examination date has passed with no visit since; no visit for CAREPLAN_RECALL_WEEKS weeks (default 6).
 The list is read in a fixed number of queries whatever the number of patients (`recall_rows`). Each nudge is a
-`RecallNudge` row with its outbox notice; each opt-out a `RecallOptOut` row; both are audited.
+`RecallNudge` row with its outbox notice; each opt-out a `RecallOptOut` row; both are audited. The e-mail is in
+the language on the patient's record (see `recall_template` for a clinic's own text); the list is in the desk's.
 """
 
 from __future__ import annotations

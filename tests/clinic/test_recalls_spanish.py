@@ -96,3 +96,11 @@ def test_the_reasons_on_the_desks_list_follow_the_desks_language(overdue):
         "reevaluación pendiente (prevista para el 1 abr 2026)",
         "ninguna visita en 6 semanas",
     ]
+
+
+def test_the_migrations_row_is_the_stock_text_so_it_is_translated():
+    """An unedited template counts as the stock text only while the migration's copy and recalls' agree."""
+    row = RecallTemplate.objects.filter(active=True).order_by("pk").first()
+    assert (row.subject, row.body) == (recalls.DEFAULT_SUBJECT, recalls.DEFAULT_BODY)
+    with translation.override("es"):
+        assert recalls.recall_template()[0] == "Es hora de reservar su próxima visita en {clinic_name}"
