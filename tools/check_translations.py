@@ -68,12 +68,15 @@ PATIENT_PYTHON = (
     "clinic/careplans/views_outcomes.py",
     "clinic/careplans/views.py",  # the patient reads its accept-online messages
     "clinic/careplans/services.py",  # and the acceptance refusals
-    "clinic/careplans/recalls.py",  # the opt-out link's refusals (its staff words are not marked yet)
+    "clinic/careplans/recalls.py",  # the recall e-mail (stock text, reasons, opt-out line) and the link's refusals
     "scheduling/notices.py",
     "intake/",
 )
 # Staff-only templates inside the patient folders (they are marked too, but may stay English for now).
 STAFF_ONLY = re.compile(r"templates/intake/(staff_|patient_intake_status|intake_status|intake_summary|_urgent_alerts)")
+# Python a patient never reads inside the patient folders: the management commands (help and errors for whoever
+# runs them on the server; marked, may stay English for now).
+STAFF_ONLY_PYTHON = re.compile(r"(^|/)management/commands/")
 # Templates outside PATIENT_TEMPLATES are staff pages: check 1 covers them too (check 2 does not), except these,
 # not marked yet because other work is changing them (issue 24 finishes them). Whole folders end in "/".
 NOT_YET_MARKED: tuple[str, ...] = ()  # none left: every template is marked
@@ -155,7 +158,7 @@ def unmarked_text(source: str) -> list[str]:
 
 
 def _is_patient_reference(reference: str) -> bool:
-    if STAFF_ONLY.search(reference):
+    if STAFF_ONLY.search(reference) or STAFF_ONLY_PYTHON.search(reference):
         return False
     return _listed(reference, PATIENT_TEMPLATES) or _listed(reference, PATIENT_PYTHON)
 
@@ -170,13 +173,16 @@ def problems() -> list[str]:
     if not CATALOG.exists():
         return [*found, f"{CATALOG.relative_to(ROOT)} is missing: run `make messages`"]
     catalog = polib.pofile(str(CATALOG))
+    # Spanish has three plural forms in Django's catalog (one, millions, other): an entry needs every one.
+    plurals = int(re.search(r"nplurals\s*=\s*(\d+)", catalog.metadata.get("Plural-Forms", "nplurals=2")).group(1))
     for entry in catalog:
         if entry.obsolete:
             continue
         references = [path for path, _line in entry.occurrences]
         if not any(_is_patient_reference(r) for r in references):
             continue
-        untranslated = not entry.translated() if not entry.msgid_plural else not all(entry.msgstr_plural.values())
+        forms = [entry.msgstr_plural.get(n, "") for n in range(plurals)]
+        untranslated = not entry.translated() if not entry.msgid_plural else not all(forms)
         if untranslated or "fuzzy" in entry.flags:
             state = "fuzzy" if "fuzzy" in entry.flags else "not translated"
             found.append(f"{CATALOG.relative_to(ROOT)}: {state} for patients ({references[0]}): {entry.msgid[:70]!r}")

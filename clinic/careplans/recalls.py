@@ -5,7 +5,8 @@ e-mail that works without logging in.
 A patient is on the list when their plan is accepted or active and any of: no future appointment; the
 re-examination date has passed with no visit since; no visit for CAREPLAN_RECALL_WEEKS weeks (default 6).
 The list is read in a fixed number of queries whatever the number of patients (`recall_rows`). Each nudge is a
-`RecallNudge` row with its outbox notice; each opt-out a `RecallOptOut` row; both are audited.
+`RecallNudge` row with its outbox notice; each opt-out a `RecallOptOut` row; both are audited. The e-mail is in
+the language on the patient's record (see `recall_template` for a clinic's own text); the list is in the desk's.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 
 from clinic import outbox
 from clinic.family import notice_address
+from clinic.languages import supported_language
 from clinic.models import (
     CarePlan,
     CarePlanStatus,
@@ -42,9 +44,11 @@ RECALL_STATES = (CarePlanStatus.ACCEPTED, CarePlanStatus.ACTIVE)
 # Appointments that are visits (held, or still to come): a cancelled or missed one is no visit.
 NOT_VISITS = (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW)
 
-# Used when the clinic has no active template (the migration makes one; an admin may switch it off).
-DEFAULT_SUBJECT = "Time to book your next visit at {clinic_name}"
-DEFAULT_BODY = (
+# The stock text: used when the clinic has no active template (the migration makes one with this English text;
+# an admin may switch it off) and whenever the active one is still that text, translated into the patient's
+# language (the placeholders stay in braces in every language).
+DEFAULT_SUBJECT = gettext_noop("Time to book your next visit at {clinic_name}")
+DEFAULT_BODY = gettext_noop(
     "Hello {first_name},\n\n"
     "You are part-way through your care plan with us, and we have not seen you on the calendar lately "
     "({reason}).\n\n"
@@ -76,23 +80,42 @@ class RecallRow:
         return not self.why_not
 
 
+def _day(value: dt.date | dt.datetime) -> str:
+    """1 May 2026 (1 may 2026): in the active language's words, never strftime's English."""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value)
+    # Translators: date format: 1 May 2026.
+    return formats.date_format(value, pgettext("date format", "j M Y"))
+
+
 def _reasons(plan: CarePlan, *, last: dt.datetime | None, upcoming: dt.datetime | None, now: dt.datetime) -> list[str]:
+    """Why the patient is on the list, in the active language (the desk's, or the patient's in the e-mail)."""
     today = timezone.localdate(now)
     reasons = []
     if upcoming is None:
-        reasons.append("no future appointment")
+        reasons.append(gettext("no future appointment"))
     if (
         plan.re_exam_date
         and plan.re_exam_date < today
         and (last is None or timezone.localdate(last) < plan.re_exam_date)
     ):
-        reasons.append(f"re-examination overdue (due {plan.re_exam_date:%-d %b %Y})")
+        reasons.append(gettext("re-examination overdue (due %(day)s)") % {"day": _day(plan.re_exam_date)})
     weeks = recall_weeks()
     since = last or plan.accepted_at or plan.created_at
     if since < now - dt.timedelta(weeks=weeks):
-        reasons.append(
-            f"no visit for {weeks} weeks" if last else f"no visit since the plan was agreed {weeks}+ weeks ago"
-        )
+        if last:
+            reasons.append(
+                ngettext("no visit for %(weeks)s week", "no visit for %(weeks)s weeks", weeks) % {"weeks": weeks}
+            )
+        else:
+            reasons.append(
+                ngettext(
+                    "no visit since the plan was agreed %(weeks)s+ week ago",
+                    "no visit since the plan was agreed %(weeks)s+ weeks ago",
+                    weeks,
+                )
+                % {"weeks": weeks}
+            )
     return reasons
 
 
@@ -144,9 +167,11 @@ def recall_rows(*, now: dt.datetime | None = None) -> list[RecallRow]:
             nudges=nudges.get(patient_id, {}).get("count", 0),
         )
         if row.opted_out:
-            row.why_not = f"Asked for no recall e-mails on {timezone.localtime(row.opted_out):%-d %b %Y}: call instead."
+            row.why_not = gettext("Asked for no recall e-mails on %(day)s: call instead.") % {
+                "day": _day(row.opted_out)
+            }
         elif not plan.patient.email and patient_id not in guarded:
-            row.why_not = "No e-mail address on file: call instead."
+            row.why_not = gettext("No e-mail address on file: call instead.")
         rows.append(row)
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     return sorted(rows, key=lambda r: (r.last_visit or epoch, r.patient.last_name, r.patient.pk))
@@ -181,10 +206,17 @@ def patient_from_opt_out_token(token: str) -> Patient:
 
 
 def recall_template() -> tuple[str, str]:
+    """The subject and body to send, in the active language (recall_nudge makes it the patient's).
+
+    The clinic's active template, when it has its own text, is written in one language, the clinic's
+    (settings.LANGUAGE_CODE): a patient who reads another one gets the stock text in their language instead. The
+    stock text (no active template, or the one the migration made, unedited) is translated for every patient.
+    """
     template = RecallTemplate.objects.filter(active=True).order_by("pk").first()
-    if template is None:
-        return DEFAULT_SUBJECT, DEFAULT_BODY
-    return template.subject, template.body
+    own = template is not None and (template.subject, template.body) != (DEFAULT_SUBJECT, DEFAULT_BODY)
+    if own and translation.get_language() == settings.LANGUAGE_CODE:
+        return template.subject, template.body
+    return gettext(DEFAULT_SUBJECT), gettext(DEFAULT_BODY)
 
 
 def _render(text: str, values: dict) -> str:
@@ -193,9 +225,29 @@ def _render(text: str, values: dict) -> str:
     except (KeyError, ValueError, IndexError, AttributeError):
         # A template saved with a wrong placeholder (the admin form checks; an old row may not be checked).
         raise ValidationError(
-            "The recall e-mail template has a placeholder the clinic does not know: correct it in the settings "
-            "(Recall templates) and send again."
+            gettext(
+                "The recall e-mail template has a placeholder the clinic does not know: correct it in the settings "
+                "(Recall templates) and send again."
+            )
         ) from None
+
+
+def _message(row: RecallRow, *, patient: Patient, guardian: str, now: dt.datetime) -> tuple[str, str]:
+    """The e-mail's subject and body in the active language: the template, the reasons and the opt-out line."""
+    subject, body = recall_template()
+    reasons = _reasons(row.plan, last=row.last_visit, upcoming=row.next_visit, now=now)
+    values = {
+        "first_name": guardian or patient.preferred_name or patient.first_name,
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+        "book_link": settings.CLINIC_SITE_URL + reverse("scheduling:book_start"),
+        "opt_out_link": opt_out_link(patient),
+        "reason": "; ".join(reasons),
+    }
+    text = _render(body, values)
+    if values["opt_out_link"] not in text:
+        text += "\n\n" + gettext("No more of these e-mails: %(link)s") % {"link": values["opt_out_link"]}
+    return _render(subject, values), text
 
 
 @transaction.atomic
@@ -204,34 +256,29 @@ def recall_nudge(*, patient: Patient, actor, request=None, now: dt.datetime | No
     for a patient who opted out, has no e-mail address, or is no longer on the list."""
     now = now or timezone.now()
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    name = {"name": patient.full_name}
     if RecallOptOut.objects.filter(patient=patient).exists():
-        raise ValidationError(f"{patient.full_name} asked for no recall e-mails: call them instead.")
+        raise ValidationError(gettext("%(name)s asked for no recall e-mails: call them instead.") % name)
     recipient, guardian = notice_address(patient)
     if not recipient:
-        raise ValidationError(f"{patient.full_name} has no e-mail address on file: call them instead.")
+        raise ValidationError(gettext("%(name)s has no e-mail address on file: call them instead.") % name)
     row = next((r for r in recall_rows(now=now) if r.patient.pk == patient.pk), None)
     if row is None:
         raise ValidationError(
-            f"{patient.full_name} is not due a recall any more (a visit is booked, or the plan ended)."
+            gettext("%(name)s is not due a recall any more (a visit is booked, or the plan ended).") % name
         )
-    subject, body = recall_template()
-    values = {
-        "first_name": guardian or patient.preferred_name or patient.first_name,
-        "clinic_name": settings.CLINIC_NAME,
-        "clinic_phone": settings.CLINIC_PHONE,
-        "book_link": settings.CLINIC_SITE_URL + reverse("scheduling:book_start"),
-        "opt_out_link": opt_out_link(patient),
-        "reason": "; ".join(row.reasons),
-    }
-    text = _render(body, values)
-    if values["opt_out_link"] not in text:
-        text += f"\n\nNo more of these e-mails: {values['opt_out_link']}"
+    # In the language on the patient's record (a child's, which the guardian's switch sets too), whoever sends it.
+    with translation.override(supported_language(patient.language)):
+        subject, text = _message(row, patient=patient, guardian=guardian, now=now)
+    # The nudge's own record (the desk's list, the audit trail) keeps the reasons in the clinic's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        reasons = "; ".join(_reasons(row.plan, last=row.last_visit, upcoming=row.next_visit, now=now))
     notice = outbox.notice_record(
         kind=OutgoingNotice.Kind.RECALL,
         patient=patient,
         recipient=recipient,
         context={"plan": row.plan.pk},
-        subject=_render(subject, values),
+        subject=subject,
         body=text,
         now=now,
     )
@@ -240,7 +287,7 @@ def recall_nudge(*, patient: Patient, actor, request=None, now: dt.datetime | No
         plan=row.plan,
         notice=notice,
         recipient=recipient,
-        reasons="; ".join(row.reasons)[:300],
+        reasons=reasons[:300],
         sent_by=actor,
         sent_at=now,
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext, pgettext
 
 from clinic.models import CarePlan, PlanQuestionnaire
 from clinic.models.careplans import CURRENT_STATES
@@ -67,13 +68,19 @@ class PlanPosition:
 
     @property
     def label(self) -> str:
-        text = f"visit {self.number} of {self.total}"
+        """visit 7 of 12 · re-exam due at visit 12, in the active language (dates in its month names)."""
+        text = gettext("visit %(number)s of %(total)s") % {"number": self.number, "total": self.total}
         if self.is_re_exam:
-            return f"{text} · re-exam visit"
+            return gettext("%(position)s · re-exam visit") % {"position": text}
         if self.re_exam_visit and self.number < self.re_exam_visit:
-            return f"{text} · re-exam due at visit {self.re_exam_visit}"
+            return gettext("%(position)s · re-exam due at visit %(visit)s") % {
+                "position": text,
+                "visit": self.re_exam_visit,
+            }
         if self.re_exam_date and self.day < self.re_exam_date:
-            return f"{text} · re-exam due {self.re_exam_date:%-d %b}"
+            # Translators: date format: 4 Dec.
+            day = formats.date_format(self.re_exam_date, pgettext("date format", "j M"))
+            return gettext("%(position)s · re-exam due %(day)s") % {"position": text, "day": day}
         return text
 
     @property
@@ -81,19 +88,32 @@ class PlanPosition:
         """The label with its warnings in a few words, for a calendar block."""
         words = [self.label]
         if self.past_plan:
-            words.append("past the plan")
+            words.append(gettext("past the plan"))
         if self.re_exam_overdue:
-            words.append("re-exam overdue")
+            words.append(gettext("re-exam overdue"))
         return " · ".join(words)
 
     @property
     def warnings(self) -> list[str]:
         out = []
         if self.past_plan:
-            out.append(f"Visits have run past the plan ({self.total} visits): review or change the plan.")
+            out.append(
+                ngettext(
+                    "Visits have run past the plan (%(total)s visit): review or change the plan.",
+                    "Visits have run past the plan (%(total)s visits): review or change the plan.",
+                    self.total,
+                )
+                % {"total": self.total}
+            )
         if self.re_exam_overdue:
-            due = f"at visit {self.re_exam_visit}" if self.re_exam_visit else f"on {self.re_exam_date:%-d %b %Y}"
-            out.append(f"Re-examination overdue (it was due {due}).")
+            if self.re_exam_visit:
+                out.append(
+                    gettext("Re-examination overdue (it was due at visit %(visit)s).") % {"visit": self.re_exam_visit}
+                )
+            else:
+                # Translators: date format: 4 Dec 2026.
+                day = formats.date_format(self.re_exam_date, pgettext("date format", "j M Y"))
+                out.append(gettext("Re-examination overdue (it was due on %(day)s).") % {"day": day})
         return out
 
 

@@ -34,7 +34,7 @@ def records_pdf(
     if kind not in PDF_KINDS:
         raise ValueError(f"Unknown PDF kind {kind!r}: use one of {', '.join(PDF_KINDS)}.")
     if not (reason or "").strip():
-        raise ValueError("Give the reason for the export (it is recorded in the audit trail).")
+        raise ValueError(_("Give the reason for the export (it is recorded in the audit trail)."))
     what = f"PDF {kind}" + (f" {item_id}" if item_id is not None else "")
     if kind == "record" and (start or end):
         what += f" {start or '…'} to {end or '…'}"
@@ -51,7 +51,7 @@ def records_pdf(
 def records_fhir(*, patient: Patient, actor, reason: str) -> dict:
     """The patient's record as a FHIR R4 Bundle (type collection), audited like every export."""
     if not (reason or "").strip():
-        raise ValueError("Give the reason for the export (it is recorded in the audit trail).")
+        raise ValueError(_("Give the reason for the export (it is recorded in the audit trail)."))
     data = patient_export(patient=patient, actor=actor, reason=f"{reason.strip()[:150]} (FHIR bundle)")
     return fhir.bundle(data)
 
@@ -81,7 +81,7 @@ def record_request_release(*, record_request: RecordRequest, actor, request=None
     """Release the record to the patient: they may download it from their account, and get an e-mail saying so."""
     locked = RecordRequest.objects.select_for_update().select_related("patient").get(pk=record_request.pk)
     if locked.is_released:
-        raise RecordRequestError("This record was already released.")
+        raise RecordRequestError(_("This record was already released."))
     patient = locked.patient
     # The link leads to their account: write to the address they sign in with, else the one on the record.
     recipient = (patient.user.email if patient.user_id else "") or patient.email
@@ -114,6 +114,6 @@ def record_request_release(*, record_request: RecordRequest, actor, request=None
 def records_bundle_and_pdf(*, patient: Patient, actor, reason: str) -> tuple[dict, bytes]:
     """Both at once, from one audited export: the FHIR bundle and the whole-record PDF (the clinic-wide export)."""
     if not (reason or "").strip():
-        raise ValueError("Give the reason for the export (it is recorded in the audit trail).")
+        raise ValueError(_("Give the reason for the export (it is recorded in the audit trail)."))
     data = patient_export(patient=patient, actor=actor, reason=f"{reason.strip()[:150]} (FHIR bundle and PDF)")
     return fhir.bundle(data), pdf.record_pdf(data)

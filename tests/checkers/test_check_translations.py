@@ -88,6 +88,42 @@ def test_an_untranslated_patient_entry_still_fails(check, site):
     assert len(found) == 1 and "not translated for patients" in found[0] and "Your intake" in found[0]
 
 
+def test_a_patient_plural_entry_needs_every_form_the_language_has(check, site):
+    """Django's Spanish has three plural forms (one, millions, other): with two, "3 things to fix" showed English."""
+    po = polib.pofile(str(check.CATALOG))
+    po.metadata["Plural-Forms"] = "nplurals=3; plural=n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2;"
+    entry = polib.POEntry(
+        msgid="One thing to fix",
+        msgid_plural="%(counter)s things to fix",
+        msgstr_plural={0: "Una cosa", 1: "%(counter)s cosas"},
+        occurrences=[("templates/intake/intake_home.html", "")],
+    )
+    po.append(entry)
+    po.save(str(check.CATALOG))
+    po.save_as_mofile(str(check.COMPILED))
+    found = check.problems()
+    assert len(found) == 1 and "not translated for patients" in found[0] and "One thing to fix" in found[0]
+    entry.msgstr_plural[2] = "%(counter)s cosas"
+    po.save(str(check.CATALOG))
+    po.save_as_mofile(str(check.COMPILED))
+    assert check.problems() == []
+
+
+def test_management_commands_are_never_patient_facing(check, site):
+    """Their help and errors are for whoever runs them on the server, even under a patient folder (intake/)."""
+    po = polib.pofile(str(check.CATALOG))
+    po.append(
+        polib.POEntry(
+            msgid="also add the default consent text (inactive)",
+            msgstr="",
+            occurrences=[("intake/management/commands/intake_load_defaults.py", "")],
+        )
+    )
+    po.save(str(check.CATALOG))
+    po.save_as_mofile(str(check.COMPILED))
+    assert check.problems() == []
+
+
 def test_the_real_staff_pages_are_covered(check):
     checked = {p.relative_to(REPO).as_posix() for p in check._staff_templates()}
     for name in (

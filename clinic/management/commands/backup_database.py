@@ -23,6 +23,7 @@ import psycopg
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
+from django.utils.translation import gettext as _
 from psycopg import sql
 from psycopg.rows import dict_row
 
@@ -115,9 +116,14 @@ def _run(command: list[str], env: dict, what: str) -> None:
     try:
         result = subprocess.run(command, env=env, capture_output=True, text=True)
     except FileNotFoundError:
-        raise CommandError(f"{command[0]} is not installed here: apt-get install postgresql-client") from None
+        raise CommandError(
+            _("%(program)s is not installed here: apt-get install postgresql-client") % {"program": command[0]}
+        ) from None
     if result.returncode != 0:
-        raise CommandError(f"{what} failed (exit {result.returncode}): {result.stderr.strip()}")
+        raise CommandError(
+            _("%(what)s failed (exit %(code)s): %(error)s")
+            % {"what": what, "code": result.returncode, "error": result.stderr.strip()}
+        )
 
 
 # --- Backup and verification --------------------------------------------------------------------------
@@ -129,7 +135,9 @@ def backup_write(*, db: dict, directory: Path, now: dt.datetime) -> tuple[Path, 
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     dump = directory / f"clinic-{now.astimezone(dt.UTC).strftime(STAMP_FORMAT)}.dump"
     if dump.exists():
-        raise CommandError(f"A backup named {dump.name} already exists; wait a second and run it again.")
+        raise CommandError(
+            _("A backup named %(name)s already exists; wait a second and run it again.") % {"name": dump.name}
+        )
     partial = dump.with_name(f".{dump.name}.partial")
     try:
         manifest = _dump_from_one_snapshot(db, dump, partial, now)
@@ -251,30 +259,36 @@ def backup_verify(*, db: dict, dump: Path, manifest: dict, scratch_name: str) ->
 
 
 class Command(BaseCommand):
-    help = (
-        "Write a dated, compressed pg_dump to BACKUP_DIR, verify it by restoring it into a scratch database "
-        "(row counts and signed notes' hashes), then keep BACKUP_KEEP_DAILY daily and BACKUP_KEEP_WEEKLY weekly "
-        "dumps. With --verify FILE, only verify an existing dump (the restore drill). PostgreSQL only."
-    )
+    @property
+    def help(self) -> str:  # translated when shown, not when the module loads
+        return _(
+            "Write a dated, compressed pg_dump to BACKUP_DIR, verify it by restoring it into a scratch database "
+            "(row counts and signed notes' hashes), then keep BACKUP_KEEP_DAILY daily and BACKUP_KEEP_WEEKLY weekly "
+            "dumps. With --verify FILE, only verify an existing dump (the restore drill). PostgreSQL only."
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("--directory", type=Path, help="where the dumps go (default: BACKUP_DIR)")
-        parser.add_argument("--keep-daily", type=int, help="default: BACKUP_KEEP_DAILY")
-        parser.add_argument("--keep-weekly", type=int, help="default: BACKUP_KEEP_WEEKLY")
-        parser.add_argument("--verify", type=Path, metavar="FILE", help="verify this dump (its .json beside it)")
+        parser.add_argument("--directory", type=Path, help=_("where the dumps go (default: BACKUP_DIR)"))
+        parser.add_argument("--keep-daily", type=int, help=_("default: BACKUP_KEEP_DAILY"))
+        parser.add_argument("--keep-weekly", type=int, help=_("default: BACKUP_KEEP_WEEKLY"))
+        parser.add_argument("--verify", type=Path, metavar="FILE", help=_("verify this dump (its .json beside it)"))
 
     def handle(self, *args, **options):
         if not settings.IS_POSTGRES:
             raise CommandError(
-                "backup_database works on PostgreSQL only, and DATABASE_URL points at SQLite. Back up an SQLite "
-                "file with: sqlite3 db.sqlite3 \".backup 'clinic-backup.sqlite3'\""
+                _(
+                    "backup_database works on PostgreSQL only, and DATABASE_URL points at SQLite. Back up an SQLite "
+                    "file with: sqlite3 db.sqlite3 \".backup 'clinic-backup.sqlite3'\""
+                )
             )
         db = connections["default"].settings_dict
         scratch = settings.BACKUP_VERIFY_DATABASE or f"{db['NAME']}_restore_check"
         if options["verify"]:
             dump = options["verify"]
             if not manifest_path(dump).exists():
-                raise CommandError(f"{manifest_path(dump)} is missing: the manifest written beside each dump.")
+                raise CommandError(
+                    _("%(path)s is missing: the manifest written beside each dump.") % {"path": manifest_path(dump)}
+                )
             self._verify(db, dump, json.loads(manifest_path(dump).read_text()), scratch, on_failure_rename=False)
             return
 
@@ -282,7 +296,7 @@ class Command(BaseCommand):
         daily = settings.BACKUP_KEEP_DAILY if options["keep_daily"] is None else options["keep_daily"]
         weekly = settings.BACKUP_KEEP_WEEKLY if options["keep_weekly"] is None else options["keep_weekly"]
         if daily < 1:
-            raise CommandError("Keep at least one daily backup (BACKUP_KEEP_DAILY or --keep-daily >= 1).")
+            raise CommandError(_("Keep at least one daily backup (BACKUP_KEEP_DAILY or --keep-daily >= 1)."))
         started = time.monotonic()
         dump, manifest = backup_write(db=db, directory=directory, now=dt.datetime.now(dt.UTC))
         self.stdout.write(
@@ -306,7 +320,9 @@ class Command(BaseCommand):
                 where = dump.replace(dump.with_name(dump.name + ".failed"))
                 manifest_path(dump).replace(manifest_path(where))
             problems = "\n  ".join(report.problems)
-            raise CommandError(f"The backup {where} did NOT verify:\n  {problems}")
+            raise CommandError(
+                _("The backup %(path)s did NOT verify:\n  %(problems)s") % {"path": where, "problems": problems}
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Verified {dump.name}: restored into {report.database}; {report.tables} tables and {report.rows} "

@@ -25,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic.models import AuditEvent, User
 from clinic.roles import CLINIC_ADMIN
@@ -45,38 +47,53 @@ def clinic_admin_create(*, email: str, first_name: str, last_name: str, password
 
 
 class Command(BaseCommand):
-    help = "Create a clinic admin account (asks for the e-mail and a password) and enrol its two-factor app."
+    @property
+    def help(self) -> str:  # translated when shown, not when the module loads
+        return _("Create a clinic admin account (asks for the e-mail and a password) and enrol its two-factor app.")
+
     stealth_options = ("stdin",)
 
     def add_arguments(self, parser):
-        parser.add_argument("--email", help="the admin's e-mail address (asked for when left out)")
+        parser.add_argument("--email", help=_("the admin's e-mail address (asked for when left out)"))
 
     def handle(self, *args, **options):
         self.stdin = options.get("stdin", sys.stdin)
         email = self._email(options["email"])
-        first_name = self._ask("First name: ")
-        last_name = self._ask("Last name: ")
+        first_name = self._ask(_("First name: "))
+        last_name = self._ask(_("Last name: "))
         password = self._password(User(email=email, first_name=first_name, last_name=last_name))
 
         secret = generate_totp_secret()
         url = get_mfa_adapter().build_totp_url(User(email=email), secret)
         self.stdout.write(
-            "\nTwo-factor: scan this QR code with the authenticator app (Google Authenticator, Aegis, 1Password...),"
+            "\n"
+            + _("Two-factor: scan this QR code with the authenticator app (Google Authenticator, Aegis, 1Password...),")
         )
         self.stdout.write(self._qr(url))
-        self.stdout.write(f"or open this link on the phone: {url}")
-        self.stdout.write(f"or type this secret: {secret}\n")
+        self.stdout.write(_("or open this link on the phone: %(url)s") % {"url": url})
+        self.stdout.write(_("or type this secret: %(secret)s") % {"secret": secret} + "\n")
         for attempt in range(1, CODE_TRIES + 1):
-            code = self._ask("The 6-digit code the app shows now: ").replace(" ", "")
+            code = self._ask(_("The 6-digit code the app shows now: ")).replace(" ", "")
             if validate_totp_code(secret, code):
                 break
             left = CODE_TRIES - attempt
-            self.stderr.write(
-                "That code does not match the secret above. Check the phone's clock is set automatically"
-                + (f"; {left} more tries." if left else ".")
-            )
+            if left:
+                self.stderr.write(
+                    ngettext(
+                        "That code does not match the secret above. Check the phone's clock is set automatically; "
+                        "%(left)s more try.",
+                        "That code does not match the secret above. Check the phone's clock is set automatically; "
+                        "%(left)s more tries.",
+                        left,
+                    )
+                    % {"left": left}
+                )
+            else:
+                self.stderr.write(
+                    _("That code does not match the secret above. Check the phone's clock is set automatically.")
+                )
         else:
-            raise CommandError("No account was created: the authenticator code did not match three times.")
+            raise CommandError(_("No account was created: the authenticator code did not match three times."))
 
         user = clinic_admin_create(
             email=email, first_name=first_name, last_name=last_name, password=password, totp_secret=secret
@@ -84,10 +101,18 @@ class Command(BaseCommand):
         # The enrolment code counts as used, as a login code would: it cannot be replayed at the login page.
         TOTP(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)).validate_code(code)
         codes = RecoveryCodes.activate(user).get_unused_codes()
-        self.stdout.write(self.style.SUCCESS(f"\nCreated the clinic admin {user.email} with two-factor enrolled."))
         self.stdout.write(
-            "Recovery codes (each logs in once if the phone is lost; store them somewhere safe, they are not shown "
-            "again):\n  " + "  ".join(codes)
+            self.style.SUCCESS(
+                "\n" + _("Created the clinic admin %(email)s with two-factor enrolled.") % {"email": user.email}
+            )
+        )
+        self.stdout.write(
+            _(
+                "Recovery codes (each logs in once if the phone is lost; store them somewhere safe, they are not shown "
+                "again):"
+            )
+            + "\n  "
+            + "  ".join(codes)
         )
 
     def _ask(self, prompt: str, *, secret: bool = False) -> str:
@@ -97,33 +122,38 @@ class Command(BaseCommand):
         self.stdout.flush()
         line = self.stdin.readline()
         if not line:
-            raise CommandError("No account was created: the input ended before every question was answered.")
+            raise CommandError(_("No account was created: the input ended before every question was answered."))
         return line.strip()
 
     def _email(self, given: str | None) -> str:
         # Lower-cased as allauth stores addresses, so the login form finds the account however it is typed.
-        email = (given or self._ask("E-mail address of the clinic admin: ")).strip().lower()
+        email = (given or self._ask(_("E-mail address of the clinic admin: "))).strip().lower()
         try:
             validate_email(email)
         except ValidationError:
-            raise CommandError(f"{email!r} is not an e-mail address. No account was created.") from None
+            raise CommandError(
+                _("%(email)r is not an e-mail address. No account was created.") % {"email": email}
+            ) from None
         if User.objects.filter(email__iexact=email).exists():
-            raise CommandError(f"An account with the e-mail address {email} already exists. No account was created.")
+            raise CommandError(
+                _("An account with the e-mail address %(email)s already exists. No account was created.")
+                % {"email": email}
+            )
         return email
 
     def _password(self, user: User) -> str:
-        for _ in range(CODE_TRIES):
-            password = self._ask("Password: ", secret=True)
-            if password != self._ask("Password (again): ", secret=True):
-                self.stderr.write("The two passwords differ. Type them again.")
+        for _attempt in range(CODE_TRIES):
+            password = self._ask(_("Password: "), secret=True)
+            if password != self._ask(_("Password (again): "), secret=True):
+                self.stderr.write(_("The two passwords differ. Type them again."))
                 continue
             try:
                 validate_password(password, user)
             except ValidationError as error:
-                self.stderr.write("That password is refused: " + " ".join(error.messages))
+                self.stderr.write(_("That password is refused: %(reasons)s") % {"reasons": " ".join(error.messages)})
                 continue
             return password
-        raise CommandError("No account was created: no acceptable password was given.")
+        raise CommandError(_("No account was created: no acceptable password was given."))
 
     @staticmethod
     def _qr(url: str) -> str:

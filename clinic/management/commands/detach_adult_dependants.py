@@ -2,12 +2,15 @@
 reminders timer of the README runs it with the other scheduled commands."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from clinic import family
 
 
 class Command(BaseCommand):
-    help = "Detach dependants who reached the age of consent from their guardians' accounts, and tell both."
+    @property
+    def help(self) -> str:  # translated when shown, not when the module loads
+        return _("Detach dependants who reached the age of consent from their guardians' accounts, and tell both.")
 
     def handle(self, *args, **options):
         count = family.dependants_detach_adults()

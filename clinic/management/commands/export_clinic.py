@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from clinic.models import Patient, User
@@ -22,27 +23,29 @@ def _write(path: Path, content: bytes) -> dict:
 
 
 class Command(BaseCommand):
-    help = (
-        "Write every patient's record to FOLDER (for leaving the software or a backup in another system): "
-        "patient-<id>/bundle.json (FHIR R4) and patient-<id>/record.pdf, and manifest.json with counts and "
-        "SHA-256 checksums. Each patient's export is audited with --by and --reason."
-    )
+    @property
+    def help(self) -> str:  # translated when shown, not when the module loads
+        return _(
+            "Write every patient's record to FOLDER (for leaving the software or a backup in another system): "
+            "patient-<id>/bundle.json (FHIR R4) and patient-<id>/record.pdf, and manifest.json with counts and "
+            "SHA-256 checksums. Each patient's export is audited with --by and --reason."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("folder")
-        parser.add_argument("--by", metavar="EMAIL", required=True, help="staff e-mail recorded as the exporter")
-        parser.add_argument("--reason", required=True, help="why, recorded in the audit trail")
+        parser.add_argument("--by", metavar="EMAIL", required=True, help=_("staff e-mail recorded as the exporter"))
+        parser.add_argument("--reason", required=True, help=_("why, recorded in the audit trail"))
 
     def handle(self, *args, folder, by, reason, **options):
         if not reason.strip():
-            raise CommandError("Give the reason for the export (it is recorded in the audit trail).")
+            raise CommandError(_("Give the reason for the export (it is recorded in the audit trail)."))
         try:
             actor = User.objects.get(email__iexact=by)
         except User.DoesNotExist:
-            raise CommandError(f"No user with e-mail {by}.") from None
+            raise CommandError(_("No user with e-mail %(email)s.") % {"email": by}) from None
         root = Path(folder)
         if root.exists() and any(root.iterdir()):
-            raise CommandError(f"{root} is not empty: export into a new or empty folder.")
+            raise CommandError(_("%(folder)s is not empty: export into a new or empty folder.") % {"folder": root})
         root.mkdir(parents=True, exist_ok=True)
         root.chmod(0o700)
         patients = list(Patient.objects.filter(merged_into__isnull=True).order_by("pk"))

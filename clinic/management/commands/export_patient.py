@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import gettext as _
 
 from clinic.models import Patient, User
 from clinic.records.pdf import RecordNotFound
@@ -15,38 +16,40 @@ def _day(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"{value!r} is not a date: write it as YYYY-MM-DD.") from None
+        raise CommandError(_("%(value)r is not a date: write it as YYYY-MM-DD.") % {"value": value}) from None
 
 
 class Command(BaseCommand):
-    help = (
-        "Write one patient's whole record as JSON (default), a FHIR R4 Bundle or a PDF (for a records request). "
-        "Collects every app's export.patient_records(patient); the export is audited."
-    )
+    @property
+    def help(self) -> str:  # translated when shown, not when the module loads
+        return _(
+            "Write one patient's whole record as JSON (default), a FHIR R4 Bundle or a PDF (for a records request). "
+            "Collects every app's export.patient_records(patient); the export is audited."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("patient_id", type=int)
-        parser.add_argument("--output", "-o", help="file to write (default: standard output)")
-        parser.add_argument("--by", metavar="EMAIL", help="staff e-mail recorded in the audit trail as the exporter")
-        parser.add_argument("--reason", default="records request", help="recorded in the audit trail")
+        parser.add_argument("--output", "-o", help=_("file to write (default: standard output)"))
+        parser.add_argument("--by", metavar="EMAIL", help=_("staff e-mail recorded in the audit trail as the exporter"))
+        parser.add_argument("--reason", default="records request", help=_("recorded in the audit trail"))
         parser.add_argument("--format", choices=["json", "fhir", "pdf"], default="json", dest="fmt")
-        parser.add_argument("--start", help="PDF only: first day (YYYY-MM-DD) of the records to include")
-        parser.add_argument("--end", help="PDF only: last day (YYYY-MM-DD) of the records to include")
+        parser.add_argument("--start", help=_("PDF only: first day (YYYY-MM-DD) of the records to include"))
+        parser.add_argument("--end", help=_("PDF only: last day (YYYY-MM-DD) of the records to include"))
 
     def handle(self, *args, patient_id, output=None, by=None, reason="records request", fmt="json", **options):
         try:
             patient = Patient.objects.get(pk=patient_id)
         except Patient.DoesNotExist:
-            raise CommandError(f"No patient with id {patient_id}.") from None
+            raise CommandError(_("No patient with id %(id)s.") % {"id": patient_id}) from None
         actor = None
         if by:
             try:
                 actor = User.objects.get(email__iexact=by)
             except User.DoesNotExist:
-                raise CommandError(f"No user with e-mail {by}.") from None
+                raise CommandError(_("No user with e-mail %(email)s.") % {"email": by}) from None
         if fmt == "pdf":
             if not output:
-                raise CommandError("A PDF needs --output FILE.")
+                raise CommandError(_("A PDF needs --output FILE."))
             start = _day(options["start"]) if options.get("start") else None
             end = _day(options["end"]) if options.get("end") else None
             try:

@@ -2,12 +2,15 @@
 send_due_reminders; see README): it e-mails each one once, CAREPLAN_QUESTIONNAIRE_HOURS_BEFORE the visit."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from clinic.careplans import outcomes
 
 
 class Command(BaseCommand):
-    help = "E-mail each care plan's questionnaire before the visit it is due at (idempotent)."
+    @property
+    def help(self) -> str:  # translated when shown, not when the module loads
+        return _("E-mail each care plan's questionnaire before the visit it is due at (idempotent).")
 
     def handle(self, *args, **options):
         count = outcomes.questionnaires_queue_due()

@@ -2,6 +2,7 @@ import importlib
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from clinic.apphooks import app_module
 
@@ -11,7 +12,9 @@ SEED_AFTER = ["clinic.notes_demo", "clinic.careplans.demo", "reports.demo"]
 
 
 class Command(BaseCommand):
-    help = "Load the demo clinic (idempotent: running it twice changes nothing). Logins are in the README."
+    @property
+    def help(self) -> str:  # translated when shown, not when the module loads
+        return _("Load the demo clinic (idempotent: running it twice changes nothing). Logins are in the README.")
 
     def handle(self, *args, **options):
         # Each app seeds its own rows through its `demo` module, so this command imports no app's internals.

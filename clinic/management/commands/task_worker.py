@@ -19,6 +19,7 @@ import time
 from django.core.management.base import CommandError
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
+from django.utils.translation import gettext as _
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
@@ -113,7 +114,9 @@ class Worker(db_worker.Worker):
 
 
 class Command(db_worker.Command):
-    help = "Run the task worker: db_worker that waits out a database outage and re-sends lost notices."
+    @property
+    def help(self) -> str:  # translated when shown, not when the module loads
+        return _("Run the task worker: db_worker that waits out a database outage and re-sends lost notices.")
 
     def add_arguments(self, parser) -> None:
         super().add_arguments(parser)
@@ -121,7 +124,7 @@ class Command(db_worker.Command):
             "--sweep-seconds",
             type=db_worker.valid_interval,
             default=60,
-            help="How often to hand unsent notices back to the queue (default: %(default)r)",
+            help=_("How often to hand unsent notices back to the queue (default: %(default)r)"),
         )
 
     def handle(self, *, verbosity, queue_name, exclude_queues, reload, sweep_seconds, **options) -> None:
@@ -129,7 +132,7 @@ class Command(db_worker.Command):
         queue_names = queue_name.split(",")
         excluded_queue_names = exclude_queues.split(",") if exclude_queues else []
         if excluded_queue_names and "*" not in queue_names:
-            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+            raise CommandError(_("--exclude-queues can only be used with --queue-name=*"))
         worker = Worker(
             queue_names=queue_names,
             excluded_queue_names=excluded_queue_names,

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from intake import consent_text, services
 from intake.models import ConsentVersion
@@ -8,19 +9,21 @@ from intake.questionnaire_data import DEFINITIONS
 
 
 class Command(BaseCommand):
-    help = (
-        "Load the clinic-written NDI- and ODI-style questionnaires (skipped once answered), with --consent the "
-        "default consent text as a new, inactive version for a clinic admin to review and activate, and with "
-        "--consent-es the demo's Spanish consent text as its own inactive version, marked as a demo translation "
-        "not approved by the clinic."
-    )
+    @property
+    def help(self) -> str:  # translated when shown, not when the module loads
+        return _(
+            "Load the clinic-written NDI- and ODI-style questionnaires (skipped once answered), with --consent the "
+            "default consent text as a new, inactive version for a clinic admin to review and activate, and with "
+            "--consent-es the demo's Spanish consent text as its own inactive version, marked as a demo translation "
+            "not approved by the clinic."
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("--consent", action="store_true", help="also add the default consent text (inactive)")
+        parser.add_argument("--consent", action="store_true", help=_("also add the default consent text (inactive)"))
         parser.add_argument(
             "--consent-es",
             action="store_true",
-            help="also add the demo Spanish consent text (inactive; a demo translation the clinic has not approved)",
+            help=_("also add the demo Spanish consent text (inactive; a demo translation the clinic has not approved)"),
         )
 
     def handle(self, *args, consent=False, consent_es=False, **options):

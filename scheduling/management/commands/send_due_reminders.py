@@ -1,16 +1,19 @@
 """Queue the reminder e-mails that are due. Run it every few minutes (cron or a systemd timer, see README)."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from scheduling import services
 
 
 class Command(BaseCommand):
-    help = "Queue a reminder for every booked appointment inside the reminder window that has not had one."
+    @property
+    def help(self) -> str:  # translated when shown, not when the module loads
+        return _("Queue a reminder for every booked appointment inside the reminder window that has not had one.")
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--inline", action="store_true", help="Send the e-mails from this process instead of queueing tasks."
+            "--inline", action="store_true", help=_("Send the e-mails from this process instead of queueing tasks.")
         )
 
     def handle(self, *args, inline=False, **options):
