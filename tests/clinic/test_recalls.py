@@ -154,7 +154,10 @@ def test_the_admin_page_of_the_template_opens(client_for, clinic_admin):
     client = client_for(clinic_admin)
     assert client.get(reverse("admin:clinic_recalltemplate_changelist")).status_code == 200
     row = RecallTemplate.objects.first()
-    assert client.get(reverse("admin:clinic_recalltemplate_change", args=[row.pk])).status_code == 200
+    page = client.get(reverse("admin:clinic_recalltemplate_change", args=[row.pk]))
+    assert page.status_code == 200
+    # Edits reach English readers only: the page says so, so the clinic is not surprised.
+    assert "Patients who read another language receive the built-in recall e-mail" in page.content.decode()
 
 
 def test_a_patient_without_an_address_is_listed_with_the_reason_and_no_button(patient_a, practitioner_a, client_for,
