@@ -1,9 +1,10 @@
 """A real SMTP server for tests and for `make prod-check`: aiosmtpd on a loopback port, STARTTLS required with a
 certificate made on the spot (trustme), AUTH required after TLS, every accepted message kept and parsed.
 
-Tests use the `smtp_server` fixture (import it into the test module): it starts the server, points the clinic's
-EMAIL_* settings at it, and makes the client trust the test certificate authority through `SSL_CERT_FILE`, so
-Django's SMTP backend verifies the certificate and the host name exactly as it would a real mail server's.
+Tests use the `smtp_server` fixture (import it into the test module, or into a conftest.py as tests/scheduling's
+does): it starts the server, points the clinic's EMAIL_* settings at it, and makes the client trust the test
+certificate authority through `SSL_CERT_FILE`, so Django's SMTP backend verifies the certificate and the host name
+exactly as it would a real mail server's.
 
     from tests.smtp import smtp_server  # noqa: F401  (the fixture)
 
@@ -37,6 +38,8 @@ logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 SMTP_USER = "clinic-mailer"
 SMTP_PASSWORD = "smtp-test-password-1"
+# What the server insists on, as the clinic's real mail server does: STARTTLS first, then AUTH, only over TLS.
+REQUIRED = {"require_starttls": True, "auth_required": True, "auth_require_tls": True}
 
 
 @dataclass
@@ -135,10 +138,8 @@ class SmtpServer:
             port=self.port,
             server_hostname=hostname,
             tls_context=tls,
-            require_starttls=True,
-            auth_required=True,
-            auth_require_tls=True,
             authenticator=_authenticate,
+            **REQUIRED,
         )
 
     def start(self) -> SmtpServer:

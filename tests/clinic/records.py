@@ -74,27 +74,18 @@ def full_record(patient, practitioner, text: str, *, day: dt.date, sender=None, 
     invitation, _link = intake_services.invitation_send(patient=patient, email=patient.email, actor=sender)
     start = timezone.make_aware(dt.datetime.combine(day, dt.time(10 if patient.last_name < "B" else 11)))
     appointment_type = AppointmentTypeFactory(slug="security-walk")
-    appointment = AppointmentFactory(
-        patient=patient,
-        practitioner=practitioner,
-        appointment_type=appointment_type,
-        start=start,
-        frontdesk_notes=text,
-    )
+    whose = {"patient": patient, "practitioner": practitioner, "appointment_type": appointment_type}
+    appointment = AppointmentFactory(**whose, start=start, frontdesk_notes=text)
     cancelled = AppointmentFactory(
-        patient=patient,
-        practitioner=practitioner,
+        **whose,
         room=appointment.room,
-        appointment_type=appointment_type,
         start=start + dt.timedelta(hours=2),
         status=Appointment.Status.CANCELLED,
         cancellation_reason=text,
         cancelled_at=start - dt.timedelta(days=1),
     )
     series = CarePlanSeries.objects.create(
-        patient=patient,
-        practitioner=practitioner,
-        appointment_type=appointment_type,
+        **whose,
         first_date=day,
         weeks=1,
         weekdays=str(day.weekday()),

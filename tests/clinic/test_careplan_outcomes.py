@@ -17,7 +17,7 @@ from clinic.careplans import outcomes, services, trend
 from clinic.models import AuditEvent, CarePlan, OutgoingNotice, PlanQuestionnaire
 from intake.scoring import score_answers
 from tests.clinic import note_factories as nf
-from tests.clinic.careplan_factories import answered, careplan
+from tests.clinic.careplan_factories import answered, ndi_plan, with_outcomes
 from tests.intake import factories as intake_factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -32,15 +32,7 @@ def site_url(settings):
 
 
 def active_plan(patient, practitioner, **extra):
-    fields = {
-        "phases": [{"visits_per_week": 2, "weeks": 5}],
-        "goals": [{"kind": "questionnaire_below", "target": 20}, {"kind": "pain_at_most", "target": 2}],
-        "re_exam_visit": 4,
-        "questionnaire_code": "ndi",
-        "questionnaire_every_visits": 3,
-        **extra,
-    }
-    return careplan(patient, practitioner, status="active", created_at=nf.at(-14, 8), **fields)
+    return ndi_plan(patient, practitioner, weeks=5, re_exam_visit=4, status="active", created_at=nf.at(-14, 8), **extra)
 
 
 @pytest.fixture
@@ -250,10 +242,9 @@ def test_the_trend_draws_baseline_goal_meaningful_change_and_every_notes_pain(
     patient_a, practitioner_a, ndi, client_for
 ):
     plan = active_plan(patient_a, practitioner_a)
-    answered(plan, 3, 40, nf.at(-10, 8))
-    answered(plan, 6, 26, nf.at(-2, 8))
-    nf.signed(patient_a, practitioner_a, start=nf.at(-9, 9), pain_today=6)
-    nf.signed(patient_a, practitioner_a, start=nf.at(-1, 9), pain_today=3)
+    with_outcomes(
+        plan, results=[(3, 40, nf.at(-10, 8)), (6, 26, nf.at(-2, 8))], pains=[(nf.at(-9, 9), 6), (nf.at(-1, 9), 3)]
+    )
     text = client_for(practitioner_a.user).get(plan.get_absolute_url()).content.decode()
     svg = text[text.index('<svg class="trend-chart"') : text.index("</svg>")]
     assert 'data-points="4"' in svg  # two NDI results, two notes' pain

@@ -15,23 +15,16 @@ from clinic.careplans import discharge, outcomes, services
 from clinic.models import AuditEvent, CarePlan
 from clinic.notes import selectors as notes_selectors
 from tests.clinic import note_factories as nf
-from tests.clinic.careplan_factories import answered, careplan
+from tests.clinic.careplan_factories import answered, ndi_plan, with_outcomes
 from tests.intake import factories as intake_factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def plan_for(patient, practitioner, *, status="active", days_ago=30, **extra):
-    fields = {
-        "phases": [{"visits_per_week": 2, "weeks": 6}],
-        "goals": [{"kind": "questionnaire_below", "target": 20}, {"kind": "pain_at_most", "target": 2}],
-        "re_exam_visit": 6,
-        "questionnaire_code": "ndi",
-        "questionnaire_every_visits": 3,
-        **extra,
-    }
     created_at = nf.NOW - dt.timedelta(days=days_ago)
-    return careplan(patient, practitioner, status=status, created_at=created_at, reason="Moved away", **fields)
+    fields = {"status": status, "created_at": created_at, "reason": "Moved away", **extra}
+    return ndi_plan(patient, practitioner, weeks=6, re_exam_visit=6, **fields)
 
 
 def svg_titled(text: str, title: str) -> str:
@@ -50,10 +43,9 @@ def test_the_chart_draws_the_plans_results_with_baseline_goal_change_and_every_n
     patient_a, practitioner_a, ndi, client_for
 ):
     plan = plan_for(patient_a, practitioner_a)
-    answered(plan, 3, 40, nf.at(-20, 8))
-    answered(plan, 6, 24, nf.at(-6, 8))
-    nf.signed(patient_a, practitioner_a, start=nf.at(-21, 9), pain_today=7)
-    nf.signed(patient_a, practitioner_a, start=nf.at(-5, 9), pain_today=3)
+    with_outcomes(
+        plan, results=[(3, 40, nf.at(-20, 8)), (6, 24, nf.at(-6, 8))], pains=[(nf.at(-21, 9), 7), (nf.at(-5, 9), 3)]
+    )
     text = chart_page(client_for(practitioner_a.user), patient_a)
     svg = svg_titled(text, "Outcomes over the plan")
     assert 'data-points="4"' in svg  # two NDI results and two notes' pain, on one chart

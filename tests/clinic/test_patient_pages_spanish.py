@@ -26,6 +26,16 @@ def opt_out_path(patient):
     return reverse("clinic:recall_opt_out", args=[recalls.opt_out_token(patient)])
 
 
+def pdf_texts(patient, actor, language, **kinds) -> dict[str, str]:
+    """The text of each PDF the patient downloads, by kind, read in `language`: `kinds` maps a kind to the id of
+    its item (None for the whole record)."""
+    with translation.override(language):
+        return {
+            kind: _text(records_pdf(patient=patient, actor=actor, reason="copy", kind=kind, item_id=item_id))
+            for kind, item_id in kinds.items()
+        }
+
+
 def test_the_recall_opt_out_page_is_in_spanish_for_a_spanish_reader(client, patient_a):
     patient_a.language = "es"
     patient_a.save()
@@ -86,12 +96,8 @@ def test_the_record_pdf_titles_and_sex_label_are_in_spanish(alice_record, patien
     record, note = alice_record
     patient_a.sex = "female"
     patient_a.save()
-    with translation.override("es"):
-        whole = _text(records_pdf(patient=patient_a, actor=front_desk, reason="copy", kind="record"))
-        one_note = _text(records_pdf(patient=patient_a, actor=front_desk, reason="copy", kind="note", item_id=note.pk))
-        consent = _text(
-            records_pdf(patient=patient_a, actor=front_desk, reason="copy", kind="consent", item_id=record.signature.pk)
-        )
+    texts = pdf_texts(patient_a, front_desk, "es", record=None, note=note.pk, consent=record.signature.pk)
+    whole, one_note, consent = texts["record"], texts["note"], texts["consent"]
     assert "Expediente del paciente" in whole and "Patient record" not in whole
     assert "Femenino" in whole and "Female" not in whole
     assert "Nota de la visita" in one_note and "Visit note" not in one_note
@@ -102,9 +108,8 @@ def test_the_record_pdf_titles_stay_english_for_an_english_reader(alice_record, 
     _record, note = alice_record
     patient_a.sex = "female"
     patient_a.save()
-    with translation.override("en"):
-        whole = _text(records_pdf(patient=patient_a, actor=front_desk, reason="copy", kind="record"))
-        one_note = _text(records_pdf(patient=patient_a, actor=front_desk, reason="copy", kind="note", item_id=note.pk))
+    texts = pdf_texts(patient_a, front_desk, "en", record=None, note=note.pk)
+    whole, one_note = texts["record"], texts["note"]
     assert "Patient record" in whole and "Female" in whole and "Expediente" not in whole
     assert "Visit note" in one_note
 

@@ -65,6 +65,16 @@ def outcome_answers(code: str = "ndi", **answers) -> dict:
     return {k: (v if v == "skip" else int(v)) for k, v in outcome_post(code, **answers).items()}
 
 
+# What each intake step's form posts, valid (red flags all "no", the default NDI answers).
+STEP_POSTS = {
+    "about": ABOUT,
+    "visit": VISIT,
+    "health": HEALTH,
+    "redflags": red_flags(),
+    "outcome": outcome_post(),
+}
+
+
 def load_questionnaires() -> dict[str, Questionnaire]:
     return {d["code"]: services.questionnaire_load(definition=d) for d in DEFINITIONS}
 

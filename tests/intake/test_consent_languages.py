@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.contrib.admin.sites import AdminSite
 from django.urls import reverse
 from django.utils import translation
@@ -20,14 +19,6 @@ from intake.selectors import consent_version_for, patient_readiness
 from tests.intake import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _language_reset():
-    """A request leaves its language active in this thread (the middleware activates it): later tests start in
-    English again."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 spanish_version = factories.spanish_consent_version

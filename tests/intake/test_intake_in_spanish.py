@@ -26,21 +26,7 @@ from tests.intake import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _language_reset():
-    """A request leaves its language active in this thread (the middleware activates it): later tests start in
-    English again."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
-STEP_POSTS = {
-    "about": factories.ABOUT,
-    "visit": factories.VISIT,
-    "health": factories.HEALTH,
-    "redflags": factories.red_flags(),
-    "outcome": factories.outcome_post(),
-}
+STEP_POSTS = factories.STEP_POSTS
 
 
 @pytest.fixture

@@ -12,13 +12,7 @@ from tests.intake import factories
 
 pytestmark = pytest.mark.django_db
 
-STEP_POSTS = {
-    "about": factories.ABOUT,
-    "visit": factories.VISIT,
-    "health": factories.HEALTH,
-    "redflags": factories.red_flags(),
-    "outcome": factories.outcome_post(),
-}
+STEP_POSTS = factories.STEP_POSTS
 # A bad answer per step, and a typed value that must come back in the page.
 BAD_POSTS = {
     "about": ({**factories.ABOUT, "phone": "call me"}, "Emergency contact", "Pat Doe"),

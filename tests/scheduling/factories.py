@@ -2,7 +2,8 @@ import datetime as dt
 
 import factory
 
-from scheduling.models import Appointment, AppointmentType, WorkingHours
+from scheduling import services
+from scheduling.models import Appointment, AppointmentType, AvailabilityException, WorkingHours
 from tests.clinic.factories import PatientFactory, PractitionerFactory, RoomFactory
 
 
@@ -65,3 +66,27 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     start = factory.LazyFunction(lambda: dt.datetime(2026, 6, 1, 14, 0, tzinfo=dt.UTC))
     end = factory.LazyAttribute(lambda o: o.start + o.appointment_type.duration)
     blocks_until = factory.LazyAttribute(lambda o: o.end + o.appointment_type.buffer_after)
+
+
+def fixed_visit(patient, practitioner, appointment_type, start, minutes=30, **extra) -> Appointment:
+    """An appointment row of `minutes` from `start` that holds its room no longer (no buffer after it)."""
+    end = start + dt.timedelta(minutes=minutes)
+    fields = {"appointment_type": appointment_type, "start": start, "end": end, "blocks_until": end, **extra}
+    return AppointmentFactory(patient=patient, practitioner=practitioner, **fields)
+
+
+def _hours(hours: tuple[int, int] | None) -> dict:
+    return {} if hours is None else {"start_time": dt.time(hours[0]), "end_time": dt.time(hours[1])}
+
+
+def time_block(practitioner, kind, day, actor, hours=None, **extra):
+    """Block `day` (weekly for `weeks`, in `extra`) through the calendar's service: from `hours[0]` to `hours[1]`
+    o'clock, or the whole day when `hours` is None. Answers the service's result."""
+    fields = {"practitioner": practitioner, "kind": kind, "first_date": day, "actor": actor}
+    return services.time_block_add(**fields, **_hours(hours), **extra)
+
+
+def exception_row(practitioner, kind, day, hours, **extra) -> AvailabilityException:
+    """An availability exception written directly (no service checks), from `hours[0]` to `hours[1]` o'clock."""
+    fields = {"practitioner": practitioner, "date": day, "kind": kind, **_hours(hours)}
+    return AvailabilityException.objects.create(**fields, **extra)

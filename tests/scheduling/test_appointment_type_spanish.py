@@ -9,22 +9,13 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from scheduling import services
 from scheduling.models import Appointment, AppointmentType
-from tests.scheduling.conftest import at
+from tests.scheduling.conftest import at, book
 from tests.scheduling.test_patient_spanish import BOOK, ES, assert_spanish
 
+pytestmark = pytest.mark.usefixtures("immediate")
+
 AJUSTE = {"es": {"name": "Ajuste SOT"}}
-
-
-@pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
-def commits(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @pytest.fixture
@@ -75,14 +66,8 @@ def test_the_account_page_e_mails_and_calendar_name_the_type_in_spanish(
     patient_a.language = "es"
     patient_a.save()
     with commits():
-        appointment = services.appointment_book(
-            patient=patient_a,
-            practitioner=practitioner_a,
-            appointment_type=spanish_names["adjustment"],
-            start=at(2, 9),
-            source=Appointment.Source.ONLINE,
-            notify=True,
-        )
+        online = {"source": Appointment.Source.ONLINE, "notify": True}
+        appointment = book(patient_a, practitioner_a, spanish_names["adjustment"], at(2, 9), **online)
     (message,) = mail.outbox
     assert "Ajuste SOT con Dr. Ada Adams" in message.body
     assert "Ajuste SOT" in message.alternatives[0][0]
@@ -98,13 +83,7 @@ def test_the_account_page_e_mails_and_calendar_name_the_type_in_spanish(
 
 def test_an_english_patient_reads_the_clinics_own_name(spanish_names, patient_b, practitioner_a, commits):
     with commits():
-        services.appointment_book(
-            patient=patient_b,
-            practitioner=practitioner_a,
-            appointment_type=spanish_names["adjustment"],
-            start=at(2, 9),
-            notify=True,
-        )
+        book(patient_b, practitioner_a, spanish_names["adjustment"], at(2, 9), notify=True)
     (message,) = mail.outbox
     assert "SOT adjustment with Dr. Ada Adams" in message.body and "Ajuste" not in message.body
 

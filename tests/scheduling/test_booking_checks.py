@@ -1,8 +1,6 @@
 """The booking's checks read in one statement (issue 14): each answer that statement gives is the one the separate
 reads gave (the room pick, a room the desk chose, extra hours at another location, a move over its own time)."""
 
-import datetime as dt
-
 import pytest
 
 from scheduling import services
@@ -10,7 +8,7 @@ from scheduling.models import AvailabilityException
 from scheduling.services import SchedulingError, SlotTaken
 from tests.clinic.factories import LocationFactory, RoomFactory
 from tests.scheduling.conftest import MONDAY, at, book
-from tests.scheduling.factories import AppointmentFactory
+from tests.scheduling.factories import AppointmentFactory, exception_row
 
 pytestmark = pytest.mark.django_db
 
@@ -51,27 +49,14 @@ def test_extra_hours_at_another_location_book_a_room_there(clinic, patient_a, pr
     annex = LocationFactory(name="Annex")
     room_b, room_a = RoomFactory(location=annex, name="Room B"), RoomFactory(location=annex, name="Room A")
     RoomFactory(location=annex, name="Room 0", active=False)
-    AvailabilityException.objects.create(
-        practitioner=practitioner_a,
-        date=MONDAY,
-        kind=AvailabilityException.Kind.EXTRA_HOURS,
-        start_time=dt.time(18),
-        end_time=dt.time(20),
-        location=annex,
-    )
+    exception_row(practitioner_a, AvailabilityException.Kind.EXTRA_HOURS, MONDAY, (18, 20), location=annex)
     appointment = book(patient_a, practitioner_a, clinic["adjustment"], at(0, 18, 30))
     assert appointment.room == room_a  # by name, the inactive room left out
     assert room_b.pk != appointment.room.pk
 
 
 def test_time_off_part_of_the_day_is_named_with_its_times(clinic, patient_a, practitioner_a):
-    AvailabilityException.objects.create(
-        practitioner=practitioner_a,
-        date=MONDAY,
-        kind=AvailabilityException.Kind.TIME_OFF,
-        start_time=dt.time(9),
-        end_time=dt.time(11),
-    )
+    exception_row(practitioner_a, AvailabilityException.Kind.TIME_OFF, MONDAY, (9, 11))
     with pytest.raises(SchedulingError) as exc:
         book(patient_a, practitioner_a, clinic["adjustment"], at(0, 10))
     assert "is on time off from 09:00 to 11:00 on Mon 01 Jun" in exc.value.message_dict["start"][0]

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from scheduling import services
 from tests.scheduling.conftest import MONDAY, NY
+from tests.scheduling.factories import time_block
 
 pytestmark = pytest.mark.django_db
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -23,16 +23,8 @@ def _columns(response):
 
 
 def test_blocks_are_shaded_with_their_reason(client_for, clinic, practitioner_a, practitioner_b, front_desk):
-    services.time_block_add(
-        practitioner=practitioner_a,
-        kind="meeting",
-        first_date=TUESDAY,
-        start_time=dt.time(10),
-        end_time=dt.time(11),
-        reason="Team meeting",
-        actor=front_desk,
-    )
-    services.time_block_add(practitioner=practitioner_b, kind="time_off", first_date=TUESDAY, actor=front_desk)
+    time_block(practitioner_a, "meeting", TUESDAY, front_desk, hours=(10, 11), reason="Team meeting")
+    time_block(practitioner_b, "time_off", TUESDAY, front_desk)
     response = _day(client_for(front_desk), TUESDAY)
     body = response.content.decode()
     assert "Meeting: Team meeting" in body and ">Time off</span>" in body

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tests.clinic.factories import PatientFactory
 from tests.scheduling.conftest import MONDAY, NY
-from tests.scheduling.factories import AppointmentFactory
+from tests.scheduling.factories import fixed_visit
 
 pytestmark = pytest.mark.django_db
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -20,14 +20,7 @@ TUESDAY = MONDAY + dt.timedelta(days=1)
 
 def _visit(patient, practitioner, adjustment, hour, minute=0):
     start = dt.datetime.combine(TUESDAY, dt.time(hour, minute), tzinfo=NY)
-    return AppointmentFactory(
-        patient=patient,
-        practitioner=practitioner,
-        appointment_type=adjustment,
-        start=start,
-        end=start + dt.timedelta(minutes=30),
-        blocks_until=start + dt.timedelta(minutes=30),
-    )
+    return fixed_visit(patient, practitioner, adjustment, start)
 
 
 def _blocks(client):

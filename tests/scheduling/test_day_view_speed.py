@@ -13,7 +13,7 @@ from scheduling import selectors
 from scheduling.models import Appointment
 from tests.clinic.factories import PatientFactory
 from tests.scheduling.conftest import MONDAY, NY
-from tests.scheduling.factories import AppointmentFactory
+from tests.scheduling.factories import fixed_visit
 
 pytestmark = pytest.mark.django_db
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -24,15 +24,7 @@ def _at(day, hour, minute=0):
 
 
 def _visit(patient, practitioner, adjustment, start, status=Appointment.Status.BOOKED):
-    return AppointmentFactory(
-        patient=patient,
-        practitioner=practitioner,
-        appointment_type=adjustment,
-        start=start,
-        end=start + dt.timedelta(minutes=30),
-        blocks_until=start + dt.timedelta(minutes=30),
-        status=status,
-    )
+    return fixed_visit(patient, practitioner, adjustment, start, status=status)
 
 
 def test_the_completed_visits_index_exists_and_holds_only_completed_visits():

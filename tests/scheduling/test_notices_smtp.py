@@ -12,27 +12,14 @@ from django.utils import timezone
 from clinic import outbox
 from clinic.models import OutgoingNotice
 from scheduling import services
-from tests.scheduling.conftest import at
-from tests.smtp import smtp_server  # noqa: F401  (the fixture)
-
-
-def book(clinic, patient, practitioner, start, captured):
-    with captured(execute=True):
-        return services.appointment_book(
-            patient=patient, practitioner=practitioner, appointment_type=clinic["adjustment"], start=start, notify=True
-        )
+from tests.scheduling.conftest import at, book
 
 
 def test_a_booking_confirmation_arrives_over_tls_with_text_html_and_ics(
-    smtp_server,  # noqa: F811
-    immediate,
-    settings,
-    clinic,
-    patient_a,
-    practitioner_a,
-    django_capture_on_commit_callbacks,
+    smtp_server, immediate, settings, clinic, patient_a, practitioner_a, commits
 ):
-    appointment = book(clinic, patient_a, practitioner_a, at(3, 9), django_capture_on_commit_callbacks)
+    with commits():
+        appointment = book(patient_a, practitioner_a, clinic["adjustment"], at(3, 9), notify=True)
 
     received = smtp_server.wait_for(to=patient_a.email)
     assert received.tls_version in {"TLSv1.2", "TLSv1.3"}
@@ -59,17 +46,13 @@ def test_a_booking_confirmation_arrives_over_tls_with_text_html_and_ics(
 
 
 def test_a_front_desk_move_and_cancel_reach_the_patient_in_order(
-    smtp_server,  # noqa: F811
-    immediate,
-    clinic,
-    patient_a,
-    practitioner_a,
-    django_capture_on_commit_callbacks,
+    smtp_server, immediate, clinic, patient_a, practitioner_a, commits
 ):
-    appointment = book(clinic, patient_a, practitioner_a, at(3, 9), django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
+    with commits():
+        appointment = book(patient_a, practitioner_a, clinic["adjustment"], at(3, 9), notify=True)
+    with commits():
         appointment = services.appointment_move(appointment=appointment, start=at(3, 10), notify=True)
-    with django_capture_on_commit_callbacks(execute=True):
+    with commits():
         services.appointment_cancel(appointment=appointment, reason="Patient called", notify=True)
 
     assert [m.subject.split(": ", 1)[1] for m in smtp_server.messages] == [
@@ -83,15 +66,9 @@ def test_a_front_desk_move_and_cancel_reach_the_patient_in_order(
 
 
 def test_a_mail_server_that_refuses_the_login_fails_the_notice_for_the_front_desk(
-    smtp_server,  # noqa: F811
-    settings,
-    clinic,
-    patient_a,
-    practitioner_a,
+    smtp_server, settings, clinic, patient_a, practitioner_a
 ):
-    appointment = services.appointment_book(
-        patient=patient_a, practitioner=practitioner_a, appointment_type=clinic["adjustment"], start=at(1, 9)
-    )
+    appointment = book(patient_a, practitioner_a, clinic["adjustment"], at(1, 9))
     settings.EMAIL_HOST_PASSWORD = "not-the-password"
     assert services.reminder_send(appointment_id=appointment.pk, sequence=appointment.sequence) == "failed"
     notice = OutgoingNotice.objects.get(kind="reminder")
@@ -101,17 +78,9 @@ def test_a_mail_server_that_refuses_the_login_fails_the_notice_for_the_front_des
 
 
 def test_a_mail_server_that_is_down_leaves_the_notice_queued_and_the_sweep_sends_it(
-    smtp_server,  # noqa: F811
-    immediate,
-    settings,
-    clinic,
-    patient_a,
-    practitioner_a,
-    django_capture_on_commit_callbacks,
+    smtp_server, immediate, settings, clinic, patient_a, practitioner_a, commits
 ):
-    appointment = services.appointment_book(
-        patient=patient_a, practitioner=practitioner_a, appointment_type=clinic["adjustment"], start=at(1, 9)
-    )
+    appointment = book(patient_a, practitioner_a, clinic["adjustment"], at(1, 9))
     settings.EMAIL_PORT = closed_port()
     assert services.reminder_send(appointment_id=appointment.pk, sequence=appointment.sequence) == "failed"
     notice = OutgoingNotice.objects.get(kind="reminder")
@@ -119,7 +88,7 @@ def test_a_mail_server_that_is_down_leaves_the_notice_queued_and_the_sweep_sends
 
     settings.EMAIL_PORT = smtp_server.port  # the server is back
     later = timezone.now() + outbox.retry_after() + dt.timedelta(minutes=1)
-    with django_capture_on_commit_callbacks(execute=True):
+    with commits():
         assert outbox.notices_requeue_stale(now=later) == 1
     received = smtp_server.wait_for(to=patient_a.email)
     assert received.subject.split(": ", 1)[1].startswith("Reminder")
@@ -127,19 +96,12 @@ def test_a_mail_server_that_is_down_leaves_the_notice_queued_and_the_sweep_sends
 
 
 def test_a_mail_server_certificate_the_clinic_does_not_trust_is_never_sent_to(
-    smtp_server,  # noqa: F811
-    monkeypatch,
-    tmp_path,
-    clinic,
-    patient_a,
-    practitioner_a,
+    smtp_server, monkeypatch, tmp_path, clinic, patient_a, practitioner_a
 ):
     other_authority = tmp_path / "other-ca.pem"
     trustme.CA().cert_pem.write_to_path(str(other_authority))
     monkeypatch.setenv("SSL_CERT_FILE", str(other_authority))
-    appointment = services.appointment_book(
-        patient=patient_a, practitioner=practitioner_a, appointment_type=clinic["adjustment"], start=at(1, 9)
-    )
+    appointment = book(patient_a, practitioner_a, clinic["adjustment"], at(1, 9))
     assert services.reminder_send(appointment_id=appointment.pk, sequence=appointment.sequence) == "failed"
     notice = OutgoingNotice.objects.get(kind="reminder")
     assert notice.state == OutgoingNotice.State.QUEUED and "CERTIFICATE_VERIFY_FAILED" in notice.last_error

@@ -13,7 +13,8 @@ from clinic.models import Patient
 from scheduling import availability, services
 from scheduling.forms import slot_value
 from scheduling.models import Appointment, WaitlistEntry
-from tests.scheduling.conftest import at
+from tests.scheduling.conftest import about_you, at, book
+from tests.scheduling.conftest import book_hold as hold
 
 pytestmark = pytest.mark.usefixtures("immediate")
 
@@ -28,26 +29,8 @@ def commits(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-def hold(client, appointment_type, start, practitioner, mode=None):
-    return client.post(
-        HOLD,
-        {
-            "type": appointment_type.slug,
-            "practitioner": mode or practitioner.pk,
-            "slot": slot_value(start, practitioner.pk),
-        },
-    )
-
-
 def about(**overrides):
-    data = {
-        "about-first_name": "Nadia",
-        "about-last_name": "Novak",
-        "about-date_of_birth": "1990-04-02",
-        "about-phone": "(555) 010-7777",
-    }
-    data.update(overrides)
-    return data
+    return about_you("Nadia", "Novak", "1990-04-02", "(555) 010-7777", **overrides)
 
 
 # --- The steps ---------------------------------------------------------------------------------
@@ -320,13 +303,7 @@ def test_signup_is_rate_limited_per_ip(settings, client, db):
 @pytest.fixture
 def upcoming(clinic, patient_a, practitioner_a):
     """Patient A on Wednesday 3 June 09:00, booked online."""
-    return services.appointment_book(
-        patient=patient_a,
-        practitioner=practitioner_a,
-        appointment_type=clinic["adjustment"],
-        start=at(2, 9),
-        source=Appointment.Source.ONLINE,
-    )
+    return book(patient_a, practitioner_a, clinic["adjustment"], at(2, 9), source=Appointment.Source.ONLINE)
 
 
 def test_account_lists_upcoming_and_past(client_for, upcoming, returning):

@@ -26,7 +26,7 @@ from clinic.records import services as records_services
 from intake import services as intake_services
 from scheduling import services
 from tests.clinic.factories import PatientFactory
-from tests.scheduling.conftest import IMMEDIATE, at
+from tests.scheduling.conftest import IMMEDIATE, at, book_series
 
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,17 +122,7 @@ def test_every_kind_of_notice_is_recorded(
         # A records request released (clinic.records): the patient is told it is ready.
         released = records_services.record_request_create(patient=patient_b, actor=patient_b.user)
         records_services.record_request_release(record_request=released, actor=front_desk)
-        services.series_book(
-            patient=patient_b,
-            practitioner=practitioner_a,
-            appointment_type=clinic["adjustment"],
-            first_date=at(4, 0).date(),
-            weeks=1,
-            weekdays=[4],
-            time_of_day=at(4, 9).time(),
-            starts=[at(4, 9)],
-            notify=True,
-        )
+        book_series(patient_b, practitioner_a, clinic["adjustment"], [at(4, 9)], notify=True)
         # An intake answer that cannot wait (a possible cauda equina): the clinic is told at once.
         intake_services.urgent_alert_raise(
             submission=intake_services.intake_start(patient=patient_a),

@@ -17,7 +17,7 @@ from clinic.models import OutgoingNotice, Patient
 from scheduling import ics, services
 from scheduling.forms import slot_value
 from scheduling.models import Appointment, WaitlistEntry
-from tests.scheduling.conftest import at
+from tests.scheduling.conftest import about_you, at, book, book_hold, book_series
 
 BOOK = reverse("scheduling:book_start")
 HOLD = reverse("scheduling:book_hold")
@@ -26,6 +26,8 @@ ES = {"HTTP_ACCEPT_LANGUAGE": "es-MX,es;q=0.9"}
 EN = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
 COOKIE = settings.LANGUAGE_COOKIE_NAME
 
+pytestmark = pytest.mark.usefixtures("immediate")
+
 # Words of the English texts these pages used to show; none may be left in the Spanish page's main text.
 # (Names are data: "SOT new-patient exam", "Dr. Ada Adams", "Harbour Street" contain none of these words.)
 ENGLISH = re.compile(
@@ -33,16 +35,6 @@ ENGLISH = re.compile(
     r"Times|hours?|minutes|Cancel|cancelled|call|Hello|Monday|Tuesday|Wednesday|Thursday|Friday|June|Jun|"
     r"Mon|Tue|Wed|Thu|Fri|Sat|Sun|Please|change|online)\b"
 )
-
-
-@pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
-def commits(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def main_text(response) -> str:
@@ -65,26 +57,11 @@ def assert_spanish(response, *expected: str) -> str:
 
 
 def hold(client, appointment_type, start, practitioner, mode=None):
-    return client.post(
-        HOLD,
-        {
-            "type": appointment_type.slug,
-            "practitioner": mode or practitioner.pk,
-            "slot": slot_value(start, practitioner.pk),
-        },
-        **ES,
-    )
+    return book_hold(client, appointment_type, start, practitioner, mode, **ES)
 
 
 def about(**overrides):
-    data = {
-        "about-first_name": "Lucía",
-        "about-last_name": "Ramos",
-        "about-date_of_birth": "1985-03-09",
-        "about-phone": "(555) 010-3131",
-    }
-    data.update(overrides)
-    return data
+    return about_you("Lucía", "Ramos", "1985-03-09", "(555) 010-3131", **overrides)
 
 
 # --- The booking steps -------------------------------------------------------------------------------
@@ -205,13 +182,7 @@ def upcoming(clinic, patient_a, practitioner_a):
     """Patient A, whose record says Spanish, on Wednesday 3 June 09:00, booked online."""
     patient_a.language = "es"
     patient_a.save()
-    return services.appointment_book(
-        patient=patient_a,
-        practitioner=practitioner_a,
-        appointment_type=clinic["adjustment"],
-        start=at(2, 9),
-        source=Appointment.Source.ONLINE,
-    )
+    return book(patient_a, practitioner_a, clinic["adjustment"], at(2, 9), source=Appointment.Source.ONLINE)
 
 
 def test_the_account_pages_read_in_spanish_from_the_record(client_for, upcoming, patient_a, returning):
@@ -323,13 +294,7 @@ def test_a_notice_queued_in_english_and_delivered_later_is_rendered_in_the_patie
 
 def test_an_english_patient_still_reads_english(clinic, patient_b, practitioner_a, commits):
     with commits():
-        services.appointment_book(
-            patient=patient_b,
-            practitioner=practitioner_a,
-            appointment_type=clinic["adjustment"],
-            start=at(1, 9),
-            notify=True,
-        )
+        book(patient_b, practitioner_a, clinic["adjustment"], at(1, 9), notify=True)
     assert mail.outbox[0].subject.endswith("Your appointment on Tue 02 Jun at 09:00 is booked")
     assert "Tuesday 2 June 2026, 09:00 to 09:30" in mail.outbox[0].body
 
@@ -367,17 +332,8 @@ def test_a_care_plan_series_confirmation_is_in_the_patients_language(clinic, pat
     patient_a.language = "es"
     patient_a.save()
     with commits():
-        services.series_book(
-            patient=patient_a,
-            practitioner=practitioner_a,
-            appointment_type=clinic["adjustment"],
-            first_date=at(0, 9).date(),
-            weeks=1,
-            weekdays=[1, 3],
-            time_of_day=dt.time(9),
-            starts=[at(1, 9), at(3, 9)],
-            notify=True,
-        )
+        starts = [at(1, 9), at(3, 9)]  # Tuesday and Thursday, from Monday
+        book_series(patient_a, practitioner_a, clinic["adjustment"], starts, first_date=at(0, 9).date(), notify=True)
     (message,) = mail.outbox
     assert message.subject == f"{settings.CLINIC_NAME}: sus 2 visitas a partir del mar 02 jun están reservadas"
     for text in (message.body, message.alternatives[0][0]):

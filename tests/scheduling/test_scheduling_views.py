@@ -16,7 +16,7 @@ from scheduling import services
 from scheduling.models import Appointment, CarePlanSeries, WaitlistEntry
 from scheduling.permissions import get_appointment_for_user
 from tests.clinic.factories import PractitionerFactory, RoomFactory
-from tests.scheduling.conftest import at, series_form
+from tests.scheduling.conftest import at, series_form, waitlist_form
 from tests.scheduling.factories import AppointmentFactory, WorkingHoursFactory
 
 BOOK = reverse("scheduling:appointment_book")
@@ -354,18 +354,7 @@ def test_series_form_errors(desk, clinic, patient_a, practitioner_a):
 
 
 def test_waitlist_add_list_offer_and_remove(desk, clinic, appt, patient_b, practitioner_a):
-    add = desk.post(
-        reverse("scheduling:waitlist_add"),
-        {
-            "patient": patient_b.pk,
-            "appointment_type": clinic["adjustment"].pk,
-            "practitioners": [practitioner_a.pk],
-            "earliest_date": "2026-06-01",
-            "latest_date": "2026-06-05",
-            "time_from": "08:00",
-            "time_to": "12:00",
-        },
-    )
+    add = desk.post(reverse("scheduling:waitlist_add"), waitlist_form(clinic, patient_b, practitioner_a))
     assert add.status_code == 302
     entry = WaitlistEntry.objects.get()
     assert "Bruno Berg" in desk.get(reverse("scheduling:waitlist_list")).content.decode()

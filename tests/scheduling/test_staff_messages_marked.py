@@ -11,6 +11,7 @@ from django.utils import translation
 from clinic.models import Practitioner
 from scheduling.forms import AppointmentBookForm, TimeBlockForm
 from scheduling.models import WaitlistEntry
+from tests.scheduling.conftest import waitlist_form
 
 CATALOG = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 
@@ -21,19 +22,8 @@ def desk(client_for, front_desk):
 
 
 def _waitlist_entry(desk, clinic, patient, practitioner):
-    response = desk.post(
-        reverse("scheduling:waitlist_add"),
-        {
-            "patient": patient.pk,
-            "appointment_type": clinic["adjustment"].pk,
-            "practitioners": [practitioner.pk],
-            "earliest_date": "2026-06-01",
-            "latest_date": "2026-06-05",
-            "time_from": "08:00",
-            "time_to": "12:00",
-        },
-        follow=True,
-    )
+    form = waitlist_form(clinic, patient, practitioner)
+    response = desk.post(reverse("scheduling:waitlist_add"), form, follow=True)
     assert response.redirect_chain
     return shown(response)
 

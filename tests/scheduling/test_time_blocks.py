@@ -13,6 +13,7 @@ from scheduling import availability, services
 from scheduling.models import AvailabilityException
 from tests.clinic.factories import PatientFactory
 from tests.scheduling.conftest import MONDAY, NY, at, book
+from tests.scheduling.factories import time_block
 
 pytestmark = pytest.mark.django_db
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -32,15 +33,7 @@ def _free_starts(practitioner, appointment_type, day):
 
 def test_a_meeting_takes_its_hour_out_of_the_free_times_at_once(clinic, practitioner_a, front_desk):
     assert dt.time(10) in _free_starts(practitioner_a, clinic["adjustment"], TUESDAY)
-    services.time_block_add(
-        practitioner=practitioner_a,
-        kind="meeting",
-        first_date=TUESDAY,
-        start_time=dt.time(10),
-        end_time=dt.time(11),
-        reason="Team meeting",
-        actor=front_desk,
-    )
+    time_block(practitioner_a, "meeting", TUESDAY, front_desk, hours=(10, 11), reason="Team meeting")
     free = _free_starts(practitioner_a, clinic["adjustment"], TUESDAY)
     assert dt.time(10) not in free and dt.time(10, 30) not in free
     assert dt.time(9) in free and dt.time(11) in free
@@ -61,15 +54,7 @@ def test_appointments_under_new_time_off_are_kept_and_listed(clinic, practitione
     next_week = book(patient, practitioner_a, clinic["adjustment"], at(8, 9, 15))
     outside = book(patient, practitioner_a, clinic["adjustment"], at(1, 14))
     other_practitioner = book(PatientFactory(), practitioner_b, clinic["adjustment"], at(1, 9))
-    result = services.time_block_add(
-        practitioner=practitioner_a,
-        kind="time_off",
-        first_date=TUESDAY,
-        start_time=dt.time(8),
-        end_time=dt.time(12),
-        weeks=2,
-        actor=front_desk,
-    )
+    result = time_block(practitioner_a, "time_off", TUESDAY, front_desk, hours=(8, 12), weeks=2)
     assert [a.pk for a in result.overlapping] == [under.pk, next_week.pk]
     for a in (under, next_week, outside, other_practitioner):
         a.refresh_from_db()
@@ -79,15 +64,7 @@ def test_appointments_under_new_time_off_are_kept_and_listed(clinic, practitione
 def test_extra_hours_add_free_times_and_overlap_nothing(clinic, practitioner_a, front_desk, location):
     saturday = MONDAY + dt.timedelta(days=5)
     assert not _free_starts(practitioner_a, clinic["adjustment"], saturday)
-    result = services.time_block_add(
-        practitioner=practitioner_a,
-        kind="extra_hours",
-        first_date=saturday,
-        start_time=dt.time(9),
-        end_time=dt.time(12),
-        location=location,
-        actor=front_desk,
-    )
+    result = time_block(practitioner_a, "extra_hours", saturday, front_desk, hours=(9, 12), location=location)
     assert result.overlapping == []
     assert dt.time(9) in _free_starts(practitioner_a, clinic["adjustment"], saturday)
 
