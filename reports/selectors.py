@@ -261,7 +261,8 @@ def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
     unless the report is one practitioner's. Four queries: the practitioners, their hours and exceptions
     (`load_hours`), the booked time summed by the database per practitioner, room and day, and the rooms. Available =
     weekly hours plus extra hours minus time off and meetings (`working_intervals`), worked out per calendar day in
-    Python: the calendar is arithmetic, not rows.
+    Python (the calendar is arithmetic, not rows): the length of the union of the practitioner's intervals that day,
+    across the locations (overlapping hours count once), or of that location's intervals with a location filter.
     """
     if by_week is None:
         by_week = (scope.last_day - scope.first_day).days > 31
@@ -290,11 +291,15 @@ def utilisation(scope: Scope, *, by_week: bool | None = None) -> Utilisation:
         ((pk, _period(d, by_week)) for pk in names for d in _days(scope)), 0.0
     )
     by_location: dict[tuple[int, dt.date], list] = {}  # for the rooms: who works at each location each day
+    worked: dict[tuple[int, dt.date], list] = {}  # each practitioner's intervals each day (at the location)
     for pk, day, iv in _working_intervals_in(data, list(names), scope, zone):
         by_location.setdefault((iv.location_id, day), []).append(iv)
         if not scope.location_id or iv.location_id == scope.location_id:
-            key = (pk, _period(day, by_week))
-            available[key] += (iv.end - iv.start).total_seconds() / 3600
+            worked.setdefault((pk, day), []).append(iv)
+    # One practitioner works in one place at a time: their intervals that overlap (two locations at once, or weekly
+    # and extra hours) count once, as for the idle gaps (`_union`).
+    for (pk, day), intervals in worked.items():
+        available[(pk, _period(day, by_week))] += _union_hours(intervals)
     rows, totals = _utilisation_rows(scope, names, booked, available)
     room_rows, by_room = [], []
     if not scope.practitioner_id:
@@ -333,8 +338,9 @@ def _union(intervals) -> list[tuple[dt.datetime, dt.datetime]]:
     return merged
 
 
-def _opening_hours(intervals: list) -> float:
-    """Hours covered by the union of these intervals (a location is open while anyone works there)."""
+def _union_hours(intervals: list) -> float:
+    """Hours covered by the union of these intervals: a location's opening hours (it is open while anyone works
+    there), or a practitioner's available hours (overlapping intervals count once)."""
     return sum(((end - start).total_seconds() / 3600 for start, end in _union(intervals)), 0.0)
 
 
@@ -359,7 +365,7 @@ def _room_utilisation(scope: Scope, by_location: dict, booked: dict, by_week: bo
     for (location_id, day), intervals in by_location.items():
         if location_id in locations:
             key = (location_id, _period(day, by_week))
-            open_hours[key] = open_hours.get(key, 0.0) + _opening_hours(intervals)
+            open_hours[key] = open_hours.get(key, 0.0) + _union_hours(intervals)
     available = {
         (pk, period): hours
         for pk, _, location_id, _ in room_list
