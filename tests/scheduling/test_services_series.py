@@ -38,6 +38,8 @@ def test_series_book_books_all_or_nothing(clinic, patient_a, patient_b, practiti
     series = services.series_book(starts=starts, **kwargs)
     assert series.appointments.count() == 3
     book(patient_b, practitioner_a, clinic["adjustment"], at(8, 9))
-    with pytest.raises(SchedulingError, match="Nothing in the series was booked"):
-        services.series_book(starts=[at(8, 8), at(8, 9)], **{**kwargs, "patient": patient_b})
+    # The first visit (day 8, 10:00) is free; the second (day 7, 9:00) clashes with patient A's series visit.
+    with pytest.raises(SchedulingError, match="Nothing in the series was booked") as refusal:
+        services.series_book(starts=[at(8, 10), at(7, 9)], **{**kwargs, "patient": patient_b})
+    assert "already sees" in str(refusal.value)  # the clash, not the one-visit-a-day rule
     assert Appointment.objects.filter(patient=patient_b).count() == 1
