@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import Patient, Practitioner
+from clinic.models import Patient, Practitioner, actor_link
 from intake.languages import check_translations, translated
 
 
@@ -201,9 +201,7 @@ class IntakeSubmission(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = actor_link()
     via_invitation = models.BooleanField(default=False)
 
     class Meta:
@@ -449,9 +447,7 @@ class ConsentSignature(models.Model):
     user_agent = models.CharField(max_length=400, blank=True)
     risks_acknowledged = models.JSONField(default=list)
     cervical_consent = models.BooleanField("agrees to neck (cervical) procedures")
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    signed_by = actor_link()
     via_invitation = models.BooleanField(default=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     discussed_by = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
