@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from clinic.models import Location, Patient, Practitioner, Room, actor_link, colour_validator
+from clinic.models import Location, Patient, Practitioner, Room, actor_link, colour_validator, translations_field
 from intake.languages import check_translations, translated
 from scheduling.constraints import PostgresExclusionConstraint, TsTzRange
 
@@ -35,11 +35,9 @@ class AppointmentType(models.Model):
     new_patient_only = models.BooleanField(default=False)
     requires_consent = models.BooleanField(_("requires signed consent"), default=True)
     active = models.BooleanField(default=True)
-    translations = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text='The name in other languages, as patients read it: {"es": {"name": "..."}}. A name not given is '
-        "shown in English.",
+    translations = translations_field(
+        'The name in other languages, as patients read it: {"es": {"name": "..."}}. A name not given is '
+        "shown in English."
     )
 
     TRANSLATABLE = {"name": 120}

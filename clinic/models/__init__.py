@@ -26,6 +26,7 @@ from clinic.models.core import (
     actor_link,
     colour_validator,
     phone_validator,
+    translations_field,
     validate_time_zone,
 )
 from clinic.models.family import GuardianLink
@@ -60,5 +61,6 @@ __all__ = [
     "actor_link",
     "colour_validator",
     "phone_validator",
+    "translations_field",
     "validate_time_zone",
 ]

@@ -80,6 +80,12 @@ phone_validator = RegexValidator(
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
 
 
+def translations_field(help_text) -> models.JSONField:
+    """A row's texts in other languages, by language code ({"es": {"name": "..."}}): `intake.languages` picks the
+    reader's and checks them; `help_text` says which texts the row has."""
+    return models.JSONField(default=dict, blank=True, help_text=help_text)
+
+
 def actor_link() -> models.ForeignKey:
     """Who did something to a row (booked, cancelled, created, signed it): optional, and emptied when that account
     is deleted, so the row stays; no way back from the user."""
