@@ -17,7 +17,6 @@ import csv
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -26,6 +25,8 @@ from pathlib import Path
 import ours
 from http_bench import HOST, free_port, request
 from ours import log, setup_django
+
+from deploy.process_group import stop_group
 
 HERE = Path(__file__).resolve().parent
 TMP = HERE / ".tmp"
@@ -162,13 +163,7 @@ class Server:
 
     def stop(self) -> None:
         for proc in (self.gunicorn, self.worker):
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=10)
+            stop_group(proc, grace=30)
         for f in self.logs:
             f.close()
 

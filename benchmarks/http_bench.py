@@ -73,6 +73,18 @@ BOOKING_ENDPOINT = FrontDeskBooking()
 # --- Clients ---------------------------------------------------------------------------------
 
 
+def in_threads(target, count: int, *, timeout: float) -> float:
+    """`target(0)` to `target(count - 1)`, each in its own thread, all started before any is waited for; the
+    seconds from the first start until each has ended or had its `timeout`."""
+    threads = [threading.Thread(target=target, args=(n,)) for n in range(count)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    return time.perf_counter() - t0
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -277,11 +289,7 @@ def room_race(port: int, cookies: list[str], patients: list[int], rounds: int) -
             except Exception as exc:
                 results[k] = f"client_error:{type(exc).__name__}"
 
-        threads = [threading.Thread(target=client, args=(k,)) for k in range(len(staff))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
+        in_threads(client, len(staff), timeout=120)
         outcomes.extend(results)
     counts = {k: outcomes.count(k) for k in sorted(set(outcomes))}
     row = {
@@ -364,13 +372,7 @@ def bulk(port: int, cookies: list[str], patients: list[int], count: int, concurr
             with lock:
                 outcomes.append(result)
 
-    threads = [threading.Thread(target=worker, args=(w,)) for w in range(concurrency)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=limit_s + 60)
-    elapsed = time.perf_counter() - t0
+    elapsed = in_threads(worker, concurrency, timeout=limit_s + 60)
     counts = {k: outcomes.count(k) for k in sorted(set(outcomes))}
     row = {
         "planned": count,
@@ -398,15 +400,11 @@ def throughput(port: int, path: str, cookie: str, seconds: float, connections: i
     # Warm every worker first (each compiles its templates on its first page); this round is not counted.
     warm_until = time.monotonic() + min(3.0, seconds)
 
-    def warm() -> None:
+    def warm(_n: int) -> None:
         while time.monotonic() < warm_until:
             request(port, "GET", path, cookie=cookie, timeout=30)
 
-    warmers = [threading.Thread(target=warm) for _ in range(connections)]
-    for t in warmers:
-        t.start()
-    for t in warmers:
-        t.join(timeout=60)
+    in_threads(warm, connections, timeout=60)
     wrk = None if os.environ.get("BENCH_NO_WRK") else shutil.which("wrk")  # BENCH_NO_WRK=1 tries the fallback
     if wrk:
         cmd = [
@@ -437,7 +435,7 @@ def throughput(port: int, path: str, cookie: str, seconds: float, connections: i
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
 
-    def loop() -> None:
+    def loop(_n: int) -> None:
         n = b = 0
         while time.monotonic() < stop_at:
             try:
@@ -450,13 +448,7 @@ def throughput(port: int, path: str, cookie: str, seconds: float, connections: i
             done.append(n)
             bad.append(b)
 
-    threads = [threading.Thread(target=loop) for _ in range(connections)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=seconds + 60)
-    elapsed = time.perf_counter() - t0
+    elapsed = in_threads(loop, connections, timeout=seconds + 60)
     return {
         "tool": "python http.client threads",
         "connections": connections,

@@ -160,32 +160,26 @@ class ClinicUser(HttpUser):
 
     def log_in(self):
         page = self.client.get("/accounts/login/", name="login: form").text
-        with self.client.post(
-            "/accounts/login/",
-            {
-                "login": self.account["email"],
-                "password": self.account["password"],
-                "csrfmiddlewaretoken": self.csrf(page),
-            },
-            name="login: password",
-            catch_response=True,
-        ) as response:
-            if response.status_code != 200 or "/accounts/login/" in response.url:
-                response.failure(f"password not accepted for {self.account['email']} ({response.status_code})")
+        email = self.account["email"]
+        fields = {"login": email, "password": self.account["password"]}
+        response = self.login_step(
+            "/accounts/login/", fields, page, "login: password", f"password not accepted for {email}"
+        )
+        two_factor = "/accounts/2fa/authenticate/"
+        if two_factor in response.url:
+            # One code per account and period: accounts are not shared between simulated users.
+            code = {"code": totp(self.account["totp_secret"])}
+            self.login_step(two_factor, code, response.text, "login: TOTP", f"TOTP code not accepted for {email}")
+
+    def login_step(self, path: str, fields: dict, page: str, name: str, refused: str):
+        """One form of the login, posted with the token of `page`; sent back to the same form, the person gives up."""
+        data = {**fields, "csrfmiddlewaretoken": self.csrf(page)}
+        with self.client.post(path, data, name=name, catch_response=True) as response:
+            if response.status_code != 200 or path in response.url:
+                response.failure(f"{refused} ({response.status_code})")
                 raise StopUser()
             response.success()
-        if "/accounts/2fa/authenticate/" in response.url:
-            # One code per account and period: accounts are not shared between simulated users.
-            with self.client.post(
-                "/accounts/2fa/authenticate/",
-                {"code": totp(self.account["totp_secret"]), "csrfmiddlewaretoken": self.csrf(response.text)},
-                name="login: TOTP",
-                catch_response=True,
-            ) as second:
-                if second.status_code != 200 or "/accounts/2fa/authenticate/" in second.url:
-                    second.failure(f"TOTP code not accepted for {self.account['email']}")
-                    raise StopUser()
-                second.success()
+        return response
 
     def page(self, path: str, name: str, **params) -> str:
         url = f"{path}?{urlencode(params)}" if params else path

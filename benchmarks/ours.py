@@ -23,6 +23,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))  # first: benchmarks/reports.py must not hide the `reports` app
 
 import layout  # noqa: E402
+from timing import stats, timed  # noqa: E402
 
 FOLLOW_UP_SLUG = "bench-follow-up"
 ADJUSTMENT_SLUG = "bench-adjustment"
@@ -38,26 +39,6 @@ def setup_django() -> None:
     import django
 
     django.setup()
-
-
-def stats(samples_ms: list[float]) -> dict:
-    ordered = sorted(samples_ms)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {
-        "runs": len(ordered),
-        "median_ms": round(statistics.median(ordered), 2),
-        "p95_ms": round(p95, 2),
-        "min_ms": round(ordered[0], 2),
-    }
-
-
-def timed(fn, runs: int) -> tuple[list[float], object]:
-    samples, result = [], None
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        result = fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return samples, result
 
 
 def count_queries(fn) -> tuple[int, object]:

@@ -18,7 +18,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import layout  # noqa: E402
+from timing import stats, timed  # noqa: E402
 
 GRID_MINUTES = 15
 
@@ -116,17 +116,6 @@ def seed(first_day: dt.date) -> tuple[list, object]:
     return staff, service
 
 
-def stats(samples: list[float]) -> dict:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {
-        "runs": len(ordered),
-        "median_ms": round(statistics.median(ordered), 2),
-        "p95_ms": round(p95, 2),
-        "min_ms": round(ordered[0], 2),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
@@ -167,11 +156,7 @@ def main() -> None:
     for label, days in (("1 practitioner x 1 day", 1), ("1 practitioner x 30 days", 30)):
         with CaptureQueriesContext(connection) as ctx:
             slots = free(days)
-        samples = []
-        for _ in range(args.runs):
-            t = time.perf_counter()
-            free(days)
-            samples.append((time.perf_counter() - t) * 1000)
+        samples, _ = timed(lambda days=days: free(days), args.runs)
         out["cases"].append({"case": label, "queries": len(ctx.captured_queries), "slots": slots, **stats(samples)})
         print(f"  [peer] {label}: {out['cases'][-1]}", file=sys.stderr, flush=True)
     Path(args.out).write_text(json.dumps(out, indent=2))

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import NamedTuple
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+
+class Reads(NamedTuple):
+    """What a browser's input box reads: the `hint` shown when a typed value is not that, the `format` its value
+    is written in whatever the page's language (None: the widget's own), and `parse`, which refuses anything else
+    with ValueError or OverflowError."""
+
+    hint: str
+    format: str | None
+    parse: Callable[[str], object]
 
 
 class KeepsWhatWasTyped:
@@ -16,66 +28,48 @@ class KeepsWhatWasTyped:
     value is not one the input type can hold, the input is drawn as text, with the value and a hint of the
     form expected; the field's error says what is wrong."""
 
-    hint = ""
+    reads: Reads
 
-    @staticmethod
-    def readable(value: str) -> bool:
-        raise NotImplementedError
+    def __init__(self, attrs=None, **kwargs):
+        # Always the browser's format: its date box reads nothing else (15/06/1985 in Spanish would show it empty).
+        if self.reads.format:
+            kwargs.setdefault("format", self.reads.format)
+        super().__init__(attrs, **kwargs)
+
+    def readable(self, value: str) -> bool:
+        try:
+            self.reads.parse(value)
+        except (ValueError, OverflowError):
+            return False
+        return True
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         if isinstance(value, str) and value.strip() and not self.readable(value.strip()):
             context["widget"]["type"] = "text"
-            context["widget"]["attrs"].setdefault("placeholder", self.hint)
+            context["widget"]["attrs"].setdefault("placeholder", self.reads.hint)
         return context
-
-
-def _parses(parse):
-    def readable(value: str) -> bool:
-        try:
-            parse(value)
-        except (ValueError, OverflowError):
-            return False
-        return True
-
-    return staticmethod(readable)
 
 
 class DateInput(KeepsWhatWasTyped, forms.DateInput):
     """The browser's date picker; the value travels as YYYY-MM-DD."""
 
     input_type = "date"
-    hint = "YYYY-MM-DD"
-    readable = _parses(dt.date.fromisoformat)
-
-    def __init__(self, **kwargs):
-        # Always ISO: the browser's date box reads nothing else, whatever the page's language (15/06/1985 in
-        # Spanish would show an empty box).
-        kwargs.setdefault("format", "%Y-%m-%d")
-        super().__init__(**kwargs)
+    reads = Reads("YYYY-MM-DD", "%Y-%m-%d", dt.date.fromisoformat)
 
 
 class DateTimeLocalInput(KeepsWhatWasTyped, forms.DateTimeInput):
     input_type = "datetime-local"
-    hint = "YYYY-MM-DD HH:MM"
-    readable = _parses(dt.datetime.fromisoformat)
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+    reads = Reads("YYYY-MM-DD HH:MM", "%Y-%m-%dT%H:%M", dt.datetime.fromisoformat)
 
 
 class TimeInput(KeepsWhatWasTyped, forms.TimeInput):
     input_type = "time"
-    hint = "HH:MM"
-    readable = _parses(dt.time.fromisoformat)
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
+    reads = Reads("HH:MM", "%H:%M", dt.time.fromisoformat)
 
 
 class NumberInput(KeepsWhatWasTyped, forms.NumberInput):
-    hint = "a number, in figures"
-    readable = _parses(float)
+    reads = Reads("a number, in figures", None, float)
 
 
 class PatientSearchForm(forms.Form):

@@ -30,7 +30,6 @@ import re
 import secrets
 import shlex
 import shutil
-import signal
 import socket
 import ssl
 import struct
@@ -50,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402  (after the path: the virtualenv's, like the app's)
 
+from deploy.process_group import stop_group  # noqa: E402
 from tests.smtp import SmtpServer  # noqa: E402  (the SMTP server the tests use)
 
 PG_SERVER = os.environ.get("PROD_CHECK_PG", "postgres://postgres@127.0.0.1:5432")
@@ -152,13 +152,7 @@ class Services:
 
     def stop_processes(self) -> None:
         for name, process in reversed(self.started):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+            stop_group(process, grace=20)
             print(f"   stopped {name} (exit {process.returncode})")
 
     def stop_postgres_if_started(self) -> None:

@@ -8,22 +8,25 @@ from __future__ import annotations
 
 TITLE = "Consent to chiropractic assessment and care"
 
-RISKS = [
-    {
-        "code": "soreness",
-        "label": "Temporary soreness, stiffness or a short-lived increase in symptoms after treatment. "
-        "This is common and usually settles within a day or two.",
-    },
-    {"code": "sprain_strain", "label": "Sprain or strain of muscles or ligaments (uncommon)."},
-    {"code": "rib_fracture", "label": "Rib fracture (rare; more likely with brittle bones such as osteoporosis)."},
-    {"code": "disc", "label": "Disc injury, or worsening of an existing disc problem (rare)."},
-    {
-        "code": "neck_artery",
-        "label": "Neck-injury risk: a tear in an artery of the neck (cervical artery dissection), which can lead "
-        "to stroke. This is rare and published estimates vary widely. A link with neck manipulation has been "
-        "reported; it is not proven that manipulation causes it.",
-    },
-]
+# The risks a patient confirms one by one, in this order; each language's version labels the same codes.
+RISK_CODES = ("soreness", "sprain_strain", "rib_fracture", "disc", "neck_artery")
+
+
+def _risks(*labels: str) -> list[dict]:
+    """The risks as a version stores them, [{"code": ..., "label": ...}]: one label per code of RISK_CODES."""
+    return [{"code": code, "label": label} for code, label in zip(RISK_CODES, labels, strict=True)]
+
+
+RISKS = _risks(
+    "Temporary soreness, stiffness or a short-lived increase in symptoms after treatment. "
+    "This is common and usually settles within a day or two.",
+    "Sprain or strain of muscles or ligaments (uncommon).",
+    "Rib fracture (rare; more likely with brittle bones such as osteoporosis).",
+    "Disc injury, or worsening of an existing disc problem (rare).",
+    "Neck-injury risk: a tear in an artery of the neck (cervical artery dissection), which can lead "
+    "to stroke. This is rare and published estimates vary widely. A link with neck manipulation has been "
+    "reported; it is not proven that manipulation causes it.",
+)
 
 _PARAGRAPHS: list[list[str]] = [
     [
@@ -124,28 +127,16 @@ ES_TRANSLATION_NOTE = (
 )
 ES_TITLE = "Consentimiento para la evaluación y la atención quiropráctica"
 
-ES_RISKS = [
-    {
-        "code": "soreness",
-        "label": "Dolor, rigidez o un aumento pasajero de los síntomas después del tratamiento. Es frecuente y "
-        "suele pasar en uno o dos días.",
-    },
-    {"code": "sprain_strain", "label": "Esguince o distensión de músculos o ligamentos (poco frecuente)."},
-    {
-        "code": "rib_fracture",
-        "label": "Fractura de costilla (rara; más probable si los huesos son frágiles, por ejemplo por osteoporosis).",
-    },
-    {
-        "code": "disc",
-        "label": "Lesión de un disco de la columna, o empeoramiento de un problema de disco que ya tenga (raro).",
-    },
-    {
-        "code": "neck_artery",
-        "label": "Riesgo de lesión en el cuello: un desgarro en una arteria del cuello (disección de la arteria "
-        "cervical), que puede causar un derrame cerebral. Es raro y las cifras publicadas varían mucho. Se ha "
-        "descrito una relación con la manipulación del cuello; no está demostrado que la manipulación lo cause.",
-    },
-]
+ES_RISKS = _risks(
+    "Dolor, rigidez o un aumento pasajero de los síntomas después del tratamiento. Es frecuente y "
+    "suele pasar en uno o dos días.",
+    "Esguince o distensión de músculos o ligamentos (poco frecuente).",
+    "Fractura de costilla (rara; más probable si los huesos son frágiles, por ejemplo por osteoporosis).",
+    "Lesión de un disco de la columna, o empeoramiento de un problema de disco que ya tenga (raro).",
+    "Riesgo de lesión en el cuello: un desgarro en una arteria del cuello (disección de la arteria "
+    "cervical), que puede causar un derrame cerebral. Es raro y las cifras publicadas varían mucho. Se ha "
+    "descrito una relación con la manipulación del cuello; no está demostrado que la manipulación lo cause.",
+)
 
 _ES_PARAGRAPHS: list[list[str]] = [
     ["Lea todo este documento antes de firmar. Pregúntenos cualquier cosa que no esté clara."],

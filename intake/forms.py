@@ -20,6 +20,11 @@ from intake.models import ConsentSignature, ConsentVersion, Questionnaire
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
 
 
+def _optional_text(label, *, max_length: int = 1000) -> forms.CharField:
+    """An optional free-text box, two rows high."""
+    return forms.CharField(label=label, max_length=max_length, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class AboutForm(BoundedFormMixin, SingleLineFormMixin, forms.Form):
     # The name on the record, shown to be checked; a corrected one replaces it when the intake is submitted.
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
@@ -66,12 +71,7 @@ class VisitForm(forms.Form):
     cause_detail = forms.CharField(
         label=_("Anything more about how it started (optional)"), max_length=500, required=False
     )
-    other_complaints = forms.CharField(
-        label=_("Any other problems, with when and how they started (optional)"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    other_complaints = _optional_text(_("Any other problems, with when and how they started (optional)"))
     pain_now = forms.TypedChoiceField(
         label=_("Pain right now, from 0 (no pain) to 10 (worst pain you can imagine)"),
         choices=[(str(n), str(n)) for n in range(11)],
@@ -99,18 +99,8 @@ class HealthForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Tick the conditions you have, or “None of these”.")},
     )
-    conditions_other = forms.CharField(
-        label=_("Other illnesses or conditions (optional)"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    medications = forms.CharField(
-        label=_("Medicines you take, including over-the-counter ones (optional)"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    conditions_other = _optional_text(_("Other illnesses or conditions (optional)"))
+    medications = _optional_text(_("Medicines you take, including over-the-counter ones (optional)"))
     anticoagulants = forms.ChoiceField(
         label=_(
             "Do you take a blood thinner (anticoagulant), such as warfarin, apixaban, rivaroxaban or daily aspirin?"
@@ -119,12 +109,7 @@ class HealthForm(forms.Form):
         widget=forms.RadioSelect,
     )
     allergies = forms.CharField(label=_("Allergies (optional)"), max_length=500, required=False)
-    surgeries = forms.CharField(
-        label=_("Operations you have had, with the year (optional)"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    surgeries = _optional_text(_("Operations you have had, with the year (optional)"))
     pregnant = forms.ChoiceField(label=_("Are you pregnant?"), choices=content.PREGNANCY, widget=forms.RadioSelect)
 
     def __init__(self, *args, minor: bool = False, **kwargs):
@@ -140,12 +125,7 @@ class HealthForm(forms.Form):
 
 
 class RedFlagsForm(forms.Form):
-    details = forms.CharField(
-        label=_("If you answered yes to any question, tell us more (optional)"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    details = _optional_text(_("If you answered yes to any question, tell us more (optional)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -253,11 +233,8 @@ class InvitationForm(forms.Form):
 
 
 class RedFlagReviewForm(forms.Form):
-    review_note = forms.CharField(
-        label=_("Review note (what you decided, for example referral or no contraindication found)"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    review_note = _optional_text(
+        _("Review note (what you decided, for example referral or no contraindication found)"), max_length=2000
     )
 
 

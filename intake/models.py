@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import Patient, Practitioner
+from clinic.models import Patient, Practitioner, actor_link, translations_field
 from intake.languages import check_translations, translated
 
 
@@ -69,13 +69,11 @@ class Questionnaire(models.Model):
         ),
     )
     active = models.BooleanField(default=True)
-    translations = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text=_(
+    translations = translations_field(
+        _(
             'The texts in other languages: {"es": {"title": "...", "instructions": "...", "source_note": "...", '
             '"bands": ["...", ...]}} (band labels in the order of the bands). A text not given is shown in English.'
-        ),
+        )
     )
 
     TRANSLATABLE = {"title": 120, "instructions": 0, "source_note": 300, "bands": 0}
@@ -137,9 +135,7 @@ class QuestionnaireItem(models.Model):
     position = models.PositiveSmallIntegerField()
     code = models.SlugField(max_length=40)
     text = models.CharField(max_length=300)
-    translations = models.JSONField(
-        default=dict, blank=True, help_text=_('The text in other languages: {"es": {"text": "..."}}.')
-    )
+    translations = translations_field(_('The text in other languages: {"es": {"text": "..."}}.'))
 
     class Meta:
         ordering = ["questionnaire", "position"]
@@ -163,9 +159,7 @@ class QuestionnaireOption(models.Model):
     item = models.ForeignKey(QuestionnaireItem, on_delete=models.CASCADE, related_name="options")
     score = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=300)
-    translations = models.JSONField(
-        default=dict, blank=True, help_text=_('The text in other languages: {"es": {"text": "..."}}.')
-    )
+    translations = translations_field(_('The text in other languages: {"es": {"text": "..."}}.'))
 
     class Meta:
         ordering = ["item", "score"]
@@ -201,9 +195,7 @@ class IntakeSubmission(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = actor_link()
     via_invitation = models.BooleanField(default=False)
 
     class Meta:
@@ -449,9 +441,7 @@ class ConsentSignature(models.Model):
     user_agent = models.CharField(max_length=400, blank=True)
     risks_acknowledged = models.JSONField(default=list)
     cervical_consent = models.BooleanField("agrees to neck (cervical) procedures")
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    signed_by = actor_link()
     via_invitation = models.BooleanField(default=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     discussed_by = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -58,27 +58,41 @@ SLEEPING = _item(
 SCORING = {"max_item_score": 5, "max_missing_items": 1}
 # The items both instruments open with.
 SHARED_ITEMS = [COMMON_PAIN, PERSONAL_CARE, LIFTING]
+INSTRUCTIONS = (
+    "For each question, choose the one answer that best describes your {problem} problem today. "
+    "If a question does not apply to you, choose “Skip this question”."
+)
 
-NDI = {
-    "code": "ndi",
-    "title": "Neck function questionnaire (NDI-style)",
-    "region": "neck",
-    "instructions": "For each question, choose the one answer that best describes your neck problem today. "
-    "If a question does not apply to you, choose “Skip this question”.",
-    **SCORING,
+
+def _instrument(
+    code: str, title: str, *, region: str, problem: str, bands: list, source_note: str, meaningful_change: int, items
+) -> dict:
+    """A definition: the shared instructions, scoring rule and opening items, then the instrument's own items;
+    `bands` are (highest percent, label) from the lowest."""
+    return {
+        "code": code,
+        "title": title,
+        "region": region,
+        "instructions": INSTRUCTIONS.format(problem=problem),
+        **SCORING,
+        "bands": [{"max": top, "label": label} for top, label in bands],
+        "source_note": source_note,
+        "meaningful_change": meaningful_change,
+        "items": [*SHARED_ITEMS, *items],
+    }
+
+
+NDI = _instrument(
+    "ndi",
+    "Neck function questionnaire (NDI-style)",
+    region="neck",
+    problem="neck",
     # Percent bands after Vernon (2008, J Manipulative Physiol Ther 31:491), converted from raw scores.
-    "bands": [
-        {"max": 8, "label": "No disability"},
-        {"max": 28, "label": "Mild"},
-        {"max": 48, "label": "Moderate"},
-        {"max": 68, "label": "Severe"},
-        {"max": 100, "label": "Complete"},
-    ],
-    "source_note": "Items written by the clinic in the structure of the NDI; bands after Vernon 2008.",
+    bands=[(8, "No disability"), (28, "Mild"), (48, "Moderate"), (68, "Severe"), (100, "Complete")],
+    source_note="Items written by the clinic in the structure of the NDI; bands after Vernon 2008.",
     # About 5 points of 50: the smallest change beyond measurement error the scoring guides quote.
-    "meaningful_change": 10,
-    "items": [
-        *SHARED_ITEMS,
+    meaningful_change=10,
+    items=[
         _item(
             "reading",
             "Reading",
@@ -141,27 +155,24 @@ NDI = {
             "I cannot do any leisure activities.",
         ),
     ],
-}
+)
 
-ODI = {
-    "code": "odi",
-    "title": "Low back function questionnaire (ODI-style)",
-    "region": "low_back",
-    "instructions": "For each question, choose the one answer that best describes your back problem today. "
-    "If a question does not apply to you, choose “Skip this question”.",
-    **SCORING,
-    "bands": [
-        {"max": 20, "label": "Minimal disability"},
-        {"max": 40, "label": "Moderate disability"},
-        {"max": 60, "label": "Severe disability"},
-        {"max": 80, "label": "Crippled"},
-        {"max": 100, "label": "Bed-bound"},
+ODI = _instrument(
+    "odi",
+    "Low back function questionnaire (ODI-style)",
+    region="low_back",
+    problem="back",
+    bands=[
+        (20, "Minimal disability"),
+        (40, "Moderate disability"),
+        (60, "Severe disability"),
+        (80, "Crippled"),
+        (100, "Bed-bound"),
     ],
-    "source_note": "Items written by the clinic in the structure of the ODI; bands as published for the ODI.",
+    source_note="Items written by the clinic in the structure of the ODI; bands as published for the ODI.",
     # 10 percentage points (Ostelo et al., Spine 2008, consensus on low back pain).
-    "meaningful_change": 10,
-    "items": [
-        *SHARED_ITEMS,
+    meaningful_change=10,
+    items=[
         _item(
             "walking",
             "Walking",
@@ -224,7 +235,7 @@ ODI = {
             "Pain prevents me from travelling except to receive treatment.",
         ),
     ],
-}
+)
 
 
 # --- Spanish ----------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from clinic.models import Location, Patient, Practitioner, Room, colour_validator
+from clinic.models import Location, Patient, Practitioner, Room, actor_link, colour_validator, translations_field
 from intake.languages import check_translations, translated
 from scheduling.constraints import PostgresExclusionConstraint, TsTzRange
 
@@ -35,11 +35,9 @@ class AppointmentType(models.Model):
     new_patient_only = models.BooleanField(default=False)
     requires_consent = models.BooleanField(_("requires signed consent"), default=True)
     active = models.BooleanField(default=True)
-    translations = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text='The name in other languages, as patients read it: {"es": {"name": "..."}}. A name not given is '
-        "shown in English.",
+    translations = translations_field(
+        'The name in other languages, as patients read it: {"es": {"name": "..."}}. A name not given is '
+        "shown in English."
     )
 
     TRANSLATABLE = {"name": 120}
@@ -174,9 +172,7 @@ class CarePlanSeries(models.Model):
     weekdays = models.CharField(max_length=20, help_text=_("Comma-separated weekday numbers, Monday = 0."))
     time_of_day = models.TimeField()
     notes = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = actor_link()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -227,16 +223,12 @@ class Appointment(models.Model):
     blocks_until = models.DateTimeField(help_text=_("End plus the type's buffer: the room is taken until then."))
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.BOOKED)
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.FRONT_DESK)
-    booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    booked_by = actor_link()
     frontdesk_notes = models.TextField(
         "notes for the front desk", blank=True, validators=[MaxLengthValidator(FRONTDESK_NOTES_MAX)]
     )
     cancellation_reason = models.CharField(max_length=300, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    cancelled_by = actor_link()
     cancelled_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     check_in_override_reason = models.CharField(
@@ -330,9 +322,7 @@ class WaitlistEntry(models.Model):
     notes = models.CharField(max_length=300, blank=True)
     active = models.BooleanField(default=True)
     offered_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = actor_link()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -56,18 +56,8 @@ class CarePlanForm(forms.Form):
 
     @staticmethod
     def initial_from(plan: CarePlan) -> dict:
-        initial = {
-            name: getattr(plan, name)
-            for name in (
-                "diagnosis",
-                "re_exam_visit",
-                "re_exam_date",
-                "questionnaire_code",
-                "questionnaire_every_visits",
-                "questionnaire_every_weeks",
-                "notes",
-            )
-        }
+        # One field each for the plan's single values; phases and goals are the numbered fields below.
+        initial = {name: getattr(plan, name) for name in CarePlan.PLAN_FIELDS if name not in ("phases", "goals")}
         for n, phase in enumerate(plan.phases, start=1):
             initial[f"phase{n}_visits_per_week"] = phase["visits_per_week"]
             initial[f"phase{n}_weeks"] = phase["weeks"]

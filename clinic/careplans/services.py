@@ -12,27 +12,14 @@ from clinic.models import AcceptedHow, CarePlan, CarePlanStatus
 from clinic.models.careplans import CURRENT_STATES
 from clinic.services import audit_record
 
-PLAN_FIELDS = (
-    "diagnosis",
-    "phases",
-    "goals",
-    "re_exam_visit",
-    "re_exam_date",
-    "questionnaire_code",
-    "questionnaire_every_visits",
-    "questionnaire_every_weeks",
-    "notes",
-)
-
-
 DEFAULTS = {"diagnosis": "", "goals": [], "questionnaire_code": "", "notes": ""}
 
 
 def _values(fields: dict) -> dict:
-    unknown = set(fields) - set(PLAN_FIELDS)
+    unknown = set(fields) - set(CarePlan.PLAN_FIELDS)
     if unknown:
         raise ValidationError(_("Not part of a care plan: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
-    return {k: fields[k] if fields.get(k) is not None else DEFAULTS.get(k) for k in PLAN_FIELDS}
+    return {k: fields[k] if fields.get(k) is not None else DEFAULTS.get(k) for k in CarePlan.PLAN_FIELDS}
 
 
 def _check(fields: dict) -> None:

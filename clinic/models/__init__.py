@@ -23,8 +23,10 @@ from clinic.models.core import (
     Room,
     User,
     UserManager,
+    actor_link,
     colour_validator,
     phone_validator,
+    translations_field,
     validate_time_zone,
 )
 from clinic.models.family import GuardianLink
@@ -56,7 +58,9 @@ __all__ = [
     "User",
     "UserManager",
     "VisitNote",
+    "actor_link",
     "colour_validator",
     "phone_validator",
+    "translations_field",
     "validate_time_zone",
 ]

@@ -46,6 +46,20 @@ CURRENT_STATES = (CarePlanStatus.PROPOSED, CarePlanStatus.ACCEPTED, CarePlanStat
 
 
 class CarePlan(models.Model):
+    # What a version says (what the services take, the form edits and a revision copies); phases and goals are
+    # JSON lists, the rest one value each.
+    PLAN_FIELDS = (
+        "diagnosis",
+        "phases",
+        "goals",
+        "re_exam_visit",
+        "re_exam_date",
+        "questionnaire_code",
+        "questionnaire_every_visits",
+        "questionnaire_every_weeks",
+        "notes",
+    )
+
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="care_plans")
     practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="care_plans")
     # All versions of one plan share the lineage (the pk of version 1).

@@ -80,6 +80,20 @@ phone_validator = RegexValidator(
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
 
 
+def translations_field(help_text) -> models.JSONField:
+    """A row's texts in other languages, by language code ({"es": {"name": "..."}}): `intake.languages` picks the
+    reader's and checks them; `help_text` says which texts the row has."""
+    return models.JSONField(default=dict, blank=True, help_text=help_text)
+
+
+def actor_link() -> models.ForeignKey:
+    """Who did something to a row (booked, cancelled, created, signed it): optional, and emptied when that account
+    is deleted, so the row stays; no way back from the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
 class Location(models.Model):
     name = models.CharField(max_length=120)
     address_line1 = models.CharField(max_length=200)
@@ -256,9 +270,7 @@ class AuditEvent(models.Model):
         DENIED = "denied", _("Access denied")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = actor_link()
     actor_label = models.CharField(
         max_length=254, blank=True, help_text=_("E-mail at the time, kept if the user goes.")
     )

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models.core import Patient
+from clinic.models.core import Patient, actor_link
 
 
 class GuardianLink(models.Model):
@@ -22,13 +22,9 @@ class GuardianLink(models.Model):
     dependant = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="guardian_links")
     relationship = models.CharField(max_length=80, help_text=_("e.g. mother, father, legal guardian"))
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = actor_link()
     ended_at = models.DateTimeField(null=True, blank=True)
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    ended_by = actor_link()
     end_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -7,16 +7,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from clinic.models.core import Patient
+from clinic.models.core import Patient, actor_link
 
 
 class RecordRequest(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="record_requests")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
-    released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    released_by = actor_link()
     released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -33,6 +33,9 @@ APPOINTMENT_STATUS = {
 }
 ENCOUNTER_STATUS = {"checked_in": "arrived", "in_treatment": "in-progress", "completed": "finished"}
 LOINC_PAIN = {"system": "http://loinc.org", "code": "72514-3", "display": "Pain severity - 0-10 verbal numeric rating"}
+# The record's two pain ratings (0-10): the entry's prefix, the identifier's kind, what the rating is.
+PAIN_INTAKE = ("intake-pain", "intake-pain", "Pain right now (intake)")
+PAIN_VISIT = ("note-pain", "visit-pain", "Pain today (visit)")
 
 
 def full_url(kind: str, pk: Any) -> str:
@@ -167,6 +170,14 @@ def _observation(kind: str, pk: Any, *, patient_ref, code: dict, when, value: in
     return resource
 
 
+def _pain_entry(rating: tuple[str, str, str], pk: Any, patient_ref: dict, *, when, value: int, extra: dict) -> tuple:
+    """One of the pain ratings (PAIN_INTAKE, PAIN_VISIT) as the bundle's Observation entry."""
+    prefix, kind, text = rating
+    code = {"coding": [LOINC_PAIN], "text": text}
+    resource = _observation(kind, pk, patient_ref=patient_ref, code=code, when=when, value=value, extra=extra)
+    return "Observation", f"{prefix}-{pk}", resource
+
+
 def bundle(data: dict) -> dict:
     """The Bundle of the patient of `data` (what `clinic.services.patient_export` returned)."""
     records = data["records"]
@@ -238,20 +249,9 @@ def bundle(data: dict) -> dict:
         entries.append(("QuestionnaireResponse", s["id"], _questionnaire_response(s, patient_ref)))
         pain = ((s.get("answers") or {}).get("visit") or {}).get("pain_now")
         if isinstance(pain, int):
+            derived = {"derivedFrom": [_ref("QuestionnaireResponse", s["id"])]}
             entries.append(
-                (
-                    "Observation",
-                    f"intake-pain-{s['id']}",
-                    _observation(
-                        "intake-pain",
-                        s["id"],
-                        patient_ref=patient_ref,
-                        code={"coding": [LOINC_PAIN], "text": "Pain right now (intake)"},
-                        when=s["submitted_at"],
-                        value=pain,
-                        extra={"derivedFrom": [_ref("QuestionnaireResponse", s["id"])]},
-                    ),
-                )
+                _pain_entry(PAIN_INTAKE, s["id"], patient_ref, when=s["submitted_at"], value=pain, extra=derived)
             )
         score = s.get("outcome_score")
         if score:
@@ -371,21 +371,7 @@ def bundle(data: dict) -> dict:
         pain = n["content"].get("pain_today")
         if pain is not None:
             extra = {"encounter": {"reference": encounter_of[appointment_id]}} if appointment_id in encounter_of else {}
-            entries.append(
-                (
-                    "Observation",
-                    f"note-pain-{n['id']}",
-                    _observation(
-                        "visit-pain",
-                        n["id"],
-                        patient_ref=patient_ref,
-                        code={"coding": [LOINC_PAIN], "text": "Pain today (visit)"},
-                        when=n["signed_at"],
-                        value=pain,
-                        extra=extra,
-                    ),
-                )
-            )
+            entries.append(_pain_entry(PAIN_VISIT, n["id"], patient_ref, when=n["signed_at"], value=pain, extra=extra))
 
     return {
         "resourceType": "Bundle",
