@@ -6,13 +6,16 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from django.contrib.postgres.fields import RangeBoundary
+from django.db import connections, router
 from django.db.models import Exists, FilteredRelation, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import Location, Patient, Practitioner
 from intake import selectors as intake_selectors
-from scheduling.availability import clinic_zone, day_bounds, load_hours, location_for
+from scheduling.availability import LOOKBACK, clinic_zone, day_bounds, load_hours, location_for
+from scheduling.constraints import TsTzRange
 from scheduling.models import (
     Appointment,
     AppointmentType,
@@ -138,17 +141,36 @@ def calendar_appointments_between(
     return [_calendar_row(t, t[_N], t[_N + 1], t[_N + 2]) for t in rows]
 
 
+def _started_earlier(start: dt.datetime, earliest: dt.datetime, connection) -> Q:
+    """Active appointments that began before `earliest` and still run at `start`: on PostgreSQL the point
+    `start` in their time range, which the practitioner exclusion constraint's GiST index finds directly
+    (`start < earliest AND end > start` would walk the history)."""
+    # SQLite (the development database) reads the history before `earliest`.
+    range_holds = Q(_span__contains=start) if connection.vendor == "postgresql" else Q(end__gt=start)
+    return Q(status__in=Appointment.ACTIVE_STATUSES, start__lt=earliest) & range_holds
+
+
 def calendar_day(day: dt.date) -> tuple[list[Practitioner], list[CalendarAppointment]]:
     """The day view's practitioners (the active ones, by name, as `clinic.selectors.practitioners_active`) and
     their appointments that day, in one query: the practitioners joined to the day's appointments (a row of
-    NULLs for one with none). The practitioners are unsaved copies holding their id, user and display name."""
+    NULLs for one with none). The practitioners are unsaved copies holding their id, user and display name.
+
+    The day's appointments are read from both sides: those starting from a day before it (`LOOKBACK`) until its
+    end, a range of the `(practitioner, start)` index; the rare active one begun earlier and still running comes
+    from a second part of the same statement (`_started_earlier`). A cancelled or missed appointment begun more
+    than a day before is not listed. (Bounded from above only, the query read every practitioner's history.)"""
     start, end = day_bounds(day, clinic_zone())
+    earliest = start - LOOKBACK
+    practitioner_columns = ("pk", "user_id", "display_name")
     rows = (
         Practitioner.objects.filter(active=True)
         .annotate(
             # The day's appointments, joined.
             shown=FilteredRelation(
-                "appointments", condition=Q(appointments__start__lt=end, appointments__end__gt=start)
+                "appointments",
+                condition=Q(
+                    appointments__start__gte=earliest, appointments__start__lt=end, appointments__end__gt=start
+                ),
             ),
             completed_before=Exists(
                 Appointment.objects.filter(
@@ -158,14 +180,21 @@ def calendar_day(day: dt.date) -> tuple[list[Practitioner], list[CalendarAppoint
                 )
             ),
         )
-        .order_by("display_name", "pk", "shown__start", "shown__pk")
-        .values_list(
-            *(f"shown__{name}" for name in _CALENDAR_VALUES), "completed_before", "pk", "user_id", "display_name"
-        )
+        .order_by()
+        .values_list(*(f"shown__{name}" for name in _CALENDAR_VALUES), "completed_before", *practitioner_columns)
+    )
+    earlier = (
+        Appointment.objects.alias(_span=TsTzRange("start", "end", RangeBoundary()))
+        .filter(_started_earlier(start, earliest, connections[router.db_for_read(Appointment)]))
+        .filter(practitioner__active=True)
+        .annotate(completed_before=_completed_before())
+        .order_by()
+        .values_list(*_CALENDAR_VALUES, "completed_before", *(f"practitioner__{c}" for c in practitioner_columns))
     )
     practitioners: dict[int, Practitioner] = {}
     appointments = []
-    for t in rows:
+    # Practitioners in name order (the database's collation); their appointments sorted below.
+    for t in rows.union(earlier, all=True).order_by("display_name", "pk"):
         pk, name = t[_N + 1], t[_N + 3]
         if pk not in practitioners:
             practitioners[pk] = Practitioner(pk=pk, user_id=t[_N + 2], display_name=name)
