@@ -47,17 +47,22 @@ def test_the_completed_visits_index_exists_and_holds_only_completed_visits():
         assert "WHERE" in sql and "'completed'" in sql
 
 
+def _day_query_plan(day) -> str:
+    """SQLite's plan of the day's one statement."""
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.calendar_day(day)
+    (query,) = ctx.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+        return " ".join(str(row) for row in cursor.fetchall())
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the plan of a tiny PostgreSQL table is a scan anyway")
 def test_the_day_query_finds_earlier_completed_visits_from_an_index_alone(clinic, practitioner_a, adjustment, rooms):
     patient = PatientFactory()
     _visit(patient, practitioner_a, adjustment, _at(MONDAY - dt.timedelta(days=7), 9), Appointment.Status.COMPLETED)
     _visit(patient, practitioner_a, adjustment, _at(TUESDAY, 9))
-    with CaptureQueriesContext(connection) as ctx:
-        selectors.calendar_day(TUESDAY)
-    (query,) = ctx.captured_queries
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
-        plan = " ".join(str(row) for row in cursor.fetchall())
+    plan = _day_query_plan(TUESDAY)
     # The "completed a visit before" probe reads an index, never the patient's rows: the partial index of
     # completed visits, or the reports' covering (patient, start, status, ...) index, which holds the status too
     # (SQLite picks the covering one once both exist; either answers without a table read).
@@ -152,10 +157,5 @@ def test_the_day_shows_appointments_begun_before_it_that_still_run(
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan names the index range")
 def test_the_day_query_reads_the_days_appointments_from_both_sides(clinic, practitioner_a, adjustment):
     _visit(PatientFactory(), practitioner_a, adjustment, _at(TUESDAY, 9))
-    with CaptureQueriesContext(connection) as ctx:
-        selectors.calendar_day(TUESDAY)
-    (query,) = ctx.captured_queries
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
-        plan = " ".join(str(row) for row in cursor.fetchall())
+    plan = _day_query_plan(TUESDAY)
     assert "start>? AND start<?" in plan, plan
