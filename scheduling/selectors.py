@@ -163,16 +163,25 @@ def _values(prefix: str) -> list[str]:
 def calendar_appointments_between(
     start: dt.datetime, end: dt.datetime, *, practitioner_id: int | None = None
 ) -> list[CalendarAppointment]:
-    """The appointments overlapping [start, end) as the calendar shows them (the week views), in one query."""
-    qs = Appointment.objects.filter(start__lt=end, end__gt=start).annotate(
-        completed_before=_completed_before(), **_epoch_annotations()
+    """The appointments overlapping [start, end) as the calendar shows them (the week views), in one query,
+    read from both sides as `calendar_day` reads its day: those starting from `LOOKBACK` before `start` until
+    `end`, and the active ones begun earlier and still running at `start` (`_started_earlier`)."""
+    earliest = start - LOOKBACK
+    columns = (*_CALENDAR_VALUES, "completed_before", "practitioner_id", "practitioner__display_name")
+    recent = Appointment.objects.filter(start__gte=earliest, start__lt=end, end__gt=start)
+    earlier = Appointment.objects.alias(_span=TsTzRange("start", "end", RangeBoundary())).filter(
+        _started_earlier(start, earliest, connections[router.db_for_read(Appointment)])
     )
-    if practitioner_id is not None:
-        qs = qs.filter(practitioner_id=practitioner_id)
-    rows = qs.order_by("start", "practitioner__display_name", "pk").values_list(
-        *_CALENDAR_VALUES, "completed_before", "practitioner_id", "practitioner__display_name"
-    )
-    return [_calendar_row(t, t[_N], t[_N + 1], t[_N + 2]) for t in rows]
+    parts = []
+    for qs in (recent, earlier):
+        if practitioner_id is not None:
+            qs = qs.filter(practitioner_id=practitioner_id)
+        parts.append(
+            qs.annotate(completed_before=_completed_before(), **_epoch_annotations()).order_by().values_list(*columns)
+        )
+    rows = [_calendar_row(t, bool(t[_N]), t[_N + 1], t[_N + 2]) for t in parts[0].union(parts[1], all=True)]
+    rows.sort(key=lambda a: (a.start, a.practitioner_name, a.pk))  # as calendar_day sorts its appointments
+    return rows
 
 
 def _started_earlier(start: dt.datetime, earliest: dt.datetime, connection) -> Q:

@@ -122,7 +122,8 @@ def test_grid_rows_free_taken_and_off_hours(client_for, front_desk, clinic, prac
 def test_the_day_shows_appointments_begun_before_it_that_still_run(
     clinic, practitioner_a, practitioner_b, adjustment, rooms
 ):
-    """Read from both sides (a day before the day, to its end) plus the rare active one begun earlier: an
+    """Read from both sides (a day before the day, to its end) plus the rare active one begun earlier (the week
+    views too): an
     appointment from the evening before that crosses midnight, and one begun two days before that runs into the
     day, are on the day's column; one that ended before the day, or a cancelled one from two days before, not."""
     overnight = _visit(PatientFactory(), practitioner_a, adjustment, _at(MONDAY, 23, 45))
@@ -152,6 +153,12 @@ def test_the_day_shows_appointments_begun_before_it_that_still_run(
     assert overnight.pk in shown and long_one.pk in shown
     assert ended.pk not in shown and cancelled.pk not in shown
     assert {practitioner_a.pk, practitioner_b.pk} <= {p.pk for p in practitioners}
+    # The week views read the same way.
+    start, end = _at(TUESDAY, 0), _at(TUESDAY + dt.timedelta(days=1), 0)
+    week = {a.pk for a in selectors.calendar_appointments_between(start, end)}
+    assert week == shown
+    mine = selectors.calendar_appointments_between(start, end, practitioner_id=practitioner_b.pk)
+    assert [a.pk for a in mine] == [long_one.pk]
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan names the index range")
