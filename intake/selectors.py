@@ -1,7 +1,7 @@
 """Reads of intake and consent that other apps ask for (the check-in gate, the calendar flags, notes).
 
 Contract used by `scheduling` and the visit notes: `readiness_for_patients(ids)` answers for many patients
-in a fixed number of queries (four); `patient_readiness(patient)` for one.
+in a fixed number of queries (two); `patient_readiness(patient)` for one.
 
 What counts as `missing` (paperwork the front desk must get before treatment): the intake form not
 submitted, and a consent that is absent, withdrawn or out of date. Unreviewed red flags are NOT in
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -140,57 +140,93 @@ def active_consent_versions() -> dict[str, ConsentVersion]:
     return {v.language: v for v in rows}
 
 
+# The latest signature's columns, read beside the patient (`readiness_for_patients`).
+_SIGNATURE_COLUMNS = (
+    "id",
+    "version_id",
+    "withdrawn_at",
+    "cervical_consent",
+    "version__title",
+    "version__version",
+    "version__language",
+    "version__effective_date",
+)
+
+
 def readiness_for_patients(patient_ids: Iterable[int]) -> dict[int, Readiness]:
-    """Readiness per patient id, in three queries whatever the number of patients."""
+    """Readiness per patient id, in two queries whatever the number of patients: the active consent versions,
+    and one row per patient's signature (a row of NULLs for none) carrying the patient's intake (latest
+    submission, a draft, an unreviewed red flag) as subqueries on the patient's own rows. A calendar day asks
+    for 200 patients at once; three queries with their id lists were a fifth of its time (issue 15 item 6)."""
     ids = sorted(set(patient_ids))
     if not ids:
         return {}
-    submissions = {
-        row["patient_id"]: row
-        for row in IntakeSubmission.objects.filter(patient_id__in=ids)
-        .values("patient_id")
+    submissions = IntakeSubmission.objects.filter(patient_id=OuterRef("pk")).order_by()
+    rows = (
+        Patient.objects.filter(pk__in=ids)
         .annotate(
-            last_submitted=Max("submitted_at", filter=Q(status=IntakeSubmission.Status.SUBMITTED)),
-            drafts=Count("id", filter=Q(status=IntakeSubmission.Status.DRAFT)),
-            # Every red-flag review belongs to one of the patient's submissions: its open ones, in the same query.
-            open_flags=Count("red_flag_review", filter=Q(red_flag_review__reviewed_at__isnull=True)),
+            last_submitted=Subquery(
+                submissions.filter(status=IntakeSubmission.Status.SUBMITTED, submitted_at__isnull=False)
+                .order_by("-submitted_at")
+                .values("submitted_at")[:1]
+            ),
+            has_draft=Exists(submissions.filter(status=IntakeSubmission.Status.DRAFT)),
+            # Every red-flag review belongs to one of the patient's submissions.
+            open_flags=Exists(
+                RedFlagReview.objects.filter(submission__patient_id=OuterRef("pk"), reviewed_at__isnull=True)
+            ),
         )
-    }
-    latest_signature: dict[int, ConsentSignature] = {}
-    for signature in (
-        ConsentSignature.objects.filter(patient_id__in=ids)
-        .select_related("version", "patient")
-        .only(
-            "id",
-            "patient_id",
-            "version_id",
-            "signed_at",
-            "withdrawn_at",
-            "cervical_consent",
-            "version__title",
-            "version__version",
-            "version__language",
-            "version__effective_date",
-            # The patient's language decides whether a version newly in their language asks them again.
-            "patient__language",
+        # Each of the patient's signatures (LEFT JOIN), the latest first.
+        .order_by("pk", F("consent_signatures__signed_at").desc(nulls_last=True), F("consent_signatures__id").desc())
+        .values_list(
+            "pk",
+            "language",
+            "last_submitted",
+            "has_draft",
+            "open_flags",
+            *(f"consent_signatures__{name}" for name in _SIGNATURE_COLUMNS),
         )
-        .order_by("patient_id", "-signed_at", "-id")
-    ):
-        latest_signature.setdefault(signature.patient_id, signature)
+    )
     active = active_consent_versions()
+    # Readiness is frozen: patients with no signature and the same intake share one (a busy day's 200 new
+    # patients are one), as its texts are translated once.
+    unsigned: dict[tuple, Readiness] = {}
+
+    def without_signature(submitted_at, has_draft: bool, red_flags: bool) -> Readiness:
+        key = (submitted_at, has_draft, red_flags)
+        if key not in unsigned:
+            unsigned[key] = _readiness(
+                submitted_at=submitted_at,
+                has_draft=has_draft,
+                signature=None,
+                active=active,
+                patient_language="",
+                red_flags=red_flags,
+            )
+        return unsigned[key]
+
     result = {}
-    for pid in ids:
-        row = submissions.get(pid) or {}
-        signature = latest_signature.get(pid)
-        result[pid] = _readiness(
-            submitted_at=row.get("last_submitted"),
-            has_draft=bool(row.get("drafts")),
+    for pk, language, submitted_at, has_draft, open_flags, *signed in rows:
+        if pk in result:
+            continue  # an earlier signature of the patient's: only the latest counts
+        if signed[0] is None:
+            result[pk] = without_signature(submitted_at, has_draft, open_flags)
+            continue
+        sig_id, version_id, withdrawn_at, cervical, title, number, version_language, effective = signed
+        version = ConsentVersion(
+            pk=version_id, title=title, version=number, language=version_language, effective_date=effective
+        )
+        signature = ConsentSignature(pk=sig_id, version=version, withdrawn_at=withdrawn_at, cervical_consent=cervical)
+        result[pk] = _readiness(
+            submitted_at=submitted_at,
+            has_draft=has_draft,
             signature=signature,
             active=active,
-            patient_language=signature.patient.language if signature else "",
-            red_flags=bool(row.get("open_flags")),
+            patient_language=language,
+            red_flags=open_flags,
         )
-    return result
+    # An id with no patient row answers as a patient with nothing done.
+    return {pid: result.get(pid) or without_signature(None, False, False) for pid in ids}
 
 
 def patient_readiness(patient: Patient) -> Readiness:

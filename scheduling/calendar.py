@@ -82,6 +82,11 @@ class Grid:
     height: float
     first_minute: int = 0  # the local minute of the day at the top of the grid
 
+    @property
+    def marks(self) -> list[str]:
+        """The time axis's labels, every half hour (the grid starts on the hour)."""
+        return [r.label for r in self.time_labels if r.label.endswith((":00", ":30"))]
+
 
 def _minutes(moment: dt.datetime, origin: dt.datetime) -> float:
     return (moment - origin).total_seconds() / 60

@@ -46,14 +46,29 @@ def cal_url_template(name: str) -> str:
     return url_template(name)
 
 
+def _links(context) -> tuple[str, str, str, str]:
+    """The booking URL and its form relative to the page, and the appointment page's URL relative to the page
+    split at its id: reversed once a calendar (the template's render context), not once a column."""
+    links = context.render_context.get("cal_links")
+    if links is None:
+        request = context.get("request")
+        base = reverse("scheduling:appointment_book")
+        detail = url_template("scheduling:appointment_detail")
+        if request is not None:
+            relative, detail = relative_prefix(request.path, base), relative_prefix(request.path, detail)
+        else:
+            relative = base
+        before, after = detail.split(PK)
+        links = context.render_context["cal_links"] = (base, relative, before, after)
+    return links
+
+
 @register.simple_tag(takes_context=True)
 def cal_rows(context, col) -> str:
     """One element per 15-minute row, in order (no positions: they stack). A free time is a link that books
     it, named for screen readers with the practitioner and the day; runs of rows that are not (outside hours,
     gone by, or under an appointment) are one element, `--n` rows high. Links are relative to the page."""
-    base = reverse("scheduling:appointment_book")
-    request = context.get("request")
-    relative = relative_prefix(request.path, base) if request is not None else base
+    base, relative, _before, _after = _links(context)
     # Looked up once a column, not once a row.
     about = " " + escape(
         gettext("book with %(practitioner)s on %(day)s")
@@ -150,11 +165,7 @@ def cal_blocks(context, col, labels=None) -> str:
     after the patient, their language when not the default, `spoken_html`). static/css/scheduling.css styles
     them by these elements, to keep ~400 blocks small."""
     labels = labels or {}
-    request = context.get("request")
-    detail = url_template("scheduling:appointment_detail")
-    if request is not None:
-        detail = relative_prefix(request.path, detail)
-    before, after = detail.split(PK)
+    _base, _relative, before, after = _links(context)
     statuses: dict[str, tuple[str, str]] = {}
     kinds: dict[tuple[str, str], tuple[str, str]] = {}
     # Each distinct (flags, status) and language written once (`selectors.flags_for` shares Flags).

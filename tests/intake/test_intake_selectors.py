@@ -24,9 +24,9 @@ def _mixed_patients(count: int):
 
 
 @pytest.mark.parametrize("count", [1, 20])
-def test_readiness_takes_four_queries_whatever_the_number_of_patients(django_assert_num_queries, count):
+def test_readiness_takes_two_queries_whatever_the_number_of_patients(django_assert_num_queries, count):
     patients = _mixed_patients(count)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         result = readiness_for_patients([p.pk for p in patients])
     assert set(result) == {p.pk for p in patients}
 

@@ -39,17 +39,22 @@ def test_the_completed_visits_index_exists_and_holds_only_completed_visits():
         assert "WHERE" in sql and "'completed'" in sql
 
 
+def _day_query_plan(day) -> str:
+    """SQLite's plan of the day's one statement."""
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.calendar_day(day)
+    (query,) = ctx.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+        return " ".join(str(row) for row in cursor.fetchall())
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the plan of a tiny PostgreSQL table is a scan anyway")
 def test_the_day_query_finds_earlier_completed_visits_from_an_index_alone(clinic, practitioner_a, adjustment, rooms):
     patient = PatientFactory()
     _visit(patient, practitioner_a, adjustment, _at(MONDAY - dt.timedelta(days=7), 9), Appointment.Status.COMPLETED)
     _visit(patient, practitioner_a, adjustment, _at(TUESDAY, 9))
-    with CaptureQueriesContext(connection) as ctx:
-        selectors.calendar_day(TUESDAY)
-    (query,) = ctx.captured_queries
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
-        plan = " ".join(str(row) for row in cursor.fetchall())
+    plan = _day_query_plan(TUESDAY)
     # The "completed a visit before" probe reads an index, never the patient's rows: the partial index of
     # completed visits, or the reports' covering (patient, start, status, ...) index, which holds the status too
     # (SQLite picks the covering one once both exist; either answers without a table read).
@@ -104,3 +109,52 @@ def test_grid_rows_free_taken_and_off_hours(client_for, front_desk, clinic, prac
     assert [r.label for r in a.rows] == [r.label for r in grid.time_labels]
     (block,) = a.blocks
     assert block.time == "09:00" and block.offset == 60
+
+
+def test_the_day_shows_appointments_begun_before_it_that_still_run(
+    clinic, practitioner_a, practitioner_b, adjustment, rooms
+):
+    """Read from both sides (a day before the day, to its end) plus the rare active one begun earlier (the week
+    views too): an
+    appointment from the evening before that crosses midnight, and one begun two days before that runs into the
+    day, are on the day's column; one that ended before the day, or a cancelled one from two days before, not."""
+    overnight = _visit(PatientFactory(), practitioner_a, adjustment, _at(MONDAY, 23, 45))
+    long_start = _at(MONDAY - dt.timedelta(days=1), 9)
+    long_one = AppointmentFactory(
+        patient=PatientFactory(),
+        practitioner=practitioner_b,
+        appointment_type=adjustment,
+        start=long_start,
+        end=_at(TUESDAY, 8, 30),
+        blocks_until=_at(TUESDAY, 8, 30),
+        room=rooms[1],
+    )
+    ended = _visit(PatientFactory(), practitioner_a, adjustment, _at(MONDAY, 20))
+    cancelled = AppointmentFactory(
+        patient=PatientFactory(),
+        practitioner=practitioner_a,
+        appointment_type=adjustment,
+        start=long_start,
+        end=_at(TUESDAY, 10),
+        blocks_until=_at(TUESDAY, 10),
+        room=rooms[1],
+        status=Appointment.Status.CANCELLED,
+    )
+    practitioners, appointments = selectors.calendar_day(TUESDAY)
+    shown = {a.pk for a in appointments}
+    assert overnight.pk in shown and long_one.pk in shown
+    assert ended.pk not in shown and cancelled.pk not in shown
+    assert {practitioner_a.pk, practitioner_b.pk} <= {p.pk for p in practitioners}
+    # The week views read the same way.
+    start, end = _at(TUESDAY, 0), _at(TUESDAY + dt.timedelta(days=1), 0)
+    week = {a.pk for a in selectors.calendar_appointments_between(start, end)}
+    assert week == shown
+    mine = selectors.calendar_appointments_between(start, end, practitioner_id=practitioner_b.pk)
+    assert [a.pk for a in mine] == [long_one.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan names the index range")
+def test_the_day_query_reads_the_days_appointments_from_both_sides(clinic, practitioner_a, adjustment):
+    _visit(PatientFactory(), practitioner_a, adjustment, _at(TUESDAY, 9))
+    plan = _day_query_plan(TUESDAY)
+    assert "start>? AND start<?" in plan, plan
