@@ -59,7 +59,8 @@ def _practitioner_of(actor) -> Practitioner | None:
 
 
 def _locked(note: VisitNote) -> VisitNote:
-    return VisitNote.objects.select_for_update().get(pk=note.pk)
+    # With its patient (the audit row and the consent rule read it), locking the note's row only.
+    return VisitNote.objects.select_for_update(of=("self",)).select_related("patient").get(pk=note.pk)
 
 
 def _locked_draft(note: VisitNote, actor) -> VisitNote:
@@ -159,7 +160,8 @@ def _review_red_flags(note: VisitNote, *, actor, request) -> None:
 
 def _validate(note: VisitNote) -> None:
     try:
-        note.full_clean(exclude=["appointment"])
+        # The patient and the practitioner of a note never change once it is started: not looked up again.
+        note.full_clean(exclude=["appointment", "patient", "practitioner"])
     except ValidationError as exc:
         raise NoteError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
 

@@ -1,5 +1,5 @@
-"""What opening a note and drawing its page cost in queries (issue 14): fixed numbers, on SQLite and PostgreSQL,
-whatever the patient's history (earlier notes, rows, templates, landmarks).
+"""What opening a note, drawing its page and autosaving it cost in queries (issue 14): fixed numbers, on SQLite
+and PostgreSQL, whatever the patient's history (earlier notes, rows, templates, landmarks).
 
 The edit page: the session, the user, the roles; the note with its related rows; the landmarks; the patient's
 paperwork (3); the care plan (2); the open red flags; the clinic's templates; the audit row. Opening a note:
@@ -19,6 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 EDIT_QUERIES = 13
 # SAVEPOINT/RELEASE around the service's transaction (a test runs inside one), then a savepoint around the insert.
 OPEN_QUERIES = 13
+AUTOSAVE_QUERIES = 19
 
 
 @pytest.fixture
@@ -71,3 +72,18 @@ def test_opening_a_note_takes_a_fixed_number_of_queries(
     assert note.chief_complaint == "Low back pain"  # from the signed note before it
     with django_assert_num_queries(7):  # opened again: the draft is there, nothing is written
         assert client.post(url)["Location"] == response["Location"]
+
+
+def test_an_autosave_takes_a_fixed_number_of_queries(
+    client, patient_a, practitioner_a, history, django_assert_num_queries
+):
+    note = nf.draft(patient_a, practitioner_a, chief_complaint="Neck")
+    client.force_login(practitioner_a.user)
+    url = reverse("clinic:note_autosave", args=[note.pk])
+    assert client.post(url, nf.post_data(note, chief_complaint="Neck, left")).status_code == 200
+    # The session, the user, the roles, the note, the landmarks; then the locked note (with its patient), the
+    # model's three checks (each a SELECT between savepoints), the update and the audit row.
+    with django_assert_num_queries(AUTOSAVE_QUERIES):
+        assert client.post(url, nf.post_data(note, chief_complaint="Neck, right")).status_code == 200
+    note.refresh_from_db()
+    assert note.chief_complaint == "Neck, right"
