@@ -51,6 +51,10 @@ __all__ = [
 ]
 
 
+_PRACTITIONER_FIELDS = [f.attname for f in Practitioner._meta.concrete_fields]
+_PRACTITIONER_COLUMNS = [f"practitioner__{name}" for name in _PRACTITIONER_FIELDS]
+
+
 def roles_of(user) -> frozenset[str]:
     """The roles a user holds, computed once per request and cached on the user object."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -58,20 +62,25 @@ def roles_of(user) -> frozenset[str]:
     cached = getattr(user, "_clinic_roles", None)
     if cached is not None:
         return cached
-    # Groups, the linked patient and whether they act for a child, in one query (a LEFT JOIN each and an
-    # EXISTS; one row per group, or one row of NULLs).
+    # Groups, the linked patient, whether they act for a child and the practitioner row, in one query (a LEFT
+    # JOIN each and an EXISTS; one row per group, or one row of NULLs).
     guardian = Exists(GuardianLink.objects.filter(guardian_id=OuterRef("pk"), ended_at__isnull=True))
+    queryset = User.objects.filter(pk=user.pk).annotate(guardian=guardian)
     rows = list(
-        User.objects.filter(pk=user.pk)
-        .annotate(guardian=guardian)
-        .values_list("groups__name", "patient__pk", "guardian", "patient__language")
+        queryset.values_list("groups__name", "patient__pk", "guardian", "patient__language", *_PRACTITIONER_COLUMNS)
     )
-    roles = {name for name, _, _, _ in rows if name in STAFF_ROLES}
-    user._clinic_language = next((language for _, _, _, language in rows if language), None)
+    roles = {row[0] for row in rows if row[0] in STAFF_ROLES}
+    user._clinic_language = next((row[3] for row in rows if row[3]), None)
+    if rows and not User.practitioner.related.is_cached(user):
+        # Their Practitioner row (or that they have none), so that `user.practitioner` (their calendar, their
+        # notes) asks no query of its own.
+        values = rows[0][4:]
+        practitioner = None if values[0] is None else Practitioner.from_db(queryset.db, _PRACTITIONER_FIELDS, values)
+        User.practitioner.related.set_cached_value(user, practitioner)
     if user.is_superuser:
         roles.add(CLINIC_ADMIN)
     # A patient account: their own record, or a guardian's account holding only their children's.
-    if any(patient_pk is not None or guardian for _, patient_pk, guardian, _ in rows):
+    if any(row[1] is not None or row[2] for row in rows):
         roles.add(PATIENT)
     elif not User.patient.related.is_cached(user):
         # Known now: no patient row. Cache that as Django does after a miss, so `patient_of` asks no query.

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.models import BlockLandmark, NoteTemplate, VisitNote
 from clinic.models.notes import VERTEBRAL_LEVELS, Position, Side
+from clinic.notes.rendering import NoteBoundField
 
 BLANK = [("", "—")]
 LEVEL_CHOICES = BLANK + [(level, level) for level in VERTEBRAL_LEVELS]
@@ -44,6 +45,8 @@ TEXTAREA_ROWS = {
 class VisitNoteForm(forms.Form):
     """The single-value fields of a note, taken from the model (labels, choices, limits)."""
 
+    bound_field_class = NoteBoundField  # `{{ field.html }}`: the page's fields drawn without the template engine
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, rows in TEXTAREA_ROWS.items():
@@ -64,6 +67,7 @@ class _RowForm(forms.Form):
     """A repeatable row: every field optional; an empty row is skipped, a partial row must be completed."""
 
     required_fields: tuple[str, ...] = ()
+    bound_field_class = NoteBoundField
 
     def clean(self):
         data = super().clean()
@@ -236,11 +240,20 @@ class TemplateChoiceForm(forms.Form):
             raise forms.ValidationError(_("Choose a template to apply."))
         return template
 
+    bound_field_class = NoteBoundField
+
     def __init__(self, *args, **kwargs):
         from clinic.notes.selectors import note_templates_active
 
         super().__init__(*args, **kwargs)
-        self.fields["template"].queryset = note_templates_active()
+        field = self.fields["template"]
+        field.queryset = note_templates_active()
+        if not self.is_bound:
+            # The page asks whether there are any and draws their choices: one query for both (a posted form
+            # looks its choice up through the queryset as before).
+            templates = list(field.queryset)
+            self.has_templates = bool(templates)
+            field.choices = [("", field.empty_label), *((t.pk, field.label_from_instance(t)) for t in templates)]
 
 
 class AddendumForm(forms.Form):

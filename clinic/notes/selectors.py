@@ -65,21 +65,27 @@ def notes_unsigned(practitioner: Practitioner) -> QuerySet[VisitNote]:
     )
 
 
-def note_detail(pk: int) -> VisitNote:
-    return (
-        VisitNote.objects.select_related(
-            "patient",
-            "practitioner",
-            "appointment__appointment_type",
-            "appointment__room__location",
-            "signed_by",
-            "consent_signature__version",
-            "outcome_score__questionnaire",
-            "copied_from__appointment",
-        )
-        .prefetch_related("addenda__author")
-        .get(pk=pk)
+def _note_with_related():
+    return VisitNote.objects.select_related(
+        "patient",
+        "practitioner",
+        "appointment__appointment_type",
+        "appointment__room__location",
+        "signed_by",
+        "consent_signature__version",
+        "outcome_score__questionnaire",
+        "copied_from__appointment",
     )
+
+
+def note_detail(pk: int) -> VisitNote:
+    return _note_with_related().prefetch_related("addenda__author").get(pk=pk)
+
+
+def note_for_writing(pk: int) -> VisitNote:
+    """The note for its author's pages (edit, autosave, copy forward, template): as `note_detail`, without the
+    addenda, which only a signed note has (its pages redirect to the signed view)."""
+    return _note_with_related().get(pk=pk)
 
 
 def note_templates_active() -> QuerySet[NoteTemplate]:
