@@ -9,7 +9,8 @@
   redirect, a refusal or an error page writes none (refusals write their own "denied" row).
 - A page about one row (a patient, their note, plan, intake or appointment) declares all of that in one header,
   `@reads_object(rule, load, detail, methods=...)`: the rule (written once), the HTTP methods, the lookup that
-  answers 404 for a row the user may not see, and what the read is called; the view gets the row.
+  answers 404 for a row the user may not see, and what the read is called; the view gets the row. A view that
+  only acts on one row and redirects says the same with `@acts_on_object(rule, load)` (no patient data).
 - A reading view that forgot to name its object still gets a row (with the path), so nothing goes unaudited.
 - Admin pages of patient data use `PatientDataAdmin` (clinic/admin_base.py), which calls `audit_read` too.
 """
@@ -49,7 +50,8 @@ def no_patient_data(view: Callable) -> Callable:
     return view
 
 
-# The HTTP methods of `reads_object` (what `require_safe`, `require_http_methods([...])` and `require_POST` say).
+# The HTTP methods of `reads_object` and `acts_on_object`: what `require_safe`, `require_http_methods([...])` and
+# `require_POST` said.
 SAFE = ("GET", "HEAD")
 SAFE_OR_POST = ("GET", "HEAD", "POST")
 POST = ("POST",)
@@ -70,16 +72,31 @@ def reads_object(
        arguments) that makes one; a later `audit_read` in the view still wins (a download naming itself);
     5. the view, called with the row in place of `pk`.
     """
+
+    def read(request, obj, *args, **kwargs) -> None:
+        audit_read(request, obj, detail(obj, *args, **kwargs) if callable(detail) else detail)
+
+    return _one_row(reads_patient_data, action, load, methods, read)
+
+
+def acts_on_object(action: str, load: Callable, *, methods: Sequence[str] = POST) -> Callable:
+    """The same header for a view that acts on one row and shows no patient data (it answers with a redirect):
+    `@no_patient_data`, then steps 1, 2, 3 and 5 of `reads_object` (no read to audit)."""
+    return _one_row(no_patient_data, action, load, methods, None)
+
+
+def _one_row(declare: Callable, action: str, load: Callable, methods: Sequence[str], read: Callable | None):
     takes_action = "action" in inspect.signature(load).parameters
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def loaded(request, pk, *args, **kwargs):
             obj = load(request.user, pk, action=action) if takes_action else load(request.user, pk)
-            audit_read(request, obj, detail(obj, *args, **kwargs) if callable(detail) else detail)
+            if read is not None:
+                read(request, obj, *args, **kwargs)
             return view(request, obj, *args, **kwargs)
 
-        return reads_patient_data(rule_required(action)(require_http_methods(list(methods))(loaded)))
+        return declare(rule_required(action)(require_http_methods(list(methods))(loaded)))
 
     return decorator
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from clinic.audit import POST, SAFE, audit_read, no_patient_data, reads_object, reads_patient_data
+from clinic.audit import POST, SAFE, acts_on_object, audit_read, no_patient_data, reads_object, reads_patient_data
 from clinic.domain_errors import apply_error, attempt, error_text, message_error
 from clinic.languages import remember_on, supported_language
 from clinic.models import Patient
@@ -31,7 +31,7 @@ from intake.forms import (
     step_form,
 )
 from intake.languages import active_language
-from intake.models import IntakeSubmission
+from intake.models import IntakeInvitation, IntakeSubmission, RedFlagReview, UrgentAnswerAlert
 from intake.permissions import (
     SESSION_KEY,
     get_invitation_for_user,
@@ -378,11 +378,8 @@ def invitation_send(request: HttpRequest, patient: Patient) -> HttpResponse:
     return redirect("intake:patient_intake_status", pk=patient.pk)
 
 
-@no_patient_data
-@rule_required("intake.status")
-@require_POST
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = get_invitation_for_user(request.user, pk)
+@acts_on_object("intake.status", get_invitation_for_user)
+def invitation_revoke(request: HttpRequest, invitation: IntakeInvitation) -> HttpResponse:
     services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
     messages.success(request, _("The link sent to %(email)s no longer works.") % {"email": invitation.email})
     return redirect("intake:patient_intake_status", pk=invitation.patient_id)
@@ -441,11 +438,8 @@ def _practitioner_records(request, service, patient_id: int, *, success: str, **
     return redirect("intake:intake_summary", pk=patient_id)
 
 
-@no_patient_data
-@rule_required("clinical.write")
-@require_POST
-def red_flags_review(request: HttpRequest, pk: int) -> HttpResponse:
-    review = get_red_flag_review_for_user(request.user, pk)
+@acts_on_object("clinical.write", get_red_flag_review_for_user)
+def red_flags_review(request: HttpRequest, review: RedFlagReview) -> HttpResponse:
     form = RedFlagReviewForm(request.POST)
     note = form.cleaned_data["review_note"] if form.is_valid() else ""
     cleared = _("Red-flag review recorded; the alert is cleared.")
@@ -465,12 +459,9 @@ def consent_discussed(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@no_patient_data
-@rule_required("intake.urgent_handle")
-@require_POST
-def urgent_alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
+@acts_on_object("intake.urgent_handle", get_urgent_alert_for_user)
+def urgent_alert_handle(request: HttpRequest, alert: UrgentAnswerAlert) -> HttpResponse:
     """Record that the clinic contacted the patient about their urgent intake answers (from the day view)."""
-    alert = get_urgent_alert_for_user(request.user, pk)
     form = UrgentAlertHandleForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["note"]))  # the form's one field

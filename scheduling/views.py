@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from clinic import selectors as clinic_selectors
-from clinic.audit import POST, SAFE, audit_read, no_patient_data, reads_object, reads_patient_data
+from clinic.audit import POST, SAFE, acts_on_object, audit_read, no_patient_data, reads_object, reads_patient_data
 from clinic.domain_errors import apply_error, attempt, attempt_form, message_error
 from clinic.input_limits import FIRST_DAY, LAST_DAY, query_date
 from clinic.permissions import can, practitioner_of, rule_required
@@ -35,7 +35,7 @@ from scheduling.forms import (
     SlotFindForm,
     WaitlistForm,
 )
-from scheduling.models import Appointment
+from scheduling.models import Appointment, CarePlanSeries, WaitlistEntry
 from scheduling.permissions import get_appointment_for_user
 from scheduling.services import SlotTaken
 
@@ -576,7 +576,7 @@ def _confirm_page(request, form, plan, status):
     )
 
 
-def _series(user, pk: int):
+def _series(user, pk: int) -> CarePlanSeries:
     """A care-plan series (those who manage the schedule see every one); 404 for no such series."""
     series = selectors.series_detail(pk)
     if series is None:
@@ -585,7 +585,7 @@ def _series(user, pk: int):
 
 
 @reads_object("schedule.manage", _series, methods=SAFE)
-def series_detail(request: HttpRequest, series) -> HttpResponse:
+def series_detail(request: HttpRequest, series: CarePlanSeries) -> HttpResponse:
     appointments = selectors.appointments_for_series(series)
     return render(request, "scheduling/series_detail.html", {"series": series, "appointments": appointments})
 
@@ -634,18 +634,16 @@ def waitlist_add(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _waitlist_entry(pk: int):
+def _waitlist_entry(user, pk: int) -> WaitlistEntry:
+    """An entry still on the waitlist (those who manage the schedule see every one); 404 once it has left."""
     entry = selectors.waitlist_entry_active(pk)
     if entry is None:
         raise Http404("That patient is no longer on the waitlist.")
     return entry
 
 
-@no_patient_data
-@rule_required("schedule.manage")
-@require_POST
-def waitlist_offer(request: HttpRequest, pk: int, appointment_pk: int) -> HttpResponse:
-    entry = _waitlist_entry(pk)
+@acts_on_object("schedule.manage", _waitlist_entry)
+def waitlist_offer(request: HttpRequest, entry: WaitlistEntry, appointment_pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, appointment_pk)
     attempt(
         request,
@@ -655,11 +653,8 @@ def waitlist_offer(request: HttpRequest, pk: int, appointment_pk: int) -> HttpRe
     return redirect("scheduling:appointment_detail", pk=appointment.pk)
 
 
-@no_patient_data
-@rule_required("schedule.manage")
-@require_POST
-def waitlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = _waitlist_entry(pk)
+@acts_on_object("schedule.manage", _waitlist_entry)
+def waitlist_remove(request: HttpRequest, entry: WaitlistEntry) -> HttpResponse:
     services.waitlist_remove(entry=entry, actor=request.user, request=request)
     messages.success(request, _("Removed from the waitlist."))
     return redirect("scheduling:waitlist_list")

@@ -6,6 +6,8 @@ Every read of a note or a chart and every write is audited. Views look the row u
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from clinic.audit import SAFE, audit_read, no_patient_data, reads_object, reads_patient_data
+from clinic.audit import SAFE, acts_on_object, audit_read, no_patient_data, reads_object, reads_patient_data
 from clinic.careplans import selectors as careplan_selectors
 from clinic.careplans import services as careplan_services
 from clinic.domain_errors import apply_error, attempt, attempt_form, error_text, message_error
@@ -25,6 +27,9 @@ from clinic.notes.forms import AddendumForm, NoteForms, TemplateChoiceForm
 from clinic.notes.permissions import get_appointment_for_note, get_note_for_user
 from clinic.permissions import get_patient_for_user, rule_required
 from intake import selectors as intake_selectors
+
+if TYPE_CHECKING:
+    from scheduling.models import Appointment
 
 
 def _practitioner(request):
@@ -49,11 +54,8 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@no_patient_data
-@rule_required("clinical.write")
-@require_POST
-def note_start(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = get_appointment_for_note(request.user, pk)
+@acts_on_object("clinical.write", get_appointment_for_note)
+def note_start(request: HttpRequest, appointment: Appointment) -> HttpResponse:
     try:
         note = services.note_start(appointment=appointment, actor=request.user, request=request)
     except ValidationError as exc:

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from clinic.audit import SAFE_OR_POST, audit_read, no_patient_data, reads_object, reads_patient_data
+from clinic.audit import SAFE_OR_POST, acts_on_object, audit_read, no_patient_data, reads_object, reads_patient_data
 from clinic.domain_errors import attempt
-from clinic.models import Patient
+from clinic.models import Patient, RecordRequest
 from clinic.permissions import acting_patient, get_patient_for_user, rule_required
 from clinic.records import selectors, services
 from clinic.records.forms import ExportForm
@@ -107,7 +107,8 @@ def record_requests(request: HttpRequest) -> HttpResponse:
     return render(request, "records/record_requests.html", {"requests": selectors.record_requests_open()})
 
 
-def _request_or_404(pk: int):
+def _request_or_404(user, pk: int) -> RecordRequest:
+    """A records request (for those who may export records: they see every one); 404 for no such request."""
     record_request = selectors.record_request(pk)
     if record_request is None:
         raise Http404("No such records request.")
@@ -119,17 +120,14 @@ def _request_or_404(pk: int):
 @require_safe
 def record_request_produce(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole-record PDF of a request, for the admin to check before releasing it."""
-    record_request = _request_or_404(pk)
+    record_request = _request_or_404(request.user, pk)
     reason = f"records request {pk}: produced for review"
     detail = f"records request {pk}: produced"
     return _pdf_read(request, record_request.patient, detail, f"record-request-{pk}.pdf", reason=reason)
 
 
-@no_patient_data
-@rule_required("records.export")
-@require_POST
-def record_request_release(request: HttpRequest, pk: int) -> HttpResponse:
-    record_request = _request_or_404(pk)
+@acts_on_object("records.export", _request_or_404)
+def record_request_release(request: HttpRequest, record_request: RecordRequest) -> HttpResponse:
     attempt(
         request,
         lambda: services.record_request_release(record_request=record_request, actor=request.user, request=request),

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 
 from clinic import audit
-from clinic.audit import READS, SAFE, reads_object
+from clinic.audit import NONE, READS, SAFE, reads_object
 from clinic.models import AuditEvent
 from clinic.notes import views as notes_views
 from tests.clinic import careplan_factories as cf
@@ -116,3 +116,16 @@ def test_a_later_audit_read_in_the_view_still_wins(client_for, patient_a, clinic
     assert response.status_code == 200 and response["Content-Type"] == "application/fhir+json"
     assert response["Content-Disposition"] == f'attachment; filename="patient-{patient_a.pk}-fhir.json"'
     assert _rows("view", actor=clinic_admin) == ["export form", "export download (fhir)"]
+
+
+def test_acts_on_object_is_the_same_header_for_a_view_that_reads_nothing(client_for, patient_a, practitioner_a):
+    """`acts_on_object`: declared as no patient data, and the same order (rule, method, lookup)."""
+    from intake import views as intake_views
+
+    assert intake_views.red_flags_review.audit_policy == NONE
+    assert intake_views.red_flags_review.required_rule == "clinical.write"
+    url = reverse("intake:red_flags_review", args=[999999])
+    assert client_for(patient_a.user).post(url).status_code == 403
+    client = client_for(practitioner_a.user)
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 404
