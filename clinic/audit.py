@@ -86,6 +86,7 @@ def acts_on_object(action: str, load: Callable, *, methods: Sequence[str] = POST
 
 
 def _one_row(declare: Callable, action: str, load: Callable, methods: Sequence[str], read: Callable | None):
+    """Both headers: `declare` (the audit policy) over the rule over the methods over the lookup (and `read`)."""
     takes_action = "action" in inspect.signature(load).parameters
 
     def decorator(view: Callable) -> Callable:
