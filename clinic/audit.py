@@ -7,16 +7,25 @@
   theirs), or `None` for a page listing many patients. The middleware writes exactly one "view" row per
   request, after the response, when the page was shown (2xx, or a form shown again with its errors); a
   redirect, a refusal or an error page writes none (refusals write their own "denied" row).
+- A page about one row (a patient, their note, plan, intake or appointment) declares all of that in one header,
+  `@reads_object(rule, load, detail, methods=...)`: the rule (written once), the HTTP methods, the lookup that
+  answers 404 for a row the user may not see, and what the read is called; the view gets the row. A view that
+  only acts on one row and redirects says the same with `@acts_on_object(rule, load)` (no patient data).
 - A reading view that forgot to name its object still gets a row (with the path), so nothing goes unaudited.
 - Admin pages of patient data use `PatientDataAdmin` (clinic/admin_base.py), which calls `audit_read` too.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+
+from django.views.decorators.http import require_http_methods
 
 from clinic.models import AuditEvent
+from clinic.permissions import rule_required
 from clinic.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -39,6 +48,58 @@ def no_patient_data(view: Callable) -> Callable:
     """The view shows no patient data (public pages, JSON of free times, actions that only redirect)."""
     view.audit_policy = NONE
     return view
+
+
+# The HTTP methods of `reads_object` and `acts_on_object`: what `require_safe`, `require_http_methods([...])` and
+# `require_POST` said.
+SAFE = ("GET", "HEAD")
+SAFE_OR_POST = ("GET", "HEAD", "POST")
+POST = ("POST",)
+
+
+def reads_object(
+    action: str, load: Callable, detail: str | Callable[..., str] = "", *, methods: Sequence[str]
+) -> Callable:
+    """The header of a view about one row of patient data, in place of `@reads_patient_data`,
+    `@rule_required(action)`, the method decorator, the lookup and `audit_read`. In this order, as those did:
+
+    1. `rule_required(action)`: anonymous users go to login, a role the rule does not admit gets 403 (audited);
+    2. `methods` (SAFE, SAFE_OR_POST, POST): any other method answers 405, before any lookup;
+    3. `load(request.user, pk)`: the row, or 404 for one this user may not see (audited by `deny_object`); a
+       loader with an `action` parameter (`get_patient_for_user`, `get_careplan_for_user`) is given the rule, so
+       a patient reaches only their own record and a guardian only their children's;
+    4. `audit_read(request, row, detail)`: `detail` is a text, or a function of the row (and of the URL's other
+       arguments) that makes one; a later `audit_read` in the view still wins (a download naming itself);
+    5. the view, called with the row in place of `pk`.
+    """
+
+    def read(request, obj, *args, **kwargs) -> None:
+        audit_read(request, obj, detail(obj, *args, **kwargs) if callable(detail) else detail)
+
+    return _one_row(reads_patient_data, action, load, methods, read)
+
+
+def acts_on_object(action: str, load: Callable, *, methods: Sequence[str] = POST) -> Callable:
+    """The same header for a view that acts on one row and shows no patient data (it answers with a redirect):
+    `@no_patient_data`, then steps 1, 2, 3 and 5 of `reads_object` (no read to audit)."""
+    return _one_row(no_patient_data, action, load, methods, None)
+
+
+def _one_row(declare: Callable, action: str, load: Callable, methods: Sequence[str], read: Callable | None):
+    """Both headers: `declare` (the audit policy) over the rule over the methods over the lookup (and `read`)."""
+    takes_action = "action" in inspect.signature(load).parameters
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def loaded(request, pk, *args, **kwargs):
+            obj = load(request.user, pk, action=action) if takes_action else load(request.user, pk)
+            if read is not None:
+                read(request, obj, *args, **kwargs)
+            return view(request, obj, *args, **kwargs)
+
+        return declare(rule_required(action)(require_http_methods(list(methods))(loaded)))
+
+    return decorator
 
 
 def audit_read(request, obj=None, detail: str = "") -> None:

@@ -15,10 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic import family, languages, selectors, services
-from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.audit import SAFE, SAFE_OR_POST, audit_read, no_patient_data, reads_object, reads_patient_data
 from clinic.domain_errors import apply_error
 from clinic.family_forms import GuardianLinkEndForm, GuardianLinkForm
 from clinic.forms import MergeForm, PatientCreateForm, PatientForm
+from clinic.models import Patient
 from clinic.notes import selectors as notes_selectors
 from clinic.permissions import can, get_patient_for_user, landing_url_name, rule_required
 from clinic.widgets import PatientSearchForm
@@ -61,12 +62,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-@reads_patient_data
-@rule_required("patient.view")
-@require_safe
-def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = get_patient_for_user(request.user, pk)
-    audit_read(request, patient)
+@reads_object("patient.view", get_patient_for_user, methods=SAFE)
+def patient_detail(request: HttpRequest, patient: Patient) -> HttpResponse:
     # Staff see which visits have a note and its state (never its content: that is on the chart, for clinicians).
     staff = can(request.user, "patient.search")
     note_states = notes_selectors.note_states_for_patient(patient) if staff else []
@@ -113,12 +110,9 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 DUPLICATE_KEYS = ("first_name", "last_name", "date_of_birth", "email", "phone")
 
 
-@reads_patient_data
-@rule_required("patient.merge")
-@require_http_methods(["GET", "HEAD", "POST"])
-def patient_merge(request: HttpRequest, pk: int) -> HttpResponse:
+@reads_object("patient.merge", get_patient_for_user, "merge form", methods=SAFE_OR_POST)
+def patient_merge(request: HttpRequest, survivor: Patient) -> HttpResponse:
     """A clinic admin merges a duplicate record into this one (see `services.patient_merge`)."""
-    survivor = get_patient_for_user(request.user, pk, action="patient.merge")
     form = MergeForm(request.POST or None, initial={"merged": request.GET.get("merged", "")})
     if request.method == "POST" and form.is_valid():
         merged = selectors.patient_by_id(form.cleaned_data["merged"])
@@ -138,7 +132,6 @@ def patient_merge(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect(survivor)
     duplicates = selectors.duplicates_of(survivor)
-    audit_read(request, survivor, "merge form")
     for duplicate in duplicates:
         audit_read(request, duplicate, f"shown as a possible duplicate of #{survivor.pk}")
     return render(
@@ -149,13 +142,9 @@ def patient_merge(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@reads_patient_data
-@rule_required("patient.edit")
-@require_http_methods(["GET", "HEAD", "POST"])
-def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = get_patient_for_user(request.user, pk, action="patient.edit")
+@reads_object("patient.edit", get_patient_for_user, "edit form", methods=SAFE_OR_POST)
+def patient_edit(request: HttpRequest, patient: Patient) -> HttpResponse:
     form = PatientForm(request.POST or None, instance=patient)
-    audit_read(request, patient, "edit form")
     if request.method == "POST" and form.is_valid():
         services.patient_update(patient=patient, actor=request.user, request=request, **form.cleaned_data)
         messages.success(request, _("Details saved."))
@@ -176,13 +165,9 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "patients": patients})
 
 
-@reads_patient_data
-@rule_required("audit.read")
-@require_safe
-def patient_access_log(request: HttpRequest, pk: int) -> HttpResponse:
+@reads_object("audit.read", get_patient_for_user, "access log", methods=SAFE)
+def patient_access_log(request: HttpRequest, patient: Patient) -> HttpResponse:
     """Who looked at or changed this patient's record, for clinic admins. Reading it is audited too."""
-    patient = get_patient_for_user(request.user, pk, action="audit.read")
-    audit_read(request, patient, "access log")
     page = Paginator(selectors.audit_events_for_patient(patient), 50).get_page(request.GET.get("page"))
     return render(request, "clinic/patient_access_log.html", {"patient": patient, "page": page})
 

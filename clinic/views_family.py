@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from clinic import family
-from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.audit import POST, acts_on_object, audit_read, no_patient_data, reads_object, reads_patient_data
 from clinic.domain_errors import apply_error, attempt, message_error
 from clinic.family_forms import ActForForm, DependantForm, GuardianLinkEndForm, GuardianLinkForm
-from clinic.permissions import account_required, acting_patient, get_patient_for_user, patient_of, rule_required
+from clinic.models import Patient
+from clinic.permissions import account_required, acting_patient, get_patient_for_user, patient_of
 
 
 def _family_page(request: HttpRequest, form: DependantForm, status: int = 200) -> HttpResponse:
@@ -76,11 +77,8 @@ def family_act(request: HttpRequest) -> HttpResponse:
     return redirect(ActForForm.GO[form.cleaned_data["go"]])
 
 
-@reads_patient_data
-@rule_required("family.manage")
-@require_POST
-def guardian_link_add(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = get_patient_for_user(request.user, pk, "family.manage")
+@reads_object("family.manage", get_patient_for_user, "guardian link refused", methods=POST)
+def guardian_link_add(request: HttpRequest, patient: Patient) -> HttpResponse:
     form = GuardianLinkForm(request.POST)
     if form.is_valid():
         try:
@@ -97,15 +95,11 @@ def guardian_link_add(request: HttpRequest, pk: int) -> HttpResponse:
     for field in form:
         for error in field.errors:
             messages.error(request, error)
-    audit_read(request, patient, "guardian link refused")
     return redirect(patient)
 
 
-@no_patient_data
-@rule_required("family.manage")
-@require_POST
-def guardian_link_end(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
-    patient = get_patient_for_user(request.user, pk, "family.manage")
+@acts_on_object("family.manage", get_patient_for_user)
+def guardian_link_end(request: HttpRequest, patient: Patient, link_pk: int) -> HttpResponse:
     link = family.guardian_link_of(patient, link_pk)
     if link is None:
         raise Http404("No such link.")

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.audit import POST, SAFE, acts_on_object, audit_read, no_patient_data, reads_object, reads_patient_data
 from clinic.domain_errors import apply_error, attempt, error_text, message_error
 from clinic.languages import remember_on, supported_language
+from clinic.models import Patient
 from clinic.permissions import can, deny_object, get_patient_for_user, rule_required
 from intake import content, selectors, services
 from intake.forms import (
@@ -30,7 +31,7 @@ from intake.forms import (
     step_form,
 )
 from intake.languages import active_language
-from intake.models import IntakeSubmission
+from intake.models import IntakeInvitation, IntakeSubmission, RedFlagReview, UrgentAnswerAlert
 from intake.permissions import (
     SESSION_KEY,
     get_invitation_for_user,
@@ -166,8 +167,7 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
         context["advice"] = content.advice_for(draft.step_data("redflags"))
         context["saved"] = request.GET.get("saved") == "1"
         context["next_step"] = content.next_step(step)
-    audit_read(request, draft, f"intake step {step}")
-    return render(request, "intake/intake_step.html", context, status=status)
+    return _step_page(request, draft, step, context, status)
 
 
 def _about_from_record(patient) -> dict:
@@ -183,8 +183,13 @@ def _review(request: HttpRequest, draft: IntakeSubmission) -> HttpResponse:
     context["missing"] = [content.step_by_slug(s) for s in services.intake_missing_steps(draft)]
     context["summary"] = selectors.submission_summary(draft)
     context["patient_view"] = True
-    audit_read(request, draft, "intake step review")
-    return render(request, "intake/intake_step.html", context)
+    return _step_page(request, draft, "review", context)
+
+
+def _step_page(request: HttpRequest, draft: IntakeSubmission, step: str, context: dict, status: int = 200):
+    """A step of the draft (the review too), audited as a read of it."""
+    audit_read(request, draft, f"intake step {step}")
+    return render(request, "intake/intake_step.html", context, status=status)
 
 
 @no_patient_data
@@ -352,26 +357,18 @@ def _status_context(request, patient, form) -> dict:
     }
 
 
-@reads_patient_data
-@rule_required("intake.status")
-@require_safe
-def patient_intake_status(request: HttpRequest, pk: int) -> HttpResponse:
+@reads_object("intake.status", get_patient_for_user, "intake status", methods=SAFE)
+def patient_intake_status(request: HttpRequest, patient: Patient) -> HttpResponse:
     """Front desk: one patient's intake and consent state, and the invitation link to send."""
-    patient = get_patient_for_user(request.user, pk, action="intake.status")
     form = InvitationForm(initial={"email": patient.email})
-    audit_read(request, patient, "intake status")
     return render(request, "intake/patient_intake_status.html", _status_context(request, patient, form))
 
 
-@reads_patient_data
-@rule_required("intake.status")
-@require_POST
-def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
+@reads_object("intake.status", get_patient_for_user, "intake status", methods=POST)
+def invitation_send(request: HttpRequest, patient: Patient) -> HttpResponse:
     """E-mail an invitation link to the patient; the link is also shown on the next page to give by phone."""
-    patient = get_patient_for_user(request.user, pk, action="intake.status")
     form = InvitationForm(request.POST)
     if not form.is_valid():
-        audit_read(request, patient, "intake status")
         return render(request, "intake/patient_intake_status.html", _status_context(request, patient, form), status=400)
     _invitation, link = services.invitation_send(
         patient=patient, email=form.cleaned_data["email"], actor=request.user, request=request
@@ -381,23 +378,16 @@ def invitation_send(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("intake:patient_intake_status", pk=patient.pk)
 
 
-@no_patient_data
-@rule_required("intake.status")
-@require_POST
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = get_invitation_for_user(request.user, pk)
+@acts_on_object("intake.status", get_invitation_for_user)
+def invitation_revoke(request: HttpRequest, invitation: IntakeInvitation) -> HttpResponse:
     services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
     messages.success(request, _("The link sent to %(email)s no longer works.") % {"email": invitation.email})
     return redirect("intake:patient_intake_status", pk=invitation.patient_id)
 
 
-@reads_patient_data
-@rule_required("clinical.read")
-@require_safe
-def intake_summary(request: HttpRequest, pk: int) -> HttpResponse:
+@reads_object("clinical.read", get_patient_for_user, "intake summary", methods=SAFE)
+def intake_summary(request: HttpRequest, patient: Patient) -> HttpResponse:
     """Practitioners and clinic admins: the latest intake in words, the pain diagram drawn, the consent history."""
-    patient = get_patient_for_user(request.user, pk, action="clinical.read")
-    audit_read(request, patient, "intake summary")
     submissions = list(selectors.intake_submissions(patient))
     latest = next((s for s in submissions if s.status == IntakeSubmission.Status.SUBMITTED), None)
     context = {
@@ -416,12 +406,8 @@ def intake_summary(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "intake/intake_summary.html", context)
 
 
-@reads_patient_data
-@rule_required("intake.read")
-@require_safe
-def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = get_submission_for_user(request.user, pk)
-    audit_read(request, submission)
+@reads_object("intake.read", get_submission_for_user, methods=SAFE)
+def submission_detail(request: HttpRequest, submission: IntakeSubmission) -> HttpResponse:
     context = {
         "patient": submission.patient,
         "submission": submission,
@@ -441,21 +427,25 @@ def _practitioner(request):
     return practitioner
 
 
-@no_patient_data
-@rule_required("clinical.write")
-@require_POST
-def red_flags_review(request: HttpRequest, pk: int) -> HttpResponse:
-    review = get_red_flag_review_for_user(request.user, pk)
-    form = RedFlagReviewForm(request.POST)
-    note = form.cleaned_data["review_note"] if form.is_valid() else ""
+def _practitioner_records(request, service, patient_id: int, *, success: str, **fields) -> HttpResponse:
+    """What the practitioner signed in records about a patient's intake (a red-flag review, a consent discussed):
+    the service, said on the patient's intake summary they go back to."""
     attempt(
         request,
-        lambda: services.red_flags_review(
-            review=review, practitioner=_practitioner(request), note=note, actor=request.user, request=request
-        ),
-        success=_("Red-flag review recorded; the alert is cleared."),
+        lambda: service(**fields, practitioner=_practitioner(request), actor=request.user, request=request),
+        success=success,
     )
-    return redirect("intake:intake_summary", pk=review.patient_id)
+    return redirect("intake:intake_summary", pk=patient_id)
+
+
+@acts_on_object("clinical.write", get_red_flag_review_for_user)
+def red_flags_review(request: HttpRequest, review: RedFlagReview) -> HttpResponse:
+    form = RedFlagReviewForm(request.POST)
+    note = form.cleaned_data["review_note"] if form.is_valid() else ""
+    cleared = _("Red-flag review recorded; the alert is cleared.")
+    return _practitioner_records(
+        request, services.red_flags_review, review.patient_id, success=cleared, review=review, note=note
+    )
 
 
 @no_patient_data
@@ -463,22 +453,15 @@ def red_flags_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def consent_discussed(request: HttpRequest, pk: int) -> HttpResponse:
     signature = get_signature_for_request(request, pk)
-    attempt(
-        request,
-        lambda: services.consent_record_discussed(
-            signature=signature, practitioner=_practitioner(request), actor=request.user, request=request
-        ),
-        success=_("Recorded that you discussed this consent with the patient."),
+    discussed = _("Recorded that you discussed this consent with the patient.")
+    return _practitioner_records(
+        request, services.consent_record_discussed, signature.patient_id, success=discussed, signature=signature
     )
-    return redirect("intake:intake_summary", pk=signature.patient_id)
 
 
-@no_patient_data
-@rule_required("intake.urgent_handle")
-@require_POST
-def urgent_alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
+@acts_on_object("intake.urgent_handle", get_urgent_alert_for_user)
+def urgent_alert_handle(request: HttpRequest, alert: UrgentAnswerAlert) -> HttpResponse:
     """Record that the clinic contacted the patient about their urgent intake answers (from the day view)."""
-    alert = get_urgent_alert_for_user(request.user, pk)
     form = UrgentAlertHandleForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["note"]))  # the form's one field

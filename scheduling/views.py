@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from clinic import selectors as clinic_selectors
-from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.audit import POST, SAFE, acts_on_object, audit_read, no_patient_data, reads_object, reads_patient_data
 from clinic.domain_errors import apply_error, attempt, attempt_form, message_error
 from clinic.input_limits import FIRST_DAY, LAST_DAY, query_date
 from clinic.permissions import can, practitioner_of, rule_required
@@ -35,7 +35,7 @@ from scheduling.forms import (
     SlotFindForm,
     WaitlistForm,
 )
-from scheduling.models import Appointment
+from scheduling.models import Appointment, CarePlanSeries, WaitlistEntry
 from scheduling.permissions import get_appointment_for_user
 from scheduling.services import SlotTaken
 
@@ -263,8 +263,9 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
                     audit_read(request, duplicate, "possible duplicate shown on booking")
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                appointment = services.appointment_book_registering(
+            appointment, alternatives = _attempt_slot(
+                form,
+                lambda: services.appointment_book_registering(
                     patient=data["patient"],
                     new_patient=form.new_patient_fields(),
                     language=form.language_change(),
@@ -276,19 +277,14 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                     request=request,
                     notify=True,
-                )
-                patient = appointment.patient
-            except SlotTaken as exc:
-                alternatives = exc.alternatives
-                apply_error(form, exc)
-            except ValidationError as exc:
-                apply_error(form, exc)
-            else:
+                ),
+            )
+            if appointment is not None:
                 messages.success(
                     request,
                     _("Booked %(name)s on %(when)s.")
                     % {
-                        "name": patient.full_name,
+                        "name": appointment.patient.full_name,
                         "when": _("%(day)s at %(time)s")
                         % {"day": day_short_padded(appointment.start), "time": clock(appointment.start)},
                     },
@@ -317,6 +313,19 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
 
 
 DUPLICATE_KEYS = ("first_name", "last_name", "date_of_birth", "email", "phone")
+
+
+def _attempt_slot(form, action) -> tuple:
+    """Run a service that books or moves to a time (`action`): (its answer, no alternatives); refused, (None, the
+    nearest free times when the time was taken meanwhile), with the refusal on the form."""
+    try:
+        return action(), []
+    except SlotTaken as exc:
+        apply_error(form, exc)
+        return None, exc.alternatives
+    except ValidationError as exc:
+        apply_error(form, exc)
+        return None, []
 
 
 def _use_existing_url(form) -> str:
@@ -365,119 +374,70 @@ def _detail_context(request, appointment: Appointment, **forms_) -> dict:
 
 
 def _render_detail(request, appointment, status=400, **forms_) -> HttpResponse:
-    """The appointment page; every rendering of it (the page, or an action refused with its errors) is audited."""
-    audit_read(request, appointment)
+    """The appointment page, or an action refused with its errors (the view's `reads_object` audits the read)."""
     return render(
         request, "scheduling/appointment_detail.html", _detail_context(request, appointment, **forms_), status=status
     )
 
 
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_safe
-def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = get_appointment_for_user(request.user, pk)
+@reads_object("schedule.manage", get_appointment_for_user, methods=SAFE)
+def appointment_detail(request: HttpRequest, appointment: Appointment) -> HttpResponse:
     return _render_detail(request, appointment, status=200)
 
 
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_POST
-def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = get_appointment_for_user(request.user, pk)
+@reads_object("schedule.manage", get_appointment_for_user, methods=POST)
+def appointment_move(request: HttpRequest, appointment: Appointment) -> HttpResponse:
     form = AppointmentMoveForm(request.POST)
-    alternatives = []
+    moved = _("Appointment moved.")
+    return _form_action(request, appointment, "move_form", form, services.appointment_move, success=moved, notify=True)
+
+
+def _form_action(request, appointment, form_name: str, form, service, *, success, **options) -> HttpResponse:
+    """The shape every form action on an appointment shares: the valid form's fields are the service's arguments
+    (with `options`); run it, say what happened (`success`: a text, or a function of the form's data) and go back
+    to the appointment. A refusal shows the page again with the form (as `form_name`) and its errors, and for a
+    time taken meanwhile the nearest free ones."""
+    done, alternatives = None, []
     if form.is_valid():
-        try:
-            services.appointment_move(
-                appointment=appointment,
-                start=form.cleaned_data["start"],
-                practitioner=form.cleaned_data["practitioner"],
-                actor=request.user,
-                request=request,
-                notify=True,
-            )
-        except SlotTaken as exc:
-            alternatives = exc.alternatives
-            apply_error(form, exc)
-        except ValidationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("Appointment moved."))
-            return redirect("scheduling:appointment_detail", pk=pk)
-    return _render_detail(request, appointment, move_form=form, alternatives=alternatives)
-
-
-def _appointment_form_action(request, pk, *, form, form_name, perform, success) -> HttpResponse:
-    """The shape every form action on an appointment shares: look it up, bind the form, run one service,
-    say what happened and go back to the appointment; a refusal shows the page again with the form's errors."""
-    appointment = get_appointment_for_user(request.user, pk)
-    bound = form(appointment)
-    done = attempt_form(
-        request,
-        bound,
-        lambda: perform(appointment, bound.cleaned_data),
-        success=lambda _done: success(appointment, bound.cleaned_data),
-    )
+        data = form.cleaned_data
+        done, alternatives = _attempt_slot(
+            form, lambda: service(appointment=appointment, **data, actor=request.user, request=request, **options)
+        )
     if done is not None:
-        return redirect("scheduling:appointment_detail", pk=pk)
-    return _render_detail(request, appointment, **{form_name: bound})
+        messages.success(request, success(form.cleaned_data) if callable(success) else success)
+        return redirect("scheduling:appointment_detail", pk=appointment.pk)
+    return _render_detail(request, appointment, **{form_name: form}, alternatives=alternatives)
 
 
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_POST
-def appointment_change_room(request: HttpRequest, pk: int) -> HttpResponse:
-    return _appointment_form_action(
-        request,
-        pk,
-        form=lambda a: AppointmentRoomForm(request.POST, location_id=a.room.location_id),
-        form_name="room_form",
-        perform=lambda a, data: services.appointment_change_room(
-            appointment=a, room=data["room"], actor=request.user, request=request
-        ),
-        success=lambda a, data: _("Moved to %(room)s.") % {"room": data["room"].name},
+@reads_object("schedule.manage", get_appointment_for_user, methods=POST)
+def appointment_change_room(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+    form = AppointmentRoomForm(request.POST, location_id=appointment.room.location_id)
+
+    def moved_to(data) -> str:
+        return _("Moved to %(room)s.") % {"room": data["room"].name}
+
+    return _form_action(request, appointment, "room_form", form, services.appointment_change_room, success=moved_to)
+
+
+@reads_object("schedule.manage", get_appointment_for_user, methods=POST)
+def appointment_cancel(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+    form = AppointmentCancelForm(request.POST)
+    cancelled = _("Appointment cancelled. Waitlist matches for the freed time are below.")
+    return _form_action(
+        request, appointment, "cancel_form", form, services.appointment_cancel, success=cancelled, notify=True
     )
 
 
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_POST
-def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    return _appointment_form_action(
-        request,
-        pk,
-        form=lambda a: AppointmentCancelForm(request.POST),
-        form_name="cancel_form",
-        perform=lambda a, data: services.appointment_cancel(
-            appointment=a, reason=data["reason"], actor=request.user, request=request, notify=True
-        ),
-        success=lambda a, data: _("Appointment cancelled. Waitlist matches for the freed time are below."),
-    )
+@reads_object("schedule.manage", get_appointment_for_user, methods=POST)
+def appointment_check_in(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+    form = CheckInForm(request.POST)
+    checked_in = _("%(name)s is checked in.") % {"name": appointment.patient.full_name}
+    return _form_action(request, appointment, "check_in_form", form, services.appointment_check_in, success=checked_in)
 
 
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_POST
-def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
-    return _appointment_form_action(
-        request,
-        pk,
-        form=lambda a: CheckInForm(request.POST),
-        form_name="check_in_form",
-        perform=lambda a, data: services.appointment_check_in(
-            appointment=a, override_reason=data["override_reason"], actor=request.user, request=request
-        ),
-        success=lambda a, data: _("%(name)s is checked in.") % {"name": a.patient.full_name},
-    )
-
-
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_POST
-def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
+@reads_object("schedule.manage", get_appointment_for_user, methods=POST)
+def appointment_status(request: HttpRequest, appointment: Appointment) -> HttpResponse:
     """In treatment, completed or no-show (the moves that need no form)."""
-    appointment = get_appointment_for_user(request.user, pk)
     action = services.STATUS_ACTIONS.get(request.POST.get("to", ""))
     if action is None:
         messages.error(request, _("Choose in treatment, completed or no-show."))
@@ -488,7 +448,7 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
         message_error(request, exc)
         return _render_detail(request, appointment)
     messages.success(request, _("Marked %(status)s.") % {"status": appointment.get_status_display().lower()})
-    return redirect("scheduling:appointment_detail", pk=pk)
+    return redirect("scheduling:appointment_detail", pk=appointment.pk)
 
 
 # --- Find a slot ------------------------------------------------------------------------------
@@ -551,19 +511,10 @@ def series_book(request: HttpRequest) -> HttpResponse:
     form = SeriesForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        starts = services.series_occurrences(
-            first_date=data["first_date"],
-            weeks=data["weeks"],
-            weekdays=data["weekdays"],
-            time_of_day=data["time_of_day"],
-            visits=data["visits"],
-        )
-        plan = services.series_plan(
-            practitioner=data["practitioner"],
-            appointment_type=data["appointment_type"],
-            starts=starts,
-            patient=data["patient"],
-        )
+        # The series' times and who it is for, as the services take them (planned, then booked).
+        dates = {name: data[name] for name in ("first_date", "weeks", "weekdays", "time_of_day")}
+        who = {name: data[name] for name in ("patient", "practitioner", "appointment_type")}
+        plan = services.series_plan(**who, starts=services.series_occurrences(**dates, visits=data["visits"]))
         if request.POST.get("step") == "confirm":
             chosen, unanswered = [], []
             for index, occurrence in enumerate(plan):
@@ -580,13 +531,8 @@ def series_book(request: HttpRequest) -> HttpResponse:
             if not unanswered:
                 try:
                     series = services.series_book(
-                        patient=data["patient"],
-                        practitioner=data["practitioner"],
-                        appointment_type=data["appointment_type"],
-                        first_date=data["first_date"],
-                        weeks=data["weeks"],
-                        weekdays=data["weekdays"],
-                        time_of_day=data["time_of_day"],
+                        **who,
+                        **dates,
                         starts=chosen,
                         notes=data["notes"],
                         actor=request.user,
@@ -630,15 +576,17 @@ def _confirm_page(request, form, plan, status):
     )
 
 
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_safe
-def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _series(user, pk: int) -> CarePlanSeries:
+    """A care-plan series (those who manage the schedule see every one); 404 for no such series."""
     series = selectors.series_detail(pk)
     if series is None:
         raise Http404("No such series.")
+    return series
+
+
+@reads_object("schedule.manage", _series, methods=SAFE)
+def series_detail(request: HttpRequest, series: CarePlanSeries) -> HttpResponse:
     appointments = selectors.appointments_for_series(series)
-    audit_read(request, series)
     return render(request, "scheduling/series_detail.html", {"series": series, "appointments": appointments})
 
 
@@ -653,6 +601,10 @@ def waitlist_list(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/waitlist_list.html", {"entries": selectors.waitlist_active()})
 
 
+# The waitlist form's fields that `services.waitlist_add` takes as they are (the practitioners as a list).
+WAITLIST_FIELDS = ("patient", "appointment_type", "earliest_date", "latest_date", "time_from", "time_to", "notes")
+
+
 @reads_patient_data
 @rule_required("schedule.manage")
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -662,25 +614,19 @@ def waitlist_add(request: HttpRequest) -> HttpResponse:
     if "patient" in request.GET:
         initial["patient"] = request.GET["patient"]
     form = WaitlistForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.waitlist_add(
-                patient=data["patient"],
-                appointment_type=data["appointment_type"],
-                practitioners=list(data["practitioners"]),
-                earliest_date=data["earliest_date"],
-                latest_date=data["latest_date"],
-                time_from=data["time_from"],
-                time_to=data["time_to"],
-                notes=data["notes"],
+    if request.method == "POST":
+        entry = attempt_form(
+            request,
+            form,
+            lambda: services.waitlist_add(
+                **{name: form.cleaned_data[name] for name in WAITLIST_FIELDS},
+                practitioners=list(form.cleaned_data["practitioners"]),
                 actor=request.user,
                 request=request,
-            )
-        except ValidationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("%(name)s is on the waitlist.") % {"name": data["patient"].full_name})
+            ),
+            success=lambda entry: _("%(name)s is on the waitlist.") % {"name": entry.patient.full_name},
+        )
+        if entry is not None:
             return redirect("scheduling:waitlist_list")
     status = 400 if request.method == "POST" else 200
     return render(
@@ -688,13 +634,16 @@ def waitlist_add(request: HttpRequest) -> HttpResponse:
     )
 
 
-@no_patient_data
-@rule_required("schedule.manage")
-@require_POST
-def waitlist_offer(request: HttpRequest, pk: int, appointment_pk: int) -> HttpResponse:
+def _waitlist_entry(user, pk: int) -> WaitlistEntry:
+    """An entry still on the waitlist (those who manage the schedule see every one); 404 once it has left."""
     entry = selectors.waitlist_entry_active(pk)
     if entry is None:
         raise Http404("That patient is no longer on the waitlist.")
+    return entry
+
+
+@acts_on_object("schedule.manage", _waitlist_entry)
+def waitlist_offer(request: HttpRequest, entry: WaitlistEntry, appointment_pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, appointment_pk)
     attempt(
         request,
@@ -704,13 +653,8 @@ def waitlist_offer(request: HttpRequest, pk: int, appointment_pk: int) -> HttpRe
     return redirect("scheduling:appointment_detail", pk=appointment.pk)
 
 
-@no_patient_data
-@rule_required("schedule.manage")
-@require_POST
-def waitlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = selectors.waitlist_entry_active(pk)
-    if entry is None:
-        raise Http404("That patient is no longer on the waitlist.")
+@acts_on_object("schedule.manage", _waitlist_entry)
+def waitlist_remove(request: HttpRequest, entry: WaitlistEntry) -> HttpResponse:
     services.waitlist_remove(entry=entry, actor=request.user, request=request)
     messages.success(request, _("Removed from the waitlist."))
     return redirect("scheduling:waitlist_list")

@@ -16,17 +16,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import is_ratelimited
 
-from clinic.audit import audit_read, no_patient_data, reads_patient_data
-from clinic.domain_errors import apply_error, error_text
+from clinic.audit import POST, audit_read, no_patient_data, reads_object, reads_patient_data
+from clinic.domain_errors import attempt_form, error_text
 from clinic.models import AuditEvent
 from clinic.permissions import practitioner_of, rule_required
 from clinic.services import audit_record
 from scheduling import ics, selectors, services
 from scheduling.dates import clock, day_short
 from scheduling.forms import AppointmentMoveForm, TimeBlockForm
+from scheduling.models import Appointment
 from scheduling.permissions import get_appointment_for_user, practitioners_blockable_by
 
 FEED_DAYS_BACK, FEED_DAYS_AHEAD = 60, 365
@@ -100,6 +101,10 @@ def calendar_feed_manage(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The block form's fields that `services.time_block_add` takes as they are (its date is the first date).
+BLOCK_FIELDS = ("practitioner", "kind", "start_time", "end_time", "location", "reason", "weeks")
+
+
 @no_patient_data
 @rule_required("schedule.block")
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -117,27 +122,21 @@ def time_block_add(request: HttpRequest) -> HttpResponse:
     form = TimeBlockForm(
         request.POST if request.method == "POST" else None, initial=initial, practitioners=practitioners
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            result = services.time_block_add(
-                practitioner=data["practitioner"],
-                kind=data["kind"],
-                first_date=data["date"],
-                start_time=data["start_time"],
-                end_time=data["end_time"],
-                location=data["location"],
-                reason=data["reason"],
-                weeks=data["weeks"],
+    if request.method == "POST":
+        result = attempt_form(
+            request,
+            form,
+            lambda: services.time_block_add(
+                **{name: form.cleaned_data[name] for name in BLOCK_FIELDS},
+                first_date=form.cleaned_data["date"],
                 actor=request.user,
                 request=request,
-            )
-        except ValidationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _saved_text(result))
+            ),
+            success=_saved_text,
+        )
+        if result is not None:
             if not result.overlapping:
-                return redirect(_day_url(data["date"]))
+                return redirect(_day_url(form.cleaned_data["date"]))
             ids = ",".join(str(b.pk) for b in result.blocks)
             return redirect(f"{reverse('scheduling:time_block_saved')}?{urlencode({'blocks': ids})}")
     return render(request, "scheduling/time_block_form.html", {"form": form}, status=400 if form.errors else 200)
@@ -192,16 +191,12 @@ def _saved_text(result: services.BlockResult) -> str:
     }
 
 
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_POST
-def appointment_drag_move(request: HttpRequest, pk: int) -> JsonResponse:
+@reads_object("schedule.manage", get_appointment_for_user, "moved on the calendar", methods=POST)
+def appointment_drag_move(request: HttpRequest, appointment: Appointment) -> JsonResponse:
     """The calendar's drag to move (day and week views, static/js/calendar-drag.js): the move form's checks and the same
     `appointment_move` service, answered as JSON. A refusal is an answer too (200, `ok: false`, the message
     naming the cause), not an error; the page puts the appointment back. Undo is another move, back to
     `undo`'s time and practitioner."""
-    appointment = get_appointment_for_user(request.user, pk)
-    audit_read(request, appointment, "moved on the calendar")
     undo = {
         "start": timezone.localtime(appointment.start).strftime("%Y-%m-%dT%H:%M"),
         "practitioner": appointment.practitioner_id,

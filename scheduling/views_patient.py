@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_ratelimit.core import is_ratelimited
 
 from clinic import selectors as clinic_selectors
-from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.audit import SAFE, SAFE_OR_POST, audit_read, no_patient_data, reads_object, reads_patient_data
 from clinic.domain_errors import apply_error
 from clinic.family import dependant_links, family_members
 from clinic.input_limits import query_date
@@ -439,12 +439,12 @@ def account_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _own_appointment(request: HttpRequest, pk: int) -> Appointment:
+def _own_appointment(user, pk: int) -> Appointment:
     """The signed-in patient's own appointment (or a linked child's); 404 for anyone else's (staff use the
     front-desk pages)."""
-    appointment = get_appointment_for_user(request.user, pk)
-    if appointment.patient_id not in family_patient_ids(request.user):
-        deny_object(request.user, appointment, "appointment.view")
+    appointment = get_appointment_for_user(user, pk)
+    if appointment.patient_id not in family_patient_ids(user):
+        deny_object(user, appointment, "appointment.view")
     return appointment
 
 
@@ -462,22 +462,15 @@ def _account_context(appointment: Appointment, **extra) -> dict:
     }
 
 
-@reads_patient_data
-@rule_required("account.use")
-@require_safe
-def account_appointment(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = _own_appointment(request, pk)
-    audit_read(request, appointment, "account: appointment")
+@reads_object("account.use", _own_appointment, "account: appointment", methods=SAFE)
+def account_appointment(request: HttpRequest, appointment: Appointment) -> HttpResponse:
     return render(request, "scheduling/online/account_appointment.html", _account_context(appointment))
 
 
-@reads_patient_data
-@rule_required("account.use")
-@require_http_methods(["GET", "HEAD", "POST"])
-def account_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+@reads_object("account.use", _own_appointment, "account: cancel appointment", methods=SAFE_OR_POST)
+def account_cancel(request: HttpRequest, appointment: Appointment) -> HttpResponse:
     """Cancelling asks first: what happens (the time goes back to other patients, a confirmation by e-mail),
     an optional reason, then "Yes, cancel". Inside the policy window the page gives the clinic's number."""
-    appointment = _own_appointment(request, pk)
     form = OnlineCancelForm(_posted(request))
     status = 200
     if request.method == "POST":
@@ -496,18 +489,14 @@ def account_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("scheduling:account_home")
         status = 400
-    audit_read(request, appointment, "account: cancel appointment")
     return render(
         request, "scheduling/online/account_cancel.html", _account_context(appointment, cancel_form=form), status=status
     )
 
 
-@reads_patient_data
-@rule_required("account.use")
-@require_http_methods(["GET", "HEAD", "POST"])
-def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+@reads_object("account.use", _own_appointment, "account: reschedule", methods=SAFE_OR_POST)
+def account_reschedule(request: HttpRequest, appointment: Appointment) -> HttpResponse:
     """Free times with the same practitioner for the next days; choosing one moves the appointment."""
-    appointment = _own_appointment(request, pk)
     form = OnlineMoveForm(_posted(request))
     alternatives: list = []
     status = 200
@@ -529,7 +518,7 @@ def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                 status = 400
             else:
                 messages.success(request, gettext("Your appointment is moved. The new time is on its way by e-mail."))
-                return redirect("scheduling:account_appointment", pk=pk)
+                return redirect("scheduling:account_appointment", pk=appointment.pk)
         else:
             status = 400
     today = timezone.localdate()
@@ -548,14 +537,13 @@ def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     for slot in slots:
         if slot.start != timezone.localtime(appointment.start) and slot.start >= window_ends:
             by_day.setdefault(slot.start.date(), []).append((slot, slot_value(slot.start, slot.practitioner_id)))
-    base = reverse("scheduling:account_reschedule", args=[pk])
+    base = reverse("scheduling:account_reschedule", args=[appointment.pk])
     # A day first, then that day's times (a week of times at once is too many buttons for a phone).
     chosen_day = _date_param(request.GET.get("day"))
     days = [first_day + dt.timedelta(days=n) for n in range(7)]
     day_links = [
         (day, len(by_day.get(day, [])), f"{base}?from={first_day.isoformat()}&day={day.isoformat()}") for day in days
     ]
-    audit_read(request, appointment, "account: reschedule")
     context = _account_context(
         appointment,
         form=form,
@@ -569,15 +557,11 @@ def account_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "scheduling/online/account_reschedule.html", context, status=status)
 
 
-@reads_patient_data
-@rule_required("account.use")
-@require_safe
-def account_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+@reads_object("account.use", _own_appointment, "account: calendar file", methods=SAFE)
+def account_calendar(request: HttpRequest, appointment: Appointment) -> HttpResponse:
     """The appointment as an .ics file (METHOD:PUBLISH); the UID stays the same across reschedules."""
     from scheduling.notices import manage_url
 
-    appointment = _own_appointment(request, pk)
-    audit_read(request, appointment, "account: calendar file")
     response = HttpResponse(
         ics.appointment_calendar(appointment, method=ics.PUBLISH, manage_url=manage_url(appointment)),
         content_type="text/calendar; charset=utf-8",

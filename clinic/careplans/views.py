@@ -12,72 +12,57 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from clinic.audit import audit_read, reads_patient_data
+from clinic.audit import POST, SAFE, SAFE_OR_POST, reads_object
 from clinic.careplans import discharge, outcomes, selectors, services
 from clinic.careplans.forms import CarePlanForm, DiscontinueForm
 from clinic.careplans.permissions import get_careplan_for_user
 from clinic.domain_errors import apply_error, attempt, attempt_form, message_error
-from clinic.models import AcceptedHow
-from clinic.permissions import can, get_patient_for_user, rule_required
+from clinic.models import AcceptedHow, CarePlan, Patient
+from clinic.permissions import can, get_patient_for_user
 
 
 def _practitioner(request):
     return getattr(request.user, "practitioner", None)
 
 
-def _plan_saved(request, form, service, *, success, **target):
-    """Propose a plan or a new version of one: the service with the form's plan fields, by the practitioner signed
-    in; answer the saved plan, or None with the form's errors (see `attempt_form`)."""
-    return attempt_form(
-        request,
-        form,
-        lambda: service(
-            **target, practitioner=_practitioner(request), actor=request.user, request=request, **form.plan_fields()
-        ),
-        success=success,
-    )
+def _plan_form(request, form, service, *, success, shown: dict, **target) -> HttpResponse:
+    """Propose a plan or a new version of one: on POST the service with the form's plan fields (and `target`), by
+    the practitioner signed in, then the saved plan (see `attempt_form`); else, or refused, the form page with
+    `shown` (400 after a POST, with the form's errors)."""
+    if request.method == "POST":
+        saved = attempt_form(
+            request,
+            form,
+            lambda: service(
+                **target, practitioner=_practitioner(request), actor=request.user, request=request, **form.plan_fields()
+            ),
+            success=success,
+        )
+        if saved is not None:
+            return redirect(saved)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "clinic/careplans/form.html", {**shown, "form": form}, status=status)
 
 
-@reads_patient_data
-@rule_required("careplan.read")
-@require_safe
-def careplan_list(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = get_patient_for_user(request.user, pk, action="careplan.read")
-    audit_read(request, patient, "care plans")
+@reads_object("careplan.read", get_patient_for_user, "care plans", methods=SAFE)
+def careplan_list(request: HttpRequest, patient: Patient) -> HttpResponse:
     plans = selectors.careplans_of_patient(patient)
     current = next((p for p in plans if p.is_current), None)
     return render(request, "clinic/careplans/list.html", {"patient": patient, "plans": plans, "current": current})
 
 
-@reads_patient_data
-@rule_required("careplan.write")
-@require_http_methods(["GET", "HEAD", "POST"])
-def careplan_new(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = get_patient_for_user(request.user, pk, action="careplan.write")
+@reads_object("careplan.write", get_patient_for_user, "care plan proposal", methods=SAFE_OR_POST)
+def careplan_new(request: HttpRequest, patient: Patient) -> HttpResponse:
     form = CarePlanForm(request.POST if request.method == "POST" else None)
-    audit_read(request, patient, "care plan proposal")
-    if request.method == "POST":
-        plan = _plan_saved(
-            request,
-            form,
-            services.careplan_propose,
-            patient=patient,
-            success=_("Care plan proposed: the patient can accept it online, or record it below."),
-        )
-        if plan is not None:
-            return redirect(plan)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "clinic/careplans/form.html", {"patient": patient, "form": form}, status=status)
+    proposed = _("Care plan proposed: the patient can accept it online, or record it below.")
+    return _plan_form(
+        request, form, services.careplan_propose, success=proposed, shown={"patient": patient}, patient=patient
+    )
 
 
-@reads_patient_data
-@rule_required("careplan.write")
-@require_http_methods(["GET", "HEAD", "POST"])
-def careplan_revise(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_careplan_for_user(request.user, pk, action="careplan.write")
-    audit_read(request, plan, "care plan change")
+@reads_object("careplan.write", get_careplan_for_user, "care plan change", methods=SAFE_OR_POST)
+def careplan_revise(request: HttpRequest, plan: CarePlan) -> HttpResponse:
     if not plan.is_current:
         messages.error(
             request,
@@ -85,23 +70,14 @@ def careplan_revise(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect(plan)
     form = CarePlanForm(request.POST, plan=plan) if request.method == "POST" else CarePlanForm(plan=plan)
-    if request.method == "POST":
-        new = _plan_saved(
-            request,
-            form,
-            services.careplan_revise,
-            plan=plan,
-            success=lambda new: (
-                _("Version %(version)s saved. The patient must accept the changed plan before the next treatment.")
-                % {"version": new.version}
-            ),
-        )
-        if new is not None:
-            return redirect(new)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "clinic/careplans/form.html", {"patient": plan.patient, "form": form, "plan": plan}, status=status
-    )
+
+    def saved(new: CarePlan) -> str:
+        return _("Version %(version)s saved. The patient must accept the changed plan before the next treatment.") % {
+            "version": new.version
+        }
+
+    shown = {"patient": plan.patient, "plan": plan}
+    return _plan_form(request, form, services.careplan_revise, success=saved, shown=shown, plan=plan)
 
 
 def _detail_context(request, plan, discontinue_form=None) -> dict:
@@ -124,34 +100,22 @@ def _detail_context(request, plan, discontinue_form=None) -> dict:
     }
 
 
-@reads_patient_data
-@rule_required("careplan.read")
-@require_safe
-def careplan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_careplan_for_user(request.user, pk)
-    audit_read(request, plan, f"care plan v{plan.version}")
+@reads_object("careplan.read", get_careplan_for_user, lambda plan: f"care plan v{plan.version}", methods=SAFE)
+def careplan_detail(request: HttpRequest, plan: CarePlan) -> HttpResponse:
     return render(request, "clinic/careplans/detail.html", _detail_context(request, plan))
 
 
-@reads_patient_data
-@rule_required("careplan.write")
-@require_POST
-def careplan_record_acceptance(request: HttpRequest, pk: int) -> HttpResponse:
+@reads_object("careplan.write", get_careplan_for_user, "care plan acceptance", methods=POST)
+def careplan_record_acceptance(request: HttpRequest, plan: CarePlan) -> HttpResponse:
     """The practitioner records that the plan was discussed and accepted in person."""
-    plan = get_careplan_for_user(request.user, pk, action="careplan.write")
-    audit_read(request, plan, "care plan acceptance")
     return _accepted(
         request, plan, AcceptedHow.IN_PERSON, _("Recorded: the plan was discussed and accepted in person.")
     )
 
 
-@reads_patient_data
-@rule_required("careplan.accept")
-@require_POST
-def careplan_accept_online(request: HttpRequest, pk: int) -> HttpResponse:
+@reads_object("careplan.accept", get_careplan_for_user, "care plan accepted online", methods=POST)
+def careplan_accept_online(request: HttpRequest, plan: CarePlan) -> HttpResponse:
     """The patient (or their guardian) accepts the proposed plan from their account."""
-    plan = get_careplan_for_user(request.user, pk, action="careplan.accept")
-    audit_read(request, plan, "care plan accepted online")
     if request.POST.get("agree") != "yes":
         messages.error(request, _("Tick the box to say you agree to this care plan."))
         return redirect(plan)
@@ -168,12 +132,8 @@ def _accepted(request, plan, how, success: str) -> HttpResponse:
     return redirect(plan)
 
 
-@reads_patient_data
-@rule_required("careplan.write")
-@require_POST
-def careplan_status(request: HttpRequest, pk: int, status: str) -> HttpResponse:
-    plan = get_careplan_for_user(request.user, pk, action="careplan.write")
-    audit_read(request, plan, f"care plan {status}")
+@reads_object("careplan.write", get_careplan_for_user, lambda plan, status: f"care plan {status}", methods=POST)
+def careplan_status(request: HttpRequest, plan: CarePlan, status: str) -> HttpResponse:
     form = DiscontinueForm(request.POST) if status == "discontinued" else None
     if form is not None and not form.is_valid():
         return render(request, "clinic/careplans/detail.html", _detail_context(request, plan, form), status=400)
@@ -195,13 +155,9 @@ def careplan_status(request: HttpRequest, pk: int, status: str) -> HttpResponse:
     return redirect(plan)
 
 
-@reads_patient_data
-@rule_required("clinical.read")
-@require_safe
-def careplan_discharge(request: HttpRequest, pk: int) -> HttpResponse:
+@reads_object("clinical.read", get_careplan_for_user, "care plan discharge summary", methods=SAFE)
+def careplan_discharge(request: HttpRequest, plan: CarePlan) -> HttpResponse:
     """The one-page discharge summary of a completed (or discontinued) plan, for the chart and for printing."""
-    plan = get_careplan_for_user(request.user, pk, action="clinical.read")
-    audit_read(request, plan, "care plan discharge summary")
     if plan.status not in ("completed", "discontinued"):
         messages.info(request, _("The discharge summary is made when the plan is completed or discontinued."))
         return redirect(plan)

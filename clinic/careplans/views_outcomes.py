@@ -7,6 +7,9 @@ The page is in the language on the patient's record (the e-mail's), unless the b
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -25,25 +28,41 @@ from clinic.languages import supported_language
 INVALID = "clinic/careplans/questionnaire_invalid.html"
 
 
+def emailed_link(load: Callable, *, name: str, read: str, patient_of: Callable = lambda row: row.patient) -> Callable:
+    """The header of a page reached by a signed link from an e-mail (this one, the recall opt-out): no login, the
+    token is the credential. `load(token)` finds the row it names, or raises a ValidationError saying why the link
+    is not valid (that page, 400, audited as "`name`: link not valid"); else the read is audited as `read` and the
+    view gets the row, in the language on the patient's record (the e-mail's) unless the browser chose one with
+    the switch. Below the method decorator, so another method is refused before the token is read."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, token: str) -> HttpResponse:
+            try:
+                row = load(token)
+            except ValidationError as exc:
+                audit_read(request, None, f"{name}: link not valid")
+                return render(request, INVALID, {"reason": error_text(exc)}, status=400)
+            audit_read(request, row, read)
+            if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:  # the switch's choice on this browser
+                return view(request, row, token)
+            language = supported_language(patient_of(row).language)
+            with translation.override(language):
+                request.LANGUAGE_CODE = language
+                return view(request, row, token)
+
+        return wrapped
+
+    return decorator
+
+
 @reads_patient_data
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def careplan_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        row = outcomes.questionnaire_from_token(token)
-    except outcomes.QuestionnaireLinkError as exc:
-        audit_read(request, None, "care plan questionnaire: link not valid")
-        return render(request, INVALID, {"reason": error_text(exc)}, status=400)
-    audit_read(request, row, "care plan questionnaire (e-mailed link)")
-    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:  # the switch's choice on this browser
-        return _answer_page(request, row, token)
-    language = supported_language(row.patient.language)
-    with translation.override(language):
-        request.LANGUAGE_CODE = language
-        return _answer_page(request, row, token)
-
-
-def _answer_page(request: HttpRequest, row, token: str) -> HttpResponse:
+@emailed_link(
+    outcomes.questionnaire_from_token, name="care plan questionnaire", read="care plan questionnaire (e-mailed link)"
+)
+def careplan_questionnaire(request: HttpRequest, row, token: str) -> HttpResponse:
     if row.is_answered:
         return render(request, "clinic/careplans/questionnaire_done.html", {"row": row})
     questionnaire = outcomes.questionnaire_for(row.questionnaire_code)

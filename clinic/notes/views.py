@@ -6,6 +6,8 @@ Every read of a note or a chart and every write is audited. Views look the row u
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,15 +17,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.audit import SAFE, acts_on_object, audit_read, no_patient_data, reads_object, reads_patient_data
 from clinic.careplans import selectors as careplan_selectors
 from clinic.careplans import services as careplan_services
 from clinic.domain_errors import apply_error, attempt, attempt_form, error_text, message_error
+from clinic.models import Patient, VisitNote
 from clinic.notes import charts, selectors, services
 from clinic.notes.forms import AddendumForm, NoteForms, TemplateChoiceForm
 from clinic.notes.permissions import get_appointment_for_note, get_note_for_user
 from clinic.permissions import get_patient_for_user, rule_required
 from intake import selectors as intake_selectors
+
+if TYPE_CHECKING:
+    from scheduling.models import Appointment
 
 
 def _practitioner(request):
@@ -48,11 +54,8 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@no_patient_data
-@rule_required("clinical.write")
-@require_POST
-def note_start(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = get_appointment_for_note(request.user, pk)
+@acts_on_object("clinical.write", get_appointment_for_note)
+def note_start(request: HttpRequest, appointment: Appointment) -> HttpResponse:
     try:
         note = services.note_start(appointment=appointment, actor=request.user, request=request)
     except ValidationError as exc:
@@ -171,12 +174,8 @@ def note_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("clinic:note_edit", pk=note.pk)
 
 
-@reads_patient_data
-@rule_required("clinical.read")
-@require_safe
-def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    note = get_note_for_user(request.user, pk)
-    audit_read(request, note)
+@reads_object("clinical.read", get_note_for_user, methods=SAFE)
+def note_detail(request: HttpRequest, note: VisitNote) -> HttpResponse:
     return render(request, "clinic/note_detail.html", _detail_context(request, note, AddendumForm()))
 
 
@@ -219,42 +218,55 @@ def _lines(specs) -> list[charts.Threshold]:
     return [line for line in lines if line is not None]
 
 
-@reads_patient_data
-@rule_required("clinical.read")
-@require_safe
-def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
-    """The chart: demographics, alerts, consent, intakes, visits with notes, and pain and NDI/ODI trends."""
-    patient = get_patient_for_user(request.user, pk, action="clinical.read")
-    audit_read(request, patient, "chart")
-    chart = selectors.patient_chart(patient)
-    pain_svg = charts.trend_svg(
-        [
-            charts.Series(_("Visit notes"), [p for p in chart["pain"] if p.source == "visit note"]),
-            charts.Series(_("Intake"), [p for p in chart["pain"] if p.source == "intake"]),
-        ],
-        y_max=10,
-        y_step=2,
-        y_label=_("Pain (NRS 0-10)"),
-        title=_("Pain over time"),
-        empty_text=_("No pain ratings recorded yet"),
-        thresholds=_lines(
+def _trends(chart: dict) -> tuple[str, str]:
+    """The chart's two trends, each with its meaningful-change lines: pain (NRS 0-10, from visit notes and
+    intakes) and disability (NDI and ODI, 0-100 %)."""
+    outcomes = sorted(chart["outcomes"].items())
+    trends = [
+        # (series, change lines as (name, points, change, unit), y_max, y_label, title, empty_text)
+        (
+            [
+                charts.Series(_("Visit notes"), [p for p in chart["pain"] if p.source == "visit note"]),
+                charts.Series(_("Intake"), [p for p in chart["pain"] if p.source == "intake"]),
+            ],
             [(_("Pain"), chart["pain"], chart["pain_change"], _("points"))],
+            10,
+            _("Pain (NRS 0-10)"),
+            _("Pain over time"),
+            _("No pain ratings recorded yet"),
         ),
-    )
-    outcome_svg = charts.trend_svg(
-        [charts.Series(code, points) for code, points in sorted(chart["outcomes"].items())],
-        y_max=100,
-        y_step=20,
-        y_label=_("Disability (%)"),
-        title=_("NDI and ODI over time"),
-        empty_text=_("No NDI or ODI scores yet"),
-        thresholds=_lines(
+        (
+            [charts.Series(code, points) for code, points in outcomes],
             [
                 (code, points, chart["outcome_changes"].get(code, 0), _("percentage points"))
-                for code, points in sorted(chart["outcomes"].items())
-            ]
+                for code, points in outcomes
+            ],
+            100,
+            _("Disability (%)"),
+            _("NDI and ODI over time"),
+            _("No NDI or ODI scores yet"),
         ),
+    ]
+    pain_svg, outcome_svg = (
+        charts.trend_svg(
+            series,
+            y_max=y_max,
+            y_step=y_max // 5,
+            y_label=y_label,
+            title=title,
+            empty_text=empty_text,
+            thresholds=_lines(lines),
+        )
+        for series, lines, y_max, y_label, title, empty_text in trends
     )
+    return pain_svg, outcome_svg
+
+
+@reads_object("clinical.read", get_patient_for_user, "chart", methods=SAFE)
+def patient_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """The chart: demographics, alerts, consent, intakes, visits with notes, and pain and NDI/ODI trends."""
+    chart = selectors.patient_chart(patient)
+    pain_svg, outcome_svg = _trends(chart)
     return render(
         request,
         "clinic/patient_chart.html",

@@ -10,10 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
-from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.audit import SAFE_OR_POST, acts_on_object, audit_read, no_patient_data, reads_object, reads_patient_data
 from clinic.domain_errors import attempt
+from clinic.models import Patient, RecordRequest
 from clinic.permissions import acting_patient, get_patient_for_user, rule_required
 from clinic.records import selectors, services
 from clinic.records.forms import ExportForm
@@ -22,11 +23,19 @@ from clinic.records.pdf import RecordNotFound
 OWN_COPY = "patient's own copy (right of access)"
 
 
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
+def _download(content: bytes | str, filename: str, content_type: str = "application/pdf") -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _pdf_read(request: HttpRequest, patient, detail: str, filename: str, **export) -> HttpResponse:
+    """A PDF of the patient's record (`services.records_pdf` with `export`: it audits the export, with why), and
+    the read of it (`detail`) for this request."""
+    content = services.records_pdf(patient=patient, actor=request.user, **export)
+    audit_read(request, patient, detail)
+    return _download(content, filename)
 
 
 def _own_patient(request: HttpRequest):
@@ -58,12 +67,11 @@ def account_record_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse
     patient = _own_patient(request)
     if kind not in ("consent", "intake"):
         raise Http404("No such document.")
+    detail = f"account: downloaded {kind} {pk} as PDF"
     try:
-        content = services.records_pdf(patient=patient, actor=request.user, reason=OWN_COPY, kind=kind, item_id=pk)
+        return _pdf_read(request, patient, detail, f"{kind}-{pk}.pdf", reason=OWN_COPY, kind=kind, item_id=pk)
     except RecordNotFound:
         raise Http404("No such document.") from None
-    audit_read(request, patient, f"account: downloaded {kind} {pk} as PDF")
-    return _pdf(content, f"{kind}-{pk}.pdf")
 
 
 @no_patient_data
@@ -87,11 +95,8 @@ def account_request_download(request: HttpRequest, pk: int) -> HttpResponse:
     record_request = selectors.record_request_of(patient, pk)
     if record_request is None or not record_request.is_released:
         raise Http404("No such record to download.")
-    content = services.records_pdf(
-        patient=patient, actor=request.user, reason=f"{OWN_COPY}, records request {pk}", kind="record"
-    )
-    audit_read(request, patient, f"account: downloaded the released record {pk}")
-    return _pdf(content, f"record-{timezone.localdate():%Y-%m-%d}.pdf")
+    detail, filename = f"account: downloaded the released record {pk}", f"record-{timezone.localdate():%Y-%m-%d}.pdf"
+    return _pdf_read(request, patient, detail, filename, reason=f"{OWN_COPY}, records request {pk}", kind="record")
 
 
 @reads_patient_data
@@ -102,7 +107,8 @@ def record_requests(request: HttpRequest) -> HttpResponse:
     return render(request, "records/record_requests.html", {"requests": selectors.record_requests_open()})
 
 
-def _request_or_404(pk: int):
+def _request_or_404(user, pk: int) -> RecordRequest:
+    """A records request (for those who may export records: they see every one); 404 for no such request."""
     record_request = selectors.record_request(pk)
     if record_request is None:
         raise Http404("No such records request.")
@@ -114,19 +120,14 @@ def _request_or_404(pk: int):
 @require_safe
 def record_request_produce(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole-record PDF of a request, for the admin to check before releasing it."""
-    record_request = _request_or_404(pk)
-    content = services.records_pdf(
-        patient=record_request.patient, actor=request.user, reason=f"records request {pk}: produced for review"
-    )
-    audit_read(request, record_request.patient, f"records request {pk}: produced")
-    return _pdf(content, f"record-request-{pk}.pdf")
+    record_request = _request_or_404(request.user, pk)
+    reason = f"records request {pk}: produced for review"
+    detail = f"records request {pk}: produced"
+    return _pdf_read(request, record_request.patient, detail, f"record-request-{pk}.pdf", reason=reason)
 
 
-@no_patient_data
-@rule_required("records.export")
-@require_POST
-def record_request_release(request: HttpRequest, pk: int) -> HttpResponse:
-    record_request = _request_or_404(pk)
+@acts_on_object("records.export", _request_or_404)
+def record_request_release(request: HttpRequest, record_request: RecordRequest) -> HttpResponse:
     attempt(
         request,
         lambda: services.record_request_release(record_request=record_request, actor=request.user, request=request),
@@ -136,28 +137,19 @@ def record_request_release(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("clinic:record_requests")
 
 
-@reads_patient_data
-@rule_required("records.export")
-@require_http_methods(["GET", "HEAD", "POST"])
-def patient_export(request: HttpRequest, pk: int) -> HttpResponse:
-    """A clinic admin downloads one patient's record as FHIR or PDF, with the reason for the audit trail."""
-    patient = get_patient_for_user(request.user, pk, "records.export")
+@reads_object("records.export", get_patient_for_user, "export form", methods=SAFE_OR_POST)
+def patient_export(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """A clinic admin downloads one patient's record as FHIR or PDF, with the reason for the audit trail (the
+    download names itself, in place of the form)."""
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        audit_read(request, patient, f"export download ({data['format']})")
+        detail = f"export download ({data['format']})"
         if data["format"] == "pdf":
-            content = services.records_pdf(
-                patient=patient, actor=request.user, reason=data["reason"], start=data["start"], end=data["end"]
-            )
-            return _pdf(content, f"patient-{patient.pk}-record.pdf")
+            export = {name: data[name] for name in ("reason", "start", "end")}
+            return _pdf_read(request, patient, detail, f"patient-{patient.pk}-record.pdf", **export)
+        audit_read(request, patient, detail)
         bundle = services.records_fhir(patient=patient, actor=request.user, reason=data["reason"])
-        response = HttpResponse(
-            json.dumps(bundle, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
-            content_type="application/fhir+json",
-        )
-        response["Content-Disposition"] = f'attachment; filename="patient-{patient.pk}-fhir.json"'
-        response["Cache-Control"] = "no-store"
-        return response
-    audit_read(request, patient, "export form")
+        content = json.dumps(bundle, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+        return _download(content, f"patient-{patient.pk}-fhir.json", "application/fhir+json")
     return render(request, "records/patient_export.html", {"patient": patient, "form": form})
