@@ -13,7 +13,7 @@ from scheduling import selectors
 from scheduling.models import Appointment
 from tests.clinic.factories import PatientFactory
 from tests.scheduling.conftest import MONDAY, NY
-from tests.scheduling.factories import fixed_visit
+from tests.scheduling.factories import AppointmentFactory, fixed_visit
 
 pytestmark = pytest.mark.django_db
 TUESDAY = MONDAY + dt.timedelta(days=1)
