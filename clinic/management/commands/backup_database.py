@@ -21,12 +21,14 @@ from pathlib import Path
 
 import psycopg
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from clinic.management.base import TranslatedHelpCommand
 from clinic.models import VisitNote
 
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -258,14 +260,12 @@ def backup_verify(*, db: dict, dump: Path, manifest: dict, scratch_name: str) ->
     return report
 
 
-class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # translated when shown, not when the module loads
-        return _(
-            "Write a dated, compressed pg_dump to BACKUP_DIR, verify it by restoring it into a scratch database "
-            "(row counts and signed notes' hashes), then keep BACKUP_KEEP_DAILY daily and BACKUP_KEEP_WEEKLY weekly "
-            "dumps. With --verify FILE, only verify an existing dump (the restore drill). PostgreSQL only."
-        )
+class Command(TranslatedHelpCommand):
+    help_text = gettext_lazy(
+        "Write a dated, compressed pg_dump to BACKUP_DIR, verify it by restoring it into a scratch database "
+        "(row counts and signed notes' hashes), then keep BACKUP_KEEP_DAILY daily and BACKUP_KEEP_WEEKLY weekly "
+        "dumps. With --verify FILE, only verify an existing dump (the restore drill). PostgreSQL only."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--directory", type=Path, help=_("where the dumps go (default: BACKUP_DIR)"))

@@ -22,12 +22,13 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, validate_
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from clinic.management.base import TranslatedHelpCommand
 from clinic.models import AuditEvent, User
 from clinic.roles import CLINIC_ADMIN
 from clinic.services import audit_record
@@ -46,10 +47,10 @@ def clinic_admin_create(*, email: str, first_name: str, last_name: str, password
     return user
 
 
-class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # translated when shown, not when the module loads
-        return _("Create a clinic admin account (asks for the e-mail and a password) and enrol its two-factor app.")
+class Command(TranslatedHelpCommand):
+    help_text = gettext_lazy(
+        "Create a clinic admin account (asks for the e-mail and a password) and enrol its two-factor app."
+    )
 
     stealth_options = ("stdin",)
 

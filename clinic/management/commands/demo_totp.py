@@ -1,15 +1,15 @@
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.core.management.base import BaseCommand
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinic.demo import DEMO_TOTP_SECRET
+from clinic.management.base import TranslatedHelpCommand
 
 
-class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # translated when shown, not when the module loads
-        return _("Print the current two-factor code of the demo staff accounts (demo data only; see README).")
+class Command(TranslatedHelpCommand):
+    help_text = gettext_lazy(
+        "Print the current two-factor code of the demo staff accounts (demo data only; see README)."
+    )
 
     def handle(self, *args, **options):
         from allauth.mfa import app_settings

@@ -6,12 +6,14 @@ from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
+from clinic.management.base import TranslatedHelpCommand
 from clinic.models import Patient, User
 from clinic.records.services import records_bundle_and_pdf
 
@@ -22,14 +24,12 @@ def _write(path: Path, content: bytes) -> dict:
     return {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
 
 
-class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # translated when shown, not when the module loads
-        return _(
-            "Write every patient's record to FOLDER (for leaving the software or a backup in another system): "
-            "patient-<id>/bundle.json (FHIR R4) and patient-<id>/record.pdf, and manifest.json with counts and "
-            "SHA-256 checksums. Each patient's export is audited with --by and --reason."
-        )
+class Command(TranslatedHelpCommand):
+    help_text = gettext_lazy(
+        "Write every patient's record to FOLDER (for leaving the software or a backup in another system): "
+        "patient-<id>/bundle.json (FHIR R4) and patient-<id>/record.pdf, and manifest.json with counts and "
+        "SHA-256 checksums. Each patient's export is audited with --by and --reason."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("folder")

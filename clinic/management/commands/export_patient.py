@@ -2,10 +2,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from clinic.management.base import TranslatedHelpCommand
 from clinic.models import Patient, User
 from clinic.records.pdf import RecordNotFound
 from clinic.records.services import records_fhir, records_pdf
@@ -19,13 +21,11 @@ def _day(value: str) -> dt.date:
         raise CommandError(_("%(value)r is not a date: write it as YYYY-MM-DD.") % {"value": value}) from None
 
 
-class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # translated when shown, not when the module loads
-        return _(
-            "Write one patient's whole record as JSON (default), a FHIR R4 Bundle or a PDF (for a records request). "
-            "Collects every app's export.patient_records(patient); the export is audited."
-        )
+class Command(TranslatedHelpCommand):
+    help_text = gettext_lazy(
+        "Write one patient's whole record as JSON (default), a FHIR R4 Bundle or a PDF (for a records request). "
+        "Collects every app's export.patient_records(patient); the export is audited."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("patient_id", type=int)

@@ -1,20 +1,20 @@
 import importlib
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinic.apphooks import app_module
+from clinic.management.base import TranslatedHelpCommand
 
 SEED_ORDER = ["clinic", "intake", "scheduling"]
 # Seeded after every app's own demo: visit notes need scheduling's appointments and intake's consents.
 SEED_AFTER = ["clinic.notes_demo", "clinic.careplans.demo", "reports.demo"]
 
 
-class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # translated when shown, not when the module loads
-        return _("Load the demo clinic (idempotent: running it twice changes nothing). Logins are in the README.")
+class Command(TranslatedHelpCommand):
+    help_text = gettext_lazy(
+        "Load the demo clinic (idempotent: running it twice changes nothing). Logins are in the README."
+    )
 
     def handle(self, *args, **options):
         # Each app seeds its own rows through its `demo` module, so this command imports no app's internals.

@@ -1,22 +1,21 @@
-from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from clinic.management.base import TranslatedHelpCommand
 from intake import consent_text, services
 from intake.models import ConsentVersion
 from intake.questionnaire_data import DEFINITIONS
 
 
-class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # translated when shown, not when the module loads
-        return _(
-            "Load the clinic-written NDI- and ODI-style questionnaires (skipped once answered), with --consent the "
-            "default consent text as a new, inactive version for a clinic admin to review and activate, and with "
-            "--consent-es the demo's Spanish consent text as its own inactive version, marked as a demo translation "
-            "not approved by the clinic."
-        )
+class Command(TranslatedHelpCommand):
+    help_text = gettext_lazy(
+        "Load the clinic-written NDI- and ODI-style questionnaires (skipped once answered), with --consent the "
+        "default consent text as a new, inactive version for a clinic admin to review and activate, and with "
+        "--consent-es the demo's Spanish consent text as its own inactive version, marked as a demo translation "
+        "not approved by the clinic."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--consent", action="store_true", help=_("also add the default consent text (inactive)"))

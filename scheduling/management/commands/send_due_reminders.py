@@ -1,15 +1,16 @@
 """Queue the reminder e-mails that are due. Run it every few minutes (cron or a systemd timer, see README)."""
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from clinic.management.base import TranslatedHelpCommand
 from scheduling import services
 
 
-class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # translated when shown, not when the module loads
-        return _("Queue a reminder for every booked appointment inside the reminder window that has not had one.")
+class Command(TranslatedHelpCommand):
+    help_text = gettext_lazy(
+        "Queue a reminder for every booked appointment inside the reminder window that has not had one."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

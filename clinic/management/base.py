@@ -1,0 +1,14 @@
+"""What every management command of the project shares."""
+
+from django.core.management.base import BaseCommand
+
+
+class TranslatedHelpCommand(BaseCommand):
+    """A command whose `help_text` (a lazy translation) is translated when the help is shown, not when the module
+    loads; `help` must be a plain string, since argparse runs a regular expression over it."""
+
+    help_text = ""
+
+    @property
+    def help(self) -> str:
+        return str(self.help_text)
