@@ -11,9 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from reports import selectors
 from scheduling.models import AvailabilityException
-from tests.clinic.factories import LocationFactory, RoomFactory
-from tests.reports.common import custom_range, page_and_csv
-from tests.scheduling.factories import AppointmentFactory, WorkingHoursFactory
+from tests.reports.common import TwoPlaces, custom_range, page_and_csv
 
 ZONE = zoneinfo.ZoneInfo("America/New_York")
 MONDAY = dt.date(2026, 6, 1)
@@ -36,35 +34,22 @@ def two_places(practitioner_a, practitioner_b, patient_a):
     """Ada: Monday 09:30-17:00 at North and 09:30-13:00 at South (overlapping); Wednesday 09:00-12:00 at North,
     extra hours 11:00-13:00 there (overlapping at one location) and time off 09:00-10:00. Bo: Tuesday 09:00-12:00
     at South and 12:00-14:00 at North (touching: nothing to count twice). One room at each location."""
-    north, south = LocationFactory(name="North"), LocationFactory(name="South")
-    rooms = {north: RoomFactory(location=north, name="N1"), south: RoomFactory(location=south, name="S1")}
-
-    def hours(practitioner, location, weekday, start, end):
-        WorkingHoursFactory(
-            practitioner=practitioner, location=location, weekday=weekday, start_time=start, end_time=end
-        )
+    places = TwoPlaces(patient_a)
+    north, south = places.north, places.south
 
     def exception(kind, offset, start, end, **extra):
         AvailabilityException.objects.create(
             practitioner=practitioner_a, kind=kind, date=day(offset), start_time=start, end_time=end, **extra
         )
 
-    def book(practitioner, location, start, end):
-        AppointmentFactory(practitioner=practitioner, patient=patient_a, room=rooms[location], start=start, end=end)
-
-    hours(practitioner_a, north, 0, dt.time(9, 30), dt.time(17))
-    hours(practitioner_a, south, 0, dt.time(9, 30), dt.time(13))
-    book(practitioner_a, north, at(0, 10), at(0, 11))
-    book(practitioner_a, south, at(0, 12), at(0, 12, 30))
-    book(practitioner_a, north, at(0, 14), at(0, 15))
-    hours(practitioner_a, north, 2, dt.time(9), dt.time(12))
+    places.start_overlap(practitioner_a, at)
     exception(K.EXTRA_HOURS, 2, dt.time(11), dt.time(13), location=north)
     exception(K.TIME_OFF, 2, dt.time(9), dt.time(10))
-    book(practitioner_a, north, at(2, 11), at(2, 11, 30))
-    hours(practitioner_b, south, 1, dt.time(9), dt.time(12))
-    hours(practitioner_b, north, 1, dt.time(12), dt.time(14))
-    book(practitioner_b, south, at(1, 11), at(1, 11, 30))
-    book(practitioner_b, north, at(1, 12), at(1, 13))
+    places.book(practitioner_a, north, at(2, 11), at(2, 11, 30))
+    places.hours(practitioner_b, south, 1, dt.time(9), dt.time(12))
+    places.hours(practitioner_b, north, 1, dt.time(12), dt.time(14))
+    places.book(practitioner_b, south, at(1, 11), at(1, 11, 30))
+    places.book(practitioner_b, north, at(1, 12), at(1, 13))
     return north, south
 
 
