@@ -16,6 +16,15 @@ def frozen(settings):
 
 
 @pytest.fixture
+def week_before(settings):
+    """The clinic's clock running from a week before `note_factories`' visit day (08:00): a care plan is proposed
+    and consented then; a test moves on with `week_before.move_to(...)`. The care-plan modules name it in
+    `pytestmark`."""
+    with nf.clinic_clock(settings, nf.at(-7, 8), tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
 def ndi(db):
     """The Neck Disability Index, loaded from the shipped questionnaires."""
     return intake_factories.load_questionnaires()["ndi"]

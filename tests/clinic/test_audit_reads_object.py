@@ -15,17 +15,10 @@ from clinic.audit import NONE, READS, SAFE, reads_object
 from clinic.models import AuditEvent
 from clinic.notes import views as notes_views
 from tests.clinic import careplan_factories as cf
-from tests.clinic import note_factories as nf
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("week_before")]
 
 PHASES = [{"visits_per_week": 3, "weeks": 4}]
-
-
-@pytest.fixture(autouse=True)
-def frozen(settings):
-    with nf.clinic_clock(settings, nf.at(-7, 8), tick=True) as traveller:
-        yield traveller
 
 
 def _plan(patient, practitioner, **extra):

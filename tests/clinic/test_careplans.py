@@ -12,15 +12,9 @@ from clinic.models import AuditEvent, CarePlan
 from clinic.notes import services as note_services
 from tests.clinic import note_factories as nf
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("week_before")]
 
 PHASES = [{"visits_per_week": 3, "weeks": 4}, {"visits_per_week": 2, "weeks": 4}]
-
-
-@pytest.fixture(autouse=True)
-def frozen(settings):
-    with nf.clinic_clock(settings, nf.at(-7, 8), tick=True) as traveller:
-        yield traveller
 
 
 def propose(patient, practitioner, **extra):
@@ -107,9 +101,9 @@ def test_discontinue_needs_a_reason(patient_a, practitioner_a):
 # --- consent follows the plan ----------------------------------------------------------------------------------
 
 
-def test_a_note_cannot_be_signed_while_the_plan_awaits_consent(patient_a, practitioner_a, frozen):
+def test_a_note_cannot_be_signed_while_the_plan_awaits_consent(patient_a, practitioner_a, week_before):
     plan = propose(patient_a, practitioner_a)
-    frozen.move_to(nf.at(0, 8))
+    week_before.move_to(nf.at(0, 8))
     note = nf.draft(patient_a, practitioner_a, start=nf.at(0, 9), chief_complaint="Neck", sot_category="II")
     with pytest.raises(ValidationError, match="has not been accepted by the patient yet"):
         note_services.note_sign(note=note, actor=practitioner_a.user)
@@ -117,18 +111,18 @@ def test_a_note_cannot_be_signed_while_the_plan_awaits_consent(patient_a, practi
     assert note_services.note_sign(note=note, actor=practitioner_a.user).is_signed
 
 
-def test_a_changed_plan_asks_consent_again_before_the_next_note(patient_a, practitioner_a, frozen):
+def test_a_changed_plan_asks_consent_again_before_the_next_note(patient_a, practitioner_a, week_before):
     plan = propose(patient_a, practitioner_a)
     services.careplan_accept(plan=plan, actor=patient_a.user, how="online")
     services.careplan_revise(plan=plan, practitioner=practitioner_a, actor=practitioner_a.user, phases=PHASES)
-    frozen.move_to(nf.at(0, 8))
+    week_before.move_to(nf.at(0, 8))
     note = nf.draft(patient_a, practitioner_a, start=nf.at(0, 9), chief_complaint="Neck", sot_category="II")
     with pytest.raises(ValidationError, match="care plan changed \\(version 2\\)"):
         note_services.note_sign(note=note, actor=practitioner_a.user)
 
 
-def test_the_exam_visit_where_the_plan_is_proposed_is_not_held_up(patient_a, practitioner_a, frozen):
-    frozen.move_to(nf.at(0, 9, 30))
+def test_the_exam_visit_where_the_plan_is_proposed_is_not_held_up(patient_a, practitioner_a, week_before):
+    week_before.move_to(nf.at(0, 9, 30))
     note = nf.draft(patient_a, practitioner_a, start=nf.at(0, 9), chief_complaint="Neck", sot_category="II")
     propose(patient_a, practitioner_a)
     assert note_services.note_sign(note=note, actor=practitioner_a.user).is_signed

@@ -11,22 +11,16 @@ from clinic.notes import services as note_services
 from tests.clinic import note_factories as nf
 from tests.clinic.careplan_factories import careplan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("week_before")]
 
 PHASES = [{"visits_per_week": 2, "weeks": 4}]
-
-
-@pytest.fixture(autouse=True)
-def frozen(settings):
-    with nf.clinic_clock(settings, nf.at(-7, 8), tick=True) as traveller:
-        yield traveller
 
 
 def accepted_plan(patient, practitioner, diagnosis="Mechanical neck pain"):
     return careplan(patient, practitioner, how="online", phases=PHASES, diagnosis=diagnosis)
 
 
-def test_a_changed_diagnosis_asks_consent_again_before_the_next_note(patient_a, practitioner_a, frozen):
+def test_a_changed_diagnosis_asks_consent_again_before_the_next_note(patient_a, practitioner_a, week_before):
     plan = accepted_plan(patient_a, practitioner_a)
     new = services.careplan_revise(
         plan=plan,
@@ -35,7 +29,7 @@ def test_a_changed_diagnosis_asks_consent_again_before_the_next_note(patient_a, 
         phases=PHASES,
         diagnosis="Cervical radiculopathy",
     )
-    frozen.move_to(nf.at(0, 8))
+    week_before.move_to(nf.at(0, 8))
     note = nf.draft(patient_a, practitioner_a, start=nf.at(0, 9), chief_complaint="Neck", sot_category="II")
     with pytest.raises(ValidationError, match=r"The diagnosis changed .*Cervical radiculopathy"):
         note_services.note_sign(note=note, actor=practitioner_a.user)
@@ -43,7 +37,7 @@ def test_a_changed_diagnosis_asks_consent_again_before_the_next_note(patient_a, 
     assert note_services.note_sign(note=note, actor=practitioner_a.user).is_signed
 
 
-def test_the_same_diagnosis_in_a_changed_plan_is_said_as_a_changed_plan(patient_a, practitioner_a, frozen):
+def test_the_same_diagnosis_in_a_changed_plan_is_said_as_a_changed_plan(patient_a, practitioner_a, week_before):
     plan = accepted_plan(patient_a, practitioner_a)
     services.careplan_revise(
         plan=plan, practitioner=practitioner_a, actor=practitioner_a.user, phases=PHASES, diagnosis=plan.diagnosis
