@@ -133,7 +133,8 @@ class AuditReadsMiddleware:
             obj, detail = pending
             for one in obj if isinstance(obj, list | tuple) else [obj]:
                 audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=one, request=request, detail=detail)
-        elif policy != NONE and request.method != "POST":
+        elif policy != NONE and (request.method != "POST" or response.status_code in (400, 409)):
+            # A reading view's page (or its form shown again with the errors, which shows the data too).
             logger.warning("%s %s read patient data without naming it (audit_read)", request.method, request.path)
             audit_record(actor=request.user, action=AuditEvent.Action.VIEW, request=request, detail=request.path[:300])
         return response

@@ -91,9 +91,8 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("This note is signed: it can no longer be changed. Add an addendum instead."))
         return redirect(note)
     forms = NoteForms(note, request.POST if request.method == "POST" else None)
-    if request.method in ("GET", "HEAD"):
-        audit_read(request, note, "note edit")
-    elif forms.is_valid():
+    audit_read(request, note, "note edit")  # the page, or the draft shown again with its errors
+    if request.method == "POST" and forms.is_valid():
         try:
             note = services.note_save_draft(note=note, actor=request.user, changes=forms.changes(), request=request)
             if request.POST.get("action") == "sign":
@@ -207,6 +206,7 @@ def note_addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if added is not None:
         return redirect(note)
+    audit_read(request, note)  # the note shown again with the addendum's errors, as note_detail names it
     return render(request, "clinic/note_detail.html", _detail_context(request, note, form), status=400)
 
 

@@ -397,3 +397,25 @@ def test_chart_wrong_method_and_roles(client, patient_a, patient_b, practitioner
     assert login(client, patient_a.user).get(url).status_code == 403
     assert login(client, patient_b.user).get(url).status_code == 403
     assert login(client, practitioner_a.user).get(reverse("clinic:patient_chart", args=[999999])).status_code == 404
+
+
+def _view_rows(note):
+    return list(
+        AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, object_id=str(note.pk)).values_list(
+            "object_type", "detail"
+        )
+    )
+
+
+def test_a_draft_shown_again_with_its_errors_is_a_read_and_audited(client, patient_a, practitioner_a):
+    note = nf.draft(patient_a, practitioner_a)
+    data = nf.post_data(note, pain_today="11")
+    assert login(client, practitioner_a.user).post(reverse("clinic:note_edit", args=[note.pk]), data).status_code == 400
+    assert _view_rows(note) == [("clinic.VisitNote", "note edit")]
+
+
+def test_a_note_shown_again_with_the_addendums_errors_is_a_read_and_audited(client, patient_a, practitioner_a):
+    note = nf.signed(patient_a, practitioner_a)
+    url = reverse("clinic:note_addendum_add", args=[note.pk])
+    assert login(client, practitioner_a.user).post(url, {"text": ""}).status_code == 400
+    assert _view_rows(note) == [("clinic.VisitNote", "")]
