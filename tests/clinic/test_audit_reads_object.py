@@ -122,3 +122,16 @@ def test_acts_on_object_is_the_same_header_for_a_view_that_reads_nothing(client_
     client = client_for(practitioner_a.user)
     assert client.get(url).status_code == 405
     assert client.post(url).status_code == 404
+
+
+@pytest.mark.parametrize(("status", "rows"), [(400, 1), (409, 1), (200, 0), (302, 0)])
+def test_a_reading_views_form_shown_again_after_a_post_is_audited_even_unnamed(rf, practitioner_a, status, rows):
+    """Fail closed: a reading view that shows its form again with the errors (400, 409) after a POST, without
+    naming what it showed, still leaves one "view" row with the path; a POST that answers otherwise (JSON 200,
+    a redirect) reads nothing the middleware can tell, and writes none."""
+    request = rf.post("/somewhere/7/")
+    request.user = practitioner_a.user
+    request._clinic_audit_policy = READS
+    middleware = audit.AuditReadsMiddleware(lambda r: HttpResponse(status=status))
+    assert middleware(request).status_code == status
+    assert _rows("view", actor=practitioner_a.user) == ["/somewhere/7/"] * rows
