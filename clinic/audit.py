@@ -112,6 +112,12 @@ def audit_read(request, obj=None, detail: str = "") -> None:
     setattr(request, _PENDING, (obj, detail))
 
 
+def audit_reads(request, shown: Sequence[tuple[object, str]]) -> None:
+    """Record that this response shows several rows, each with what it was shown as (a merge form's patient and
+    its possible duplicates): one row each. Like `audit_read`, the last call of a request wins."""
+    setattr(request, _PENDING, list(shown))
+
+
 def _shown(response) -> bool:
     """Did the response show the page? 2xx, or a form shown again with its errors (400, 409)."""
     return 200 <= response.status_code < 300 or response.status_code in (400, 409)
@@ -130,8 +136,12 @@ class AuditReadsMiddleware:
         pending = getattr(request, _PENDING, None)
         policy = getattr(request, "_clinic_audit_policy", NONE)
         if pending is not None:
-            obj, detail = pending
-            for one in obj if isinstance(obj, list | tuple) else [obj]:
+            if isinstance(pending, list):  # audit_reads: (row, detail) pairs
+                shown = pending
+            else:
+                obj, detail = pending
+                shown = [(one, detail) for one in (obj if isinstance(obj, list | tuple) else [obj])]
+            for one, detail in shown:
                 audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=one, request=request, detail=detail)
         elif policy != NONE and (request.method != "POST" or response.status_code in (400, 409)):
             # A reading view's page (or its form shown again with the errors, which shows the data too).

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic import family, languages, selectors, services
-from clinic.audit import SAFE, SAFE_OR_POST, audit_read, no_patient_data, reads_object, reads_patient_data
+from clinic.audit import SAFE, SAFE_OR_POST, audit_read, audit_reads, no_patient_data, reads_object, reads_patient_data
 from clinic.domain_errors import apply_error
 from clinic.family_forms import GuardianLinkEndForm, GuardianLinkForm
 from clinic.forms import MergeForm, PatientCreateForm, PatientForm
@@ -96,9 +96,9 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             patient = services.patient_create(actor=request.user, request=request, **fields)
             messages.success(request, _("%(name)s is registered.") % {"name": patient.full_name})
             return redirect(patient)
-    for duplicate in duplicates:
-        audit_read(request, duplicate, "possible duplicate shown on registering")
-    if not duplicates:
+    if duplicates:
+        audit_reads(request, [(duplicate, "possible duplicate shown on registering") for duplicate in duplicates])
+    else:
         audit_read(request, None, "new patient form")
     return render(
         request,
@@ -132,8 +132,8 @@ def patient_merge(request: HttpRequest, survivor: Patient) -> HttpResponse:
                 )
                 return redirect(survivor)
     duplicates = selectors.duplicates_of(survivor)
-    for duplicate in duplicates:
-        audit_read(request, duplicate, f"shown as a possible duplicate of #{survivor.pk}")
+    shown_as = f"shown as a possible duplicate of #{survivor.pk}"
+    audit_reads(request, [(survivor, "merge form")] + [(duplicate, shown_as) for duplicate in duplicates])
     return render(
         request,
         "clinic/patient_merge.html",

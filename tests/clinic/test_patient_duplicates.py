@@ -181,3 +181,25 @@ def test_the_patient_never_sees_the_duplicate_count(client, mia):
     client.force_login(user)
     page = client.get(reverse("clinic:patient_detail", args=[me.pk])).content.decode()
     assert "look like this patient" not in page
+
+
+def _views(actor):
+    return sorted(
+        AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, actor=actor).values_list("patient_ref", "detail")
+    )
+
+
+def test_every_possible_duplicate_shown_on_registering_is_audited(client_for, front_desk, mia):
+    mio = PatientFactory(first_name="Mía", last_name="Moreno", date_of_birth=BORN, email="", phone="")
+    data = {"first_name": "Mia", "last_name": "Moreno", "date_of_birth": "1979-03-08", "sex": "female"}
+    assert client_for(front_desk).post(reverse("clinic:patient_create"), data).status_code == 200
+    shown = "possible duplicate shown on registering"
+    assert _views(front_desk) == sorted([(mia.pk, shown), (mio.pk, shown)])
+
+
+def test_the_merge_page_audits_its_patient_and_every_possible_duplicate_it_shows(client_for, clinic_admin, twin):
+    survivor, duplicate, _ = twin
+    third = PatientFactory(first_name="Mia", last_name="Moreno", date_of_birth=BORN, email="", phone="")
+    assert client_for(clinic_admin).get(reverse("clinic:patient_merge", args=[survivor.pk])).status_code == 200
+    shown = f"shown as a possible duplicate of #{survivor.pk}"
+    assert _views(clinic_admin) == sorted([(survivor.pk, "merge form"), (duplicate.pk, shown), (third.pk, shown)])
