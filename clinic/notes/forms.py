@@ -159,6 +159,11 @@ class NoteForms:
         self.note = note
         self.form = VisitNoteForm(data, initial=_initial(note), prefix="note")
         landmarks = list(BlockLandmark.objects.filter(active=True).values_list("name", flat=True))
+        # A landmark retired since this draft stored it stays a choice of this note, so the draft can still be
+        # saved (and signed) as it stands; new notes offer the active ones only.
+        for row in getattr(note, "block_placements", None) or []:
+            if row.get("landmark") and row["landmark"] not in landmarks:
+                landmarks.append(row["landmark"])
         self.row_sets = {}
         for name, (formset_class, prefix) in ROW_SETS.items():
             kwargs = {"form_kwargs": {"landmarks": landmarks}} if name == "block_placements" else {}

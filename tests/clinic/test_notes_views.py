@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clinic.models import AuditEvent, NoteAddendum, NoteTemplate, VisitNote
+from clinic.models import AuditEvent, BlockLandmark, NoteAddendum, NoteTemplate, VisitNote
 from tests.clinic import note_factories as nf
 from tests.clinic.factories import PatientFactory, RoomFactory
 from tests.intake import factories as intake_factories
@@ -419,3 +419,19 @@ def test_a_note_shown_again_with_the_addendums_errors_is_a_read_and_audited(clie
     url = reverse("clinic:note_addendum_add", args=[note.pk])
     assert login(client, practitioner_a.user).post(url, {"text": ""}).status_code == 400
     assert _view_rows(note) == [("clinic.VisitNote", "")]
+
+
+def test_a_draft_with_a_landmark_retired_since_is_saved_as_it_stands(client, patient_a, practitioner_a):
+    """The clinic retires a landmark a draft already uses: the draft still saves (it used to be refused with
+    "Select a valid choice"), and a new note does not offer the retired landmark."""
+    BlockLandmark.objects.get_or_create(name="Old crest", defaults={"position": 99})
+    row = {"block": 1, "side": "left", "landmark": "Old crest", "position": "prone", "minutes": 2}
+    note = nf.draft(patient_a, practitioner_a, block_placements=[row])
+    BlockLandmark.objects.filter(name="Old crest").update(active=False)
+    data = nf.post_data(note, chief_complaint="Still sore")
+    response = login(client, practitioner_a.user).post(reverse("clinic:note_edit", args=[note.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    note.refresh_from_db()
+    assert note.chief_complaint == "Still sore" and note.block_placements[0]["landmark"] == "Old crest"
+    other = nf.draft(patient_a, practitioner_a, start=nf.at(1, 9))
+    assert "Old crest" not in client.get(reverse("clinic:note_edit", args=[other.pk])).content.decode()
