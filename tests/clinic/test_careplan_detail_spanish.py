@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from clinic.careplans import services
-from tests.clinic.test_careplans import frozen, propose  # noqa: F401
+from tests.clinic.test_careplans import propose
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("week_before")]
 
 
 def text_of(response) -> str:
