@@ -20,11 +20,13 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from clinic import outbox
+from clinic.management.base import TranslatedHelp
 
 logger = logging.getLogger(__name__)
 
@@ -113,10 +115,10 @@ class Worker(db_worker.Worker):
         return task_result
 
 
-class Command(db_worker.Command):
-    @property
-    def help(self) -> str:  # translated when shown, not when the module loads
-        return _("Run the task worker: db_worker that waits out a database outage and re-sends lost notices.")
+class Command(TranslatedHelp, db_worker.Command):
+    help_text = gettext_lazy(
+        "Run the task worker: db_worker that waits out a database outage and re-sends lost notices."
+    )
 
     def add_arguments(self, parser) -> None:
         super().add_arguments(parser)
