@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from clinic import family
-from clinic.audit import POST, acts_on_object, audit_read, no_patient_data, reads_object, reads_patient_data
+from clinic.audit import acts_on_object, audit_read, no_patient_data, reads_patient_data
 from clinic.domain_errors import apply_error, attempt, message_error
 from clinic.family_forms import ActForForm, DependantForm, GuardianLinkEndForm, GuardianLinkForm
 from clinic.models import Patient
@@ -77,7 +77,7 @@ def family_act(request: HttpRequest) -> HttpResponse:
     return redirect(ActForForm.GO[form.cleaned_data["go"]])
 
 
-@reads_object("family.manage", get_patient_for_user, "guardian link refused", methods=POST)
+@acts_on_object("family.manage", get_patient_for_user)
 def guardian_link_add(request: HttpRequest, patient: Patient) -> HttpResponse:
     form = GuardianLinkForm(request.POST)
     if form.is_valid():
