@@ -1,4 +1,4 @@
-"""Stopping a server a check started (prod_check.py, benchmarks/clinic_day.py): each is started in a session of
+"""Stopping a server a check started (prod_check_stack.py, benchmarks/clinic_day.py): each is started in a session of
 its own (`start_new_session=True`), so the signal reaches the whole group: gunicorn's master and its workers."""
 
 from __future__ import annotations

@@ -18,50 +18,47 @@ Everything it started is stopped at the end; each step's time is printed. Exit s
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime as dt
-import hashlib
-import hmac
 import http.client
 import json
 import os
 import re
 import secrets
-import shlex
 import shutil
-import socket
 import ssl
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from http.cookies import SimpleCookie
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urljoin
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402  (after the path: the virtualenv's, like the app's)
+from deploy.prod_check_browser import CLIENT_ADDRESS, FORGED_FORWARDED_FOR, HOST, Browser, totp
+from deploy.prod_check_stack import (
+    DATABASE,
+    PYTHON,
+    ROOT,
+    Services,
+    drop_database,
+    ensure_postgres,
+    free_port,
+    fresh_database,
+    manage,
+    query,
+    start_child,
+    template_values,
+    unit_command,
+    wait_for_port,
+)
+from tests.smtp import SmtpServer  # the SMTP server the tests use
 
-from deploy.process_group import stop_group  # noqa: E402
-from tests.smtp import SmtpServer  # noqa: E402  (the SMTP server the tests use)
-
-PG_SERVER = os.environ.get("PROD_CHECK_PG", "postgres://postgres@127.0.0.1:5432")
-DATABASE = os.environ.get("PROD_CHECK_DATABASE", "clinic_prodcheck")
-CLIENT_ADDRESS = "127.0.0.2"  # the "patient's" address; Caddy connects to gunicorn from 127.0.0.1
-# Every request also claims to come from elsewhere (a documentation address, RFC 5737): Caddy must replace the
-# header, so this address may never reach the audit trail.
-FORGED_FORWARDED_FOR = "198.51.100.7"
-HOST = "localhost"
 ADMIN_EMAIL = "owner@prodcheck.example"
 PATIENT_EMAIL = "new.patient@prodcheck.example"
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
 # --- Steps and timings ------------------------------------------------------------------------------------
@@ -116,289 +113,14 @@ class Abort(Exception):
     pass
 
 
-# --- Processes ---------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def unit_command(unit: str) -> list[str]:
-    """The ExecStart of deploy/systemd/<unit>, with the checkout in place of /srv/clinic."""
-    text = (ROOT / "deploy" / "systemd" / unit).read_text()
-    line = re.search(r"^ExecStart=(.+)$", text, re.MULTILINE).group(1)
-    return shlex.split(line.replace("/srv/clinic", str(ROOT)))
-
-
-class Services:
-    def __init__(self, logs: Path):
-        self.logs = logs
-        self.started: list[tuple[str, subprocess.Popen]] = []
-        self.stop_postgres: list[str] | None = None
-
-    def start(self, name: str, command: list[str], env: dict) -> subprocess.Popen:
-        log = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        self.started.append((name, process))
-        return process
-
-    def log_tail(self, name: str, lines: int = 15) -> str:
-        path = self.logs / f"{name}.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
-
-    def stop_processes(self) -> None:
-        for name, process in reversed(self.started):
-            stop_group(process, grace=20)
-            print(f"   stopped {name} (exit {process.returncode})")
-
-    def stop_postgres_if_started(self) -> None:
-        if self.stop_postgres:
-            subprocess.run(self.stop_postgres, check=False)
-            print("   stopped PostgreSQL (this check started it)")
-
-
-def wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with {process.returncode} before it listened on port {port}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"{what} did not listen on port {port} within {timeout:.0f} s")
-
-
-def manage(env: dict, *args: str, timeout: float = 300, input_text: str | None = None) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        input=input_text,
-    )
-    if result.returncode != 0:
-        raise AssertionError(f"manage.py {' '.join(args)} exited {result.returncode}:\n{result.stdout}{result.stderr}")
-    return result.stdout + result.stderr
-
-
-# --- PostgreSQL ----------------------------------------------------------------------------------------------
-
-
-def pg_ready() -> bool:
-    parts = urlsplit(PG_SERVER)
-    command = ["pg_isready", "-q", "-h", parts.hostname, "-p", str(parts.port or 5432)]
-    return subprocess.run(command, check=False).returncode == 0
-
-
-def ensure_postgres(services: Services) -> str:
-    if pg_ready():
-        return "already running"
-    version = sorted(os.listdir("/etc/postgresql"), key=lambda v: [int(x) for x in v.split(".")])[-1]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=True)
-    services.stop_postgres = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "stop"]
-    for _ in range(60):
-        if pg_ready():
-            return f"started PostgreSQL {version}"
-        time.sleep(0.5)
-    raise RuntimeError("PostgreSQL did not become ready within 30 s")
-
-
-def fresh_database() -> str:
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        for name in (DATABASE, f"{DATABASE}_restore_check"):
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    return f"{PG_SERVER}/{DATABASE}"
-
-
-def query(sql: str, params=()) -> list[tuple]:
-    with psycopg.connect(f"{PG_SERVER}/{DATABASE}") as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-# --- The environment: the template with the check's values ---------------------------------------------------
-
-
-def template_values() -> dict[str, str]:
-    values = {}
-    for line in (ROOT / "deploy" / "clinic.env.example").read_text().splitlines():
-        if line and not line.startswith("#") and "=" in line:
-            name, value = line.split("=", 1)
-            values[name] = value
-    return values
-
-
-# --- A small browser: cookies, forms, redirects, from 127.0.0.2 -------------------------------------------------
-
-
-class _Connection(http.client.HTTPSConnection):
-    """HTTPS to 127.0.0.1:<port> from CLIENT_ADDRESS, with SNI and certificate checks for `localhost`."""
-
-    def connect(self):
-        raw = socket.create_connection(("127.0.0.1", self.port), self.timeout, source_address=(CLIENT_ADDRESS, 0))
-        self.sock = self._context.wrap_socket(raw, server_hostname=HOST)
-
-
-@dataclass
-class Response:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-    path: str
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-    def page(self) -> Page:
-        page = Page()
-        page.feed(self.text)
-        return page
-
-
-@dataclass
-class Form:
-    action: str
-    method: str
-    fields: list[tuple[str, str]] = field(default_factory=list)
-    buttons: list[tuple[str, str, str]] = field(default_factory=list)  # name, value, text
-
-
-class Page(HTMLParser):
-    """The forms, links and stylesheets of a page."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms: list[Form] = []
-        self.links: list[tuple[str, str, str]] = []  # href, class, text
-        self.stylesheets: list[str] = []
-        self._text_of: list | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self.forms.append(Form(a.get("action", ""), a.get("method", "get").lower()))
-        elif tag == "input" and self.forms and a.get("name"):
-            kind = a.get("type", "text")
-            if kind not in ("radio", "checkbox") or "checked" in a:
-                self.forms[-1].fields.append((a["name"], a.get("value", "")))
-        elif tag == "button" and self.forms:
-            self._text_of = [a.get("name", ""), a.get("value", ""), ""]
-            self.forms[-1].buttons.append(self._text_of)
-        elif tag == "a" and a.get("href"):
-            self._text_of = [a["href"], a.get("class", ""), ""]
-            self.links.append(self._text_of)
-        elif tag == "link" and a.get("rel") == "stylesheet":
-            self.stylesheets.append(a.get("href", ""))
-
-    def handle_endtag(self, tag):
-        if tag in ("a", "button"):
-            self._text_of = None
-
-    def handle_data(self, data):
-        if self._text_of is not None:
-            self._text_of[2] += " " + data
-
-    def form_with(self, name: str) -> Form:
-        for form in self.forms:
-            if any(field_name == name for field_name, _ in form.fields):
-                return form
-        raise AssertionError(f"no form with a field {name!r} on the page")
-
-    def link(self, pattern: str) -> str:
-        for href, classes, text in self.links:
-            if re.search(pattern, f"{href} {classes} {' '.join(text.split())}"):
-                return href
-        raise AssertionError(f"no link matching {pattern!r} on the page")
-
-
-class Browser:
-    def __init__(self, port: int, ca_file: Path):
-        self.port = port
-        self.origin = f"https://{HOST}:{port}"
-        self.context = ssl.create_default_context(cafile=str(ca_file))
-        self.cookies: dict[str, str] = {}
-        self.cookie_flags: dict[str, str] = {}
-        self.last = "/"
-
-    def request(self, method: str, path: str, data: dict | list | None = None, headers: dict | None = None):
-        connection = _Connection(HOST, self.port, context=self.context, timeout=30)
-        sent = {"Host": f"{HOST}:{self.port}", "User-Agent": "clinic-prod-check"}
-        sent.update({"X-Forwarded-For": FORGED_FORWARDED_FOR, **(headers or {})})
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if data is not None:
-            body = urlencode(data)
-            sent.update(
-                {
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Origin": self.origin,
-                    "Referer": self.origin + self.last,
-                }
-            )
-        connection.request(method, path, body=body, headers=sent)
-        raw = connection.getresponse()
-        response = Response(raw.status, raw.headers, raw.read(), path)
-        connection.close()
-        for header in raw.headers.get_all("Set-Cookie") or []:
-            cookie = SimpleCookie()
-            cookie.load(header)
-            for name, morsel in cookie.items():
-                self.cookies[name] = morsel.value
-                self.cookie_flags[name] = header
-        return response
-
-    def go(self, method: str, path: str, data=None) -> Response:
-        """A request, then its redirects (as GETs), like a browser; returns the last response."""
-        response = self.request(method, path, data)
-        for _ in range(10):
-            if response.status not in (301, 302, 303, 307, 308):
-                break
-            location = urljoin(self.origin + path, response.headers["Location"])
-            assert location.startswith(self.origin), f"redirected off the site to {location}"
-            path = location[len(self.origin) :]
-            response = self.request("GET", path)
-        if response.status == 200:
-            self.last = path
-        return response
-
-    def submit(self, response: Response, form: Form, values: dict, button: tuple | None = None) -> Response:
-        data = [(k, v) for k, v in form.fields if k not in values]
-        data += list(values.items())
-        if button and button[0]:
-            data.append((button[0], button[1]))
-        action = urljoin(response.path, form.action) if form.action else response.path
-        return self.go("POST", action, data)
-
-
-def totp(secret: str, counter: int) -> str:
-    """RFC 6238 as an authenticator app computes it (30 s, 6 digits, SHA-1)."""
-    digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
-
-
 # --- The check -----------------------------------------------------------------------------------------------
 
 
 def create_admin(env: dict, password: str) -> tuple[str, int]:
     """Run create_clinic_admin as a person would: answer its questions, read the secret, type the code."""
-    process = subprocess.Popen(
-        [PYTHON, "manage.py", "create_clinic_admin"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # no terminal: the command reads the passwords from standard input
+    # start_child's session of its own means no terminal: the command reads the passwords from standard input
+    process = start_child(
+        [PYTHON, "manage.py", "create_clinic_admin"], env, subprocess.PIPE, stdin=subprocess.PIPE, text=True
     )
     process.stdin.write(f"{ADMIN_EMAIL}\nPat\nOwner\n{password}\n{password}\n")
     process.stdin.flush()
@@ -646,11 +368,6 @@ def main() -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     return 0 if run.report() else 1
-
-
-def drop_database() -> None:
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
