@@ -59,7 +59,7 @@ PATIENT_PYTHON = (
     "clinic/records/services.py",
     "clinic/records/pdf.py",  # the record PDF a patient receives
     "clinic/input_limits.py",
-    "scheduling/views_patient.py",
+    "scheduling/views/patient.py",
     "scheduling/services/online.py",
     "scheduling/services/booking.py",
     "scheduling/services/status.py",

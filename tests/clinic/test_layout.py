@@ -66,7 +66,15 @@ def _problems(path: Path) -> list[str]:
 
 def test_the_walk_finds_the_views_modules():
     names = {str(p.relative_to(ROOT)) for p in VIEW_MODULES}
-    assert {"clinic/views.py", "intake/views.py", "scheduling/views.py", "clinic/notes/views.py"} <= names
+    assert {
+        "clinic/views.py",
+        "intake/views.py",
+        "clinic/notes/views.py",
+        "scheduling/views/desk_appointments.py",
+    } <= names
+    # A views package: every module of it is walked (scheduling/views/: the front desk's, the patient's, ...).
+    package = {str(p.relative_to(ROOT)) for p in (ROOT / "scheduling" / "views").glob("*.py")}
+    assert {"scheduling/views/patient.py", "scheduling/views/common.py"} <= package <= names
 
 
 @pytest.mark.parametrize("path", VIEW_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -107,11 +115,14 @@ def test_no_two_test_files_share_a_name():
 
 def test_every_get_view_also_answers_head():
     """Uptime monitors and crawlers use HEAD: views take `require_safe`, never `require_GET` alone."""
-    offenders = []
-    for path in sorted(ROOT.glob("*/**/views*.py")):
+    offenders, walked = [], set()
+    # views.py, views_*.py, and every module of a views package (scheduling/views/).
+    for path in sorted({*ROOT.glob("*/**/views*.py"), *ROOT.glob("*/**/views/*.py")}):
         if ".venv" in path.parts:
             continue
+        walked.add(str(path.relative_to(ROOT)))
         text = path.read_text()
         if "require_GET" in text or 'require_http_methods(["GET", "POST"])' in text:
             offenders.append(str(path.relative_to(ROOT)))
+    assert {"clinic/views.py", "scheduling/views/desk_calendar.py", "scheduling/views/patient.py"} <= walked
     assert not offenders, offenders

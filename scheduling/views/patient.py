@@ -52,6 +52,7 @@ from scheduling.forms import (
 from scheduling.models import Appointment
 from scheduling.permissions import get_appointment_for_user
 from scheduling.services import SchedulingError, SlotTaken
+from scheduling.views.common import posted
 
 SESSION_KEY = "online_booking"
 DAYS_SHOWN = 14
@@ -82,12 +83,6 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 def _patient(request: HttpRequest):
     """The record the signed-in patient account is using: their own, or the child a guardian acts for."""
     return acting_patient(request) if request.user.is_authenticated else None
-
-
-def _posted(request: HttpRequest):
-    """The posted data, or None on GET. (`request.POST or None` would leave an empty POST unbound: a 400 page
-    with no error on it.)"""
-    return request.POST if request.method == "POST" else None
 
 
 def _new_record(about: dict) -> dict:
@@ -276,15 +271,15 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
         initial = {"patient": str(patient.pk) if patient is not None else VisitForForm.ME}
         # "Me (my first visit)" is offered when the holder has no record and chose to book for themselves.
         who = VisitForForm(
-            _posted(request),
+            posted(request),
             prefix="who",
             members=family_members(request.user),
             own=own,
             offer_me=own is None and patient is None,
             initial=initial,
         )
-    about = AboutYouForm(_posted(request), prefix="about") if patient is None else None
-    form = BookConfirmForm(_posted(request), initial={"slot": slot_value(start, practitioner.pk)})
+    about = AboutYouForm(posted(request), prefix="about") if patient is None else None
+    form = BookConfirmForm(posted(request), initial={"slot": slot_value(start, practitioner.pk)})
     status = 200
     if request.method == "POST":
         if _over_limit(request):
@@ -471,7 +466,7 @@ def account_appointment(request: HttpRequest, appointment: Appointment) -> HttpR
 def account_cancel(request: HttpRequest, appointment: Appointment) -> HttpResponse:
     """Cancelling asks first: what happens (the time goes back to other patients, a confirmation by e-mail),
     an optional reason, then "Yes, cancel". Inside the policy window the page gives the clinic's number."""
-    form = OnlineCancelForm(_posted(request))
+    form = OnlineCancelForm(posted(request))
     status = 200
     if request.method == "POST":
         if _over_limit(request):
@@ -497,7 +492,7 @@ def account_cancel(request: HttpRequest, appointment: Appointment) -> HttpRespon
 @reads_object("account.use", _own_appointment, "account: reschedule", methods=SAFE_OR_POST)
 def account_reschedule(request: HttpRequest, appointment: Appointment) -> HttpResponse:
     """Free times with the same practitioner for the next days; choosing one moves the appointment."""
-    form = OnlineMoveForm(_posted(request))
+    form = OnlineMoveForm(posted(request))
     alternatives: list = []
     status = 200
     if request.method == "POST":
