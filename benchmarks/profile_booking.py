@@ -132,7 +132,7 @@ def main():
     def cumulative(file_part: str, name: str) -> float:
         return sum(v[3] for k, v in stats.stats.items() if file_part in k[0] and k[2] == name)
 
-    view = cumulative("scheduling/views/desk_appointments.py", "appointment_book")
+    view = cumulative("scheduling/views/appointments.py", "appointment_book")
     checks = cumulative("scheduling/services/booking.py", "validate_time")
     book = cumulative("scheduling/services/booking.py", "appointment_book")
     statement = cumulative("scheduling/availability.py", "load_booking_facts")

@@ -1,11 +1,11 @@
 """Scheduling's pages, one module per concern; `scheduling/urls.py` routes to the modules.
 
-- `desk_calendar`: the front desk's day view, week views and day sheet, and moving a visit by dragging it
-- `desk_appointments`: the patient picker's search, booking (and its duplicate check), find a free time, and
+- `calendar`: the front desk's day view, week views and day sheet, and moving a visit by dragging it
+- `appointments`: the patient picker's search, booking (and its duplicate check), find a free time, and
   the appointment page with its actions (move, change room, cancel, check in, status)
-- `desk_series`: care-plan series, planned and then booked
-- `desk_waitlist`: the waitlist, offering a freed time, removing an entry
-- `desk_blocks`: blocking time (time off, meetings, extra hours) and the appointments a block overlaps
+- `series`: care-plan series, planned and then booked
+- `waitlist`: the waitlist, offering a freed time, removing an entry
+- `blocks`: blocking time (time off, meetings, extra hours) and the appointments a block overlaps
 - `calendar_feed`: the practitioner's private calendar feed and the page to make or stop its URL
 - `api`: free start times as JSON for the booking pages (public)
 - `patient`: what patients see: online booking (/book/) and their appointments (/account/)
@@ -15,8 +15,7 @@ The front desk's views stay importable from here (`from scheduling.views import 
 """
 
 from scheduling.views.api import availability_list
-from scheduling.views.common import PatientPicker
-from scheduling.views.desk_appointments import (
+from scheduling.views.appointments import (
     DUPLICATE_KEYS,
     appointment_book,
     appointment_cancel,
@@ -28,9 +27,10 @@ from scheduling.views.desk_appointments import (
     patient_pick,
     slot_find,
 )
-from scheduling.views.desk_calendar import day_sheet, frontdesk_home, week_view
-from scheduling.views.desk_series import series_book, series_detail
-from scheduling.views.desk_waitlist import WAITLIST_FIELDS, waitlist_add, waitlist_list, waitlist_offer, waitlist_remove
+from scheduling.views.calendar import day_sheet, frontdesk_home, week_view
+from scheduling.views.common import PatientPicker
+from scheduling.views.series import series_book, series_detail
+from scheduling.views.waitlist import WAITLIST_FIELDS, waitlist_add, waitlist_list, waitlist_offer, waitlist_remove
 
 __all__ = [
     "DUPLICATE_KEYS",

@@ -70,7 +70,7 @@ def test_the_walk_finds_the_views_modules():
         "clinic/views.py",
         "intake/views.py",
         "clinic/notes/views.py",
-        "scheduling/views/desk_appointments.py",
+        "scheduling/views/appointments.py",
     } <= names
     # A views package: every module of it is walked (scheduling/views/: the front desk's, the patient's, ...).
     package = {str(p.relative_to(ROOT)) for p in (ROOT / "scheduling" / "views").glob("*.py")}
@@ -124,5 +124,5 @@ def test_every_get_view_also_answers_head():
         text = path.read_text()
         if "require_GET" in text or 'require_http_methods(["GET", "POST"])' in text:
             offenders.append(str(path.relative_to(ROOT)))
-    assert {"clinic/views.py", "scheduling/views/desk_calendar.py", "scheduling/views/patient.py"} <= walked
+    assert {"clinic/views.py", "scheduling/views/calendar.py", "scheduling/views/patient.py"} <= walked
     assert not offenders, offenders
