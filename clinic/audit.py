@@ -57,6 +57,18 @@ SAFE_OR_POST = ("GET", "HEAD", "POST")
 POST = ("POST",)
 
 
+def reads_page(action: str, *, methods: Sequence[str] = SAFE) -> Callable:
+    """The header of a reading view that is not about one row (a day, a list, a search, the record a patient
+    account is using), in place of `@reads_patient_data`, `@rule_required(action)` and the method decorator, in
+    that order (as `reads_object` puts them): login and the rule first (403, audited), then `methods` (GET and
+    HEAD unless told: 405). The view names what it showed with `audit_read` or `audit_reads`."""
+
+    def decorator(view: Callable) -> Callable:
+        return reads_patient_data(rule_required(action)(require_http_methods(list(methods))(view)))
+
+    return decorator
+
+
 def reads_object(
     action: str, load: Callable, detail: str | Callable[..., str] = "", *, methods: Sequence[str]
 ) -> Callable:

@@ -12,16 +12,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from clinic import family, languages, selectors, services
-from clinic.audit import SAFE, SAFE_OR_POST, audit_read, audit_reads, no_patient_data, reads_object, reads_patient_data
+from clinic.audit import SAFE, SAFE_OR_POST, audit_read, audit_reads, no_patient_data, reads_object, reads_page
 from clinic.domain_errors import apply_error
 from clinic.family_forms import GuardianLinkEndForm, GuardianLinkForm
 from clinic.forms import MergeForm, PatientCreateForm, PatientForm
 from clinic.models import Patient
 from clinic.notes import selectors as notes_selectors
-from clinic.permissions import can, get_patient_for_user, landing_url_name, rule_required
+from clinic.permissions import can, get_patient_for_user, landing_url_name
 from clinic.widgets import PatientSearchForm
 
 
@@ -80,9 +80,7 @@ def patient_detail(request: HttpRequest, patient: Patient) -> HttpResponse:
     return render(request, "clinic/patient_detail.html", context)
 
 
-@reads_patient_data
-@rule_required("patient.create")
-@require_http_methods(["GET", "HEAD", "POST"])
+@reads_page("patient.create", methods=SAFE_OR_POST)
 def patient_create(request: HttpRequest) -> HttpResponse:
     """Register a patient; a likely duplicate (same birth date and a similar name, or the same e-mail or phone)
     is shown first, with a link to the existing record, until the desk says this is a different person."""
@@ -154,9 +152,7 @@ def patient_edit(request: HttpRequest, patient: Patient) -> HttpResponse:
     )
 
 
-@reads_patient_data
-@rule_required("patient.search")
-@require_safe
+@reads_page("patient.search")
 def patient_search(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.GET or None)
     patients = selectors.patients_search(form.cleaned_data["q"]) if form.is_valid() else []

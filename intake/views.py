@@ -15,7 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from clinic.audit import POST, SAFE, acts_on_object, audit_read, no_patient_data, reads_object, reads_patient_data
+from clinic.audit import (
+    POST,
+    SAFE,
+    acts_on_object,
+    audit_read,
+    no_patient_data,
+    reads_object,
+    reads_page,
+    reads_patient_data,
+)
 from clinic.domain_errors import apply_error, attempt, error_text, message_error
 from clinic.languages import remember_on, supported_language
 from clinic.models import Patient
@@ -330,9 +339,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 # --- Staff --------------------------------------------------------------------------------------
 
 
-@reads_patient_data
-@rule_required("intake.status")
-@require_safe
+@reads_page("intake.status")
 def intake_status_list(request: HttpRequest) -> HttpResponse:
     """Front desk: each patient's intake status and consent state (never the clinical answers)."""
     query = request.GET.get("q", "")[:100]

@@ -10,19 +10,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
-from clinic.audit import POST, audit_read, reads_object, reads_patient_data
+from clinic.audit import POST, audit_read, reads_object, reads_page, reads_patient_data
 from clinic.careplans import recalls
 from clinic.careplans.views_outcomes import emailed_link
 from clinic.domain_errors import attempt
 from clinic.models import Patient
-from clinic.permissions import get_patient_for_user, rule_required
+from clinic.permissions import get_patient_for_user
 
 
-@reads_patient_data
-@rule_required("desk.use")
-@require_safe
+@reads_page("desk.use")
 def recall_list(request: HttpRequest) -> HttpResponse:
     rows = recalls.recall_rows()
     audit_read(request, None, "recall list")

@@ -15,9 +15,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST
 
-from clinic.audit import SAFE, acts_on_object, audit_read, no_patient_data, reads_object, reads_patient_data
+from clinic.audit import POST, SAFE, SAFE_OR_POST, acts_on_object, audit_read, no_patient_data, reads_object, reads_page
 from clinic.careplans import selectors as careplan_selectors
 from clinic.careplans import services as careplan_services
 from clinic.domain_errors import apply_error, attempt, attempt_form, error_text, message_error
@@ -36,9 +36,7 @@ def _practitioner(request):
     return getattr(request.user, "practitioner", None)
 
 
-@reads_patient_data
-@rule_required("clinical.write")
-@require_safe
+@reads_page("clinical.write")
 def practitioner_home(request: HttpRequest) -> HttpResponse:
     """My day: today's appointments in order with their markers and notes, then the unsigned notes."""
     practitioner = _practitioner(request)
@@ -81,9 +79,7 @@ def _edit_context(note, forms, request) -> dict:
     }
 
 
-@reads_patient_data
-@rule_required("clinical.write")
-@require_http_methods(["GET", "HEAD", "POST"])
+@reads_page("clinical.write", methods=SAFE_OR_POST)
 def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The draft: Save draft, or Sign (which saves what is on the page, then signs it)."""
     note = get_note_for_user(request.user, pk, write=True)
@@ -140,9 +136,7 @@ def note_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
-@reads_patient_data
-@rule_required("clinical.write")
-@require_POST
+@reads_page("clinical.write", methods=POST)
 def note_copy_forward(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_note_for_user(request.user, pk, write=True)
     try:
@@ -155,9 +149,7 @@ def note_copy_forward(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("clinic:note_edit", pk=note.pk)
 
 
-@reads_patient_data
-@rule_required("clinical.write")
-@require_POST
+@reads_page("clinical.write", methods=POST)
 def note_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_note_for_user(request.user, pk, write=True)
     form = TemplateChoiceForm(request.POST)
@@ -190,9 +182,7 @@ def _detail_context(request, note, addendum_form) -> dict:
     }
 
 
-@reads_patient_data
-@rule_required("clinical.write")
-@require_POST
+@reads_page("clinical.write", methods=POST)
 def note_addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_note_for_user(request.user, pk)
     form = AddendumForm(request.POST)

@@ -10,9 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
 
-from clinic.audit import SAFE_OR_POST, acts_on_object, audit_read, no_patient_data, reads_object, reads_patient_data
+from clinic.audit import SAFE_OR_POST, acts_on_object, audit_read, no_patient_data, reads_object, reads_page
 from clinic.domain_errors import attempt
 from clinic.models import Patient, RecordRequest
 from clinic.permissions import acting_patient, get_patient_for_user, rule_required
@@ -45,9 +45,7 @@ def _own_patient(request: HttpRequest):
     return patient
 
 
-@reads_patient_data
-@rule_required("account.use")
-@require_safe
+@reads_page("account.use")
 def account_records(request: HttpRequest) -> HttpResponse:
     patient = _own_patient(request)
     documents = selectors.patient_documents(patient)
@@ -59,9 +57,7 @@ def account_records(request: HttpRequest) -> HttpResponse:
     )
 
 
-@reads_patient_data
-@rule_required("account.use")
-@require_safe
+@reads_page("account.use")
 def account_record_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """A signed consent or an intake of the patient's own, as PDF (another patient's id answers 404)."""
     patient = _own_patient(request)
@@ -87,9 +83,7 @@ def account_record_request(request: HttpRequest) -> HttpResponse:
     return redirect("clinic:account_records")
 
 
-@reads_patient_data
-@rule_required("account.use")
-@require_safe
+@reads_page("account.use")
 def account_request_download(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _own_patient(request)
     record_request = selectors.record_request_of(patient, pk)
@@ -99,9 +93,7 @@ def account_request_download(request: HttpRequest, pk: int) -> HttpResponse:
     return _pdf_read(request, patient, detail, filename, reason=f"{OWN_COPY}, records request {pk}", kind="record")
 
 
-@reads_patient_data
-@rule_required("records.export")
-@require_safe
+@reads_page("records.export")
 def record_requests(request: HttpRequest) -> HttpResponse:
     audit_read(request, None, "records requests")
     return render(request, "records/record_requests.html", {"requests": selectors.record_requests_open()})
@@ -115,9 +107,7 @@ def _request_or_404(user, pk: int) -> RecordRequest:
     return record_request
 
 
-@reads_patient_data
-@rule_required("records.export")
-@require_safe
+@reads_page("records.export")
 def record_request_produce(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole-record PDF of a request, for the admin to check before releasing it."""
     record_request = _request_or_404(request.user, pk)

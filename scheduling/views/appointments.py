@@ -14,10 +14,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_safe
 
 from clinic import selectors as clinic_selectors
-from clinic.audit import POST, SAFE, audit_read, no_patient_data, reads_object, reads_patient_data
+from clinic.audit import POST, SAFE, SAFE_OR_POST, audit_read, no_patient_data, reads_object, reads_page
 from clinic.domain_errors import apply_error, message_error
 from clinic.permissions import rule_required
 from clinic.widgets import PatientSearchForm
@@ -39,9 +39,7 @@ from scheduling.views.common import picker_context
 Status = Appointment.Status
 
 
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_safe
+@reads_page("schedule.manage")
 def patient_pick(request: HttpRequest) -> HttpResponse:
     """Search results as radio buttons for the booking, series and waitlist forms (htmx or plain)."""
     form = PatientSearchForm(request.GET or None)
@@ -50,9 +48,7 @@ def patient_pick(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/_patient_picker.html", {"patients": patients, "q": request.GET.get("q", "")})
 
 
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_http_methods(["GET", "HEAD", "POST"])
+@reads_page("schedule.manage", methods=SAFE_OR_POST)
 def appointment_book(request: HttpRequest) -> HttpResponse:
     """Book an appointment; GET parameters (practitioner, start, appointment_type, patient, room) pre-fill it."""
     alternatives, duplicates = [], []

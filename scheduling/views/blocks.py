@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
-from clinic.audit import audit_read, no_patient_data, reads_patient_data
+from clinic.audit import audit_read, no_patient_data, reads_page
 from clinic.domain_errors import attempt_form
 from clinic.permissions import practitioner_of, rule_required
 from scheduling import selectors, services
@@ -63,9 +63,7 @@ def time_block_add(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/time_block_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@reads_patient_data
-@rule_required("schedule.block")
-@require_safe
+@reads_page("schedule.block")
 def time_block_saved(request: HttpRequest) -> HttpResponse:
     """The booked appointments under blocks just saved (`?blocks=1,2`), with links to move them; the list is
     read again on every visit, so one moved meanwhile leaves it."""

@@ -11,12 +11,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
 
 from clinic import selectors as clinic_selectors
-from clinic.audit import POST, audit_read, reads_object, reads_patient_data
+from clinic.audit import POST, audit_read, reads_object, reads_page
 from clinic.domain_errors import error_text
-from clinic.permissions import practitioner_of, rule_required
+from clinic.permissions import practitioner_of
 from clinic.widgets import PatientSearchForm
 from scheduling import availability, selectors, services
 from scheduling.calendar import build_grid, mark_time_blocks, week_summary
@@ -37,9 +36,7 @@ def _calendar_context(*, cells, first_day: dt.date, last_day: dt.date, practitio
     return {"grid": grid, "inactive": [a for a in appointments if not a.is_active], "schedule": data}
 
 
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_safe
+@reads_page("schedule.manage")
 def frontdesk_home(request: HttpRequest) -> HttpResponse:
     """The day view: one column per practitioner."""
     day = day_from(request)
@@ -93,9 +90,7 @@ def _week_of_everyone(request: HttpRequest, practitioners) -> HttpResponse:
     return render(request, "scheduling/week_all.html", context)
 
 
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_safe
+@reads_page("schedule.manage")
 def week_view(request: HttpRequest) -> HttpResponse:
     """Seven days of one practitioner's calendar, Monday first."""
     practitioners = list(clinic_selectors.practitioners_active())
@@ -137,9 +132,7 @@ def week_view(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/week_view.html", context)
 
 
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_safe
+@reads_page("schedule.manage")
 def day_sheet(request: HttpRequest) -> HttpResponse:
     """A printable list of the day's appointments per practitioner."""
     day = day_from(request)

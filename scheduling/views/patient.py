@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_ratelimit.core import is_ratelimited
 
 from clinic import selectors as clinic_selectors
-from clinic.audit import SAFE, SAFE_OR_POST, audit_read, no_patient_data, reads_object, reads_patient_data
+from clinic.audit import SAFE, SAFE_OR_POST, audit_read, no_patient_data, reads_object, reads_page, reads_patient_data
 from clinic.domain_errors import apply_error
 from clinic.family import dependant_links, family_members
 from clinic.input_limits import query_date
@@ -36,7 +36,6 @@ from clinic.permissions import (
     deny_object,
     family_patient_ids,
     patient_of,
-    rule_required,
 )
 from clinic.services import audit_record
 from scheduling import availability, dates, ics, selectors, services
@@ -406,9 +405,7 @@ def account_start(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/online/account_start.html", {"form": form, "next": after}, status=status)
 
 
-@reads_patient_data
-@rule_required("account.use")
-@require_safe
+@reads_page("account.use")
 def account_home(request: HttpRequest) -> HttpResponse:
     patient = acting_patient(request)
     now = timezone.now()

@@ -12,20 +12,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
 
-from clinic.audit import SAFE, reads_object, reads_patient_data
+from clinic.audit import SAFE, SAFE_OR_POST, reads_object, reads_page
 from clinic.domain_errors import message_error
-from clinic.permissions import rule_required
 from scheduling import selectors, services
 from scheduling.forms import SeriesForm
 from scheduling.models import CarePlanSeries
 from scheduling.views.common import picker_context, posted
 
 
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_http_methods(["GET", "HEAD", "POST"])
+@reads_page("schedule.manage", methods=SAFE_OR_POST)
 def series_book(request: HttpRequest) -> HttpResponse:
     """Plan a care-plan series; when some times are taken, the conflicts page lists each with alternatives and
     the front desk chooses (an alternative, or leaving that one out) before anything is booked."""

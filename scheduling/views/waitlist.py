@@ -9,11 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
 
-from clinic.audit import acts_on_object, audit_read, reads_patient_data
+from clinic.audit import SAFE_OR_POST, acts_on_object, audit_read, reads_page
 from clinic.domain_errors import attempt, attempt_form
-from clinic.permissions import rule_required
 from scheduling import selectors, services
 from scheduling.forms import WaitlistForm
 from scheduling.models import WaitlistEntry
@@ -21,9 +19,7 @@ from scheduling.permissions import get_appointment_for_user
 from scheduling.views.common import picker_context, posted
 
 
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_safe
+@reads_page("schedule.manage")
 def waitlist_list(request: HttpRequest) -> HttpResponse:
     audit_read(request, None, "waitlist")
     return render(request, "scheduling/waitlist_list.html", {"entries": selectors.waitlist_active()})
@@ -33,9 +29,7 @@ def waitlist_list(request: HttpRequest) -> HttpResponse:
 WAITLIST_FIELDS = ("patient", "appointment_type", "earliest_date", "latest_date", "time_from", "time_to", "notes")
 
 
-@reads_patient_data
-@rule_required("schedule.manage")
-@require_http_methods(["GET", "HEAD", "POST"])
+@reads_page("schedule.manage", methods=SAFE_OR_POST)
 def waitlist_add(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     initial = {"earliest_date": today, "latest_date": today + dt.timedelta(days=14)}

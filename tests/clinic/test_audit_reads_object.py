@@ -1,4 +1,5 @@
-"""`reads_object` (clinic/audit.py): the one header of a page about one row of patient data, checked on real pages.
+"""`reads_object` (clinic/audit.py): the one header of a page about one row of patient data, checked on real pages;
+and `reads_page`, the same header for a reading page about no one row (a day, a list, a search).
 
 The order is the one the separate decorators had: the rule (login, 403), then the HTTP method (405, before any
 lookup), then the lookup (404 for a row the user may not see, audited as denied), then one "view" row naming the
@@ -11,6 +12,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 
 from clinic import audit
+from clinic import views as clinic_views
 from clinic.audit import NONE, READS, SAFE, reads_object
 from clinic.models import AuditEvent
 from clinic.notes import views as notes_views
@@ -135,3 +137,20 @@ def test_a_reading_views_form_shown_again_after_a_post_is_audited_even_unnamed(r
     middleware = audit.AuditReadsMiddleware(lambda r: HttpResponse(status=status))
     assert middleware(request).status_code == status
     assert _rows("view", actor=practitioner_a.user) == ["/somewhere/7/"] * rows
+
+
+def test_reads_page_declares_a_reader_with_its_rule_and_get_and_head_unless_told(client_for, patient_a, front_desk):
+    """My day and the patient search: login first, then the rule (403, audited), then the method (405)."""
+    assert notes_views.practitioner_home.audit_policy == READS
+    assert notes_views.practitioner_home.required_rule == "clinical.write"
+    assert notes_views.practitioner_home.__name__ == "practitioner_home"
+    assert clinic_views.patient_create.required_rule == "patient.create"
+    desk = client_for(front_desk)
+    refused = desk.get(reverse("clinic:practitioner_home"))
+    assert refused.status_code == 403
+    assert _rows("denied", actor=front_desk)[-1].endswith("needs clinical.write")
+    wrong_method = desk.post(reverse("clinic:patient_search"))
+    assert wrong_method.status_code == 405 and wrong_method["Allow"] == "GET, HEAD"
+    assert desk.head(reverse("clinic:patient_search")).status_code == 200
+    assert desk.post(reverse("clinic:patient_create"), {}).status_code != 405  # told: GET, HEAD and POST
+    assert client_for(patient_a.user).get(reverse("clinic:patient_search")).status_code == 403
