@@ -7,6 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from reports import selectors
+from reports.selectors import retention
 from tests.reports.test_retention_report import JUNE
 from tests.reports.test_retention_report import june as june  # the fixture
 
@@ -48,7 +49,7 @@ def _plan(sql: str, params) -> str:
 
 
 def test_the_next_appointment_is_found_in_the_covering_index(june):
-    visits = selectors.appointments_in(JUNE).annotate(next_booked_at=selectors._next_booked_at())
+    visits = selectors.appointments_in(JUNE).annotate(next_booked_at=retention._next_booked_at())
     sql, params = visits.values("pk", "next_booked_at").query.sql_with_params()
     plan = _plan(sql, params)
     assert "appt_patient_next_cover" in plan
@@ -62,6 +63,6 @@ def test_the_next_appointment_is_found_in_the_covering_index(june):
 )
 def test_the_lapsed_count_reads_the_covering_index(june):
     now = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
-    qs = selectors._lapsed(JUNE, weeks=6, now=now)
+    qs = retention._lapsed(JUNE, weeks=6, now=now)
     sql, params = qs.values("pk").query.sql_with_params()
     assert "appt_patient_next_cover" in _plan(sql, params)
