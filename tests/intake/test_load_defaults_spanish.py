@@ -7,8 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from intake import consent_text
-from intake.models import ConsentVersion
-from intake.services import text_sha256
+from intake.models import ConsentVersion, text_sha256
 
 pytestmark = pytest.mark.django_db
 
