@@ -135,7 +135,7 @@ def main():
     view = cumulative("scheduling/views/appointments.py", "appointment_book")
     checks = cumulative("scheduling/services/booking.py", "validate_time")
     book = cumulative("scheduling/services/booking.py", "appointment_book")
-    statement = cumulative("scheduling/availability.py", "load_booking_facts")
+    statement = cumulative("scheduling/availability/loading.py", "load_booking_facts")
     compile_sql = cumulative("django/db/models/sql/compiler.py", "as_sql")
     execute = cumulative("django/db/backends/utils.py", "_execute")
     per = len(profiled)

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from scheduling import availability
+from scheduling.availability import search
 from tests.scheduling.conftest import MONDAY, at, book
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +18,8 @@ BOOK = reverse("scheduling:book_start")
 @pytest.mark.parametrize("who", ["any", "practitioner"])
 def test_the_fortnight_is_one_availability_load(client, clinic, practitioner_a, who):
     practitioner = "any" if who == "any" else practitioner_a.pk
-    real = availability.load_schedule
-    with mock.patch.object(availability, "load_schedule", side_effect=real) as load:
+    real = search.load_schedule
+    with mock.patch.object(search, "load_schedule", side_effect=real) as load:  # where find_slots looks it up
         response = client.get(BOOK, {"type": "sot-new-patient-exam", "practitioner": practitioner})
     assert response.status_code == 200
     assert load.call_count == 1
