@@ -1,10 +1,12 @@
 """The shape of the code, checked: views are thin and name rules, not roles (docs/architecture.md).
 
 import-linter (make lint) checks which app may import which; these tests check what import-linter cannot:
-that no views module builds a query, opens a transaction or spells out roles.
+that no views module builds a query, opens a transaction or spells out roles, and that no template folder
+holds a query or a role check.
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,79 @@ def test_every_get_view_also_answers_head():
             offenders.append(str(path.relative_to(ROOT)))
     assert {"clinic/views.py", "scheduling/views/calendar.py", "scheduling/views/patient.py"} <= walked
     assert not offenders, offenders
+
+
+# Templates: the same two rules. A template asks `user|can:"action"` (clinic.permissions.RULES), never a role,
+# a group or a staff flag, and reads what its view (or a template tag calling a named selector) handed it: no
+# manager of its own. Reading a relation with `.all` is a query unless the view's selector prefetched it, so each
+# one is listed here with the selector that prefetches it, and the test checks that the selector still does.
+# templates/admin/ holds overrides of Django admin's own templates, which check the admin's model permissions.
+TEMPLATE_DIRS = sorted(p for p in (ROOT / "templates").iterdir() if p.is_dir() and p.name != "admin")
+ROLE_LABELS = "Front desk|Practitioner|Clinic admin|Patient"
+TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
+TEMPLATE_RULES = (
+    (re.compile(r"\.objects\b"), "a query (Model.objects): hand the rows in from a selector"),
+    (re.compile(r"\w_set\b"), "a reverse manager (..._set): hand the rows in from a selector"),
+    (re.compile(r"\buser\.groups\b|\bgroups\.|\bis_superuser\b|\bis_staff\b"), 'a role check: use user|can:"action"'),
+    (re.compile(r"\b(has_role|roles_of|role_required)\b"), 'a role check: use user|can:"action"'),
+    (
+        re.compile(rf"[\"']({ROLE_LABELS})[\"']\s*(in|==|!=)|(in|==|!=)\s*[\"']({ROLE_LABELS})[\"']"),
+        'a role named in a template: use user|can:"action"',
+    ),
+)
+PREFETCHED = {
+    # `.all` in a template: (template, relation) -> (selector module, the prefetch that serves it)
+    ("scheduling/waitlist_list.html", "e.practitioners.all"): ("scheduling/selectors.py", '"practitioners"'),
+    ("clinic/_note_content.html", "note.addenda.all"): ("clinic/notes/selectors.py", '"addenda__author"'),
+}
+RELATION_ALL = re.compile(r"\b[\w.]+\.all\b")
+
+
+def _template_problems(path: Path, base: Path) -> list[str]:
+    name = str(path.relative_to(base))
+    found = []
+    for match in TEMPLATE_TAG.finditer(path.read_text()):
+        tag = match.group(0)
+        if tag.startswith(("{% translate", "{% blocktranslate", "{% trans ")):
+            continue  # the text a person reads ("Front desk" as a heading) is not a check
+        line = path.read_text().count("\n", 0, match.start()) + 1
+        for pattern, why in TEMPLATE_RULES:
+            if pattern.search(tag):
+                found.append(f"{name}:{line}: {why}: {tag[:80]}")
+        for relation in RELATION_ALL.findall(tag):
+            if (name, relation) not in PREFETCHED:
+                found.append(f"{name}:{line}: {relation} reads a relation: prefetch it in the selector and list it")
+    return found
+
+
+def test_the_template_walk_finds_every_app_folder():
+    names = {p.name for p in TEMPLATE_DIRS}
+    assert {"clinic", "intake", "scheduling", "components", "records", "reports"} <= names
+
+
+@pytest.mark.parametrize("folder", TEMPLATE_DIRS, ids=lambda p: f"templates/{p.name}")
+def test_a_template_folder_holds_no_query_or_role(folder):
+    problems = [p for path in sorted(folder.rglob("*.html")) for p in _template_problems(path, ROOT / "templates")]
+    assert not problems, "\n".join(problems)
+
+
+def test_every_listed_relation_is_still_prefetched_and_still_read():
+    for (template, relation), (selector, prefetch) in PREFETCHED.items():
+        assert relation in (ROOT / "templates" / template).read_text(), f"{template} no longer reads {relation}"
+        text = (ROOT / selector).read_text()
+        assert f"prefetch_related({prefetch}" in text, f"{selector} no longer prefetches {prefetch}"
+
+
+def test_the_template_check_catches_what_it_is_for(tmp_path):
+    (tmp_path / "bad.html").write_text(
+        '{% if "Front desk" in user.roles %}x{% endif %}\n'
+        "{% if user.is_superuser %}y{% endif %}\n"
+        "{% for a in patient.appointment_set.all %}{{ a }}{% endfor %}\n"
+        "{{ Patient.objects.count }}\n"
+        "{% for n in patient.notes.all %}{{ n }}{% endfor %}\n"
+        '{% translate "Front desk" %}\n'
+    )
+    text = "\n".join(_template_problems(tmp_path / "bad.html", tmp_path))
+    for expected in ("a role named", "role check", "reverse manager", "Model.objects", "patient.notes.all"):
+        assert expected in text, expected
+    assert "bad.html:6" not in text, "a translated heading is not a role check"
