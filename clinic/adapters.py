@@ -9,6 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from clinic.client_ip import client_ip
+from clinic.middleware import needs_two_factor
+from clinic.models import AuditEvent
+from clinic.services import audit_record
 
 
 def login_attempts_key(email: str) -> str:
@@ -75,9 +78,6 @@ class ClinicAccountAdapter(DefaultAccountAdapter):
         try:
             super().pre_authenticate(request, **credentials)
         except ValidationError:
-            from clinic.models import AuditEvent
-            from clinic.services import audit_record
-
             tried = str(credentials.get("email") or credentials.get("username") or "")
             audit_record(
                 action=AuditEvent.Action.LOCKOUT,
@@ -91,8 +91,6 @@ class ClinicMFAAdapter(DefaultMFAAdapter):
     """Staff must keep their TOTP authenticator: removing it would reopen patient data to a password alone."""
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
-        from clinic.middleware import needs_two_factor
-
         if authenticator.type == Authenticator.Type.TOTP and needs_two_factor(authenticator.user):
             return False
         return super().can_delete_authenticator(authenticator)

@@ -4,7 +4,7 @@ without importing them."""
 import importlib
 from types import ModuleType
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 def app_module(config: AppConfig, submodule: str) -> ModuleType | None:
@@ -21,8 +21,6 @@ def app_module(config: AppConfig, submodule: str) -> ModuleType | None:
 def practitioner_for(patient):
     """The practitioner who should hear first about this patient, asked of every app's optional `care_team`
     module (`practitioner_for(patient)`); None when no app knows one (the clinic's own address is used then)."""
-    from django.apps import apps
-
     for config in apps.get_app_configs():
         module = app_module(config, "care_team")
         if module is not None:

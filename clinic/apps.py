@@ -1,12 +1,10 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
+
+from clinic.roles import sync_roles
 
 
 def _sync_roles(sender, **kwargs):
-    from django.apps import apps
-
-    from clinic.roles import sync_roles
-
     sync_roles(apps)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from allauth.usersessions.models import UserSession
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -196,8 +197,6 @@ def user_sessions_end(*, user, actor, request=None, reason: str = "") -> int:
 
     Sessions are found through allauth.usersessions, which records each one at login.
     """
-    from allauth.usersessions.models import UserSession
-
     ended = 0
     for user_session in UserSession.objects.filter(user_id=user.pk):
         user_session.end()

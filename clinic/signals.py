@@ -3,37 +3,32 @@
 A login also starts the session clocks that clinic.middleware enforces (idle and absolute limits).
 """
 
+from allauth.mfa.signals import authentication_failed
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+from clinic.middleware import start_session_clocks
+from clinic.services import audit_record
 
 
 def on_logged_in(sender, request, user, **kwargs):
-    from clinic.middleware import start_session_clocks
-    from clinic.services import audit_record
-
     if request is not None and hasattr(request, "session"):
         start_session_clocks(request, user)
     audit_record(actor=user, action="login", request=request)
 
 
 def on_logged_out(sender, request, user, **kwargs):
-    from clinic.services import audit_record
-
     if user is not None:
         reason = getattr(request, "clinic_logout_reason", "") if request is not None else ""
         audit_record(actor=user, action="logout", request=request, detail=reason)
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    from clinic.services import audit_record
-
     # The e-mail tried is kept in the detail, not as the actor: the account may not exist.
     tried = str(credentials.get("email") or credentials.get("username") or credentials.get("login") or "")
     audit_record(action="login_failed", request=request, detail=f"login tried: {tried[:200]}")
 
 
 def on_two_factor_failed(sender, request=None, user=None, **kwargs):
-    from clinic.services import audit_record
-
     # A wrong TOTP or recovery code: the password was right, so the account is known.
     audit_record(
         action="login_failed",
@@ -43,8 +38,6 @@ def on_two_factor_failed(sender, request=None, user=None, **kwargs):
 
 
 def connect():
-    from allauth.mfa.signals import authentication_failed
-
     authentication_failed.connect(on_two_factor_failed, dispatch_uid="clinic.audit.two_factor_failed")
     user_logged_in.connect(on_logged_in, dispatch_uid="clinic.audit.login")
     user_logged_out.connect(on_logged_out, dispatch_uid="clinic.audit.logout")

@@ -14,6 +14,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.demo import PATIENT_NAMES
 from clinic.models import Patient
 from intake import consent_text, content, services
 from intake.forms import STEP_FORMS, OutcomeForm
@@ -177,8 +178,6 @@ def _back_date(patient: Patient, days_ago: int) -> None:
 
 @transaction.atomic
 def seed(stdout=None) -> None:
-    from clinic.demo import PATIENT_NAMES
-
     for definition in DEFINITIONS:
         services.questionnaire_load(definition=definition)
     v1, v2 = _versions()

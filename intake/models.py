@@ -18,7 +18,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient, Practitioner, actor_link, translations_field
-from intake.languages import check_translations, translated
+from intake.content import ADVICE, RED_FLAG_LABELS
+from intake.languages import active_language, check_translations, translated
+from intake.scoring import not_scored_reason, score_answers
 
 
 def text_sha256(text: str) -> str:
@@ -101,8 +103,6 @@ class Questionnaire(models.Model):
 
     def band_label(self, label: str) -> str:
         """A band's label (as a score stores it, in English) in the active language."""
-        from intake.languages import active_language
-
         names = [b.get("label") for b in self.bands or []]
         local = ((self.translations or {}).get(active_language()) or {}).get("bands") or []
         if label in names and names.index(label) < len(local) and local[names.index(label)]:
@@ -112,8 +112,6 @@ class Questionnaire(models.Model):
     def score(self, answers):
         """Score item code -> score (None: not answered) by this questionnaire's rules: its maximum per item,
         its bands and its missing-item rule (the intake, the care plans' questionnaires and their previews)."""
-        from intake.scoring import score_answers
-
         return score_answers(
             answers, max_item_score=self.max_item_score, bands=self.bands, max_missing=self.max_missing_items
         )
@@ -256,8 +254,6 @@ class OutcomeScore(models.Model):
     @property
     def not_scored_reason(self) -> str:
         """ "not scored: too many questions missing (3 of 10 skipped)", or "" when the form has a score."""
-        from intake.scoring import not_scored_reason
-
         return not_scored_reason(self.percent, self.items_answered, self.items_missing)
 
 
@@ -281,8 +277,6 @@ class RedFlagReview(models.Model):
 
     @property
     def labels(self) -> list[str]:
-        from intake.content import RED_FLAG_LABELS
-
         return [str(RED_FLAG_LABELS.get(code, code)) for code in self.flags]
 
 
@@ -311,14 +305,10 @@ class UrgentAnswerAlert(models.Model):
 
     @property
     def labels(self) -> list[str]:
-        from intake.content import RED_FLAG_LABELS
-
         return [str(RED_FLAG_LABELS.get(code, code)) for code in self.codes]
 
     @property
     def advice_given(self) -> list[str]:
-        from intake.content import ADVICE
-
         return [str(a.text) for a in ADVICE if a.codes & set(self.codes)]
 
 

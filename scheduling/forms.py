@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from clinic import selectors as clinic_selectors
 from clinic.input_limits import FIRST_DAY, LAST_DAY, MAX_ID, BoundedFormMixin
-from clinic.models import Location, Patient, Practitioner, Room
+from clinic.models import Location, Patient, Practitioner, Room, phone_validator
 from clinic.single_line import SingleLineFormMixin
 from clinic.widgets import DateInput, DateTimeLocalInput, TimeInput
 from scheduling.models import FRONTDESK_NOTES_MAX, AvailabilityException, Weekday
@@ -279,8 +279,6 @@ class AboutYouForm(BoundedFormMixin, SingleLineFormMixin, forms.Form):
         return born
 
     def clean_phone(self):
-        from clinic.models import phone_validator
-
         phone = self.cleaned_data["phone"].strip()
         phone_validator(phone)
         return phone

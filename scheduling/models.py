@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -293,8 +294,6 @@ class Appointment(models.Model):
         return self.status in self.ACTIVE_STATUSES
 
     def local_start(self) -> dt.datetime:
-        from django.utils import timezone
-
         return timezone.localtime(self.start)
 
     @property

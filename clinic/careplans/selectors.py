@@ -10,6 +10,7 @@ from django.utils.translation import gettext, ngettext, pgettext
 
 from clinic.models import CarePlan, PlanQuestionnaire
 from clinic.models.careplans import CURRENT_STATES
+from scheduling.models import Appointment
 
 
 def careplan_detail(pk: int) -> CarePlan:
@@ -124,8 +125,6 @@ def plan_positions(appointments) -> dict[int, PlanPosition]:
     """For each appointment of a patient with a current plan: its visit number in the plan (the patient's
     appointments since the plan was proposed, cancelled and missed ones left out). Two queries whatever the
     number of appointments and plans."""
-    from scheduling.models import Appointment
-
     appointments = list(appointments)
     patient_ids = {a.patient_id for a in appointments}
     if not patient_ids:
@@ -182,8 +181,6 @@ SUGGESTED_WEEKDAYS = {1: [0], 2: [1, 3], 3: [0, 2, 4], 4: [0, 1, 3, 4], 5: [0, 1
 def phase_progress(plan: CarePlan) -> list[dict]:
     """Each phase with booked (still to come), attended, missed and remaining visits. A visit belongs to the phase
     its number falls in (see `plan_positions`); a missed visit to the phase the patient was in. Two queries."""
-    from scheduling.models import Appointment
-
     rows = plan.phase_rows()
     for row in rows:
         row.update(booked=0, attended=0, missed=0)

@@ -10,6 +10,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -64,8 +65,6 @@ class User(AbstractUser):
 
 
 def validate_time_zone(value: str) -> None:
-    from django.core.exceptions import ValidationError
-
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:

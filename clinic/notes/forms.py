@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.models import BlockLandmark, NoteTemplate, VisitNote
 from clinic.models.notes import VERTEBRAL_LEVELS, Position, Side
 from clinic.notes.rendering import NoteBoundField
+from clinic.notes.selectors import note_templates_active
 
 BLANK = [("", "—")]
 LEVEL_CHOICES = BLANK + [(level, level) for level in VERTEBRAL_LEVELS]
@@ -248,8 +249,6 @@ class TemplateChoiceForm(forms.Form):
     bound_field_class = NoteBoundField
 
     def __init__(self, *args, **kwargs):
-        from clinic.notes.selectors import note_templates_active
-
         super().__init__(*args, **kwargs)
         field = self.fields["template"]
         field.queryset = note_templates_active()

@@ -12,6 +12,8 @@ from django.http import Http404
 from clinic.models import User, VisitNote
 from clinic.notes import selectors
 from clinic.permissions import can, deny_object
+from scheduling import selectors as scheduling_selectors
+from scheduling.models import Appointment
 
 
 def _is_practitioner(user, practitioner) -> bool:
@@ -38,9 +40,6 @@ def get_note_for_user(user, pk: int, *, write: bool = False) -> VisitNote:
 
 def get_appointment_for_note(user, pk: int):
     """The appointment `pk` when `user` is its practitioner (the one who may write its note); 404 otherwise."""
-    from scheduling import selectors as scheduling_selectors
-    from scheduling.models import Appointment
-
     try:
         appointment = scheduling_selectors.appointment_detail(pk)
     except (Appointment.DoesNotExist, ValueError, TypeError):

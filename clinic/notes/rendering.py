@@ -13,6 +13,7 @@ crispy as before.
 
 from __future__ import annotations
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.conf import settings
 from django.forms import boundfield
 from django.template.defaultfilters import stringformat
@@ -132,8 +133,6 @@ def field_html(bound) -> SafeString:
             attrs.setdefault("id", bound.auto_id)
         drawn = _widget(widget.get_context(bound.html_name, bound.value(), attrs)["widget"])
     if drawn is None:
-        from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
-
         return as_crispy_field(bound)
     css = bound.css_classes()
     css = f" {css}" if css else ""

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from clinic.models import AuditEvent
 from clinic.services import audit_record
-from intake.models import IntakeSubmission, OutcomeScore, Questionnaire
+from intake.models import IntakeSubmission, OutcomeScore, Questionnaire, QuestionnaireItem, QuestionnaireOption
 from intake.services.common import IntakeError
 
 
@@ -17,8 +17,6 @@ def questionnaire_load(*, definition: dict, actor=None, request=None) -> Questio
 
     Refused once patients have answered it: scores stay tied to the wording they answered.
     """
-    from intake.models import QuestionnaireItem, QuestionnaireOption
-
     questionnaire = Questionnaire.objects.filter(code=definition["code"]).first()
     if questionnaire is not None:
         if (

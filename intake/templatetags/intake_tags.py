@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import template
 from django.utils import translation
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from intake import content
+from intake.selectors import patient_readiness
 
 register = template.Library()
 
@@ -62,15 +64,11 @@ def intake_readiness(readiness, compact=False):
 @register.inclusion_tag("intake/_chart_alert.html", takes_context=True)
 def intake_chart_alert(context, patient):
     """The intake/consent box on the patient's chart, with the red-flag alert until it is reviewed."""
-    from intake.selectors import patient_readiness
-
     return {"patient": patient, "r": patient_readiness(patient), "user": context.get("user")}
 
 
 @register.filter
 def svg_attrs(attrs: dict) -> str:
-    from django.utils.html import format_html_join
-
     return format_html_join(" ", '{}="{}"', attrs.items())
 
 

@@ -9,8 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connections, router
+from django.db.models import CharField, DateField, F, IntegerField, Value
 
+from clinic.models import Location, Practitioner, Room
 from scheduling.availability.rows import LOOKBACK, ExceptionRow, HoursRow, ScheduleData, clinic_zone, day_bounds
+from scheduling.models import Appointment, AvailabilityException, WorkingHours
 
 
 def load_schedule(
@@ -28,8 +31,6 @@ def load_schedule(
     practitioners or one of those rooms in these dates. The SQL is written out (`_ScheduleSQL`) because
     building querysets took longer than running them, and the appointments' instants come back as integers
     (see the module docstring)."""
-    from scheduling.models import Appointment
-
     zone = zone or clinic_zone()
     connection = connections[router.db_for_read(Appointment)]
     sql = _ScheduleSQL(connection.vendor, connection.ops.quote_name)
@@ -110,9 +111,6 @@ class _ScheduleSQL:
     """The three reads of `load_schedule`, with table and column names taken from the models."""
 
     def __init__(self, vendor: str, quote_name):
-        from clinic.models import Location, Practitioner, Room
-        from scheduling.models import Appointment, AvailabilityException, WorkingHours
-
         self.vendor = vendor
         self.q = quote_name
         self.practitioner = quote_name(Practitioner._meta.db_table)
@@ -321,8 +319,6 @@ def load_booking_facts(
 
     One statement instead of four because each cost more to build than to run (see benchmarks/README.md); the
     exclusion constraints stay the guard against a booking that commits in between."""
-    from scheduling.models import Appointment
-
     zone = zone or clinic_zone()
     day = start.astimezone(zone).date()
     connection = connections[router.db_for_write(Appointment)]
@@ -359,10 +355,6 @@ def load_booking_facts(
 def load_hours(*, practitioner_ids: Sequence[int], first_day: dt.date, last_day: dt.date) -> ScheduleData:
     """Only the working hours and exceptions of these practitioners (in this order), for `working_intervals`:
     what the calendar needs to shade hours. One query (both tables, UNION ALL); no rooms, no appointments."""
-    from django.db.models import CharField, DateField, F, IntegerField, Value
-
-    from scheduling.models import AvailabilityException, WorkingHours
-
     ids = list(practitioner_ids)
     data = ScheduleData(practitioner_ids=ids)
     if not ids:

@@ -49,6 +49,7 @@ from scheduling.forms import (
     slot_value,
 )
 from scheduling.models import Appointment
+from scheduling.notices import manage_url
 from scheduling.permissions import get_appointment_for_user
 from scheduling.services import SchedulingError, SlotTaken
 from scheduling.views.common import posted
@@ -552,8 +553,6 @@ def account_reschedule(request: HttpRequest, appointment: Appointment) -> HttpRe
 @reads_object("account.use", _own_appointment, "account: calendar file", methods=SAFE)
 def account_calendar(request: HttpRequest, appointment: Appointment) -> HttpResponse:
     """The appointment as an .ics file (METHOD:PUBLISH); the UID stays the same across reschedules."""
-    from scheduling.notices import manage_url
-
     response = HttpResponse(
         ics.appointment_calendar(appointment, method=ics.PUBLISH, manage_url=manage_url(appointment)),
         content_type="text/calendar; charset=utf-8",

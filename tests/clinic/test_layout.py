@@ -204,3 +204,80 @@ def test_the_template_check_catches_what_it_is_for(tmp_path):
     for expected in ("a role named", "role check", "reverse manager", "Model.objects", "patient.notes.all"):
         assert expected in text, expected
     assert "bad.html:6" not in text, "a translated heading is not a role check"
+
+
+# Imports sit at the top of each module, where a reader and import-linter see them; an import inside a function
+# hid the cycle between scheduling's services and tasks. These stay late, each for a reason (docs/decisions.md):
+ALLOWED_LATE_IMPORTS = {
+    ("clinic/apps.py", "ready", "clinic"),  # signals import the services, which need the app registry ready
+    ("clinic/records/pdf.py", "_render", "weasyprint"),  # pulls in Pango: loaded when a PDF is made
+    ("clinic/outbox.py", "queues_in_transaction", "django_tasks_db"),  # the deployed tasks backend, if installed
+}
+APP_MODULES = sorted(
+    path
+    for app in APPS
+    for path in (ROOT / app).rglob("*.py")
+    if "migrations" not in path.parts and "tests" not in path.parts
+)
+
+
+def _late_imports(path: Path) -> list[tuple[str, str, str, int]]:
+    """(file, function, imported module, line) of every import inside a function of `path`."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = []
+
+    def walk(node, function):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                walk(child, child.name)
+            elif isinstance(child, ast.Import | ast.ImportFrom) and function:
+                module = child.module if isinstance(child, ast.ImportFrom) else child.names[0].name
+                found.append((str(path.relative_to(ROOT)), function, (module or "").split(".")[0], child.lineno))
+            else:
+                walk(child, function)
+
+    walk(tree, None)
+    return found
+
+
+def _unexpected_late_imports(paths) -> list[str]:
+    return [
+        f"{file}:{line}: `{module}` imported inside {function}(): import it at the top of the module"
+        for path in paths
+        for file, function, module, line in _late_imports(path)
+        if (file, function, module) not in ALLOWED_LATE_IMPORTS
+    ]
+
+
+def test_app_code_imports_at_the_top():
+    problems = _unexpected_late_imports(APP_MODULES)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_allowed_late_import_is_still_there():
+    """An allowance that no longer matches code would let a new late import through unseen: drop it instead."""
+    present = {(file, function, module) for path in APP_MODULES for file, function, module, _ in _late_imports(path)}
+    assert present >= ALLOWED_LATE_IMPORTS, ALLOWED_LATE_IMPORTS - present
+
+
+def test_the_late_import_check_catches_one(tmp_path):
+    bad = tmp_path / "services.py"
+    bad.write_text(
+        "import datetime\n"
+        "def book():\n"
+        "    from scheduling.tasks import send\n"
+        "    return send\n"
+        "class Thing:\n"
+        "    def method(self):\n"
+        "        if True:\n"
+        "            import json\n"
+    )
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        text = "\n".join(_unexpected_late_imports([bad]))
+    finally:
+        ROOT = saved
+    assert "services.py:3: `scheduling` imported inside book()" in text
+    assert "services.py:8: `json` imported inside method()" in text
+    assert "datetime" not in text

@@ -1,3 +1,4 @@
+from allauth.mfa import app_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -12,8 +13,6 @@ class Command(TranslatedHelpCommand):
     )
 
     def handle(self, *args, **options):
-        from allauth.mfa import app_settings
-
         now = int(timezone.now().timestamp())
         period = app_settings.TOTP_PERIOD
         code = format_hotp_value(hotp_value(DEMO_TOTP_SECRET, now // period))
