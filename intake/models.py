@@ -18,9 +18,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient, Practitioner, actor_link, translations_field
+from intake import scoring
 from intake.content import ADVICE, RED_FLAG_LABELS
 from intake.languages import active_language, check_translations, translated
-from intake.scoring import not_scored_reason, score_answers
 
 
 def text_sha256(text: str) -> str:
@@ -112,7 +112,7 @@ class Questionnaire(models.Model):
     def score(self, answers):
         """Score item code -> score (None: not answered) by this questionnaire's rules: its maximum per item,
         its bands and its missing-item rule (the intake, the care plans' questionnaires and their previews)."""
-        return score_answers(
+        return scoring.score_answers(
             answers, max_item_score=self.max_item_score, bands=self.bands, max_missing=self.max_missing_items
         )
 
@@ -254,7 +254,7 @@ class OutcomeScore(models.Model):
     @property
     def not_scored_reason(self) -> str:
         """ "not scored: too many questions missing (3 of 10 skipped)", or "" when the form has a score."""
-        return not_scored_reason(self.percent, self.items_answered, self.items_missing)
+        return scoring.not_scored_reason(self.percent, self.items_answered, self.items_missing)
 
 
 class RedFlagReview(models.Model):

@@ -13,12 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("clinic", "intake", "scheduling")
-VIEW_MODULES = sorted(
-    path
-    for app in APPS
-    for path in (ROOT / app).rglob("*.py")
-    if "migrations" not in path.parts and (path.stem.startswith("views") or path.parent.name == "views")
-)
+APP_MODULES = sorted(path for app in APPS for path in (ROOT / app).rglob("*.py") if "migrations" not in path.parts)
+VIEW_MODULES = [path for path in APP_MODULES if path.stem.startswith("views") or path.parent.name == "views"]
 QUERY_METHODS = {
     "filter",
     "exclude",
@@ -213,12 +209,6 @@ ALLOWED_LATE_IMPORTS = {
     ("clinic/records/pdf.py", "_render", "weasyprint"),  # pulls in Pango: loaded when a PDF is made
     ("clinic/outbox.py", "queues_in_transaction", "django_tasks_db"),  # the deployed tasks backend, if installed
 }
-APP_MODULES = sorted(
-    path
-    for app in APPS
-    for path in (ROOT / app).rglob("*.py")
-    if "migrations" not in path.parts and "tests" not in path.parts
-)
 
 
 def _late_imports(path: Path) -> list[tuple[str, str, str, int]]:
